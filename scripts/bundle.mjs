@@ -1,0 +1,22 @@
+// Bundles the two entry points into single CommonJS files so that `berth` starts fast
+// (one file to load instead of hundreds of modules). Native addons stay external.
+import { build } from 'esbuild'
+import { chmod, writeFile, mkdir } from 'node:fs/promises'
+
+await mkdir('bin', { recursive: true })
+await writeFile('bin/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')
+for (const [entry, out] of [['src/daemon/main.ts', 'bin/berthd'], ['src/cli/main.ts', 'bin/berth']]) {
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['node-unix-socket'],
+    banner: { js: '#!/usr/bin/env node' },
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  })
+  await chmod(out, 0o755)
+}

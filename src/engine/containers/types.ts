@@ -1,0 +1,171 @@
+import type { Digest } from '../../common/index.js'
+import type { ImageRuntimeConfig } from '../images/types.js'
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead'
+
+export interface RestartPolicy {
+  name: '' | 'no' | 'always' | 'on-failure' | 'unless-stopped'
+  maximumRetryCount: number
+}
+
+export interface LogConfig {
+  type: string
+  config: Record<string, string>
+}
+
+/** What a client asks for at create time (Docker's Config + HostConfig, the fields berth honours). */
+export interface ContainerSpec {
+  /** As the client gave it ("busybox"); the record also keeps the resolved image id. */
+  image: string
+  hostname?: string
+  domainname?: string
+  user?: string
+  env?: string[]
+  /** null/undefined = take the image's; [] for Entrypoint means "reset to none". */
+  cmd?: string[] | null
+  entrypoint?: string[] | null
+  workingDir?: string
+  labels?: Record<string, string>
+  tty?: boolean
+  openStdin?: boolean
+  stdinOnce?: boolean
+  attachStdin?: boolean
+  attachStdout?: boolean
+  attachStderr?: boolean
+  stopSignal?: string
+  /** Seconds. */
+  stopTimeout?: number
+  exposedPorts?: Record<string, object>
+  volumes?: Record<string, object>
+  host: HostSpec
+}
+
+export interface HostSpec {
+  autoRemove?: boolean
+  readonlyRootfs?: boolean
+  init?: boolean
+  /** 'none' | 'host' | 'bridge' | 'default' | other (networking issue). */
+  networkMode?: string
+  restartPolicy?: RestartPolicy
+  logConfig?: LogConfig
+  privileged?: boolean
+  capAdd?: string[]
+  capDrop?: string[]
+  binds?: string[]
+  extraHosts?: string[]
+  dns?: string[]
+  dnsSearch?: string[]
+  dnsOptions?: string[]
+  /** Everything else the client sent in HostConfig, kept so inspect echoes it back. */
+  raw?: Record<string, unknown>
+}
+
+export interface ContainerState {
+  status: ContainerStatus
+  running: boolean
+  paused: boolean
+  restarting: boolean
+  oomKilled: boolean
+  dead: boolean
+  pid: number
+  exitCode: number
+  error: string
+  startedAt: string // RFC3339Nano, "0001-01-01T00:00:00Z" when never
+  finishedAt: string
+}
+
+/** The persisted container record (containers/<id>/container.json). */
+export interface ContainerRecord {
+  id: string
+  /** Without the leading "/" (API adds it). */
+  name: string
+  created: string
+  /** Resolved image id (config digest). */
+  imageId: Digest
+  spec: ContainerSpec
+  /** The image's defaults at create time, merged with spec to produce the process. */
+  imageConfig: ImageRuntimeConfig
+  /** Effective process: entrypoint + cmd after Docker's override rules. */
+  path: string
+  args: string[]
+  state: ContainerState
+  restartCount: number
+  /** Paths the engine manages for this container. */
+  rootfsPath: string
+  bundleDir: string
+  logPath: string
+  hostnamePath: string
+  hostsPath: string
+  resolvConfPath: string
+  /** crun | runc. */
+  runtime: string
+}
+
+export interface ContainerListOptions {
+  all?: boolean
+  limit?: number
+  size?: boolean
+  /** Docker filters: status, name, id, label, ancestor, exited, before, since. */
+  filters?: Record<string, string[]>
+}
+
+export interface LogsOptions {
+  stdout: boolean
+  stderr: boolean
+  follow: boolean
+  /** Unix seconds (fractional allowed). */
+  since?: number
+  until?: number
+  timestamps: boolean
+  /** Number of lines from the end, or 'all'. */
+  tail?: number | 'all'
+  signal?: AbortSignal
+}
+
+export interface LogEntry {
+  stream: 'stdout' | 'stderr'
+  /** RFC3339Nano. */
+  time: string
+  /** The text including its trailing "\n" when the line was complete. */
+  line: Buffer
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed'
+
+export interface ContainerService {
+  create(spec: ContainerSpec, name?: string): Promise<{ id: string; warnings: string[] }>
+  /** By full id, unique id prefix, or name (with or without "/"). NotFound: "No such container: x". */
+  resolve(nameOrId: string): Promise<ContainerRecord>
+  list(opts?: ContainerListOptions): Promise<ContainerRecord[]>
+  /** NotModified when already running. */
+  start(nameOrId: string): Promise<void>
+  /** NotModified when not running. timeout in seconds (default: spec.stopTimeout ?? 10). */
+  stop(nameOrId: string, opts?: { timeout?: number; signal?: string }): Promise<void>
+  restart(nameOrId: string, opts?: { timeout?: number; signal?: string }): Promise<void>
+  /** Conflict when not running: "Container x is not running". */
+  kill(nameOrId: string, signal?: string): Promise<void>
+  /** Resolves with the exit code once the condition holds. */
+  wait(nameOrId: string, condition?: WaitCondition, signal?: AbortSignal): Promise<{ statusCode: number; error?: string }>
+  /** Conflict when running and !force ("You cannot remove a running container ..."). */
+  remove(nameOrId: string, opts?: { force?: boolean; removeVolumes?: boolean }): Promise<void>
+  rename(nameOrId: string, newName: string): Promise<void>
+  logs(nameOrId: string, opts: LogsOptions): AsyncIterable<LogEntry>
+  /**
+   * Attach to stdio. Before start the attachment is held and connected when the container starts;
+   * output then flows until the container exits.
+   */
+  attach(nameOrId: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; logs?: boolean; stream?: boolean }): Promise<ContainerAttachment>
+  resize(nameOrId: string, rows: number, cols: number): Promise<void>
+  /** True while some container (any state) uses the image: images.remove asks this. */
+  isImageUsed(imageId: string): boolean
+  /** Reconnects to containers that kept running while berthd was down. Called once at daemon start. */
+  restore(): Promise<void>
+}
+
+export interface ContainerAttachment {
+  onData(listener: (stream: 1 | 2, data: Buffer) => void): void
+  /** Called once when the output ends (container exited or detached). */
+  onEnd(listener: () => void): void
+  write(data: Buffer): void
+  close(): void
+}

@@ -1,0 +1,13 @@
+import type { ContainerService } from './containers/types.js'
+import type { ImageService } from './images/types.js'
+import type { EventBus } from './events/index.js'
+import type { SystemInfo } from './system.js'
+
+/** Everything the API and other adapters may call. Built by daemon/createDaemon. */
+export interface Engine {
+  containers: ContainerService
+  images: ImageService
+  events: EventBus
+  /** Counts for /info, computed on call. */
+  systemInfo(): Promise<SystemInfo & { containers: number; running: number; paused: number; stopped: number; images: number }>
+}

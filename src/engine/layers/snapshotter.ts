@@ -1,0 +1,34 @@
+/**
+ * Snapshotter: layer directories on disk and the overlay mounts made from them.
+ *
+ * - Image layers are unpacked once into `layers/<chain-hex>/diff` and never change afterwards; they are
+ *   shared by every image that has the same chain (chain ID as in the OCI image spec:
+ *   chain(L0) = diffID(L0), chain(Ln) = sha256(chain(Ln-1) + " " + diffID(Ln))).
+ * - A container gets a writable snapshot: `prepare(key, parentChain)` creates upper/work dirs;
+ *   `mount(key, target, readonly)` overlays them on the parent chain's diff dirs; `unmount`; `remove`.
+ * Errors: NotFound for an unknown key or chain; RuntimeError when mount(8)/umount fail.
+ */
+export interface LayerInfo {
+  chainId: string
+  diffId: string
+  parentChainId: string | undefined
+  /** Bytes of the unpacked layer. */
+  size: number
+}
+
+export interface Snapshotter {
+  /** Unpacks an uncompressed layer tar (OCI whiteouts are converted to overlay whiteouts). Idempotent per chain. */
+  applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream): Promise<LayerInfo>
+  hasLayer(chainId: string): Promise<boolean>
+  layerInfo(chainId: string): Promise<LayerInfo>
+  /** Deletes a layer dir; callers ensure nothing references it. */
+  removeLayer(chainId: string): Promise<void>
+  /** Creates an empty writable snapshot over the given chain (undefined = empty rootfs, as FROM scratch). */
+  prepare(key: string, parentChainId: string | undefined): Promise<void>
+  /** Mounts the overlay at target; returns the target. */
+  mount(key: string, target: string, opts?: { readonly?: boolean }): Promise<string>
+  unmount(target: string): Promise<void>
+  /** Upper dir of a snapshot: what the container changed. */
+  upperDir(key: string): string
+  removeSnapshot(key: string): Promise<void>
+}

@@ -1,0 +1,72 @@
+/**
+ * OciRuntime: the thin adapter over conmon + crun/runc. It creates, starts, signals and deletes
+ * containers, and reports exits; whether an operation is allowed in the container's current state is
+ * decided by engine/containers, never here.
+ *
+ * Lifecycle: create() -> (attach()) -> start() -> [exit reported by watchExits / readExit] -> delete().
+ * A container created by create() keeps running when berthd exits (conmon outlives it); a new berthd
+ * finds it again with state() and readExit().
+ * Errors: a failed child process is a RuntimeError (argv, exit code, stderr tail); unknown ids are
+ * EngineError NotFound.
+ */
+export interface RuntimeCreateOptions {
+  containerId: string
+  /** Directory holding config.json (the OCI bundle). conmon also puts attach/ctl/winsz here. */
+  bundleDir: string
+  /** Path of the k8s-file log conmon writes (`<time> <stream> <F|P> <text>` lines). */
+  logPath: string
+  /** Maximum log size in bytes before conmon rotates it (undefined = unlimited). */
+  logMaxSize?: number
+  tty: boolean
+  /** Keep stdin open and connected to the attach socket (-i). */
+  openStdin: boolean
+  signal?: AbortSignal
+}
+
+export type RuntimeStatus = 'created' | 'running' | 'paused' | 'stopped'
+
+export interface RuntimeState {
+  status: RuntimeStatus
+  /** Init pid in the host pid namespace; 0 when stopped. */
+  pid: number
+}
+
+export interface ExitInfo {
+  exitCode: number
+  oomKilled: boolean
+  /** When conmon wrote the exit file. */
+  finishedAt: Date
+}
+
+/** One client attached to a container's stdio through conmon's attach socket. */
+export interface AttachConnection {
+  /** Data from the container; stream 1 = stdout, 2 = stderr (Docker's numbering). */
+  onData(listener: (stream: 1 | 2, data: Buffer) => void): void
+  /** The container's side closed (it exited) or the socket failed. */
+  onEnd(listener: () => void): void
+  /** Raw stdin bytes (only reaches the container when it was created with openStdin). */
+  write(data: Buffer): void
+  close(): void
+}
+
+export interface OciRuntime {
+  /** "crun" or "runc": the OCI runtime conmon drives. */
+  readonly name: string
+  /** Spawns conmon, which runs `<runtime> create`; resolves with the init pid once it is `created`. */
+  create(opts: RuntimeCreateOptions): Promise<{ pid: number }>
+  start(containerId: string): Promise<void>
+  /** Signal name ("TERM", "SIGKILL") or number. */
+  kill(containerId: string, signal: string | number): Promise<void>
+  /** Removes the runtime's state (force kills a created/running container). Idempotent. */
+  delete(containerId: string, opts?: { force?: boolean }): Promise<void>
+  /** undefined when the runtime does not know the container. */
+  state(containerId: string): Promise<RuntimeState | undefined>
+  /** The exit conmon recorded, or undefined while it has not exited. */
+  readExit(containerId: string): Promise<ExitInfo | undefined>
+  /** Calls back once for every container exit conmon records from now on (inotify on the exits dir). */
+  watchExits(listener: (containerId: string, exit: ExitInfo) => void): { close(): void }
+  /** Connects to conmon's attach socket. Only valid between create() and exit. */
+  attach(containerId: string): Promise<AttachConnection>
+  /** Resize the container's TTY. */
+  resize(containerId: string, rows: number, cols: number): Promise<void>
+}

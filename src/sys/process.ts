@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process'
+import { RuntimeError } from '../common/index.js'
+
+export interface RunOptions {
+  /** Bytes written to stdin, then closed. */
+  input?: string | Buffer
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  signal?: AbortSignal
+  /** Milliseconds before the process is killed (SIGKILL). */
+  timeoutMs?: number
+  /** Reject with RuntimeError on a non-zero exit (default true). */
+  check?: boolean
+}
+
+export interface RunResult {
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  stdout: Buffer
+  stderr: Buffer
+}
+
+const TAIL = 2048
+
+/**
+ * The one place berth runs a child process and waits for it. Output is buffered; for long-lived or
+ * streaming children (conmon), see spawnDetached.
+ */
+export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const [cmd, ...args] = argv
+  if (!cmd) return Promise.reject(new Error('run: empty argv'))
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      signal: opts.signal,
+      timeout: opts.timeoutMs,
+      killSignal: 'SIGKILL',
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout?.on('data', (b: Buffer) => out.push(b))
+    child.stderr?.on('data', (b: Buffer) => err.push(b))
+    if (opts.input !== undefined) child.stdin?.end(opts.input)
+    child.on('error', (e) => reject(new RuntimeError(argv, null, e.message, undefined, { cause: e })))
+    child.on('close', (code, sig) => {
+      const result: RunResult = { exitCode: code, signal: sig, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }
+      if ((opts.check ?? true) && code !== 0) {
+        reject(new RuntimeError(argv, code, result.stderr.subarray(-TAIL).toString() || result.stdout.subarray(-TAIL).toString()))
+      } else resolve(result)
+    })
+  })
+}
+
+export interface DetachedChild {
+  pid: number
+  /** Resolves when the spawned process itself exits (e.g. conmon after it daemonizes). */
+  exited: Promise<{ exitCode: number | null; stderr: string }>
+}
+
+/**
+ * Spawns a process with extra inherited fds (e.g. conmon's sync and start pipes at fd 3 and 4).
+ * `fds` entries are passed as fd 3, 4, ... in order.
+ */
+export function spawnWithFds(
+  argv: readonly string[],
+  fds: ReadonlyArray<number | 'pipe'>,
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): DetachedChild & { stdio: Array<NodeJS.ReadableStream | NodeJS.WritableStream | null> } {
+  const [cmd, ...args] = argv
+  if (!cmd) throw new Error('spawnWithFds: empty argv')
+  const child = spawn(cmd, args, {
+    env: opts.env ?? process.env,
+    cwd: opts.cwd,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe', ...fds],
+  })
+  const err: Buffer[] = []
+  child.stderr?.on('data', (b: Buffer) => err.push(b))
+  const exited = new Promise<{ exitCode: number | null; stderr: string }>((resolve, reject) => {
+    child.on('error', (e) => reject(new RuntimeError(argv, null, e.message, undefined, { cause: e })))
+    child.on('close', (code) => resolve({ exitCode: code, stderr: Buffer.concat(err).toString() }))
+  })
+  child.unref()
+  return { pid: child.pid ?? -1, exited, stdio: child.stdio as Array<NodeJS.ReadableStream | NodeJS.WritableStream | null> }
+}
