@@ -1,5 +1,5 @@
 import type { ContainerService } from './containers/types.js'
-import type { ImageService } from './images/types.js'
+import type { ImageRecord, ImageService } from './images/types.js'
 import type { EventBus } from './events/index.js'
 import type { SystemInfo } from './system.js'
 
@@ -8,6 +8,8 @@ export interface Engine {
   containers: ContainerService
   images: ImageService
   events: EventBus
-  /** Counts for /info, computed on call. */
+  /** Builds an offline base image (only "busybox" so far) from the host's packages; idempotent. */
+  bootstrapImage(name: string): Promise<ImageRecord>
+  /** Host facts plus counts for /info, computed on call. */
   systemInfo(): Promise<SystemInfo & { containers: number; running: number; paused: number; stopped: number; images: number }>
 }

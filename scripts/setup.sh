@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages, npm dependencies) and builds berth.
+# Idempotent: a second run installs nothing and only rebuilds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+  echo "berth setup: run as root (containers need namespaces, cgroups and overlay mounts)" >&2
+  exit 1
+fi
+
+packages=(crun runc conmon busybox-static tini iproute2 nftables iptables ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "berth setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "berth setup: Node.js 20 or newer is required" >&2
+  exit 1
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "berth setup: installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "berth setup: building"
+npm run --silent build

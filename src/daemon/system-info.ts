@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs'
+import { cpus, totalmem, hostname, release, arch } from 'node:os'
+import type { SystemInfo } from '../engine/system.js'
+
+export const BERTH_VERSION = '0.1.0'
+export const API_VERSION = '1.50'
+export const MIN_API_VERSION = '1.24'
+
+function prettyOs(): string {
+  try {
+    const m = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))
+    return m?.[1] ?? 'Linux'
+  } catch {
+    return 'Linux'
+  }
+}
+
+/** Host facts gathered once at daemon start (they do not change while it runs). */
+export function hostSystemInfo(opts: {
+  id: string
+  dataRoot: string
+  execRoot: string
+  runtime: string
+  cgroupVersion: string
+  warnings: string[]
+}): SystemInfo {
+  return {
+    id: opts.id,
+    name: hostname(),
+    version: BERTH_VERSION,
+    apiVersion: API_VERSION,
+    minApiVersion: MIN_API_VERSION,
+    gitCommit: process.env.BERTH_GIT_COMMIT ?? 'unknown',
+    kernelVersion: release(),
+    operatingSystem: prettyOs(),
+    osType: 'linux',
+    architecture: arch() === 'x64' ? 'x86_64' : arch(),
+    ncpu: cpus().length,
+    memTotal: totalmem(),
+    dataRoot: opts.dataRoot,
+    execRoot: opts.execRoot,
+    defaultRuntime: opts.runtime,
+    runtimes: ['crun', 'runc'],
+    cgroupDriver: 'cgroupfs',
+    cgroupVersion: opts.cgroupVersion,
+    storageDriver: 'overlayfs',
+    loggingDriver: 'k8s-file',
+    warnings: opts.warnings,
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Starts a real berthd (bin/berthd) on private data/exec roots and a private socket, with busybox
+ * bootstrapped, and runs the real docker CLI and the berth CLI against it. stop() removes every
+ * container, unmounts what is left under the roots, and deletes them, even after a failed test.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, readFileSync, existsSync, openSync, closeSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+const repo = resolve(import.meta.dirname, '../../..')
+export const berthBin = join(repo, 'bin/berth')
+export const berthdBin = join(repo, 'bin/berthd')
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0
+}
+
+export class Daemon {
+  readonly dataRoot: string
+  readonly execRoot: string
+  readonly socket: string
+  readonly logFile: string
+  private child: ChildProcess | undefined
+
+  constructor(readonly runtime: 'crun' | 'runc' = 'crun') {
+    this.dataRoot = mkdtempSync('/var/tmp/berth-it-')
+    // Short exec root: conmon's attach socket path must stay under 108 bytes.
+    this.execRoot = mkdtempSync('/run/bt-')
+    this.socket = join(this.execRoot, 'berth.sock')
+    this.logFile = join(this.dataRoot, 'berthd.log')
+  }
+
+  get host(): string {
+    return `unix://${this.socket}`
+  }
+
+  async start(): Promise<void> {
+    const fd = openSync(this.logFile, 'a')
+    this.child = spawn(berthdBin, ['-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--runtime', this.runtime, '--debug'], {
+      stdio: ['ignore', fd, fd],
+    })
+    closeSync(fd)
+    const deadline = Date.now() + 15_000
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`berthd exited ${this.child.exitCode}:\n${this.log()}`)
+      if (existsSync(this.socket) && this.berth(['version']).code === 0) return
+      await sleep(50)
+    }
+    throw new Error(`berthd did not answer within 15 s:\n${this.log()}`)
+  }
+
+  /** Starts the daemon and makes busybox:latest. */
+  async startWithBusybox(): Promise<void> {
+    await this.start()
+    const r = this.berth(['image', 'bootstrap', 'busybox'])
+    if (r.code !== 0) throw new Error(`bootstrap failed: ${r.stderr}\n${this.log()}`)
+  }
+
+  /** SIGKILL, as a crash would. Containers keep running under conmon. */
+  crash(): void {
+    this.child?.kill('SIGKILL')
+    spawnSync('sleep', ['0.2'])
+  }
+
+  log(): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').split('\n').slice(-40).join('\n')
+    } catch {
+      return ''
+    }
+  }
+
+  docker(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
+    return runCli('docker', args, { ...opts, env: { DOCKER_HOST: this.host, DOCKER_CLI_HINTS: 'false', ...opts.env } })
+  }
+
+  berth(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
+    return runCli(berthBin, ['-H', this.host, ...args], opts)
+  }
+
+  /** Runs a command against both CLIs, for tests that must pass with each. */
+  cli(kind: 'docker' | 'berth', args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
+    return kind === 'docker' ? this.docker(args, opts) : this.berth(args, opts)
+  }
+
+  async stop(): Promise<void> {
+    try {
+      if (this.child && this.child.exitCode === null) {
+        const ids = this.berth(['ps', '-aq']).stdout.split('\n').filter(Boolean)
+        if (ids.length > 0) this.berth(['rm', '-f', ...ids])
+        this.child.kill('SIGTERM')
+        await Promise.race([new Promise((r) => this.child?.once('exit', r)), sleep(5000)])
+        if (this.child.exitCode === null) this.child.kill('SIGKILL')
+      }
+    } finally {
+      cleanupRoots(this.dataRoot, this.execRoot)
+    }
+  }
+}
+
+/** Kills conmon/containers and unmounts whatever a test left under the roots, then deletes them. */
+export function cleanupRoots(dataRoot: string, execRoot: string): void {
+  const stateRoot = join(execRoot, 'runtime/state')
+  for (const rt of ['crun', 'runc']) {
+    const list = spawnSync(rt, ['--root', stateRoot, 'list', '-q'], { encoding: 'utf8' })
+    for (const id of (list.stdout ?? '').split('\n').filter(Boolean)) {
+      spawnSync(rt, ['--root', stateRoot, 'delete', '-f', id])
+      removeCgroups(`berth/${id}`)
+    }
+  }
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m.startsWith(dataRoot) || m.startsWith(execRoot))
+    .sort((a, b) => b.length - a.length)
+  for (const m of mounts) spawnSync('umount', ['-l', m])
+  rmSync(dataRoot, { recursive: true, force: true })
+  rmSync(execRoot, { recursive: true, force: true })
+}
+
+function removeCgroups(rel: string): void {
+  for (const h of ['blkio', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'hugetlb', 'memory', 'pids', 'systemd', 'unified', 'net_cls', 'net_prio', 'perf_event']) {
+    spawnSync('rmdir', [`/sys/fs/cgroup/${h}/${rel}`], { stdio: 'ignore' })
+  }
+}
+
+export function runCli(cmd: string, args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
+  const r = spawnSync(cmd, args, {
+    input: opts.input ?? '',
+    env: { ...process.env, ...opts.env },
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 60_000,
+  })
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
+/** Polls until fn returns a truthy value or the deadline passes (then throws with the last value). */
+export async function eventually<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: T | undefined
+  while (Date.now() < deadline) {
+    last = await fn()
+    if (last) return last
+    await sleep(50)
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`)
+}
