@@ -46,6 +46,8 @@ export interface AttachConnection {
   onEnd(listener: () => void): void
   /** Raw stdin bytes (only reaches the container when it was created with openStdin). */
   write(data: Buffer): void
+  /** Half-close: the container's stdin sees EOF (conmon closes it unless told to leave it open). */
+  end?(): void
   close(): void
 }
 
@@ -69,4 +71,9 @@ export interface OciRuntime {
   attach(containerId: string): Promise<AttachConnection>
   /** Resize the container's TTY. */
   resize(containerId: string, rows: number, cols: number): Promise<void>
+  /**
+   * Removes what conmon kept for the container (exit file, persist dir) once the engine no longer
+   * needs readExit(), e.g. when the container is removed. delete() keeps them. Idempotent.
+   */
+  purge?(containerId: string): Promise<void>
 }

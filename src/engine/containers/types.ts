@@ -1,5 +1,5 @@
 import type { Digest } from '../../common/index.js'
-import type { ImageRuntimeConfig } from '../images/types.js'
+import type { ImageRuntimeConfig } from '../images/index.js'
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead'
 
@@ -167,5 +167,7 @@ export interface ContainerAttachment {
   /** Called once when the output ends (container exited or detached). */
   onEnd(listener: () => void): void
   write(data: Buffer): void
+  /** The client's stdin ended: the container's stdin sees EOF (for StdinOnce). Later writes are dropped. */
+  endStdin?(): void
   close(): void
 }

@@ -66,6 +66,17 @@ export interface ImageDeleteResult {
   deleted: string[]
 }
 
+export interface ImageRemoveOptions {
+  force?: boolean
+  noPrune?: boolean
+  isUsedByContainer: (imageId: string) => boolean
+  /**
+   * Optional, preferred over isUsedByContainer: a container using the image, for Docker's messages
+   * ("container 3f2a9c... is using its referenced image") and its hard conflict for running ones.
+   */
+  containerUsing?: (imageId: string) => { containerId: string; running: boolean } | undefined
+}
+
 export interface ImageService {
   /** By id, id prefix (>= 1 hex char, unique), or reference (normalized). NotFound: "No such image: x". */
   resolve(ref: string): Promise<ImageRecord>
@@ -76,7 +87,7 @@ export interface ImageService {
    * Untags or deletes. Conflict (409) when a container uses it and !force, or it has several tags
    * and is referenced by id without force. Returns Docker's Untagged/Deleted list.
    */
-  remove(ref: string, opts: { force?: boolean; noPrune?: boolean; isUsedByContainer: (imageId: string) => boolean }): Promise<ImageDeleteResult>
+  remove(ref: string, opts: ImageRemoveOptions): Promise<ImageDeleteResult>
   history(ref: string): Promise<Array<{ id: string; created: number; createdBy: string; tags: string[]; size: number; comment: string }>>
   /**
    * `docker import`: one layer from a (possibly gzip-compressed) tar stream, with optional

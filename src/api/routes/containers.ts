@@ -1,0 +1,90 @@
+import { invalid } from '../../common/index.js'
+import type { Route } from '../router.js'
+import { queryBool, queryInt, queryString, readJson, sendEmpty, sendJson } from '../context.js'
+import { containerInspect, containerSpecFromCreate, containerSummary, parseFilters } from '../convert/index.js'
+import type { ContainerCreateRequest, ContainerCreateResponse } from '../types/index.js'
+
+/** Container lifecycle and metadata routes. Streams (logs, attach, wait) are in container-streams.ts. */
+export const containerRoutes: Route[] = [
+  {
+    method: 'POST', path: '/containers/create',
+    handler: async (ctx, { engine }) => {
+      const spec = containerSpecFromCreate(await readJson<ContainerCreateRequest>(ctx))
+      const created = await engine.containers.create(spec, queryString(ctx, 'name'))
+      const body: ContainerCreateResponse = { Id: created.id, Warnings: created.warnings }
+      sendJson(ctx, 201, body)
+    },
+  },
+  {
+    method: 'GET', path: '/containers/json',
+    handler: async (ctx, { engine }) => {
+      const limit = queryInt(ctx, 'limit')
+      const records = await engine.containers.list({
+        all: queryBool(ctx, 'all'),
+        limit: limit !== undefined && limit > 0 ? limit : undefined,
+        size: queryBool(ctx, 'size'),
+        filters: parseFilters(ctx.query.get('filters')),
+      })
+      const now = new Date()
+      sendJson(ctx, 200, records.map((r) => containerSummary(r, now)))
+    },
+  },
+  {
+    method: 'GET', path: '/containers/:id/json',
+    handler: async (ctx, { engine }) => sendJson(ctx, 200, containerInspect(await engine.containers.resolve(ctx.params.id as string))),
+  },
+  {
+    method: 'POST', path: '/containers/:id/start',
+    handler: async (ctx, { engine }) => {
+      await engine.containers.start(ctx.params.id as string)
+      sendEmpty(ctx)
+    },
+  },
+  {
+    method: 'POST', path: '/containers/:id/stop',
+    handler: async (ctx, { engine }) => {
+      await engine.containers.stop(ctx.params.id as string, { timeout: queryInt(ctx, 't'), signal: queryString(ctx, 'signal') })
+      sendEmpty(ctx)
+    },
+  },
+  {
+    method: 'POST', path: '/containers/:id/restart',
+    handler: async (ctx, { engine }) => {
+      await engine.containers.restart(ctx.params.id as string, { timeout: queryInt(ctx, 't'), signal: queryString(ctx, 'signal') })
+      sendEmpty(ctx)
+    },
+  },
+  {
+    method: 'POST', path: '/containers/:id/kill',
+    handler: async (ctx, { engine }) => {
+      await engine.containers.kill(ctx.params.id as string, queryString(ctx, 'signal'))
+      sendEmpty(ctx)
+    },
+  },
+  {
+    method: 'DELETE', path: '/containers/:id',
+    handler: async (ctx, { engine }) => {
+      await engine.containers.remove(ctx.params.id as string, { force: queryBool(ctx, 'force'), removeVolumes: queryBool(ctx, 'v') })
+      sendEmpty(ctx)
+    },
+  },
+  {
+    method: 'POST', path: '/containers/:id/rename',
+    handler: async (ctx, { engine }) => {
+      const name = queryString(ctx, 'name')
+      if (name === undefined) throw invalid('INVALID_PARAMETER', 'name is required')
+      await engine.containers.rename(ctx.params.id as string, name)
+      sendEmpty(ctx)
+    },
+  },
+  {
+    method: 'POST', path: '/containers/:id/resize',
+    handler: async (ctx, { engine }) => {
+      const h = queryInt(ctx, 'h') ?? 0
+      const w = queryInt(ctx, 'w') ?? 0
+      if (h < 0 || w < 0) throw invalid('INVALID_PARAMETER', `invalid resize dimensions: ${h}x${w}`)
+      await engine.containers.resize(ctx.params.id as string, h, w)
+      sendEmpty(ctx, 200)
+    },
+  },
+]

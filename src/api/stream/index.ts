@@ -1,0 +1,4 @@
+// Stream encodings of the Docker API: stdcopy framing, JSON progress lines, hijacked connections.
+export * from './multiplex.js'
+export * from './json-stream.js'
+export * from './hijack.js'

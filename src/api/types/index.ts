@@ -1,0 +1,5 @@
+// Docker Engine API wire types (PascalCase, as Docker sends them). A leaf: imports nothing,
+// shared by api/, client/, cli/ and web/.
+export type * from './container.js'
+export type * from './image.js'
+export type * from './system.js'

@@ -1,0 +1,131 @@
+import { copyRaw, demultiplex, type HijackedConnection } from '../../../client/index.js'
+import type { CliContext } from '../../context.js'
+
+export interface AttachSessionOptions {
+  containerId: string
+  tty: boolean
+  stdin: boolean
+  stdout: boolean
+  stderr: boolean
+  /** Wait for removal (--rm) instead of the next exit. */
+  autoRemove: boolean
+  /** Forward SIGINT/SIGTERM/... to the container (not with a TTY: keys go through the stream). */
+  sigProxy: boolean
+  detachKeys?: string
+  /** Starts the container once attach and wait are in place. */
+  start: () => Promise<void>
+}
+
+/** A failure to start the container (the caller reports it like docker run: 125/126/127). */
+export class StartFailure extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause })
+    this.name = 'StartFailure'
+  }
+}
+
+const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']
+
+/**
+ * docker run/start's attached flow: hijack the attach stream, register the wait, start, copy
+ * the container's output to ours (and our stdin to it) until it exits. Returns its exit status.
+ * Attach and wait come before start so that no output and no exit can be missed.
+ */
+export async function runAttached(ctx: CliContext, options: AttachSessionOptions): Promise<number> {
+  const client = ctx.client()
+  const { io } = ctx
+  const conn = await client.containerAttach(options.containerId, {
+    stream: true,
+    stdin: options.stdin,
+    stdout: options.stdout,
+    stderr: options.stderr,
+    detachKeys: options.detachKeys,
+  })
+  conn.stream.on('error', () => {}) // reported through the copy below
+  let wait
+  try {
+    wait = await client.containerWait(options.containerId, options.autoRemove ? 'removed' : 'next-exit')
+  } catch (err) {
+    conn.close()
+    throw err
+  }
+  try {
+    await options.start()
+  } catch (err) {
+    conn.close()
+    if (options.autoRemove) await wait.result.catch(() => undefined)
+    else wait.cancel()
+    throw new StartFailure(err)
+  }
+
+  const cleanups: (() => void)[] = []
+  if (options.tty && io.stdout.isTTY) cleanups.push(monitorTtySize(ctx, options.containerId))
+  if (options.stdin) cleanups.push(forwardStdin(ctx, conn, options.tty))
+  if (options.sigProxy && !options.tty) cleanups.push(proxySignals(ctx, options.containerId))
+  if (!options.stdout && !options.stderr) io.stdout.write(`${options.containerId}\n`)
+
+  const multiplexed = conn.multiplexed ?? !options.tty
+  try {
+    if (multiplexed) await demultiplex(conn.stream, io.stdout, io.stderr)
+    else await copyRaw(conn.stream, io.stdout)
+  } catch (err) {
+    if (ctx.debug) io.stderr.write(`Error hijack: ${(err as Error).message}\n`)
+  }
+  try {
+    const result = await wait.result
+    if (result.Error?.Message) {
+      io.stderr.write(`Error waiting for container: ${result.Error.Message}\n`)
+      return 125
+    }
+    return result.StatusCode
+  } finally {
+    for (const cleanup of cleanups) cleanup()
+    conn.close()
+  }
+}
+
+function forwardStdin(ctx: CliContext, conn: HijackedConnection, tty: boolean): () => void {
+  const stdin = ctx.io.stdin
+  const raw = tty && stdin.isTTY === true && typeof stdin.setRawMode === 'function'
+  if (raw) stdin.setRawMode!(true)
+  const onData = (data: Buffer): void => {
+    conn.stream.write(data)
+  }
+  // EOF on our stdin becomes EOF on the container's (the daemon sees a half-closed connection).
+  const onEnd = (): void => conn.closeWrite()
+  stdin.on('data', onData)
+  stdin.once('end', onEnd)
+  stdin.resume()
+  return () => {
+    stdin.off('data', onData)
+    stdin.off('end', onEnd)
+    stdin.pause()
+    if (raw) stdin.setRawMode!(false)
+  }
+}
+
+function proxySignals(ctx: CliContext, containerId: string): () => void {
+  const handlers = PROXIED_SIGNALS.map((signal) => {
+    const handler = (): void => {
+      ctx.client().containerKill(containerId, signal).catch(() => {})
+    }
+    process.on(signal, handler)
+    return [signal, handler] as const
+  })
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler)
+  }
+}
+
+function monitorTtySize(ctx: CliContext, containerId: string): () => void {
+  const stdout = ctx.io.stdout
+  const resize = (): void => {
+    if (!stdout.rows || !stdout.columns) return
+    ctx.client().containerResize(containerId, { height: stdout.rows, width: stdout.columns }).catch(() => {})
+  }
+  resize()
+  stdout.on('resize', resize)
+  return () => {
+    stdout.off('resize', resize)
+  }
+}

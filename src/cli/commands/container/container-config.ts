@@ -1,0 +1,272 @@
+import type { ContainerCreateRequest, HostConfig, PortBinding, RestartPolicy } from '../../../client/index.js'
+import { parseEnvFile, parseKeyValues } from './env-file.js'
+
+/** The run/create flags as commander parsed them (see create-flags.ts). */
+export interface CreateFlags {
+  attach?: string[]
+  addHost?: string[]
+  capAdd?: string[]
+  capDrop?: string[]
+  cpus?: string
+  dns?: string[]
+  domainname?: string
+  entrypoint?: string
+  env?: string[]
+  envFile?: string[]
+  expose?: string[]
+  groupAdd?: string[]
+  hostname?: string
+  init?: boolean
+  interactive?: boolean
+  ipc?: string
+  label?: string[]
+  labelFile?: string[]
+  logDriver?: string
+  logOpt?: string[]
+  memory?: string
+  network?: string
+  pid?: string
+  privileged?: boolean
+  publish?: string[]
+  publishAll?: boolean
+  readOnly?: boolean
+  restart?: string
+  rm?: boolean
+  securityOpt?: string[]
+  stopSignal?: string
+  stopTimeout?: number
+  tmpfs?: string[]
+  tty?: boolean
+  user?: string
+  uts?: string
+  volume?: string[]
+  workdir?: string
+}
+
+export interface ConfigSources {
+  env: NodeJS.ProcessEnv
+  readFile: (path: string) => string
+}
+
+/**
+ * docker's container opts parse(): flags -> the POST /containers/create body. Throws an Error
+ * with docker's wording for invalid values (the caller reports it with exit status 125).
+ */
+export function buildCreateRequest(image: string, command: string[], flags: CreateFlags, sources: ConfigSources): ContainerCreateRequest {
+  const streams = (flags.attach ?? []).map((s) => s.toLowerCase())
+  for (const s of streams) {
+    if (s !== 'stdin' && s !== 'stdout' && s !== 'stderr') throw new Error('valid streams are STDIN, STDOUT and STDERR')
+  }
+  const attachStdin = streams.includes('stdin') || !!flags.interactive
+  const attachStdout = streams.length === 0 || streams.includes('stdout')
+  const attachStderr = streams.length === 0 || streams.includes('stderr')
+
+  const binds: string[] = []
+  const volumes: Record<string, Record<string, never>> = {}
+  for (const spec of flags.volume ?? []) {
+    if (spec.includes(':')) binds.push(spec)
+    else volumes[spec] = {}
+  }
+  const tmpfs: Record<string, string> = {}
+  for (const spec of flags.tmpfs ?? []) {
+    const colon = spec.indexOf(':')
+    if (colon === -1) tmpfs[spec] = ''
+    else tmpfs[spec.slice(0, colon)] = spec.slice(colon + 1)
+  }
+
+  const { exposed, bindings } = parsePortSpecs(flags.publish ?? [])
+  for (const spec of flags.expose ?? []) {
+    if (spec.includes(':')) throw new Error(`invalid port format for --expose: ${spec}`)
+    const [range = '', proto = 'tcp'] = spec.split('/')
+    const [start, end] = parseRange(range, `invalid range format for --expose: ${spec}`)
+    for (let p = start; p <= end; p++) exposed[`${p}/${proto}`] = {}
+  }
+
+  const env = [
+    ...(flags.envFile ?? []).flatMap((file) => parseEnvFile(sources.readFile(file), sources.env)),
+    ...(flags.env ?? []).map((entry) => expandEnv(entry, sources.env)),
+  ]
+  const labelEntries = [
+    ...(flags.labelFile ?? []).flatMap((file) => parseKeyValues(sources.readFile(file))),
+    ...(flags.label ?? []),
+  ]
+  const labels: Record<string, string> = {}
+  for (const entry of labelEntries) {
+    const eq = entry.indexOf('=')
+    if (eq === -1) labels[entry] = ''
+    else labels[entry.slice(0, eq)] = entry.slice(eq + 1)
+  }
+
+  const restartPolicy = parseRestartPolicy(flags.restart ?? 'no')
+  if (flags.rm && restartPolicy.Name !== '' && restartPolicy.Name !== 'no') {
+    throw new Error('Conflicting options: --restart and --rm')
+  }
+  const logOpts = parseLogOpts(flags.logDriver ?? '', flags.logOpt ?? [])
+
+  const hostConfig: HostConfig = {
+    Binds: binds.length > 0 ? binds : undefined,
+    AutoRemove: !!flags.rm,
+    Privileged: !!flags.privileged,
+    PortBindings: Object.keys(bindings).length > 0 ? bindings : {},
+    PublishAllPorts: !!flags.publishAll,
+    Dns: flags.dns ?? [],
+    DnsSearch: [],
+    DnsOptions: [],
+    ExtraHosts: flags.addHost,
+    NetworkMode: flags.network || 'default',
+    CapAdd: flags.capAdd,
+    CapDrop: flags.capDrop,
+    GroupAdd: flags.groupAdd,
+    RestartPolicy: restartPolicy,
+    SecurityOpt: flags.securityOpt,
+    ReadonlyRootfs: !!flags.readOnly,
+    LogConfig: { Type: flags.logDriver ?? '', Config: logOpts },
+    IpcMode: flags.ipc,
+    PidMode: flags.pid,
+    UTSMode: flags.uts,
+    Tmpfs: Object.keys(tmpfs).length > 0 ? tmpfs : undefined,
+    Memory: flags.memory === undefined ? undefined : ramInBytes(flags.memory, '-m, --memory'),
+    NanoCpus: flags.cpus === undefined ? undefined : parseCpus(flags.cpus),
+  }
+  // Only sent when given, so the daemon's default applies otherwise.
+  if (flags.init !== undefined) hostConfig.Init = flags.init
+
+  const request: ContainerCreateRequest = {
+    Hostname: flags.hostname ?? '',
+    Domainname: flags.domainname ?? '',
+    User: flags.user ?? '',
+    AttachStdin: attachStdin,
+    AttachStdout: attachStdout,
+    AttachStderr: attachStderr,
+    ExposedPorts: Object.keys(exposed).length > 0 ? exposed : undefined,
+    Tty: !!flags.tty,
+    OpenStdin: !!flags.interactive,
+    // When allocating stdin in attached mode, close stdin at client disconnect.
+    StdinOnce: !!flags.interactive && attachStdin,
+    Env: env,
+    Cmd: command.length > 0 ? command : undefined,
+    Image: image,
+    Volumes: Object.keys(volumes).length > 0 ? volumes : undefined,
+    WorkingDir: flags.workdir ?? '',
+    Entrypoint: flags.entrypoint === undefined ? undefined : [flags.entrypoint],
+    Labels: labels,
+    HostConfig: hostConfig,
+    NetworkingConfig: { EndpointsConfig: {} },
+  }
+  if (flags.stopSignal !== undefined) request.StopSignal = flags.stopSignal
+  if (flags.stopTimeout !== undefined) request.StopTimeout = flags.stopTimeout
+  return dropUndefined(request)
+}
+
+/** docker's opts.ValidateEnv: "-e VAR" takes VAR's value from the client's environment if set. */
+export function expandEnv(entry: string, env: NodeJS.ProcessEnv): string {
+  if (entry.includes('=')) return entry
+  const value = env[entry]
+  return value === undefined ? entry : `${entry}=${value}`
+}
+
+/** docker's opts.ParseRestartPolicy: "no", "always", "unless-stopped", "on-failure[:N]". */
+export function parseRestartPolicy(policy: string): RestartPolicy {
+  if (policy === '') return { Name: '' }
+  const colon = policy.indexOf(':')
+  const name = colon === -1 ? policy : policy.slice(0, colon)
+  const count = colon === -1 ? '' : policy.slice(colon + 1)
+  if (colon !== -1 && name === '') throw new Error('invalid restart policy format: no policy provided before colon')
+  if (count !== '' && !/^[-+]?\d+$/.test(count)) {
+    throw new Error('invalid restart policy format: maximum retry count must be an integer')
+  }
+  return count === '' ? { Name: name } : { Name: name, MaximumRetryCount: Number(count) }
+}
+
+function parseLogOpts(driver: string, opts: string[]): Record<string, string> {
+  if (driver === 'none' && opts.length > 0) throw new Error(`invalid logging opts for driver ${driver}`)
+  const out: Record<string, string> = {}
+  for (const opt of opts) {
+    const eq = opt.indexOf('=')
+    if (eq === -1) throw new Error(`invalid key value pair format in logging opts: ${opt}`)
+    out[opt.slice(0, eq)] = opt.slice(eq + 1)
+  }
+  return out
+}
+
+/**
+ * nat.ParsePortSpecs for -p: "[ip:][hostPort:]containerPort[/proto]" with optional ranges;
+ * IPv6 addresses go in brackets.
+ */
+export function parsePortSpecs(specs: string[]): {
+  exposed: Record<string, Record<string, never>>
+  bindings: Record<string, PortBinding[]>
+} {
+  const exposed: Record<string, Record<string, never>> = {}
+  const bindings: Record<string, PortBinding[]> = {}
+  for (const spec of specs) {
+    const slash = spec.lastIndexOf('/')
+    const proto = slash === -1 ? 'tcp' : spec.slice(slash + 1).toLowerCase()
+    const rest = slash === -1 ? spec : spec.slice(0, slash)
+    if (!['tcp', 'udp', 'sctp'].includes(proto)) throw new Error(`invalid proto: ${proto}`)
+    let ip = ''
+    let hostPart = ''
+    let containerPart: string
+    const bracket = /^\[([^\]]+)\]:(.*)$/.exec(rest)
+    const parts = bracket ? [bracket[1]!, ...bracket[2]!.split(':')] : rest.split(':')
+    if (bracket || parts.length >= 3) {
+      containerPart = parts.at(-1)!
+      hostPart = parts.at(-2)!
+      ip = parts.slice(0, -2).join(':')
+    } else if (parts.length === 2) {
+      ;[hostPart, containerPart] = parts as [string, string]
+    } else {
+      containerPart = parts[0]!
+    }
+    if (containerPart === '') throw new Error(`no port specified: ${spec}<empty>`)
+    const [start, end] = parseRange(containerPart, `invalid containerPort: ${containerPart}`)
+    let hostStart = 0
+    let hostEnd = 0
+    if (hostPart !== '') [hostStart, hostEnd] = parseRange(hostPart, `invalid hostPort: ${hostPart}`)
+    const hostIsRange = hostPart !== '' && hostEnd !== hostStart
+    if (hostIsRange && end !== start && hostEnd - hostStart !== end - start) {
+      throw new Error(`invalid ranges specified for container and host Ports: ${containerPart} and ${hostPart}`)
+    }
+    for (let p = start; p <= end; p++) {
+      const key = `${p}/${proto}`
+      exposed[key] = {}
+      let hostPort = hostPart
+      if (hostIsRange && end !== start) hostPort = String(hostStart + (p - start))
+      ;(bindings[key] ??= []).push({ HostIp: ip, HostPort: hostPort })
+    }
+  }
+  return { exposed, bindings }
+}
+
+function parseRange(text: string, message: string): [number, number] {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text)
+  if (!m) throw new Error(message)
+  const start = Number(m[1])
+  const end = m[2] === undefined ? start : Number(m[2])
+  if (start > 65535 || end > 65535 || end < start) throw new Error(message)
+  return [start, end]
+}
+
+/** go-units RAMInBytes: "512m", "1g", "1024" (binary units). */
+export function ramInBytes(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)*) ?([kmgtp])?i?b?$/i.exec(text)
+  if (!m) throw new Error(`invalid argument "${text}" for "${flag}" flag: invalid size: '${text}'`)
+  const units: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50 }
+  return Math.trunc(Number(m[1]) * (m[2] ? units[m[2].toLowerCase()]! : 1))
+}
+
+function parseCpus(text: string): number {
+  const value = Number(text)
+  if (!Number.isFinite(value) || text.trim() === '') {
+    throw new Error(`invalid argument "${text}" for "--cpus" flag: failed to parse ${text} as a rational number`)
+  }
+  return Math.round(value * 1e9)
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined) delete (value as Record<string, unknown>)[key]
+    else if (v && typeof v === 'object' && !Array.isArray(v)) dropUndefined(v as object)
+  }
+  return value
+}

@@ -1,0 +1,81 @@
+import type { SystemInfo } from '../../../client/index.js'
+import type { CommandHandler } from '../../command-spec.js'
+import { CliError, describeError } from '../../render/errors.js'
+import { renderTemplate } from '../../render/template-exec.js'
+import { goJson } from '../../render/template-funcs.js'
+import { formatG } from '../../render/units.js'
+import { BERTH_VERSION } from '../../version.js'
+
+/** `berth info`: client details and the daemon's /info, laid out like docker info. */
+export const infoCommand: CommandHandler = async (ctx, _args, options) => {
+  const { format } = options as { format?: string }
+  if (format) {
+    const info = await ctx.client().info()
+    const data = { ...info, ClientInfo: { Version: BERTH_VERSION, Context: 'default', Debug: ctx.debug } }
+    ctx.io.stdout.write(`${format === 'json' ? goJson(data) : renderTemplate(format, data, { strictStructs: true })}\n`)
+    return
+  }
+  let text = 'Client:\n'
+  text += ` Version:    ${BERTH_VERSION}\n`
+  text += ' Context:    default\n'
+  text += ` Debug Mode: ${ctx.debug}\n`
+  let info: SystemInfo
+  try {
+    info = await ctx.client().info()
+  } catch (err) {
+    ctx.io.stdout.write(`${text}\nServer:\n`)
+    throw new CliError(`ERROR: ${describeError(err)}\nerrors pretty printing info`, 1)
+  }
+  ctx.io.stdout.write(`${text}\n${serverInfo(info)}`)
+}
+
+/** docker's prettyPrintServerInfo, for the fields berth's daemon reports. */
+export function serverInfo(info: SystemInfo): string {
+  const lines: string[] = ['Server:']
+  const add = (label: string, value: unknown, indent = 1): void => {
+    if (value === undefined || value === null || value === '') return
+    lines.push(`${' '.repeat(indent)}${label}: ${String(value)}`)
+  }
+  add('Containers', info.Containers ?? 0)
+  add('Running', info.ContainersRunning ?? 0, 2)
+  add('Paused', info.ContainersPaused ?? 0, 2)
+  add('Stopped', info.ContainersStopped ?? 0, 2)
+  add('Images', info.Images ?? 0)
+  add('Server Version', info.ServerVersion)
+  add('Storage Driver', info.Driver)
+  for (const [key, value] of (info.DriverStatus as [string, string][] | undefined) ?? []) add(key, value, 2)
+  add('Logging Driver', info.LoggingDriver)
+  add('Cgroup Driver', info.CgroupDriver)
+  add('Cgroup Version', info.CgroupVersion)
+  const runtimes = info.Runtimes as Record<string, unknown> | undefined
+  if (runtimes) add('Runtimes', Object.keys(runtimes).sort().join(' '))
+  add('Default Runtime', info.DefaultRuntime)
+  add('Init Binary', info.InitBinary)
+  add('Kernel Version', info.KernelVersion)
+  add('Operating System', info.OperatingSystem)
+  add('OSType', info.OSType)
+  add('Architecture', info.Architecture)
+  add('CPUs', info.NCPU)
+  if (typeof info.MemTotal === 'number') add('Total Memory', bytesSize(info.MemTotal))
+  add('Name', info.Name)
+  add('ID', info.ID)
+  add('Docker Root Dir', info.DockerRootDir)
+  add('Debug Mode', info.Debug ?? false)
+  add('Experimental', info.ExperimentalBuild ?? false)
+  add('Live Restore Enabled', info.LiveRestoreEnabled ?? false)
+  const warnings = (info.Warnings as string[] | null | undefined) ?? []
+  return `${lines.join('\n')}\n${warnings.map((w) => `${w}\n`).join('')}`
+}
+
+const binaryUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
+
+/** go-units BytesSize: base 1024, 4 significant digits ("7.668GiB"). */
+export function bytesSize(bytes: number): string {
+  let size = bytes
+  let unit = 0
+  while (size >= 1024 && unit < binaryUnits.length - 1) {
+    size /= 1024
+    unit++
+  }
+  return formatG(size, 4) + binaryUnits[unit]
+}

@@ -1,0 +1,169 @@
+import type { EngineClient } from '../client/index.js'
+import { BerthCommand, commandPath } from './berth-command.js'
+import { checkArgs, type CommandSpec, type GroupSpec } from './command-spec.js'
+import { createContext, type CliContext, type CliIo } from './context.js'
+import { groupHelp, helpWidth, leafHelp, rootHelp, type CommandListing } from './help.js'
+import { CliError } from './render/errors.js'
+import { BERTH_VERSION } from './version.js'
+import * as container from './commands/container/specs.js'
+import * as image from './commands/image/specs.js'
+import * as system from './commands/system/specs.js'
+
+export const BIN = 'berth'
+
+export interface ProgramDeps {
+  io: CliIo
+  /** Builds the daemon client from the -H flags (already resolved against DOCKER_HOST). */
+  makeClient: (hostFlags: string[] | undefined, env: NodeJS.ProcessEnv) => EngineClient
+}
+
+/** Filled in while a command runs: its exit status and context (to close the client after). */
+export interface ProgramState {
+  exitCode: number
+  context?: CliContext
+}
+
+const commonCommands = [container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
+const managementCommands = [container.containerGroup, image.imageGroup, system.systemGroup]
+const otherCommands = [
+  container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
+  container.logsSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
+  image.tagSpec, container.waitSpec,
+]
+
+/** The whole command tree: `berth [OPTIONS] COMMAND`, docker's commands and management groups. */
+export function buildProgram(deps: ProgramDeps, state: ProgramState): BerthCommand {
+  const { io } = deps
+  const cols = helpWidth(io.stdout.columns)
+  const program = new BerthCommand(BIN)
+  program.stopAtOperand = true
+  program.useLine = `${BIN} [OPTIONS] COMMAND`
+  program
+    .enablePositionalOptions()
+    .exitOverride()
+    .showSuggestionAfterError(false)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {},
+    })
+    .helpOption('-h, --help', 'Print usage')
+    .addSpecOption({ flags: '-D, --debug', description: 'Enable debug mode' })
+    .addSpecOption({ flags: '-H, --host', type: 'list', repeatable: true, description: 'Daemon socket to connect to' })
+    .addSpecOption({
+      flags: '-l, --log-level',
+      type: 'string',
+      default: 'info',
+      description: 'Set the logging level ("debug", "info", "warn", "error", "fatal") (default "info")',
+    })
+    .addSpecOption({ flags: '-v, --version', description: 'Print version information and quit' })
+    .argument('[command...]')
+
+  const makeContext = (path: string): CliContext => {
+    const globals = program.opts<{ debug?: boolean; host?: string[]; logLevel?: string }>()
+    const context = createContext({
+      io,
+      commandPath: path,
+      debug: !!globals.debug || globals.logLevel === 'debug',
+      makeClient: () => deps.makeClient(globals.host, io.env),
+    })
+    state.context = context
+    return context
+  }
+
+  const addLeaf = (parent: BerthCommand, spec: CommandSpec): void => {
+    const cmd = parent.command(spec.name) as BerthCommand
+    for (const alias of spec.aliases ?? []) cmd.alias(alias)
+    cmd.description(spec.description).argument('[args...]')
+    if (spec.interspersed === false) {
+      cmd.passThroughOptions()
+      cmd.stopAtOperand = true
+    }
+    if (spec.hostnameFlag) {
+      cmd.helpOption('--help', 'Print usage')
+      cmd.flagHelp.push({ long: 'help', description: 'Print usage' })
+    } else {
+      cmd.helpOption('-h, --help', 'Print usage')
+    }
+    for (const option of spec.options) cmd.addSpecOption(option)
+    const path = commandPath(cmd)
+    cmd.useLine = `${path} ${spec.usage}`
+    cmd.helpText = () =>
+      leafHelp({
+        useLine: cmd.useLine,
+        description: spec.description,
+        aliases: spec.helpAliases?.replaceAll('{bin}', BIN),
+        flags: cmd.flagHelp,
+        cols,
+      })
+    cmd.action(async (args: string[], options: Record<string, unknown>) => {
+      const problem = checkArgs(spec.args, args.length, path, cmd.useLine)
+      if (problem) throw new CliError(problem, 1)
+      const handler = await spec.load()
+      state.exitCode = (await handler(makeContext(path), args, options)) ?? 0
+    })
+  }
+
+  const addGroup = (group: GroupSpec): void => {
+    const cmd = program.command(group.name) as BerthCommand
+    const path = commandPath(cmd)
+    cmd.description(group.description).enablePositionalOptions().helpOption('-h, --help', 'Print usage').argument('[command...]')
+    cmd.stopAtOperand = true
+    cmd.useLine = path
+    for (const spec of group.commands) addLeaf(cmd, spec)
+    const listing = [...group.commands].sort((a, b) => a.name.localeCompare(b.name)).map(toListing)
+    cmd.helpText = () => groupHelp(path, group.description, listing)
+    cmd.action((args: string[]) => {
+      if (args.length === 0) {
+        io.stdout.write(cmd.helpInformation())
+        return
+      }
+      throw new CliError(
+        `${BIN}: unknown command: ${path} ${args[0]}\n\nUsage:  ${path}\n\nRun '${path} --help' for more information`,
+        1,
+      )
+    })
+  }
+
+  for (const spec of [...commonCommands, ...otherCommands]) addLeaf(program, spec)
+  for (const group of managementCommands) addGroup(group)
+
+  program.helpText = () =>
+    rootHelp({
+      bin: BIN,
+      description: 'A container engine that speaks the Docker Engine API',
+      sections: [
+        { title: 'Common Commands', commands: commonCommands.map(toListing) },
+        { title: 'Management Commands', commands: managementCommands.map(toListing) },
+        { title: 'Commands', commands: otherCommands.map(toListing) },
+      ],
+      flags: program.flagHelp,
+      cols,
+    })
+  program.action((args: string[], options: { version?: boolean }) => {
+    if (options.version) {
+      io.stdout.write(`${BIN} version ${BERTH_VERSION}\n`)
+      return
+    }
+    if (args[0] === 'help') {
+      // `berth help container ls` is `berth container ls --help`.
+      let target: BerthCommand = program
+      for (const name of args.slice(1)) {
+        const next = target.commands.find((c) => c.name() === name || c.aliases().includes(name))
+        if (!next) throw new CliError(`${BIN}: unknown help topic: ${args.slice(1).join(' ')}`, 1)
+        target = next as BerthCommand
+      }
+      io.stdout.write(target.helpInformation())
+      return
+    }
+    if (args.length > 0) {
+      throw new CliError(`${BIN}: unknown command: ${BIN} ${args[0]}\n\nRun '${BIN} --help' for more information`, 1)
+    }
+    io.stdout.write(program.helpInformation())
+  })
+  return program
+}
+
+function toListing(spec: { name: string; description: string }): CommandListing {
+  return { name: spec.name, description: spec.description }
+}

@@ -1,0 +1,147 @@
+import type { Duplex, Readable } from 'node:stream'
+import type {
+  ContainerCreateRequest,
+  ContainerCreateResponse,
+  ContainerInspect,
+  ContainerSummary,
+  ContainerWaitResponse,
+  EventMessage,
+  Filters,
+  ImageDeleteItem,
+  ImageHistoryItem,
+  ImageInspect,
+  ImageSummary,
+  JsonMessage,
+  SystemInfo,
+  SystemVersion,
+} from './types.js'
+
+/** The Docker API version this client speaks at most; it negotiates down to the daemon's. */
+export const MAX_API_VERSION = '1.50'
+
+export interface PingResult {
+  /** The daemon's maximum API version (Api-Version header); "1.24" when absent, like Docker. */
+  apiVersion: string
+  osType?: string
+  experimental: boolean
+}
+
+/** An inspect result: the decoded value and the body exactly as the daemon sent it. */
+export interface InspectResult<T> {
+  value: T
+  raw: string
+}
+
+/** An output stream of a container (logs, attach). */
+export interface ContainerOutput {
+  stream: Readable
+  /**
+   * From the response Content-Type: true for Docker's 8-byte framed stream, false for raw (TTY)
+   * output, undefined when the daemon did not say (callers then decide from Config.Tty).
+   */
+  multiplexed: boolean | undefined
+}
+
+/** A hijacked attach connection: write stdin to `stream`, read output from it. */
+export interface HijackedConnection extends ContainerOutput {
+  stream: Duplex
+  /** Half-closes the connection: the container sees EOF on stdin, output keeps flowing. */
+  closeWrite(): void
+  close(): void
+}
+
+/** A wait request the daemon has accepted (response headers received). */
+export interface WaitHandle {
+  result: Promise<ContainerWaitResponse>
+  cancel(): void
+}
+
+export interface ContainerListOptions {
+  all?: boolean
+  limit?: number
+  size?: boolean
+  filters?: Filters
+}
+
+export interface ContainerLogsOptions {
+  follow?: boolean
+  stdout?: boolean
+  stderr?: boolean
+  timestamps?: boolean
+  /** Adds the log driver's extra attributes (docker logs --details). */
+  details?: boolean
+  /** "all" or a number of lines. */
+  tail?: string
+  /** Unix seconds ("1700000000.000000000") as Docker's client sends them. */
+  since?: string
+  until?: string
+  signal?: AbortSignal
+}
+
+export interface ContainerAttachOptions {
+  stream?: boolean
+  logs?: boolean
+  stdin?: boolean
+  stdout?: boolean
+  stderr?: boolean
+  detachKeys?: string
+}
+
+export interface ImageImportOptions {
+  /** Repository (may include a tag), as `docker import file repo:tag` sends it. */
+  repo?: string
+  tag?: string
+  message?: string
+  /** Dockerfile instructions (`CMD ["sh"]`, `ENV A=1`...). */
+  changes?: string[]
+  platform?: string
+}
+
+/**
+ * What berth's command-line tools need from a Docker-API daemon. Errors are EngineError kinds
+ * mapped back from HTTP statuses (404 NotFound, 409 Conflict, 304 NotModified...), plus
+ * `Unavailable` (code DAEMON_UNREACHABLE) when the daemon cannot be reached.
+ */
+export interface EngineClient {
+  /** The daemon address, e.g. unix:///run/berth/berth.sock. */
+  readonly host: string
+  ping(): Promise<PingResult>
+  /** The API version requests use (after negotiation). */
+  apiVersion(): Promise<string>
+  version(): Promise<SystemVersion>
+  info(): Promise<SystemInfo>
+
+  containerCreate(
+    body: ContainerCreateRequest,
+    options?: { name?: string; platform?: string },
+  ): Promise<ContainerCreateResponse>
+  /** Throws NotModified when already running (Docker's CLI treats that as success). */
+  containerStart(nameOrId: string): Promise<void>
+  /** Throws NotModified when already stopped. */
+  containerStop(nameOrId: string, options?: { timeoutSeconds?: number; signal?: string }): Promise<void>
+  containerKill(nameOrId: string, signal?: string): Promise<void>
+  containerRemove(nameOrId: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>
+  containerList(options?: ContainerListOptions): Promise<ContainerSummary[]>
+  containerInspect(nameOrId: string, options?: { size?: boolean }): Promise<InspectResult<ContainerInspect>>
+  containerLogs(nameOrId: string, options: ContainerLogsOptions): Promise<ContainerOutput>
+  /** Resolves once the daemon accepted the wait, so a following start cannot race the exit. */
+  containerWait(nameOrId: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<WaitHandle>
+  containerAttach(nameOrId: string, options: ContainerAttachOptions): Promise<HijackedConnection>
+  containerResize(nameOrId: string, size: { height: number; width: number }): Promise<void>
+  containerRename(nameOrId: string, newName: string): Promise<void>
+
+  imageList(options?: { all?: boolean; digests?: boolean; filters?: Filters }): Promise<ImageSummary[]>
+  imageInspect(nameOrId: string): Promise<InspectResult<ImageInspect>>
+  imageTag(nameOrId: string, target: { repo: string; tag?: string }): Promise<void>
+  imageRemove(nameOrId: string, options?: { force?: boolean; noPrune?: boolean }): Promise<ImageDeleteItem[]>
+  imageHistory(nameOrId: string): Promise<ImageHistoryItem[]>
+  /** Streams a tarball (or names a URL) to POST /images/create?fromSrc=...; yields its messages. */
+  imageImport(source: Readable | { url: string }, options?: ImageImportOptions): Promise<AsyncIterable<JsonMessage>>
+  imagePull(ref: string, options?: { platform?: string }): Promise<AsyncIterable<JsonMessage>>
+  /** berth-specific: POST /berth/images/bootstrap?name=... builds a base image from host binaries. */
+  imageBootstrap(name: string): Promise<AsyncIterable<JsonMessage>>
+
+  events(options?: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal }): Promise<AsyncIterable<EventMessage>>
+  /** Releases pooled connections. */
+  close(): void
+}

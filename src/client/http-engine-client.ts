@@ -1,0 +1,335 @@
+import type http from 'node:http'
+import type { Readable } from 'node:stream'
+import { EngineError } from '../common/index.js'
+import {
+  MAX_API_VERSION,
+  type ContainerAttachOptions,
+  type ContainerListOptions,
+  type ContainerLogsOptions,
+  type ContainerOutput,
+  type EngineClient,
+  type HijackedConnection,
+  type ImageImportOptions,
+  type InspectResult,
+  type PingResult,
+  type WaitHandle,
+} from './engine-client.js'
+import { HttpTransport, readBody, type RequestOptions } from './http-transport.js'
+import { parseJsonStream } from './json-stream.js'
+import type {
+  ContainerCreateRequest,
+  ContainerCreateResponse,
+  ContainerInspect,
+  ContainerSummary,
+  ContainerWaitResponse,
+  EventMessage,
+  Filters,
+  ImageDeleteItem,
+  ImageHistoryItem,
+  ImageInspect,
+  ImageSummary,
+  JsonMessage,
+  SystemInfo,
+  SystemVersion,
+} from './types.js'
+
+export interface HttpEngineClientOptions {
+  /** unix:///path, tcp://host:port or http://host:port. */
+  host: string
+  /** A fixed API version (like DOCKER_API_VERSION); skips negotiation. */
+  apiVersion?: string
+  userAgent?: string
+}
+
+/** The oldest version Docker assumes when the daemon does not send Api-Version. */
+const FALLBACK_API_VERSION = '1.24'
+const MULTIPLEXED = 'application/vnd.docker.multiplexed-stream'
+const RAW = 'application/vnd.docker.raw-stream'
+
+/** EngineClient over HTTP/1.1, negotiating the API version like Docker's client. */
+export class HttpEngineClient implements EngineClient {
+  readonly host: string
+  private readonly transport: HttpTransport
+  private negotiated: Promise<string> | undefined
+
+  constructor(options: HttpEngineClientOptions) {
+    this.host = options.host
+    this.transport = new HttpTransport(options.host, options.userAgent ?? 'berth-cli')
+    if (options.apiVersion) this.negotiated = Promise.resolve(options.apiVersion.replace(/^v/, ''))
+  }
+
+  async ping(): Promise<PingResult> {
+    const res = await this.transport.send({ method: 'GET', path: '/_ping' })
+    await readBody(res)
+    const status = res.statusCode ?? 0
+    const header = (name: string): string | undefined => {
+      const value = res.headers[name.toLowerCase()]
+      return Array.isArray(value) ? value[0] : value
+    }
+    const apiVersion = header('Api-Version')
+    if (status >= 300 && apiVersion === undefined) {
+      throw new EngineError('Unavailable', 'PING_FAILED', `ping failed with status ${status}`)
+    }
+    return {
+      apiVersion: apiVersion ?? FALLBACK_API_VERSION,
+      osType: header('OSType'),
+      experimental: header('Docker-Experimental') === 'true',
+    }
+  }
+
+  apiVersion(): Promise<string> {
+    this.negotiated ??= this.ping().then(
+      (ping) => (compareVersions(ping.apiVersion, MAX_API_VERSION) < 0 ? ping.apiVersion : MAX_API_VERSION),
+      (err: unknown) => {
+        this.negotiated = undefined
+        throw err
+      },
+    )
+    return this.negotiated
+  }
+
+  async version(): Promise<SystemVersion> {
+    return (await this.json<SystemVersion>({ method: 'GET', path: '/version' })).value
+  }
+
+  async info(): Promise<SystemInfo> {
+    return (await this.json<SystemInfo>({ method: 'GET', path: '/info' })).value
+  }
+
+  async containerCreate(
+    body: ContainerCreateRequest,
+    options: { name?: string; platform?: string } = {},
+  ): Promise<ContainerCreateResponse> {
+    const query = { name: options.name || undefined, platform: options.platform || undefined }
+    return (await this.json<ContainerCreateResponse>({ method: 'POST', path: '/containers/create', query, body })).value
+  }
+
+  async containerStart(nameOrId: string): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${enc(nameOrId)}/start` })
+  }
+
+  async containerStop(nameOrId: string, options: { timeoutSeconds?: number; signal?: string } = {}): Promise<void> {
+    const query = { t: options.timeoutSeconds, signal: options.signal || undefined }
+    await this.call({ method: 'POST', path: `/containers/${enc(nameOrId)}/stop`, query })
+  }
+
+  async containerKill(nameOrId: string, signal?: string): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${enc(nameOrId)}/kill`, query: { signal: signal || undefined } })
+  }
+
+  async containerRemove(nameOrId: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const query = { v: options.volumes, force: options.force }
+    await this.call({ method: 'DELETE', path: `/containers/${enc(nameOrId)}`, query })
+  }
+
+  async containerList(options: ContainerListOptions = {}): Promise<ContainerSummary[]> {
+    const query = {
+      all: options.all,
+      limit: options.limit !== undefined && options.limit > 0 ? options.limit : undefined,
+      size: options.size,
+      filters: encodeFilters(options.filters),
+    }
+    return (await this.json<ContainerSummary[]>({ method: 'GET', path: '/containers/json', query })).value ?? []
+  }
+
+  containerInspect(nameOrId: string, options: { size?: boolean } = {}): Promise<InspectResult<ContainerInspect>> {
+    return this.json<ContainerInspect>({ method: 'GET', path: `/containers/${enc(nameOrId)}/json`, query: { size: options.size } })
+  }
+
+  async containerLogs(nameOrId: string, options: ContainerLogsOptions): Promise<ContainerOutput> {
+    const query = {
+      follow: options.follow,
+      stdout: options.stdout,
+      stderr: options.stderr,
+      timestamps: options.timestamps,
+      details: options.details,
+      tail: options.tail,
+      since: options.since,
+      until: options.until,
+    }
+    const res = await this.stream({ method: 'GET', path: `/containers/${enc(nameOrId)}/logs`, query, signal: options.signal })
+    return { stream: res, multiplexed: multiplexedFrom(res) }
+  }
+
+  async containerWait(nameOrId: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<WaitHandle> {
+    const controller = new AbortController()
+    const res = await this.stream({
+      method: 'POST',
+      path: `/containers/${enc(nameOrId)}/wait`,
+      query: { condition },
+      signal: controller.signal,
+    })
+    const result = readBody(res).then((body): ContainerWaitResponse => {
+      const parsed = JSON.parse(body) as ContainerWaitResponse
+      return { StatusCode: parsed.StatusCode, Error: parsed.Error ?? null }
+    })
+    result.catch(() => {})
+    return { result, cancel: () => controller.abort() }
+  }
+
+  async containerAttach(nameOrId: string, options: ContainerAttachOptions): Promise<HijackedConnection> {
+    const query = {
+      stream: options.stream ?? true,
+      logs: options.logs,
+      stdin: options.stdin,
+      stdout: options.stdout,
+      stderr: options.stderr,
+      detachKeys: options.detachKeys,
+    }
+    const { socket, response } = await this.transport.hijack({
+      method: 'POST',
+      path: `${await this.prefix()}/containers/${enc(nameOrId)}/attach`,
+      query,
+    })
+    const closable = socket as { end(): void; destroy(): void }
+    return {
+      stream: socket,
+      multiplexed: multiplexedFrom(response),
+      closeWrite: () => closable.end(),
+      close: () => closable.destroy(),
+    }
+  }
+
+  async containerResize(nameOrId: string, size: { height: number; width: number }): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${enc(nameOrId)}/resize`, query: { h: size.height, w: size.width } })
+  }
+
+  async containerRename(nameOrId: string, newName: string): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${enc(nameOrId)}/rename`, query: { name: newName } })
+  }
+
+  async imageList(options: { all?: boolean; digests?: boolean; filters?: Filters } = {}): Promise<ImageSummary[]> {
+    const query = { all: options.all, digests: options.digests, filters: encodeFilters(options.filters) }
+    return (await this.json<ImageSummary[]>({ method: 'GET', path: '/images/json', query })).value ?? []
+  }
+
+  imageInspect(nameOrId: string): Promise<InspectResult<ImageInspect>> {
+    return this.json<ImageInspect>({ method: 'GET', path: `/images/${enc(nameOrId)}/json` })
+  }
+
+  async imageTag(nameOrId: string, target: { repo: string; tag?: string }): Promise<void> {
+    await this.call({ method: 'POST', path: `/images/${enc(nameOrId)}/tag`, query: { repo: target.repo, tag: target.tag } })
+  }
+
+  async imageRemove(nameOrId: string, options: { force?: boolean; noPrune?: boolean } = {}): Promise<ImageDeleteItem[]> {
+    const query = { force: options.force, noprune: options.noPrune }
+    return (await this.json<ImageDeleteItem[]>({ method: 'DELETE', path: `/images/${enc(nameOrId)}`, query })).value ?? []
+  }
+
+  async imageHistory(nameOrId: string): Promise<ImageHistoryItem[]> {
+    return (await this.json<ImageHistoryItem[]>({ method: 'GET', path: `/images/${enc(nameOrId)}/history` })).value ?? []
+  }
+
+  async imageImport(source: Readable | { url: string }, options: ImageImportOptions = {}): Promise<AsyncIterable<JsonMessage>> {
+    const fromUrl = 'url' in source && typeof source.url === 'string'
+    const query = {
+      fromSrc: fromUrl ? (source as { url: string }).url : '-',
+      repo: options.repo ?? '',
+      tag: options.tag ?? '',
+      message: options.message ?? '',
+      changes: options.changes,
+      platform: options.platform || undefined,
+    }
+    const res = await this.stream({
+      method: 'POST',
+      path: '/images/create',
+      query,
+      body: fromUrl ? undefined : source,
+      headers: fromUrl ? undefined : { 'Content-Type': 'application/x-tar' },
+    })
+    return parseJsonStream<JsonMessage>(res)
+  }
+
+  async imagePull(ref: string, options: { platform?: string } = {}): Promise<AsyncIterable<JsonMessage>> {
+    const { name, tag } = splitPullReference(ref)
+    const query = { fromImage: name, tag, platform: options.platform || undefined }
+    return parseJsonStream<JsonMessage>(await this.stream({ method: 'POST', path: '/images/create', query }))
+  }
+
+  async imageBootstrap(name: string): Promise<AsyncIterable<JsonMessage>> {
+    // berth's own endpoint, served unversioned.
+    const res = await this.transport.request({ method: 'POST', path: '/berth/images/bootstrap', query: { name } })
+    return parseJsonStream<JsonMessage>(res)
+  }
+
+  async events(
+    options: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal } = {},
+  ): Promise<AsyncIterable<EventMessage>> {
+    const query = { since: options.since, until: options.until, filters: encodeFilters(options.filters) }
+    const res = await this.stream({ method: 'GET', path: '/events', query, signal: options.signal })
+    return parseJsonStream<EventMessage>(res, { int64Fields: ['timeNano'] })
+  }
+
+  close(): void {
+    this.transport.close()
+  }
+
+  private async prefix(): Promise<string> {
+    return `/v${await this.apiVersion()}`
+  }
+
+  private async versioned(options: RequestOptions): Promise<RequestOptions> {
+    return { ...options, path: (await this.prefix()) + options.path }
+  }
+
+  private async stream(options: RequestOptions): Promise<http.IncomingMessage> {
+    return this.transport.request(await this.versioned(options))
+  }
+
+  private async call(options: RequestOptions): Promise<void> {
+    await readBody(await this.stream(options))
+  }
+
+  private async json<T>(options: RequestOptions): Promise<{ value: T; raw: string }> {
+    return this.transport.json<T>(await this.versioned(options))
+  }
+}
+
+/** Numeric comparison of dotted versions ("1.9" < "1.10"). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number)
+  const pb = b.split('.').map(Number)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
+    if (d !== 0) return d < 0 ? -1 : 1
+  }
+  return 0
+}
+
+/** Docker's filters JSON: {"status":{"exited":true}}. */
+function encodeFilters(filters: Filters | undefined): string | undefined {
+  if (!filters || Object.keys(filters).length === 0) return undefined
+  const out: Record<string, Record<string, boolean>> = {}
+  for (const [key, values] of Object.entries(filters)) {
+    out[key] = Object.fromEntries(values.map((v) => [v, true]))
+  }
+  return JSON.stringify(out)
+}
+
+function multiplexedFrom(res: http.IncomingMessage): boolean | undefined {
+  const type = res.headers['content-type']
+  if (type?.startsWith(MULTIPLEXED)) return true
+  if (type?.startsWith(RAW)) return false
+  return undefined
+}
+
+/**
+ * Docker's fromImage/tag split for pulls: "repo:tag" -> repo + tag, "repo@sha256:..." -> repo +
+ * the digest, and a bare name gets "latest".
+ */
+export function splitPullReference(ref: string): { name: string; tag: string } {
+  const at = ref.indexOf('@')
+  if (at !== -1) {
+    const name = ref.slice(0, at)
+    const colon = name.lastIndexOf(':')
+    return { name: colon > name.lastIndexOf('/') ? name.slice(0, colon) : name, tag: ref.slice(at + 1) }
+  }
+  const colon = ref.lastIndexOf(':')
+  if (colon > ref.lastIndexOf('/')) return { name: ref.slice(0, colon), tag: ref.slice(colon + 1) }
+  return { name: ref, tag: 'latest' }
+}
+
+/** Escapes a path segment like Go's URL encoding: image references keep their '/', ':' and '@'. */
+function enc(segment: string): string {
+  return encodeURIComponent(segment).replace(/%2F/gi, '/').replace(/%3A/gi, ':').replace(/%40/g, '@')
+}

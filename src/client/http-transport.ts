@@ -1,0 +1,157 @@
+import http from 'node:http'
+import type { Duplex, Readable } from 'node:stream'
+import type { Socket } from 'node:net'
+import { parseDaemonHost, type DaemonAddress } from './daemon-host.js'
+import { connectionError, daemonErrorFromBody } from './errors.js'
+
+export type QueryValue = string | number | boolean | string[] | undefined
+
+export interface RequestOptions {
+  method: string
+  path: string
+  query?: Record<string, QueryValue>
+  /** An object is sent as JSON; a stream or buffer as is. */
+  body?: unknown
+  headers?: Record<string, string>
+  signal?: AbortSignal
+}
+
+export interface HijackResult {
+  socket: Duplex
+  response: http.IncomingMessage
+}
+
+/**
+ * HTTP/1.1 to the daemon over a unix socket or TCP. Turns connection failures into
+ * DAEMON_UNREACHABLE errors and non-2xx responses into DaemonErrors.
+ */
+export class HttpTransport {
+  readonly address: DaemonAddress
+  private readonly agent: http.Agent
+
+  constructor(readonly host: string, private readonly userAgent: string) {
+    this.address = parseDaemonHost(host)
+    this.agent = new http.Agent({ keepAlive: true })
+  }
+
+  /** Sends a request and resolves with the response once its headers arrive (any status). */
+  send(options: RequestOptions): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(this.requestOptions(options), resolve)
+      req.on('error', (err) => reject(this.wrapError(err, options.signal)))
+      this.writeBody(req, options.body)
+    })
+  }
+
+  /** Like send(), but rejects with a DaemonError for statuses outside 2xx (and for 304). */
+  async request(options: RequestOptions): Promise<http.IncomingMessage> {
+    const res = await this.send(options)
+    const status = res.statusCode ?? 0
+    if (status >= 200 && status < 300) return res
+    throw daemonErrorFromBody(status, await readBody(res))
+  }
+
+  async text(options: RequestOptions): Promise<string> {
+    return readBody(await this.request(options))
+  }
+
+  async json<T>(options: RequestOptions): Promise<{ value: T; raw: string }> {
+    const raw = await this.text(options)
+    return { value: (raw.trim() === '' ? undefined : JSON.parse(raw)) as T, raw }
+  }
+
+  /**
+   * Docker's hijack: the request carries `Connection: Upgrade` and `Upgrade: tcp`; the daemon
+   * answers 101 and the connection becomes a raw byte stream both ways. A daemon that answers
+   * 200 instead (older API servers) gets its response body used as the (read-only) stream.
+   */
+  hijack(options: RequestOptions): Promise<HijackResult> {
+    return new Promise((resolve, reject) => {
+      const base = this.requestOptions(options)
+      // A hijacked connection is never returned to the pool.
+      const req = http.request({ ...base, agent: false, headers: { ...base.headers, Connection: 'Upgrade', Upgrade: 'tcp' } })
+      req.on('upgrade', (response: http.IncomingMessage, socket: Socket, head: Buffer) => {
+        if (head.length > 0) socket.unshift(head)
+        resolve({ socket, response })
+      })
+      req.on('response', (response: http.IncomingMessage) => {
+        const status = response.statusCode ?? 0
+        if (status >= 200 && status < 300) {
+          resolve({ socket: response as unknown as Duplex, response })
+          return
+        }
+        readBody(response).then((body) => reject(daemonErrorFromBody(status, body)), reject)
+      })
+      req.on('error', (err) => reject(this.wrapError(err, options.signal)))
+      req.end()
+    })
+  }
+
+  close(): void {
+    this.agent.destroy()
+  }
+
+  private requestOptions(options: RequestOptions): http.RequestOptions {
+    const headers: Record<string, string> = { 'User-Agent': this.userAgent, ...options.headers }
+    const body = options.body
+    if (body !== undefined && !isStreamOrBuffer(body)) headers['Content-Type'] ??= 'application/json'
+    const target = this.address.kind === 'unix'
+      ? { socketPath: this.address.socketPath, host: 'localhost' }
+      : { host: this.address.hostname, port: this.address.port }
+    return {
+      ...target,
+      agent: this.agent,
+      method: options.method,
+      path: options.path + encodeQuery(options.query),
+      headers,
+      signal: options.signal,
+    }
+  }
+
+  private writeBody(req: http.ClientRequest, body: unknown): void {
+    if (body === undefined) {
+      req.end()
+    } else if (Buffer.isBuffer(body) || typeof body === 'string') {
+      req.end(body)
+    } else if (isReadable(body)) {
+      body.on('error', (err) => req.destroy(err))
+      body.pipe(req)
+    } else {
+      req.end(JSON.stringify(body))
+    }
+  }
+
+  private wrapError(err: Error, signal: AbortSignal | undefined): Error {
+    if (signal?.aborted || err.name === 'AbortError') return err
+    return connectionError(this.host, err)
+  }
+}
+
+export function encodeQuery(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return ''
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === false) continue
+    if (Array.isArray(value)) for (const v of value) params.append(key, v)
+    else params.set(key, value === true ? '1' : String(value))
+  }
+  const text = params.toString()
+  return text === '' ? '' : `?${text}`
+}
+
+export function readBody(res: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    res.on('data', (chunk: Buffer) => chunks.push(chunk))
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    res.on('error', reject)
+  })
+}
+
+function isReadable(value: unknown): value is Readable {
+  return typeof value === 'object' && value !== null && typeof (value as Readable).pipe === 'function'
+}
+
+function isStreamOrBuffer(value: unknown): boolean {
+  return Buffer.isBuffer(value) || typeof value === 'string' || isReadable(value)
+}

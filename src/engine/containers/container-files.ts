@@ -1,0 +1,32 @@
+/** Writes a container's /etc/hostname, /etc/hosts and /etc/resolv.conf sources into its directory. */
+import { readFile } from 'node:fs/promises'
+import { writeFileAtomic } from '../../common/index.js'
+import { buildHostname, buildHosts, buildResolvConf } from './etc-files.js'
+import type { ContainerRecord } from './types.js'
+
+async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+export async function writeEtcFiles(record: ContainerRecord, host: { resolvConfPath: string; hostsPath: string }): Promise<void> {
+  const hs = record.spec.host
+  const hostNetwork = hs.networkMode === 'host'
+  const hostname = record.spec.hostname || record.id.slice(0, 12)
+  const resolv = buildResolvConf((await readIfExists(host.resolvConfPath)) ?? '', {
+    hostNetwork, dns: hs.dns, dnsSearch: hs.dnsSearch, dnsOptions: hs.dnsOptions,
+  })
+  const hosts = buildHosts({
+    hostNetwork,
+    hostHostsContent: hostNetwork ? await readIfExists(host.hostsPath) : undefined,
+    hostname,
+    extraHosts: hs.extraHosts,
+  })
+  await writeFileAtomic(record.hostnamePath, buildHostname(hostname))
+  await writeFileAtomic(record.hostsPath, hosts)
+  await writeFileAtomic(record.resolvConfPath, resolv)
+}

@@ -1,0 +1,245 @@
+/**
+ * The running part of the container state machine: start, exit processing, signalling with
+ * escalation, removal and reconnecting after a daemon restart. Used by ContainerManager only.
+ *
+ * Concurrency: start, exit processing and removal run under the per-container lock. Signalling
+ * never holds it while waiting: it waits for the exit to be processed (runtime.watchExits, with
+ * readExit polling as a fallback).
+ */
+import { join } from 'node:path'
+import { EngineError, writeJsonAtomic, type Logger } from '../../common/index.js'
+import type { EventBus } from '../events/index.js'
+import type { Snapshotter } from '../layers/index.js'
+import type { ExitInfo, OciRuntime } from '../../runtime/oci-runtime.js'
+import type { AttachmentRegistry } from './attachment.js'
+import type { ContainerStore } from './container-store.js'
+import { ociSpec, type OciSpecOptions } from './oci-spec.js'
+import { effectiveUser, resolveUser } from './process-spec.js'
+import { eventAttributes, exitedState, parseLogSize, runningState, startError, startFailedState } from './record.js'
+import { readRootfsFile } from './rootfs-files.js'
+import type { ExitWaiters, KeyedLock } from './sync.js'
+import type { ContainerRecord } from './types.js'
+
+export interface LifecycleContext {
+  store: ContainerStore
+  lock: KeyedLock
+  waiters: ExitWaiters
+  attachments: AttachmentRegistry
+  runtime: OciRuntime
+  snapshotter: Snapshotter
+  events: EventBus
+  logger: Logger
+  clock: () => Date
+  specOptions: Pick<OciSpecOptions, 'hostNofileLimit' | 'initPath' | 'availableCapabilities'>
+  /** How long to wait for an exit after SIGKILL (ms). */
+  killTimeoutMs: number
+  /** Interval of the readExit fallback while waiting for an exit (ms). */
+  exitPollMs: number
+}
+
+export class ContainerLifecycle {
+  private readonly removals = new Map<string, Promise<void>>()
+  /** Containers whose rootfs berth has mounted (and must unmount). */
+  private readonly mounted = new Set<string>()
+
+  constructor(private readonly ctx: LifecycleContext) {}
+
+  publish(record: ContainerRecord, action: string, extra?: Record<string, string>): void {
+    this.ctx.events.publish('container', action, record.id, eventAttributes(record, extra))
+  }
+
+  isRemoving(id: string): boolean {
+    return this.removals.has(id)
+  }
+
+  private warn(msg: string, id: string): (err: unknown) => void {
+    return (error) => this.ctx.logger.warn(msg, { id, error })
+  }
+
+  /**
+   * Mounts the rootfs, writes config.json, creates the container through conmon, connects pending
+   * attachments, starts it and records it running. On failure everything is undone and the error
+   * is recorded in the state. Caller holds the lock and has checked the container is not running.
+   */
+  async startLocked(record: ContainerRecord): Promise<void> {
+    const { runtime, snapshotter } = this.ctx
+    const id = record.id
+    let created = false
+    try {
+      if (!this.mounted.has(id)) {
+        await snapshotter.mount(id, record.rootfsPath)
+        this.mounted.add(id)
+      }
+      const user = resolveUser(
+        effectiveUser(record.spec, record.imageConfig),
+        await readRootfsFile(record.rootfsPath, '/etc/passwd'),
+        await readRootfsFile(record.rootfsPath, '/etc/group'),
+      )
+      await writeJsonAtomic(join(record.bundleDir, 'config.json'), ociSpec(record, user, this.ctx.specOptions))
+      const { pid } = await runtime.create({
+        containerId: id,
+        bundleDir: record.bundleDir,
+        logPath: record.logPath,
+        logMaxSize: parseLogSize(record.spec.host.logConfig?.config?.['max-size']),
+        tty: record.spec.tty === true,
+        openStdin: record.spec.openStdin === true,
+      })
+      created = true
+      for (const a of this.ctx.attachments.pending(id)) {
+        try {
+          a.connect(await runtime.attach(id))
+        } catch (err) {
+          this.warn('attach to starting container failed', id)(err)
+          a.end()
+        }
+      }
+      await runtime.start(id)
+      record.state = runningState(record.state, pid, this.ctx.clock().toISOString())
+      await this.ctx.store.save(record)
+    } catch (err) {
+      if (created) await runtime.delete(id, { force: true }).catch(this.warn('cleanup: runtime delete failed', id))
+      await this.unmountRootfs(record)
+      this.ctx.attachments.endConnected(id, true)
+      record.state = startFailedState(record.state, err instanceof Error ? err.message : String(err))
+      await this.ctx.store.save(record).catch(this.warn('saving failed start state failed', id))
+      throw startError(err)
+    }
+    this.publish(record, 'start')
+  }
+
+  private async unmountRootfs(record: ContainerRecord): Promise<void> {
+    if (!this.mounted.has(record.id)) return
+    try {
+      await this.ctx.snapshotter.unmount(record.rootfsPath)
+      this.mounted.delete(record.id)
+    } catch (err) {
+      this.warn('unmounting container rootfs failed', record.id)(err)
+    }
+  }
+
+  /**
+   * Records an exit reported by the runtime (or found by restore): state, runtime cleanup, rootfs
+   * unmount, 'oom'/'die' events, waiters, then autoRemove. Exits of containers not running are ignored.
+   */
+  async processExit(id: string, exit: ExitInfo): Promise<void> {
+    const handled = await this.ctx.lock.run(id, async () => {
+      const record = this.ctx.store.get(id)
+      if (!record || !record.state.running) return undefined
+      record.state = exitedState(record.state, exit)
+      await this.ctx.store.save(record)
+      await this.ctx.runtime.delete(id).catch(this.warn('runtime delete after exit failed', id))
+      await this.unmountRootfs(record)
+      this.ctx.attachments.endConnected(id, false)
+      if (exit.oomKilled) this.publish(record, 'oom')
+      this.publish(record, 'die', { exitCode: String(exit.exitCode) })
+      this.ctx.waiters.notifyExit(id, exit.exitCode)
+      return record
+    })
+    if (handled?.spec.host.autoRemove) await this.removeRecord(id)
+  }
+
+  /**
+   * Waits up to `ms` (Infinity = no limit) for `exited`; polls readExit in case the watcher missed
+   * the exit. True when the exit was processed.
+   */
+  private async awaitExit(id: string, exited: Promise<number>, ms: number): Promise<boolean> {
+    let done = false
+    exited.then(() => (done = true), () => (done = true))
+    const deadline = Date.now() + ms
+    while (!done) {
+      const remaining = deadline - Date.now()
+      if (remaining <= 0) return false
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([exited.catch(() => 0), new Promise((r) => (timer = setTimeout(r, Math.min(this.ctx.exitPollMs, remaining))))])
+      clearTimeout(timer)
+      if (done) return true
+      const exit = await this.ctx.runtime.readExit(id).catch(() => undefined)
+      if (exit) {
+        await this.processExit(id, exit)
+        return true
+      }
+    }
+    return true
+  }
+
+  async signal(record: ContainerRecord, signal: number): Promise<void> {
+    await this.ctx.runtime.kill(record.id, signal)
+    this.publish(record, 'kill', { signal: String(signal) })
+  }
+
+  /**
+   * Sends `signal` and waits up to `ms` for the exit to be processed. True when the container is
+   * no longer running (also when it had already exited before the signal).
+   */
+  async signalAndWait(record: ContainerRecord, signal: number, ms: number): Promise<boolean> {
+    if (!record.state.running) return true
+    const cancel = new AbortController()
+    const exited = this.ctx.waiters.nextExit(record.id, cancel.signal)
+    exited.catch(() => undefined)
+    try {
+      await this.signal(record, signal)
+      return await this.awaitExit(record.id, exited, ms)
+    } catch (err) {
+      if (this.ctx.store.get(record.id)?.state.running) throw err
+      return true
+    } finally {
+      cancel.abort()
+    }
+  }
+
+  /** Sends SIGKILL and waits for the exit to be processed. */
+  async killAndWait(record: ContainerRecord): Promise<void> {
+    if (!(await this.signalAndWait(record, 9, this.ctx.killTimeoutMs))) {
+      throw new EngineError('Internal', 'KILL_TIMEOUT', `Cannot kill container ${record.id}: tried to kill container, but did not receive an exit event`)
+    }
+  }
+
+  /** Docker's stop: `signal`, then SIGKILL after `timeoutSeconds` (-1 = wait forever). */
+  async stop(record: ContainerRecord, signal: number, timeoutSeconds: number): Promise<void> {
+    const ms = timeoutSeconds < 0 ? Infinity : timeoutSeconds * 1000
+    if (!(await this.signalAndWait(record, signal, ms))) await this.killAndWait(record)
+    this.publish(record, 'stop')
+  }
+
+  /** Removes runtime state, rootfs, snapshot, directory and record; joins a removal in progress. */
+  removeRecord(id: string): Promise<void> {
+    const existing = this.removals.get(id)
+    if (existing) return existing
+    const removal = this.ctx.lock.run(id, async () => {
+      const record = this.ctx.store.get(id)
+      if (!record) return
+      const wasRunning = record.state.running
+      record.state = { ...record.state, status: 'removing', running: false, pid: 0 }
+      await this.ctx.store.save(record)
+      if (wasRunning) await this.ctx.runtime.delete(id, { force: true })
+      await this.unmountRootfs(record)
+      await this.ctx.snapshotter.removeSnapshot(id)
+      await this.ctx.runtime.purge?.(id)
+      await this.ctx.store.delete(id)
+      this.ctx.attachments.endAll(id)
+      this.publish(record, 'destroy')
+      this.ctx.waiters.notifyRemoved(id, record.state.exitCode)
+    }).finally(() => this.removals.delete(id))
+    this.removals.set(id, removal)
+    return removal
+  }
+
+  /**
+   * After a daemon restart, for a record that says running: keep it when the runtime still runs it,
+   * else process the exit conmon recorded while berthd was down (255 when there is none, as dockerd).
+   */
+  async restoreRunning(record: ContainerRecord): Promise<void> {
+    // The rootfs stayed mounted while berthd was down (unless the host rebooted).
+    this.mounted.add(record.id)
+    const state = await this.ctx.runtime.state(record.id)
+    if (state && state.status !== 'stopped') {
+      if (state.pid > 0 && state.pid !== record.state.pid) {
+        record.state = { ...record.state, pid: state.pid }
+        await this.ctx.store.save(record)
+      }
+      return
+    }
+    const exit = (await this.ctx.runtime.readExit(record.id)) ?? { exitCode: 255, oomKilled: false, finishedAt: this.ctx.clock() }
+    await this.processExit(record.id, exit)
+  }
+}

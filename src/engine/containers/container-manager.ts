@@ -1,0 +1,323 @@
+/**
+ * ContainerManager: the ContainerService over an OciRuntime (conmon + crun), a Snapshotter and the
+ * ImageService. It owns the container records and decides which operation is allowed in which
+ * state; ContainerLifecycle runs start/exit/stop/remove, the runtime only executes.
+ */
+import { mkdir, rm } from 'node:fs/promises'
+import { hostname as osHostname } from 'node:os'
+import { join } from 'node:path'
+import { EngineError, digestHex, newId, type Logger } from '../../common/index.js'
+import type { EventBus } from '../events/index.js'
+import type { ImageService } from '../images/index.js'
+import type { Snapshotter } from '../layers/index.js'
+import type { OciRuntime } from '../../runtime/oci-runtime.js'
+import { AttachmentRegistry } from './attachment.js'
+import { validateCapabilities } from './capabilities.js'
+import { writeEtcFiles } from './container-files.js'
+import { ContainerLifecycle } from './container-lifecycle.js'
+import { ContainerStore, noSuchContainer, validateContainerName } from './container-store.js'
+import { filterContainers } from './list-filter.js'
+import { readLogs } from './log-reader.js'
+import { resolveCommand, resolveWorkingDir } from './process-spec.js'
+import { newContainerRecord, parseLogSize } from './record.js'
+import { parseSignal } from './signals.js'
+import { ExitWaiters, KeyedLock } from './sync.js'
+import type {
+  ContainerAttachment, ContainerListOptions, ContainerRecord, ContainerService, ContainerSpec, LogEntry,
+  LogsOptions, WaitCondition,
+} from './types.js'
+
+export interface ContainerManagerDeps {
+  dataRoot: string
+  runtime: OciRuntime
+  snapshotter: Snapshotter
+  images: ImageService
+  events: EventBus
+  logger: Logger
+  clock?: () => Date
+  /** The host's RLIMIT_NOFILE hard limit; containers never ask for more. */
+  hostNofileLimit?: number
+  /** Binary mounted at /sbin/docker-init for --init (default /usr/bin/tini-static). */
+  initPath?: string
+  /** Recorded in each container ("crun" | "runc"). */
+  runtimeName: string
+  /** Capabilities the host can grant (its bounding set); default: all known. */
+  availableCapabilities?: readonly string[]
+  /** Host files the container's resolv.conf and (host network) hosts are made from. */
+  hostResolvConfPath?: string
+  hostHostsPath?: string
+  hostHostname?: () => string
+  /** How long attach streams may keep delivering after an exit before they are ended (ms). */
+  attachDrainMs?: number
+  /** How long to wait for an exit after SIGKILL (ms). */
+  killTimeoutMs?: number
+  /** Interval of the readExit fallback while waiting for an exit (ms). */
+  exitPollMs?: number
+}
+
+export class ContainerManager implements ContainerService {
+  private readonly store: ContainerStore
+  private readonly lock = new KeyedLock()
+  private readonly waiters = new ExitWaiters()
+  private readonly attachments: AttachmentRegistry
+  private readonly lifecycle: ContainerLifecycle
+  private readonly clock: () => Date
+  private readonly exitWatch: { close(): void }
+  private loaded: Promise<void> | undefined
+  private isLoaded = false
+
+  constructor(private readonly deps: ContainerManagerDeps) {
+    this.store = new ContainerStore(join(deps.dataRoot, 'containers'), deps.logger)
+    this.clock = deps.clock ?? (() => new Date())
+    this.attachments = new AttachmentRegistry(deps.attachDrainMs ?? 1000)
+    this.lifecycle = new ContainerLifecycle({
+      store: this.store,
+      lock: this.lock,
+      waiters: this.waiters,
+      attachments: this.attachments,
+      runtime: deps.runtime,
+      snapshotter: deps.snapshotter,
+      events: deps.events,
+      logger: deps.logger,
+      clock: this.clock,
+      specOptions: { hostNofileLimit: deps.hostNofileLimit, initPath: deps.initPath, availableCapabilities: deps.availableCapabilities },
+      killTimeoutMs: deps.killTimeoutMs ?? 30_000,
+      exitPollMs: deps.exitPollMs ?? 1000,
+    })
+    this.exitWatch = deps.runtime.watchExits((id, exit) => {
+      this.load()
+        .then(() => this.lifecycle.processExit(id, exit))
+        .catch((err) => deps.logger.error('failed to process container exit', { id, error: err }))
+    })
+  }
+
+  /** Stops watching exits (daemon shutdown, tests). Containers keep running. */
+  close(): void {
+    this.exitWatch.close()
+  }
+
+  private load(): Promise<void> {
+    this.loaded ??= this.store.load().then(() => {
+      this.isLoaded = true
+    })
+    return this.loaded
+  }
+
+  private now(): string {
+    return this.clock().toISOString()
+  }
+
+  async create(spec: ContainerSpec, name?: string): Promise<{ id: string; warnings: string[] }> {
+    await this.load()
+    const image = await this.deps.images.resolve(spec.image)
+    const imageConfig = image.config.config ?? {}
+    const command = resolveCommand(spec, imageConfig)
+    resolveWorkingDir(spec.workingDir, imageConfig)
+    validateCapabilities(spec.host.capAdd, spec.host.capDrop)
+    parseLogSize(spec.host.logConfig?.config?.['max-size'])
+
+    const id = newId()
+    let containerName: string
+    if (name) {
+      containerName = validateContainerName(name)
+      this.store.reserveName(containerName, id)
+    } else {
+      containerName = this.store.reserveGeneratedName(id)
+    }
+    const dir = this.store.dir(id)
+    const hostNetwork = spec.host.networkMode === 'host'
+    const hostname = spec.hostname || (hostNetwork ? (this.deps.hostHostname ?? osHostname)() : id.slice(0, 12))
+    const record = newContainerRecord({
+      id, name: containerName, created: this.now(), spec: { ...spec, hostname }, image, command, dir, runtime: this.deps.runtimeName,
+    })
+    let prepared = false
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o710 })
+      await writeEtcFiles(record, {
+        resolvConfPath: this.deps.hostResolvConfPath ?? '/etc/resolv.conf',
+        hostsPath: this.deps.hostHostsPath ?? '/etc/hosts',
+      })
+      await this.deps.snapshotter.prepare(id, image.topChainId)
+      prepared = true
+      await this.store.save(record)
+    } catch (err) {
+      this.store.releaseName(containerName, id)
+      if (prepared) await this.deps.snapshotter.removeSnapshot(id).catch((e) => this.deps.logger.warn('cleanup: remove snapshot failed', { id, error: e }))
+      await rm(dir, { recursive: true, force: true })
+      throw err
+    }
+    this.lifecycle.publish(record, 'create')
+    return { id, warnings: [] }
+  }
+
+  async resolve(nameOrId: string): Promise<ContainerRecord> {
+    await this.load()
+    return structuredClone(this.store.resolve(nameOrId))
+  }
+
+  async list(opts: ContainerListOptions = {}): Promise<ContainerRecord[]> {
+    await this.load()
+    let ancestorImageIds: Set<string> | undefined
+    const ancestors = opts.filters?.['ancestor'] ?? []
+    if (ancestors.length > 0) {
+      ancestorImageIds = new Set()
+      for (const ref of ancestors) {
+        try {
+          ancestorImageIds.add((await this.deps.images.resolve(ref)).id)
+        } catch (err) {
+          if (!(err instanceof EngineError && err.kind === 'NotFound')) throw err
+        }
+      }
+    }
+    const selected = filterContainers(this.store.all(), opts, { lookup: (x) => this.store.resolve(x), ancestorImageIds })
+    return selected.map((r) => structuredClone(r))
+  }
+
+  async start(nameOrId: string): Promise<void> {
+    await this.load()
+    const { id } = this.store.resolve(nameOrId)
+    await this.lock.run(id, async () => {
+      const record = this.store.get(id)
+      if (!record) throw noSuchContainer(nameOrId)
+      if (record.state.running) throw new EngineError('NotModified', 'ALREADY_STARTED', 'Container already started')
+      if (this.lifecycle.isRemoving(id) || record.state.status === 'removing') {
+        throw new EngineError('Conflict', 'REMOVAL_IN_PROGRESS', `cannot start container "/${record.name}": removal in progress`)
+      }
+      await this.lifecycle.startLocked(record)
+    })
+  }
+
+  async stop(nameOrId: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    const signal = parseSignal(opts.signal || record.spec.stopSignal || record.imageConfig.StopSignal || 'SIGTERM')
+    if (!record.state.running) throw new EngineError('NotModified', 'NOT_RUNNING', 'Container already stopped')
+    await this.lifecycle.stop(record, signal, opts.timeout ?? record.spec.stopTimeout ?? 10)
+  }
+
+  async restart(nameOrId: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    if (record.state.running) await this.stop(record.id, opts)
+    await this.start(record.id)
+    this.lifecycle.publish(record, 'restart')
+  }
+
+  async kill(nameOrId: string, signal: string = 'SIGKILL'): Promise<void> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    const number = parseSignal(signal)
+    if (!record.state.running) throw new EngineError('Conflict', 'NOT_RUNNING', `Container ${record.id} is not running`)
+    if (number === 9) await this.lifecycle.killAndWait(record)
+    else await this.lifecycle.signal(record, number)
+  }
+
+  async wait(nameOrId: string, condition: WaitCondition = 'not-running', signal?: AbortSignal): Promise<{ statusCode: number; error?: string }> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    if (condition === 'not-running' && !record.state.running) return { statusCode: record.state.exitCode }
+    const statusCode = condition === 'removed'
+      ? await this.waiters.removed(record.id, signal)
+      : await this.waiters.nextExit(record.id, signal)
+    return { statusCode }
+  }
+
+  async remove(nameOrId: string, opts: { force?: boolean; removeVolumes?: boolean } = {}): Promise<void> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    if (record.state.running) {
+      if (!opts.force) {
+        throw new EngineError(
+          'Conflict',
+          'CONTAINER_RUNNING',
+          `cannot remove container "/${record.name}": container is running: stop the container before removing or force remove`,
+        )
+      }
+      await this.lifecycle.killAndWait(record)
+    }
+    await this.lifecycle.removeRecord(record.id)
+  }
+
+  async rename(nameOrId: string, newName: string): Promise<void> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    const name = validateContainerName(newName)
+    if (name === record.name) {
+      throw new EngineError('InvalidArgument', 'SAME_NAME', 'Renaming a container with the same name as its current name')
+    }
+    const oldName = record.name
+    await this.store.rename(record, name)
+    this.lifecycle.publish(record, 'rename', { oldName: `/${oldName}` })
+  }
+
+  logs(nameOrId: string, opts: LogsOptions): AsyncIterable<LogEntry> {
+    // Resolve now when possible so an unknown container fails the call itself.
+    const early = this.isLoaded ? this.store.resolve(nameOrId) : undefined
+    return this.logEntries(early?.id ?? nameOrId, opts)
+  }
+
+  private async *logEntries(nameOrId: string, opts: LogsOptions): AsyncGenerator<LogEntry> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    const isDone = record.state.running && opts.follow ? this.waiters.nextExit(record.id, opts.signal) : Promise.resolve(0)
+    isDone.catch(() => undefined)
+    yield* readLogs(record.logPath, { ...opts, isDone })
+  }
+
+  async attach(
+    nameOrId: string,
+    opts: { stdin: boolean; stdout: boolean; stderr: boolean; logs?: boolean; stream?: boolean },
+  ): Promise<ContainerAttachment> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    const attachment = this.attachments.create(record.id, opts)
+    if (opts.logs) {
+      for await (const entry of readLogs(record.logPath, { stdout: opts.stdout, stderr: opts.stderr, follow: false })) {
+        attachment.emit(entry.stream === 'stdout' ? 1 : 2, entry.line)
+      }
+    }
+    if (opts.stream === false) {
+      attachment.end()
+      return attachment
+    }
+    await this.lock.run(record.id, async () => {
+      const current = this.store.get(record.id)
+      if (!current) throw noSuchContainer(nameOrId)
+      this.attachments.add(record.id, attachment)
+      if (!current.state.running) return
+      try {
+        attachment.connect(await this.deps.runtime.attach(record.id))
+      } catch (err) {
+        // It exited between the check and the connect: the client sees the stream end.
+        this.deps.logger.debug('attach to running container failed', { id: record.id, error: err })
+        attachment.end()
+      }
+    })
+    this.lifecycle.publish(record, 'attach')
+    return attachment
+  }
+
+  async resize(nameOrId: string, rows: number, cols: number): Promise<void> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    if (!record.state.running) throw new EngineError('Conflict', 'NOT_RUNNING', `Container ${record.id} is not running`)
+    await this.deps.runtime.resize(record.id, rows, cols)
+  }
+
+  isImageUsed(imageId: string): boolean {
+    const hex = digestHex(imageId)
+    return this.store.all().some((r) => digestHex(r.imageId) === hex)
+  }
+
+  async restore(): Promise<void> {
+    await this.load()
+    for (const record of this.store.all()) {
+      try {
+        if (record.state.status === 'removing') await this.lifecycle.removeRecord(record.id)
+        else if (record.state.running) await this.lifecycle.restoreRunning(record)
+      } catch (err) {
+        this.deps.logger.error('restoring container failed', { id: record.id, error: err })
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+// Containers: records, the state machine, OCI bundle generation, logs and attach. Imports common/,
+// events/, images/ and layers/ contracts, and only types from runtime/; never api/, node:http or
+// node:child_process.
+export * from './types.js'
+export { ContainerManager, type ContainerManagerDeps } from './container-manager.js'
+export { ContainerStore, validateContainerName } from './container-store.js'
+export {
+  resolveCommand, mergeEnv, replaceOrAppendEnv, processEnv, resolveWorkingDir, resolveUser, effectiveUser,
+  parsePasswd, parseGroup, DEFAULT_PATH_ENV, type ResolvedCommand, type ResolvedUser,
+} from './process-spec.js'
+export { ociSpec, bindMounts, type OciSpecOptions } from './oci-spec.js'
+export { DEFAULT_CAPABILITIES, ALL_CAPABILITIES, capabilitiesFromMask, tweakCapabilities } from './capabilities.js'
+export { parseSignal } from './signals.js'
+export { buildHosts, buildResolvConf, buildHostname } from './etc-files.js'
+export { readLogs, parseLogLine, parseTimestampNs, formatTimestampNs, type ReadLogsOptions } from './log-reader.js'
+export { filterContainers } from './list-filter.js'
+export { ZERO_TIME } from './record.js'

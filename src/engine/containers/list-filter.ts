@@ -1,0 +1,87 @@
+/**
+ * Pure `docker ps` selection (moby daemon/list.go): newest first, running only unless all/limit or
+ * a status/exited filter is given, and the filters status, name (regexp on the name with or
+ * without "/"), id (prefix), label (key or key=value, all must match), ancestor, exited, before,
+ * since. Accepted-but-unsupported filters (health, network, volume, publish, expose, isolation,
+ * is-task) are ignored; unknown ones are InvalidArgument.
+ */
+import { EngineError } from '../../common/index.js'
+import { ZERO_TIME } from './record.js'
+import type { ContainerListOptions, ContainerRecord, ContainerStatus } from './types.js'
+
+const ACCEPTED = new Set([
+  'ancestor', 'before', 'exited', 'health', 'id', 'isolation', 'label', 'name', 'status', 'publish', 'expose',
+  'since', 'volume', 'network', 'is-task',
+])
+const STATUSES: readonly ContainerStatus[] = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']
+
+export interface ListFilterContext {
+  /** Resolves before/since references (throws NotFound like resolve()). */
+  lookup(nameOrId: string): ContainerRecord
+  /** Image ids the ancestor filter values resolved to (undefined = no ancestor filter). */
+  ancestorImageIds?: ReadonlySet<string>
+}
+
+function invalidFilter(key: string, value?: string): EngineError {
+  return new EngineError('InvalidArgument', 'INVALID_FILTER', value === undefined ? `invalid filter '${key}'` : `invalid filter '${key}=${value}'`)
+}
+
+function matches(patterns: readonly string[], source: string): boolean {
+  return patterns.some((p) => {
+    if (p === source) return true
+    try {
+      return new RegExp(p).test(source)
+    } catch {
+      return false
+    }
+  })
+}
+
+function labelsMatch(filters: readonly string[], labels: Record<string, string>): boolean {
+  return filters.every((f) => {
+    const eq = f.indexOf('=')
+    if (eq < 0) return Object.hasOwn(labels, f)
+    return labels[f.slice(0, eq)] === f.slice(eq + 1)
+  })
+}
+
+/** The containers to list, newest first. `records` may be in any order. */
+export function filterContainers(records: readonly ContainerRecord[], opts: ContainerListOptions, ctx: ListFilterContext): ContainerRecord[] {
+  const filters = opts.filters ?? {}
+  for (const key of Object.keys(filters)) if (!ACCEPTED.has(key)) throw invalidFilter(key)
+  const status = filters['status'] ?? []
+  for (const s of status) if (!STATUSES.includes(s as ContainerStatus)) throw invalidFilter('status', s)
+  const exited = (filters['exited'] ?? []).map((v) => {
+    if (!/^-?\d+$/.test(v)) throw invalidFilter('exited', v)
+    return Number(v)
+  })
+  const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : undefined
+  const all = opts.all === true || limit !== undefined || status.length > 0 || exited.length > 0
+  const names = filters['name'] ?? []
+  const ids = filters['id'] ?? []
+  const labels = filters['label'] ?? []
+  const before = (filters['before'] ?? []).map((v) => ctx.lookup(v).id)
+  const since = (filters['since'] ?? []).map((v) => ctx.lookup(v).id)
+
+  // Reversed first so records created in the same instant keep newest-first order (sort is stable).
+  const newestFirst = [...records].reverse().sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
+  const out: ContainerRecord[] = []
+  let waitingForBefore = before.length > 0
+  for (const r of newestFirst) {
+    if (waitingForBefore) {
+      if (before.includes(r.id)) waitingForBefore = false
+      continue
+    }
+    if (since.includes(r.id)) break
+    if (!all && !r.state.running) continue
+    if (labels.length > 0 && !labelsMatch(labels, r.spec.labels ?? {})) continue
+    if (names.length > 0 && !matches(names, `/${r.name}`) && !matches(names, r.name)) continue
+    if (ids.length > 0 && !ids.some((p) => r.id.startsWith(p))) continue
+    if (exited.length > 0 && !(exited.includes(r.state.exitCode) && !r.state.running && r.state.startedAt !== ZERO_TIME)) continue
+    if (status.length > 0 && !status.includes(r.state.status)) continue
+    if (ctx.ancestorImageIds && !ctx.ancestorImageIds.has(r.imageId)) continue
+    out.push(r)
+    if (limit !== undefined && out.length >= limit) break
+  }
+  return out
+}

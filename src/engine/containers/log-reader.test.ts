@@ -1,0 +1,153 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { appendFile, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { formatTimestampNs, LogAssembler, parseLogLine, parseTimestampNs, readLogs, type ReadLogsOptions } from './log-reader.js'
+import type { LogEntry } from './types.js'
+
+const sample = [
+  '2024-01-02T03:04:05.000000001+00:00 stdout F hello',
+  '2024-01-02T03:04:06.000000000+00:00 stderr F oops',
+  '2024-01-02T03:04:07.5+00:00 stdout P part one ',
+  '2024-01-02T03:04:07.600000000+00:00 stderr F interleaved',
+  '2024-01-02T03:04:08.000000000+00:00 stdout F and two',
+  '2024-01-02T03:04:09.000000000+00:00 stdout F ',
+  'garbage line',
+  '2024-01-02T03:04:10.000000000Z stdout F last',
+].join('\n') + '\n'
+
+const base = { stdout: true, stderr: true, follow: false } satisfies ReadLogsOptions
+
+async function withLog(content: string, fn: (path: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-logs-'))
+  try {
+    const path = join(dir, 'container.log')
+    await writeFile(path, content)
+    await fn(path)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function collect(path: string, opts: ReadLogsOptions): Promise<LogEntry[]> {
+  const out: LogEntry[] = []
+  for await (const e of readLogs(path, opts)) out.push(e)
+  return out
+}
+
+const text = (entries: LogEntry[]): string[] => entries.map((e) => `${e.stream}:${e.line.toString()}`)
+
+test('parseTimestampNs() and formatTimestampNs() keep nanoseconds and normalize to UTC', () => {
+  const ns = parseTimestampNs('2024-01-02T03:04:05.123456789+01:00')
+  assert.equal(ns, BigInt(Date.UTC(2024, 0, 2, 2, 4, 5)) * 1_000_000n + 123456789n)
+  assert.equal(formatTimestampNs(ns as bigint), '2024-01-02T02:04:05.123456789Z')
+  assert.equal(parseTimestampNs('yesterday'), undefined)
+})
+
+test('parseLogLine() splits time, stream, tag and text, keeping spaces in the text', () => {
+  const c = parseLogLine(Buffer.from('2024-01-02T03:04:05.000000001+00:00 stderr P  a b '))
+  assert.equal(c?.stream, 'stderr')
+  assert.equal(c?.partial, true)
+  assert.equal(c?.text.toString(), ' a b ')
+  assert.equal(parseLogLine(Buffer.from('2024-01-02T03:04:05Z stdout F'))?.text.toString(), '')
+  assert.equal(parseLogLine(Buffer.from('2024-01-02T03:04:05Z other F x')), undefined)
+})
+
+test('LogAssembler joins P chunks with the same stream\'s next F and keeps the first time', () => {
+  const a = new LogAssembler()
+  const chunk = (t: string, stream: 'stdout' | 'stderr', partial: boolean, s: string) =>
+    ({ timeNs: parseTimestampNs(t) as bigint, stream, partial, text: Buffer.from(s) })
+  assert.equal(a.push(chunk('2024-01-01T00:00:01Z', 'stdout', true, 'ab')), undefined)
+  const other = a.push(chunk('2024-01-01T00:00:02Z', 'stderr', false, 'err'))
+  assert.equal(other?.line.toString(), 'err\n')
+  const joined = a.push(chunk('2024-01-01T00:00:03Z', 'stdout', false, 'cd'))
+  assert.equal(joined?.line.toString(), 'abcd\n')
+  assert.equal(joined?.time, '2024-01-01T00:00:01.000000000Z')
+  a.push(chunk('2024-01-01T00:00:04Z', 'stdout', true, 'prompt$ '))
+  assert.deepEqual(a.flush().map((e) => e.line.toString()), ['prompt$ '])
+})
+
+test('readLogs() returns every entry with stdout/stderr filters', async () => {
+  await withLog(sample, async (path) => {
+    assert.deepEqual(text(await collect(path, base)), [
+      'stdout:hello\n', 'stderr:oops\n', 'stderr:interleaved\n', 'stdout:part one and two\n', 'stdout:\n', 'stdout:last\n',
+    ])
+    assert.deepEqual(text(await collect(path, { ...base, stdout: false })), ['stderr:oops\n', 'stderr:interleaved\n'])
+    assert.deepEqual(text(await collect(path, { ...base, stderr: false })).length, 4)
+  })
+})
+
+test('readLogs() applies tail before since/until, counting both streams', async () => {
+  await withLog(sample, async (path) => {
+    assert.deepEqual(text(await collect(path, { ...base, tail: 2 })), ['stdout:\n', 'stdout:last\n'])
+    assert.deepEqual(text(await collect(path, { ...base, tail: 3, stdout: false })), [])
+    assert.deepEqual(await collect(path, { ...base, tail: 0 }), [])
+    assert.equal((await collect(path, { ...base, tail: 'all' })).length, 6)
+    const since = Date.UTC(2024, 0, 2, 3, 4, 7) / 1000
+    assert.deepEqual(text(await collect(path, { ...base, since, until: since + 1.5 })), ['stderr:interleaved\n', 'stdout:part one and two\n'])
+  })
+})
+
+test('readLogs() returns nothing for a missing file', async () => {
+  assert.deepEqual(await collect('/nonexistent/berth/container.log', base), [])
+})
+
+test('readLogs() follows appended lines until isDone settles', async () => {
+  await withLog('2024-01-01T00:00:00Z stdout F first\n', async (path) => {
+    let finish!: () => void
+    const isDone = new Promise<void>((r) => (finish = r))
+    const it = readLogs(path, { ...base, follow: true, isDone, pollMs: 20 })[Symbol.asyncIterator]()
+    try {
+      assert.equal((await it.next()).value?.line.toString(), 'first\n')
+      await appendFile(path, '2024-01-01T00:00:01Z stdout P second-\n2024-01-01T00:00:01Z stdout F half\n')
+      assert.equal((await it.next()).value?.line.toString(), 'second-half\n')
+      await appendFile(path, '2024-01-01T00:00:02Z stderr F bye\n')
+      finish()
+      const rest: string[] = []
+      for (let r = await it.next(); !r.done; r = await it.next()) rest.push(r.value.line.toString())
+      assert.deepEqual(rest, ['bye\n'])
+    } finally {
+      finish()
+      await it.return?.(undefined)
+    }
+  })
+})
+
+test('readLogs() follow survives rotation by rename and truncation', async () => {
+  await withLog('', async (path) => {
+    const ac = new AbortController()
+    const it = readLogs(path, { ...base, follow: true, signal: ac.signal, pollMs: 20 })[Symbol.asyncIterator]()
+    try {
+      await appendFile(path, '2024-01-01T00:00:00Z stdout F old\n')
+      assert.equal((await it.next()).value?.line.toString(), 'old\n')
+      await writeFile(`${path}.tmp`, '2024-01-01T00:00:01Z stdout F rotated, and long enough to be longer\n')
+      await rename(`${path}.tmp`, path)
+      assert.equal((await it.next()).value?.line.toString(), 'rotated, and long enough to be longer\n')
+      // Truncation is seen as the file becoming shorter than what was read.
+      await truncate(path, 0)
+      await appendFile(path, '2024-01-01T00:00:02Z stdout F short\n')
+      assert.equal((await it.next()).value?.line.toString(), 'short\n')
+      ac.abort()
+      assert.equal((await it.next()).done, true)
+    } finally {
+      ac.abort()
+      await it.return?.(undefined)
+    }
+  })
+})
+
+test('readLogs() follow ends when the signal aborts', async () => {
+  await withLog('2024-01-01T00:00:00Z stdout F one\n', async (path) => {
+    const ac = new AbortController()
+    const seen: string[] = []
+    const reading = (async () => {
+      for await (const e of readLogs(path, { ...base, follow: true, signal: ac.signal, pollMs: 20 })) {
+        seen.push(e.line.toString())
+        ac.abort()
+      }
+    })()
+    await reading
+    assert.deepEqual(seen, ['one\n'])
+  })
+})

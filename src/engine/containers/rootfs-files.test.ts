@@ -1,0 +1,27 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readRootfsFile, resolveInRootfs } from './rootfs-files.js'
+
+test('readRootfsFile() follows symlinks inside the rootfs and never outside it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-rootfs-'))
+  try {
+    const rootfs = join(dir, 'rootfs')
+    await mkdir(join(rootfs, 'etc'), { recursive: true })
+    await mkdir(join(rootfs, 'data'), { recursive: true })
+    await writeFile(join(rootfs, 'data', 'passwd'), 'root:x:0:0::/root:/bin/sh\n')
+    await writeFile(join(dir, 'host-secret'), 'secret')
+    await symlink('/data/passwd', join(rootfs, 'etc', 'passwd'))
+    await symlink('../../../host-secret', join(rootfs, 'etc', 'group'))
+    await symlink('etc', join(rootfs, 'conf'))
+    assert.equal(await readRootfsFile(rootfs, '/etc/passwd'), 'root:x:0:0::/root:/bin/sh\n')
+    assert.equal(await readRootfsFile(rootfs, '/conf/passwd'), 'root:x:0:0::/root:/bin/sh\n')
+    assert.equal(await resolveInRootfs(rootfs, '/etc/group'), join(rootfs, 'host-secret'))
+    assert.equal(await readRootfsFile(rootfs, '/etc/group'), undefined)
+    assert.equal(await readRootfsFile(rootfs, '/etc/shadow'), undefined)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})

@@ -1,0 +1,60 @@
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { sha256 } from '../../common/index.js'
+import { ContentStore } from './content-store.js'
+
+async function store(t: TestContext): Promise<{ content: ContentStore; root: string }> {
+  const root = await mkdtemp('/tmp/berth-content-test-')
+  t.after(() => rm(root, { recursive: true, force: true }))
+  return { content: new ContentStore(root), root }
+}
+
+test('ContentStore.put() stores a blob under its sha256', async (t) => {
+  const { content, root } = await store(t)
+  const digest = await content.put('hello')
+  assert.equal(digest, sha256('hello'))
+  assert.equal((await content.read(digest)).toString(), 'hello')
+  assert.equal(await content.size(digest), 5)
+  assert.deepEqual(await readdir(join(root, 'sha256')), [digest.slice(7)])
+})
+
+test('ContentStore.put() never stores a blob whose digest does not match', async (t) => {
+  const { content, root } = await store(t)
+  const claimed = sha256('expected content')
+  await assert.rejects(content.put('tampered content', claimed), { kind: 'InvalidArgument', code: 'DIGEST_MISMATCH' })
+  assert.equal(await content.has(claimed), false)
+  assert.equal(await content.has(sha256('tampered content')), false)
+  assert.deepEqual(await readdir(join(root, 'ingest')), [])
+})
+
+test('ContentStore.ingest() streams, verifies size and digest', async (t) => {
+  const { content } = await store(t)
+  const chunks = [Buffer.from('a'.repeat(70000)), Buffer.from('b'.repeat(70000))]
+  const whole = Buffer.concat(chunks)
+  const result = await content.ingest(Readable.from(chunks), { digest: sha256(whole), size: whole.length })
+  assert.deepEqual(result, { digest: sha256(whole), size: whole.length })
+  await assert.rejects(content.ingest(Readable.from([Buffer.from('x')]), { size: 2 }), { code: 'SIZE_MISMATCH' })
+  assert.equal(await content.has(sha256('x')), false)
+  await assert.rejects(content.ingest([Buffer.from('x')], { digest: 'md5:abc' as never }), { kind: 'InvalidArgument' })
+})
+
+test('ContentStore.openRead() streams a blob and reports a missing one as NotFound', async (t) => {
+  const { content } = await store(t)
+  const digest = await content.put('streamed')
+  const parts: Buffer[] = []
+  for await (const c of await content.openRead(digest)) parts.push(c as Buffer)
+  assert.equal(Buffer.concat(parts).toString(), 'streamed')
+  await assert.rejects(content.openRead(sha256('nothing')), { kind: 'NotFound' })
+  await assert.rejects(content.read(sha256('nothing')), { kind: 'NotFound' })
+})
+
+test('ContentStore.delete() is idempotent', async (t) => {
+  const { content } = await store(t)
+  const digest = await content.put('bye')
+  await content.delete(digest)
+  await content.delete(digest)
+  assert.equal(await content.has(digest), false)
+})

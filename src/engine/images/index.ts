@@ -1,0 +1,19 @@
+// Images: content store, image records and references, import and bootstrap.
+// Imports only common/, events/ and layers/ (through their index); never sys/ or runtime/ values.
+export type {
+  ImageConfigBlob,
+  ImageDeleteResult,
+  ImageHistoryEntry,
+  ImageListOptions,
+  ImageRecord,
+  ImageRemoveOptions,
+  ImageRuntimeConfig,
+  ImageService,
+} from './types.js'
+export { familiarName, familiarReference, normalizeReference, parseReference, type ParsedReference } from './reference.js'
+export { ContentStore, type IngestExpectation } from './content-store.js'
+export { ImageStore, type ImageStoreDeps } from './image-store.js'
+export { applyChanges } from './image-changes.js'
+export { bootstrapBusybox, busyboxCreatedBy, busyboxEntries, type BootstrapBusyboxOptions } from './bootstrap.js'
+export { decompressStream, detectCompression } from './decompress.js'
+export { hostArchitecture, parsePlatform, type Platform } from './platform.js'

@@ -1,0 +1,9 @@
+// Layers: unpacked image layers and the overlay snapshots containers run on.
+// Imports only common/ (and types from sys/); mounts go through an injected Mounter.
+export type { LayerInfo, Snapshotter } from './snapshotter.js'
+export type { Mounter, OverlayMountOptions, SpecialFile } from './mounter.js'
+export { OverlaySnapshotter, type OverlaySnapshotterDeps } from './overlay-snapshotter.js'
+export { FakeSnapshotter } from './fake-snapshotter.js'
+export { FakeMounter, type MounterCall } from './fake-mounter.js'
+export { chainIdOf, chainIds } from './chain-id.js'
+export { packTar, type TarEntry } from './pack-tar.js'

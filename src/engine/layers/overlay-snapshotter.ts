@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  conflict,
+  digestHex,
+  invalid,
+  isDigest,
+  notFound,
+  readJsonIfExists,
+  writeJsonAtomic,
+} from '../../common/index.js'
+import { chainIdOf } from './chain-id.js'
+import type { Mounter } from './mounter.js'
+import type { LayerInfo, Snapshotter } from './snapshotter.js'
+import { unpackLayer } from './unpack-layer.js'
+
+export interface OverlaySnapshotterDeps {
+  /** <data>/layers: layers/<chain-hex>/{diff,layer.json}. */
+  layersRoot: string
+  /** <data>/containers: <key>/{upper,work,snapshot.json}; the key dir may hold other files. */
+  snapshotsRoot: string
+  mounter: Mounter
+}
+
+/** layers/<chain-hex>/layer.json */
+interface LayerJson {
+  chainId: string
+  diffId: string
+  parent: string | null
+  size: number
+}
+
+/** <key>/snapshot.json */
+interface SnapshotJson {
+  parent: string | null
+}
+
+const keyRe = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
+
+/**
+ * Snapshotter on overlayfs. A layer exists once its layer.json is written (after its diff dir was
+ * renamed into place), so a crash mid-unpack leaves only a stray diff.tmp-* dir, never a half layer.
+ */
+export class OverlaySnapshotter implements Snapshotter {
+  private readonly layersRoot: string
+  private readonly snapshotsRoot: string
+  private readonly mounter: Mounter
+  /** Layer records never change once written. */
+  private readonly infos = new Map<string, LayerInfo>()
+
+  constructor(deps: OverlaySnapshotterDeps) {
+    this.layersRoot = deps.layersRoot
+    this.snapshotsRoot = deps.snapshotsRoot
+    this.mounter = deps.mounter
+  }
+
+  async applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream): Promise<LayerInfo> {
+    if (!isDigest(diffId)) throw invalid('INVALID_DIGEST', `invalid diff id "${diffId}"`)
+    if (parentChainId !== undefined) await this.layerInfo(parentChainId)
+    const chainId = chainIdOf(parentChainId, diffId)
+    if (await this.hasLayer(chainId)) {
+      tar.resume()
+      return this.layerInfo(chainId)
+    }
+    const dir = this.layerDir(chainId)
+    const tmp = join(dir, `diff.tmp-${randomBytes(4).toString('hex')}`)
+    await mkdir(tmp, { recursive: true })
+    try {
+      const result = await unpackLayer(tar, tmp, (root, files) => this.mounter.makeSpecialFiles(root, files))
+      if (result.diffId !== diffId) {
+        throw invalid('DIGEST_MISMATCH', `Cannot apply layer: diff id mismatch: expected ${diffId}, got ${result.diffId}`)
+      }
+      if (await this.hasLayer(chainId)) return this.layerInfo(chainId) // a concurrent apply won
+      const diff = join(dir, 'diff')
+      await rm(diff, { recursive: true, force: true }) // left by a crash before layer.json
+      await rename(tmp, diff)
+      const record: LayerJson = { chainId, diffId, parent: parentChainId ?? null, size: result.size }
+      await writeJsonAtomic(join(dir, 'layer.json'), record)
+      const info: LayerInfo = { chainId, diffId, parentChainId, size: result.size }
+      this.infos.set(chainId, info)
+      return info
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true })
+      await rmdir(dir).catch(() => undefined) // only if nothing else is in it
+      throw err
+    } finally {
+      await rm(tmp, { recursive: true, force: true })
+    }
+  }
+
+  async hasLayer(chainId: string): Promise<boolean> {
+    if (this.infos.has(chainId)) return true
+    if (!isDigest(chainId)) return false
+    return exists(join(this.layerDir(chainId), 'layer.json'))
+  }
+
+  async layerInfo(chainId: string): Promise<LayerInfo> {
+    const cached = this.infos.get(chainId)
+    if (cached) return cached
+    const record = isDigest(chainId) ? await readJsonIfExists<LayerJson>(join(this.layerDir(chainId), 'layer.json')) : undefined
+    if (!record) throw notFound('LAYER_NOT_FOUND', `layer ${chainId} does not exist`)
+    const info: LayerInfo = { chainId: record.chainId, diffId: record.diffId, parentChainId: record.parent ?? undefined, size: record.size }
+    this.infos.set(chainId, info)
+    return info
+  }
+
+  async removeLayer(chainId: string): Promise<void> {
+    const dir = isDigest(chainId) ? this.layerDir(chainId) : undefined
+    if (!dir || !(await exists(dir))) throw notFound('LAYER_NOT_FOUND', `layer ${chainId} does not exist`)
+    this.infos.delete(chainId)
+    await rm(join(dir, 'layer.json'), { force: true })
+    await rm(dir, { recursive: true, force: true })
+  }
+
+  async prepare(key: string, parentChainId: string | undefined): Promise<void> {
+    const dir = this.snapshotDir(key)
+    if (parentChainId !== undefined) await this.layerInfo(parentChainId)
+    if (await exists(join(dir, 'snapshot.json'))) throw conflict('SNAPSHOT_EXISTS', `snapshot ${key} already exists`)
+    await mkdir(join(dir, 'upper'), { recursive: true, mode: 0o755 })
+    await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 })
+    const record: SnapshotJson = { parent: parentChainId ?? null }
+    await writeJsonAtomic(join(dir, 'snapshot.json'), record)
+  }
+
+  /** Mounts the snapshot; a target that is already a mount point is assumed to be this snapshot. */
+  async mount(key: string, target: string, opts: { readonly?: boolean } = {}): Promise<string> {
+    const dir = this.snapshotDir(key)
+    const snap = await readJsonIfExists<SnapshotJson>(join(dir, 'snapshot.json'))
+    if (!snap) throw notFound('SNAPSHOT_NOT_FOUND', `snapshot ${key} does not exist`)
+    await mkdir(target, { recursive: true })
+    if (await this.mounter.isMountpoint(target)) return target
+    const lowerdirs = snap.parent ? await this.lowerDirs(snap.parent) : [await this.emptyDir()]
+    await this.mounter.mountOverlay({
+      lowerdirs,
+      upperdir: join(dir, 'upper'),
+      workdir: join(dir, 'work'),
+      target,
+      readonly: opts.readonly ?? false,
+    })
+    return target
+  }
+
+  async unmount(target: string): Promise<void> {
+    await this.mounter.unmount(target)
+  }
+
+  upperDir(key: string): string {
+    return join(this.snapshotDir(key), 'upper')
+  }
+
+  /** Deletes upper, work and the record; precondition: not mounted. The key dir goes if empty. */
+  async removeSnapshot(key: string): Promise<void> {
+    const dir = this.snapshotDir(key)
+    if (!(await exists(join(dir, 'snapshot.json'))) && !(await exists(join(dir, 'upper')))) {
+      throw notFound('SNAPSHOT_NOT_FOUND', `snapshot ${key} does not exist`)
+    }
+    await rm(join(dir, 'snapshot.json'), { force: true })
+    await rm(join(dir, 'upper'), { recursive: true, force: true })
+    await rm(join(dir, 'work'), { recursive: true, force: true })
+    await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'ENOENT' && err.code !== 'EEXIST') throw err
+    })
+  }
+
+  /** Diff dirs of a chain, top layer first (overlay's lowerdir order). */
+  async lowerDirs(chainId: string): Promise<string[]> {
+    const dirs: string[] = []
+    for (let c: string | undefined = chainId; c !== undefined; c = (await this.layerInfo(c)).parentChainId) {
+      dirs.push(join(this.layerDir(c), 'diff'))
+    }
+    return dirs
+  }
+
+  private layerDir(chainId: string): string {
+    return join(this.layersRoot, digestHex(chainId))
+  }
+
+  private snapshotDir(key: string): string {
+    if (!keyRe.test(key)) throw invalid('INVALID_SNAPSHOT_KEY', `invalid snapshot key "${key}"`)
+    return join(this.snapshotsRoot, key)
+  }
+
+  /** The lower of a snapshot with no parent (FROM scratch): overlay needs at least one lowerdir. */
+  private async emptyDir(): Promise<string> {
+    const dir = join(this.layersRoot, 'empty')
+    await mkdir(dir, { recursive: true, mode: 0o755 })
+    return dir
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw err
+  }
+}

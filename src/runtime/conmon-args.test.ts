@@ -1,0 +1,46 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { conmonArgs, runtimePaths } from './conmon-args.js'
+
+const bins = { conmonPath: '/usr/bin/conmon', runtimePath: '/usr/bin/crun' }
+const paths = runtimePaths('/run/berth/runtime')
+const base = { containerId: 'c1', bundleDir: '/var/lib/berth/containers/c1', logPath: '/var/lib/berth/containers/c1/container.log' }
+
+/** Value following `flag` in argv (undefined when absent). */
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name)
+  return i < 0 ? undefined : argv[i + 1]
+}
+
+test('conmonArgs() wires conmon to the runtime, bundle, log and runtime dirs', () => {
+  const argv = conmonArgs({ ...base, tty: false, openStdin: false }, bins, paths)
+  assert.equal(argv[0], '/usr/bin/conmon')
+  assert.equal(flag(argv, '--api-version'), '1')
+  assert.equal(flag(argv, '-c'), 'c1')
+  assert.equal(flag(argv, '-u'), 'c1')
+  assert.equal(flag(argv, '-n'), 'c1')
+  assert.equal(flag(argv, '-r'), '/usr/bin/crun')
+  assert.equal(flag(argv, '-b'), '/var/lib/berth/containers/c1')
+  assert.equal(flag(argv, '-p'), '/run/berth/runtime/persist/c1/pidfile')
+  assert.equal(flag(argv, '--conmon-pidfile'), '/run/berth/runtime/persist/c1/conmon.pid')
+  assert.equal(flag(argv, '-l'), 'k8s-file:/var/lib/berth/containers/c1/container.log')
+  assert.equal(flag(argv, '--exit-dir'), '/run/berth/runtime/exits')
+  assert.equal(flag(argv, '--persist-dir'), '/run/berth/runtime/persist/c1')
+  assert.equal(flag(argv, '--socket-dir-path'), '/run/berth/runtime/sock')
+  assert.equal(flag(argv, '--runtime-arg'), '--root=/run/berth/runtime/state')
+  assert.ok(argv.includes('--no-sync-log'))
+  for (const absent of ['-t', '-i', '--log-size-max', '--syslog']) assert.ok(!argv.includes(absent), `${absent} not passed`)
+})
+
+test('conmonArgs() adds -t, -i and --log-size-max only when asked', () => {
+  const argv = conmonArgs({ ...base, tty: true, openStdin: true, logMaxSize: 10_485_760 }, bins, paths)
+  assert.ok(argv.includes('-t'))
+  assert.ok(argv.includes('-i'))
+  assert.equal(flag(argv, '--log-size-max'), '10485760')
+})
+
+test('conmonArgs() drives runc with the same --root runtime argument', () => {
+  const argv = conmonArgs({ ...base, tty: false, openStdin: false }, { ...bins, runtimePath: '/usr/sbin/runc' }, paths)
+  assert.equal(flag(argv, '-r'), '/usr/sbin/runc')
+  assert.equal(flag(argv, '--runtime-arg'), '--root=/run/berth/runtime/state')
+})

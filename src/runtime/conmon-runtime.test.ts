@@ -1,0 +1,80 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { access, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { silentLogger } from '../common/index.js'
+import { ensureCgroupsForCrun } from '../sys/cgroups.js'
+import { ConmonRuntime } from './conmon-runtime.js'
+import type { ExitInfo } from './oci-runtime.js'
+import { ociRuntimeSuite, waitFor } from './oci-runtime.suite.js'
+
+const CONMON = '/usr/bin/conmon'
+const RUNTIMES = { crun: '/usr/bin/crun', runc: '/usr/sbin/runc' } as const
+
+const isRoot = process.getuid?.() === 0
+const missing = async (path: string): Promise<string | undefined> =>
+  access(path).then(() => undefined, () => `${path} is not installed`)
+
+// crun refuses hybrid-cgroup hosts with unmounted v1 controllers; the daemon runs this at start too.
+const cgroups = isRoot ? await ensureCgroupsForCrun(silentLogger) : undefined
+
+for (const name of ['crun', 'runc'] as const) {
+  const skip =
+    (await missing(CONMON)) ??
+    (await missing(RUNTIMES[name])) ??
+    (name === 'crun' && cgroups?.crunUsable === false ? `crun cannot run here: ${cgroups.reason}` : undefined)
+  ociRuntimeSuite({
+    name,
+    skip,
+    create: (root) =>
+      new ConmonRuntime({ runtimePath: RUNTIMES[name], runtimeName: name, conmonPath: CONMON, root, logger: silentLogger }),
+  })
+}
+
+/** A ConmonRuntime whose binaries are never run: exercises the exit-file side alone. */
+async function exitFilesOnly(t: { after(fn: () => Promise<void>): void }): Promise<{ runtime: ConmonRuntime; root: string }> {
+  const root = await mkdtemp(join(tmpdir(), 'berth-exits-'))
+  t.after(() => rm(root, { recursive: true, force: true }))
+  const runtime = new ConmonRuntime({ runtimePath: '/bin/false', runtimeName: 'crun', conmonPath: '/bin/false', root, logger: silentLogger })
+  return { runtime, root }
+}
+
+test('readExit() reads the bare exit code, the oom marker and the exit file mtime', async (t) => {
+  const { runtime, root } = await exitFilesOnly(t)
+  await mkdir(join(root, 'exits'))
+  await mkdir(join(root, 'persist', 'c1'), { recursive: true })
+  assert.equal(await runtime.readExit('c1'), undefined)
+  await writeFile(join(root, 'exits', 'c1'), '')
+  assert.equal(await runtime.readExit('c1'), undefined, 'an empty exit file is an exit still being written')
+  await writeFile(join(root, 'exits', 'c1'), '137')
+  await writeFile(join(root, 'persist', 'c1', 'oom'), '')
+  const exit = await runtime.readExit('c1')
+  assert.equal(exit?.exitCode, 137)
+  assert.equal(exit?.oomKilled, true)
+  assert.ok(exit?.finishedAt instanceof Date)
+})
+
+test('watchExits() reports a file that appears empty once it is written, once per exit', async (t) => {
+  const { runtime, root } = await exitFilesOnly(t)
+  const seen: Array<[string, ExitInfo]> = []
+  const watcher = runtime.watchExits((id, exit) => seen.push([id, exit]))
+  t.after(async () => watcher.close())
+  const file = join(root, 'exits', 'c1')
+  await writeFile(file, '')
+  await new Promise((r) => setTimeout(r, 30))
+  await writeFile(file, '7')
+  await waitFor('exit event', async () => (seen.length > 0 ? true : undefined), 5000)
+  // Written through a rename, as a second exit of a restarted container would appear.
+  await rm(file)
+  await writeFile(join(root, 'c2.tmp'), '0')
+  await rename(join(root, 'c2.tmp'), join(root, 'exits', 'c2'))
+  await waitFor('second exit event', async () => (seen.length > 1 ? true : undefined), 5000)
+  assert.deepEqual(
+    seen.map(([id, e]) => [id, e.exitCode]),
+    [
+      ['c1', 7],
+      ['c2', 0],
+    ],
+  )
+})

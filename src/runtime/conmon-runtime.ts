@@ -1,0 +1,279 @@
+import { constants, mkdirSync, watch } from 'node:fs'
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Readable, Writable } from 'node:stream'
+import { EngineError, RuntimeError, errorMessage, type Logger } from '../common/index.js'
+import { run, spawnWithFds, type RunResult } from '../sys/process.js'
+import { connectAttach } from './conmon-attach.js'
+import { conmonArgs, runtimePaths, type RuntimePaths } from './conmon-args.js'
+import type {
+  AttachConnection,
+  ExitInfo,
+  OciRuntime,
+  RuntimeCreateOptions,
+  RuntimeState,
+  RuntimeStatus,
+} from './oci-runtime.js'
+
+export interface ConmonRuntimeOptions {
+  /** Path of the OCI runtime binary, e.g. /usr/bin/crun or /usr/sbin/runc. */
+  runtimePath: string
+  runtimeName: 'crun' | 'runc'
+  conmonPath: string
+  /** <exec-root>/runtime: holds state/, exits/, persist/<id>/, sock/. */
+  root: string
+  logger: Logger
+}
+
+/** How long an exit file may stay empty (conmon creates it, then writes) before we stop re-reading. */
+const EMPTY_EXIT_RETRIES = 50
+const EMPTY_EXIT_RETRY_MS = 10
+
+/**
+ * The runtime does not know the container. runc: "container does not exist"; crun 1.8 names the
+ * missing state path: "error opening file `<root>/<id>/status`: No such file or directory" (state, kill,
+ * start) or "cannot open directory '<root>/<id>': No such file or directory" (delete).
+ */
+function isUnknownContainer(stderr: string, stateDir: string, containerId: string): boolean {
+  if (/container does not exist|container `[^`]*` does not exist/.test(stderr)) return true
+  return stderr.includes(join(stateDir, containerId)) && stderr.includes('No such file or directory')
+}
+
+/**
+ * OciRuntime over conmon (per-container monitor) + crun or runc. conmon runs `<runtime> create`, keeps
+ * stdio, writes the k8s-file log and the exit file, and outlives berthd; start/kill/delete/state call
+ * the runtime binary directly with the same --root.
+ */
+export class ConmonRuntime implements OciRuntime {
+  readonly name: string
+  private readonly paths: RuntimePaths
+
+  constructor(private readonly opts: ConmonRuntimeOptions) {
+    this.name = opts.runtimeName
+    this.paths = runtimePaths(opts.root)
+  }
+
+  async create(opts: RuntimeCreateOptions): Promise<{ pid: number }> {
+    opts.signal?.throwIfAborted()
+    const id = opts.containerId
+    const { exitsDir, socketDir, stateDir } = this.paths
+    const persist = this.paths.persistDir(id)
+    for (const dir of [exitsDir, socketDir, stateDir, persist]) await mkdir(dir, { recursive: true })
+    // A container can be created again after it stopped: stale exit/oom files would report the old exit.
+    await Promise.all(
+      [join(exitsDir, id), ...['exit', 'oom', 'pidfile', 'conmon.pid'].map((f) => join(persist, f))].map((p) =>
+        rm(p, { force: true }),
+      ),
+    )
+
+    const argv = conmonArgs(opts, this.opts, this.paths)
+    this.opts.logger.debug('spawning conmon', { containerId: id, argv: argv.join(' ') })
+    const child = spawnWithFds(argv, ['pipe', 'pipe'], {
+      env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+    })
+    const syncPipe = child.stdio[3] as Readable
+    const startPipe = child.stdio[4] as Writable
+    // conmon blocks on the start pipe before it forks; unblock it at once.
+    startPipe.on('error', () => {})
+    startPipe.end('0')
+
+    let line: string | undefined
+    try {
+      // Not abortable: an abort while `<runtime> create` runs would race it; wait for its answer, then undo.
+      line = await readSyncLine(syncPipe)
+    } finally {
+      // conmon keeps the sync pipe open until the container exits; do not wait for EOF.
+      syncPipe.destroy()
+    }
+    if (line === undefined) {
+      const { exitCode, stderr } = await child.exited
+      throw new RuntimeError(argv, exitCode, stderr, `Cannot create container ${id}: conmon exited (${exitCode ?? 'signal'}) without reporting a pid: ${stderr.trim()}`)
+    }
+    let msg: { data?: unknown; message?: unknown }
+    try {
+      msg = JSON.parse(line) as { data?: unknown; message?: unknown }
+    } catch (err) {
+      throw new RuntimeError(argv, null, line, `Cannot create container ${id}: unexpected message from conmon: ${line}`, { cause: err })
+    }
+    const pid = typeof msg.data === 'number' ? msg.data : -1
+    if (pid <= 0 || msg.message !== undefined) {
+      const text = typeof msg.message === 'string' ? msg.message : `conmon reported ${String(msg.data)}`
+      throw new RuntimeError(argv, null, text, `Cannot create container ${id}: ${text.trim()}`)
+    }
+    if (opts.signal?.aborted) {
+      await this.delete(id, { force: true })
+      throw opts.signal.reason
+    }
+    return { pid }
+  }
+
+  async start(containerId: string): Promise<void> {
+    await this.runtime(containerId, ['start', containerId])
+  }
+
+  async kill(containerId: string, signal: string | number): Promise<void> {
+    await this.runtime(containerId, ['kill', containerId, String(signal)])
+  }
+
+  async delete(containerId: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.runtime(containerId, ['delete', ...(opts.force ? ['--force'] : []), containerId], true)
+  }
+
+  async state(containerId: string): Promise<RuntimeState | undefined> {
+    const res = await this.runtime(containerId, ['state', containerId], true)
+    if (res === undefined) return undefined
+    const parsed = JSON.parse(res.stdout.toString()) as { status?: string; pid?: number }
+    // runc reports "creating" while `runc create` is still in progress.
+    const status = (parsed.status === 'creating' ? 'created' : parsed.status) as RuntimeStatus
+    return { status, pid: status === 'stopped' ? 0 : (parsed.pid ?? 0) }
+  }
+
+  async readExit(containerId: string): Promise<ExitInfo | undefined> {
+    const res = await this.readExitFile(containerId)
+    return typeof res === 'object' ? res.exit : undefined
+  }
+
+  watchExits(listener: (containerId: string, exit: ExitInfo) => void): { close(): void } {
+    mkdirSync(this.paths.exitsDir, { recursive: true })
+    /** Exit file reported per container (inode:mtime), so each exit is reported once. */
+    const reported = new Map<string, string>()
+    const pending = new Set<string>()
+    let closed = false
+
+    const check = async (containerId: string, attempt: number): Promise<void> => {
+      const res = await this.readExitFile(containerId)
+      if (res === 'absent') {
+        reported.delete(containerId)
+      } else if (res === 'empty') {
+        if (attempt < EMPTY_EXIT_RETRIES && !closed) await delay(EMPTY_EXIT_RETRY_MS).then(() => check(containerId, attempt + 1))
+      } else if (!closed && reported.get(containerId) !== res.key) {
+        reported.set(containerId, res.key)
+        listener(containerId, res.exit)
+      }
+    }
+    const schedule = (containerId: string): void => {
+      if (pending.has(containerId) || closed) return
+      pending.add(containerId)
+      // Let a burst of inotify events (create, write, close) settle into one read.
+      setTimeout(() => {
+        pending.delete(containerId)
+        check(containerId, 0).catch((err) => this.opts.logger.warn('reading exit file failed', { containerId, err: errorMessage(err) }))
+      }, 5)
+    }
+    const watcher = watch(this.paths.exitsDir, (_event, filename) => {
+      if (filename) schedule(filename.toString())
+    })
+    watcher.on('error', (err) => this.opts.logger.error('watching conmon exit dir failed', { dir: this.paths.exitsDir, err: err.message }))
+    return {
+      close: () => {
+        closed = true
+        watcher.close()
+      },
+    }
+  }
+
+  attach(containerId: string): Promise<AttachConnection> {
+    // Through conmon's sock/<id> symlink to the bundle, to stay under the 108-byte sun_path limit.
+    return connectAttach(join(this.paths.socketDir, containerId, 'attach'), containerId)
+  }
+
+  async resize(containerId: string, rows: number, cols: number): Promise<void> {
+    const ctl = join(this.paths.socketDir, containerId, 'ctl')
+    // Non-blocking: a FIFO without a reader (conmon gone) fails with ENXIO instead of hanging.
+    let fh
+    try {
+      fh = await open(ctl, constants.O_WRONLY | constants.O_NONBLOCK)
+    } catch (err) {
+      throw new EngineError('Conflict', 'CONTAINER_NOT_RUNNING', `Cannot resize container ${containerId}: ${errorMessage(err)}`, { cause: err })
+    }
+    try {
+      // conmon ctl message type 1 = terminal resize.
+      await fh.write(`1 ${Math.trunc(rows)} ${Math.trunc(cols)}\n`)
+    } finally {
+      await fh.close()
+    }
+  }
+
+  async purge(containerId: string): Promise<void> {
+    await rm(join(this.paths.exitsDir, containerId), { force: true })
+    await rm(this.paths.persistDir(containerId), { recursive: true, force: true })
+    await rm(join(this.paths.socketDir, containerId), { force: true })
+  }
+
+  /**
+   * Reads exits/<id>. conmon creates the file, then writes it: 'empty' is an exit still being
+   * recorded. The key and finishedAt come from the same open file after its content was read, so
+   * a write racing the read cannot yield two keys for one exit.
+   */
+  private async readExitFile(containerId: string): Promise<{ exit: ExitInfo; key: string } | 'absent' | 'empty'> {
+    let fh
+    try {
+      fh = await open(join(this.paths.exitsDir, containerId), 'r')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent'
+      throw err
+    }
+    let text: string
+    let st
+    try {
+      text = (await fh.readFile('utf8')).trim()
+      st = await fh.stat()
+    } finally {
+      await fh.close()
+    }
+    if (text === '') return 'empty'
+    const exitCode = Number.parseInt(text, 10)
+    if (!Number.isFinite(exitCode)) {
+      throw new EngineError('Internal', 'RUNTIME_EXIT_FILE', `Cannot read exit of container ${containerId}: unexpected content "${text}"`)
+    }
+    const oomKilled = await stat(join(this.paths.persistDir(containerId), 'oom')).then(
+      () => true,
+      () => false,
+    )
+    return { exit: { exitCode, oomKilled, finishedAt: st.mtime }, key: `${st.ino}:${st.mtimeMs}` }
+  }
+
+  /**
+   * Runs `<runtime> --root <state> ...args`. A container the runtime does not know is EngineError
+   * NotFound, or undefined when `missingOk`.
+   */
+  private async runtime(containerId: string, args: string[], missingOk = false): Promise<RunResult | undefined> {
+    const argv = [this.opts.runtimePath, '--root', this.paths.stateDir, ...args]
+    const res = await run(argv, { check: false })
+    if (res.exitCode === 0) return res
+    const stderr = res.stderr.toString()
+    if (isUnknownContainer(stderr, this.paths.stateDir, containerId)) {
+      if (missingOk) return undefined
+      throw new EngineError('NotFound', 'CONTAINER_NOT_FOUND', `No such container: ${containerId}`)
+    }
+    throw new RuntimeError(argv, res.exitCode, stderr.slice(-2048))
+  }
+}
+
+/** Reads conmon's first `\n`-terminated sync message; undefined when the pipe closes before one. */
+function readSyncLine(pipe: Readable): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let buf = ''
+    const done = (line: string | undefined): void => {
+      pipe.off('data', onData)
+      pipe.off('end', onEnd)
+      pipe.off('close', onEnd)
+      pipe.off('error', onEnd)
+      resolve(line)
+    }
+    const onData = (chunk: Buffer): void => {
+      buf += chunk.toString()
+      const nl = buf.indexOf('\n')
+      if (nl >= 0) done(buf.slice(0, nl))
+    }
+    const onEnd = (): void => done(buf.trim() === '' ? undefined : buf)
+    pipe.on('data', onData)
+    pipe.on('end', onEnd)
+    pipe.on('close', onEnd)
+    pipe.on('error', onEnd)
+  })
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}

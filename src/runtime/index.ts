@@ -1,0 +1,4 @@
+// The OCI runtime adapter: conmon + crun/runc. Thin: no state-machine decisions (engine/containers makes them).
+export * from './oci-runtime.js'
+export { ConmonRuntime, type ConmonRuntimeOptions } from './conmon-runtime.js'
+export { conmonArgs } from './conmon-args.js'
