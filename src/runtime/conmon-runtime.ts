@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, type Logger } from '../common/index.js'
-import { run, spawnWithFds, type RunResult } from '../sys/process.js'
+import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
 import { conmonArgs, runtimePaths, type RuntimePaths } from './conmon-args.js'
 import type {
@@ -74,7 +74,8 @@ export class ConmonRuntime implements OciRuntime {
     const syncPipe = child.stdio[3] as Readable
     const startPipe = child.stdio[4] as Writable
     // conmon blocks on the start pipe before it forks; unblock it at once.
-    startPipe.on('error', () => {})
+    // EPIPE here means conmon died before reading; the sync pipe then closes and reports the failure.
+    startPipe.on('error', (err) => this.opts.logger.debug('conmon start pipe', { containerId: id, err: err.message }))
     startPipe.end('0')
 
     let line: string | undefined
@@ -122,7 +123,12 @@ export class ConmonRuntime implements OciRuntime {
   async state(containerId: string): Promise<RuntimeState | undefined> {
     const res = await this.runtime(containerId, ['state', containerId], true)
     if (res === undefined) return undefined
-    const parsed = JSON.parse(res.stdout.toString()) as { status?: string; pid?: number }
+    let parsed: { status?: string; pid?: number }
+    try {
+      parsed = JSON.parse(res.stdout.toString()) as { status?: string; pid?: number }
+    } catch (err) {
+      throw new RuntimeError([this.opts.runtimePath, 'state', containerId], 0, res.stdout.toString().slice(-2048), `Cannot read state of container ${containerId}: ${errorMessage(err)}`, { cause: err })
+    }
     // runc reports "creating" while `runc create` is still in progress.
     const status = (parsed.status === 'creating' ? 'created' : parsed.status) as RuntimeStatus
     return { status, pid: status === 'stopped' ? 0 : (parsed.pid ?? 0) }

@@ -2,3 +2,4 @@
 export * from './oci-runtime.js'
 export { ConmonRuntime, type ConmonRuntimeOptions } from './conmon-runtime.js'
 export { conmonArgs } from './conmon-args.js'
+export { runtimePaths, type RuntimePaths } from './conmon-args.js'

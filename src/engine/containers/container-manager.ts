@@ -184,6 +184,13 @@ export class ContainerManager implements ContainerService {
         throw new EngineError('Conflict', 'REMOVAL_IN_PROGRESS', `cannot start container "/${record.name}": removal in progress`)
       }
       await this.lifecycle.startLocked(record)
+    }).catch(async (err: unknown) => {
+      // As dockerd: a --rm container that fails to start is removed (the docker CLI waits for that).
+      const record = this.store.get(id)
+      if (record?.spec.host.autoRemove && !record.state.running && !(err instanceof EngineError && err.kind === 'NotModified')) {
+        await this.lifecycle.removeRecord(id).catch((e: unknown) => this.deps.logger.warn('auto-remove after failed start failed', { id, error: e }))
+      }
+      throw err
     })
   }
 
