@@ -27,7 +27,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "berth setup: installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci refuses this lock file: node-unix-socket lists optional per-platform packages that the
+  # registry does not serve, so the lock cannot name them. npm install honours the lock all the same.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 echo "berth setup: building"

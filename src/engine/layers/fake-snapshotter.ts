@@ -65,7 +65,7 @@ export class FakeSnapshotter implements Snapshotter {
   }
 
   async removeSnapshot(key: string): Promise<void> {
-    if (!this.snapshots.delete(key)) throw notFound('SNAPSHOT_NOT_FOUND', `snapshot ${key} does not exist`)
+    this.snapshots.delete(key)
   }
 }
 

@@ -152,9 +152,6 @@ export class OverlaySnapshotter implements Snapshotter {
   /** Deletes upper, work and the record; precondition: not mounted. The key dir goes if empty. */
   async removeSnapshot(key: string): Promise<void> {
     const dir = this.snapshotDir(key)
-    if (!(await exists(join(dir, 'snapshot.json'))) && !(await exists(join(dir, 'upper')))) {
-      throw notFound('SNAPSHOT_NOT_FOUND', `snapshot ${key} does not exist`)
-    }
     await rm(join(dir, 'snapshot.json'), { force: true })
     await rm(join(dir, 'upper'), { recursive: true, force: true })
     await rm(join(dir, 'work'), { recursive: true, force: true })

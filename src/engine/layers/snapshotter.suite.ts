@@ -106,6 +106,6 @@ export function snapshotterSuite(name: string, setup: (t: TestContext) => Promis
     await snapshotter.removeSnapshot('c1')
     await snapshotter.removeSnapshot('scratch')
     await assert.rejects(snapshotter.mount('c1', target), { kind: 'NotFound' })
-    await assert.rejects(snapshotter.removeSnapshot('c1'), { kind: 'NotFound' })
+    await snapshotter.removeSnapshot('c1') // idempotent: a retried removal does not fail
   })
 }

@@ -30,5 +30,6 @@ export interface Snapshotter {
   unmount(target: string): Promise<void>
   /** Upper dir of a snapshot: what the container changed. */
   upperDir(key: string): string
+  /** Idempotent: removing a snapshot that is already gone is fine (a removal interrupted by a crash can be retried). */
   removeSnapshot(key: string): Promise<void>
 }
