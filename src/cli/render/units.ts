@@ -1,3 +1,4 @@
+import { humanDuration } from '../../common/index.js'
 // Human-readable numbers and strings exactly as Docker's CLI prints them (docker/go-units,
 // docker/cli formatter helpers, Go's strconv.Quote).
 
@@ -38,23 +39,7 @@ function stripZeros(text: string): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text
 }
 
-/** go-units HumanDuration ("Less than a second", "About a minute", "3 weeks"...). */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000)
-  if (seconds < 1) return 'Less than a second'
-  if (seconds === 1) return '1 second'
-  if (seconds < 60) return `${seconds} seconds`
-  const minutes = Math.trunc(ms / 60_000)
-  if (minutes === 1) return 'About a minute'
-  if (minutes < 60) return `${minutes} minutes`
-  const hours = Math.trunc(ms / 3_600_000 + 0.5)
-  if (hours === 1) return 'About an hour'
-  if (hours < 48) return `${hours} hours`
-  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`
-  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`
-  return `${Math.trunc(Math.trunc(ms / 3_600_000) / 24 / 365)} years`
-}
+export { humanDuration }
 
 /** "<duration> ago" from a unix time in seconds, as `docker ps` and `docker images` show it. */
 export function timeAgo(unixSeconds: number, nowMs: number = Date.now()): string {
