@@ -74,6 +74,9 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     runtime: runtimeName,
     cgroupVersion: cg.layout === 'v2' ? '2' : '1',
     warnings,
+    runtimeVersion: await firstLine([runtimePaths[runtimeName], '--version']),
+    monitorVersion: await firstLine(['/usr/bin/conmon', '--version']),
+    initBinary: '/usr/bin/tini-static',
   })
   const engine: Engine = {
     containers,
@@ -129,6 +132,14 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       server.closeAllConnections?.()
       await rm(config.pidfile, { force: true })
     },
+  }
+}
+
+async function firstLine(argv: string[]): Promise<string | undefined> {
+  try {
+    return (await run(argv, { timeoutMs: 2000 })).stdout.toString().split('\n')[0]?.trim()
+  } catch {
+    return undefined
   }
 }
 

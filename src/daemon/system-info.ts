@@ -23,6 +23,9 @@ export function hostSystemInfo(opts: {
   runtime: string
   cgroupVersion: string
   warnings: string[]
+  runtimeVersion?: string
+  monitorVersion?: string
+  initBinary?: string
 }): SystemInfo {
   return {
     id: opts.id,
@@ -46,5 +49,8 @@ export function hostSystemInfo(opts: {
     storageDriver: 'overlayfs',
     loggingDriver: 'k8s-file',
     warnings: opts.warnings,
+    runtimeVersion: opts.runtimeVersion,
+    monitorVersion: opts.monitorVersion,
+    initBinary: opts.initBinary,
   }
 }

@@ -22,4 +22,10 @@ export interface SystemInfo {
   loggingDriver: string
   /** Notes shown under Warnings in `docker info` (e.g. "default network is none until bridge networking lands"). */
   warnings: string[]
+  /** First line of `<runtime> --version` ("crun version 1.8.1"), shown as docker info's runc version. */
+  runtimeVersion?: string
+  /** First line of `conmon --version`, shown as the containerd (monitor) version. */
+  monitorVersion?: string
+  /** Binary mounted at /sbin/docker-init for --init. */
+  initBinary?: string
 }

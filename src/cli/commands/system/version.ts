@@ -34,7 +34,12 @@ export const versionCommand: CommandHandler = async (ctx, _args, options) => {
   }
   if (format) {
     const data = { Client: clientInfo, Server: server ?? null }
-    const text = format === 'json' ? goJson(data) : renderTemplate(format, data, { strictStructs: true })
+    // Templates see Go field names (APIVersion), --format json the JSON names (ApiVersion), as in docker.
+    const templateData = {
+      Client: { ...clientInfo, APIVersion: clientInfo.ApiVersion },
+      Server: server ? { ...server, APIVersion: server.ApiVersion } : null,
+    }
+    const text = format === 'json' ? goJson(data) : renderTemplate(format, templateData, { strictStructs: true })
     ctx.io.stdout.write(`${text}\n`)
   } else {
     let text = 'Client:\n'
