@@ -128,8 +128,11 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await writeFile(config.pidfile, `${process.pid}`)
     },
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeAllConnections?.()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Streams such as `logs -f` would hold close() open forever; containers keep running regardless.
+      server.closeAllConnections()
+      containers.close()
+      await closed
       await rm(config.pidfile, { force: true })
     },
   }
