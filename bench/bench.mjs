@@ -1,83 +1,339 @@
-// Container start benchmark: median and p95 of `run --rm busybox true` through the berth CLI, through the
-// real docker CLI against berthd, and raw `crun run` of a prepared bundle, interleaved in one run so the
-// machine's noise hits all of them alike. Writes bench/results/<date>.md.
-import { spawn, spawnSync } from 'node:child_process'
+// Side-by-side benchmark: berth (through its own CLI and through the real docker CLI 28), raw `crun run`
+// and, with --with-peers, Docker (dockerd + containerd + runc) and Podman (conmon + crun), all driven in
+// the same run and interleaved round by round so the machine's noise hits every engine alike.
+// Writes bench/results/<date>.md and prints it. Usage: node bench/bench.mjs [--runs N] [--with-peers]
+import { spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, symlinkSync, rmSync, readFileSync, existsSync, openSync } from 'node:fs'
 import { join } from 'node:path'
+import { sh, must, timeOnce, sleep, yieldToLoop, vmRssKb, alive, httpStatus, umountUnder, processes } from './lib.mjs'
+import { snapshotHost, saveSnapshot, loadSnapshot, restoreHost, leftovers, mountMissingCgroupControllers, PEER_LINKS } from './host-state.mjs'
+import {
+  DOCKER, DOCKER_CLI, PODMAN, PEER_ROOTS, dockerEnv, installPeers, peerVersions, startDocker, stopDocker, containerdPid,
+  dockerLogTail, preparePodman, stopPodman, removePeerRoots,
+} from './peers.mjs'
+import { timingTable, rssTable, goalLines } from './report.mjs'
 
 const args = process.argv.slice(2)
-const runs = Number(args[args.indexOf('--runs') + 1] ?? 0) || 20
+const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
+const runs = Number(opt('--runs')) || 10
+const withPeers = args.includes('--with-peers')
+const PS_POPULATION = 100
 
+// Ctrl-C, SIGTERM and SIGHUP end the measurements at the next step; cleanup always runs.
+let interrupted
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { interrupted ??= sig })
+const checkpoint = async () => {
+  await yieldToLoop()
+  if (interrupted) throw new Error(`interrupted by ${interrupted}`)
+}
+
+const setupNotes = []   // what the bench did to the host and to the peers, for the report
+const cleanupNotes = []
+let hostBefore
+const snapshotFile = join(DOCKER.runDir, 'host-before.json')
+
+// berth's private daemon (temporary roots, as the tests use).
 const dataRoot = mkdtempSync('/var/tmp/berth-bench-')
 const execRoot = mkdtempSync('/run/bb-')
 const sock = join(execRoot, 'berth.sock')
 const host = `unix://${sock}`
-const log = openSync(join(dataRoot, 'berthd.log'), 'a')
-const daemon = spawn('bin/berthd', ['-H', host, '--data-root', dataRoot, '--exec-root', execRoot], { stdio: ['ignore', log, log] })
+let berthd
+let dockerdPid
+let podman
 
-const sh = (cmd, argv, env = {}) => spawnSync(cmd, argv, { env: { ...process.env, ...env }, encoding: 'utf8' })
-const time = (fn) => {
-  const t0 = process.hrtime.bigint()
-  const r = fn()
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6
-  if (r.status !== 0) throw new Error(`failed (${r.status}): ${r.stderr}`)
-  return ms
+function makeRootfsTar() {
+  const rootfs = join(dataRoot, 'rootfs')
+  mkdirSync(join(rootfs, 'bin'), { recursive: true })
+  copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'))
+  for (const a of must('/bin/busybox', ['--list']).split('\n').filter((x) => x && x !== 'busybox')) symlinkSync('busybox', join(rootfs, 'bin', a))
+  const tar = join(dataRoot, 'busybox-rootfs.tar')
+  must('tar', ['-C', rootfs, '-cf', tar, '.'])
+  return { rootfs, tar }
 }
 
-function prepareBundle() {
+function prepareBundle(rootfs) {
   const b = join(dataRoot, 'bundle')
-  mkdirSync(join(b, 'rootfs/bin'), { recursive: true })
-  copyFileSync('/bin/busybox', join(b, 'rootfs/bin/busybox'))
-  symlinkSync('busybox', join(b, 'rootfs/bin/true'))
-  sh('crun', ['spec', '-b', b])
+  mkdirSync(b, { recursive: true })
+  must('crun', ['spec', '-b', b])
   const spec = JSON.parse(readFileSync(join(b, 'config.json'), 'utf8'))
   spec.process.terminal = false
   spec.process.args = ['/bin/true']
+  spec.root = { path: rootfs, readonly: true }
   writeFileSync(join(b, 'config.json'), JSON.stringify(spec))
   return b
 }
 
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]
-  return { min: s[0], median: q(0.5), p95: q(0.95) }
+/** Refuses to run beside a live bench; clears what a killed one left; refuses a host Docker/Podman network. */
+async function preparePeerHost() {
+  const pid = existsSync(DOCKER.pidfile) ? Number(readFileSync(DOCKER.pidfile, 'utf8').trim()) : 0
+  if (pid && alive(pid)) throw new Error(`dockerd ${pid} from another bench run is using ${DOCKER.runDir}`)
+  if (PEER_ROOTS.some(existsSync)) {
+    const before = existsSync(snapshotFile) ? loadSnapshot(snapshotFile) : snapshotHost()
+    await stopDocker()
+    removeAllPodman()
+    cleanupNotes.push(...restoreHost(before).map((l) => `(previous run) ${l}`))
+    removePeerRoots()
+    setupNotes.push('cleared what an interrupted earlier run had left under the private roots')
+  }
+  const have = snapshotHost().links.filter((l) => PEER_LINKS.includes(l))
+  if (have.length) throw new Error(`${have.join(', ')} already exist (a Docker or Podman outside the bench?); --with-peers would delete them afterwards`)
 }
 
-try {
-  for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100))
-  await new Promise((r) => setTimeout(r, 300))
-  const boot = sh('bin/berth', ['-H', host, 'image', 'bootstrap', 'busybox'])
-  if (boot.status !== 0) throw new Error(`bootstrap failed: ${boot.stderr}`)
-  const bundle = prepareBundle()
-  const crunRoot = join(execRoot, 'bench-crun')
-  const scenarios = {
-    'berth run --rm busybox true': () => sh('bin/berth', ['-H', host, 'run', '--rm', 'busybox', 'true']),
-    'docker run --rm busybox true (against berthd)': () => sh('docker', ['run', '--rm', 'busybox', 'true'], { DOCKER_HOST: host }),
-    'crun run (prepared bundle)': (i) => sh('crun', ['--root', crunRoot, 'run', '-b', bundle, `bench-${i}`]),
+function removeAllPodman() {
+  if (existsSync(join(PODMAN.dir, 'containers.conf'))) {
+    const p = preparePodman()
+    sh('podman', [...p.args, 'rm', '-af', '-t', '0'], p.env)
   }
-  const results = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]))
-  for (const fn of Object.values(scenarios)) fn('warm') // warm-up
+}
+
+/** Every engine: id, kind ('berth' | 'docker' | 'podman' | 'ref'), display name, cli(argv) → spawnSync result. */
+function engines(versions) {
+  const list = [
+    { id: 'berth-cli', kind: 'berth', name: 'berth CLI → berthd', cli: (a) => sh('bin/berth', ['-H', host, ...a]) },
+    { id: 'docker-berth', kind: 'berth', name: `docker CLI ${versions.dockerCli} → berthd`, cli: (a) => sh(DOCKER_CLI, a, { DOCKER_HOST: host }) },
+  ]
+  if (withPeers) {
+    list.push({ id: 'docker', kind: 'docker', name: `Docker ${versions.dockerd} (docker CLI ${versions.dockerCli})`, cli: (a) => sh(DOCKER_CLI, a, dockerEnv) })
+    list.push({ id: 'podman', kind: 'podman', name: `Podman ${versions.podman}`, cli: (a) => sh('podman', [...podman.args, ...a], podman.env) })
+  }
+  return list
+}
+
+let seq = 0
+/** Scenario cells: { engine, run() → spawnSync result, after?(stdout) } or { engine, na: reason }. */
+function scenarios(all, bundle, crunRoot, exec) {
+  const crun = { id: 'crun', kind: 'ref', name: 'crun run (prepared bundle, reference)' }
+  const each = (fn) => all.map((engine) => ({ engine, ...fn(engine) }))
+  return [
+    { id: 'run-none', phase: 1, title: '`run --rm --network none busybox true`', cells: [
+      ...each((e) => ({ run: () => e.cli(['run', '--rm', '--network', 'none', 'busybox', 'true']) })),
+      { engine: crun, run: () => sh('crun', ['--root', crunRoot, 'run', '-b', bundle, `bench-${seq++}`]) },
+    ] },
+    { id: 'run-default', phase: 1, title: '`run --rm busybox true` (default network)', cells: each((e) => (e.kind === 'berth'
+      ? { na: 'no bridge network yet' }
+      : { run: () => e.cli(['run', '--rm', 'busybox', 'true']) })) },
+    { id: 'create', phase: 1, title: '`create busybox true` (rm untimed)', cells: each((e) => ({
+      run: () => e.cli(['create', 'busybox', 'true']),
+      after: (out) => e.cli(['rm', out.trim().split('\n').pop()]),
+    })) },
+    { id: 'ps-0', phase: 1, title: '`ps -a`, 0 containers', cells: each((e) => ({ run: () => e.cli(['ps', '-a']) })) },
+    { id: 'exec', phase: 2, title: '`exec c true` (running container)', cells: each((e) => (exec[e.id]
+      ? { na: exec[e.id] }
+      : { run: () => e.cli(['exec', 'bench-exec', 'true']) })) },
+    { id: 'ps-100', phase: 3, title: `\`ps -a\`, ${PS_POPULATION} created containers`, cells: each((e) => ({ run: () => e.cli(['ps', '-a']) })) },
+  ]
+}
+
+/** Times one cell once; a failing cell is marked failed and not run again. */
+function measure(cell, record) {
+  if (cell.na || cell.error) return
+  try {
+    const { ms, stdout } = timeOnce(cell.run)
+    if (record) cell.samples.push(ms)
+    const r = cell.after?.(stdout)
+    if (r && r.status !== 0) throw new Error(`untimed clean-up step failed: ${r.stderr.trim()}`)
+  } catch (e) {
+    cell.error = e.message
+  }
+}
+
+async function runPhase(list) {
+  for (const s of list) for (const c of s.cells) c.samples = []
+  for (const s of list) for (const c of s.cells) { measure(c, false); await checkpoint() } // warm-up
   for (let i = 0; i < runs; i++) {
-    for (const [name, fn] of Object.entries(scenarios)) results[name].push(time(() => fn(i)))
+    for (const s of list) {
+      // Rotate the engine order each round so no engine always runs right after another.
+      const n = s.cells.length
+      for (let k = 0; k < n; k++) { measure(s.cells[(i + k) % n], true); await checkpoint() }
+    }
   }
-  const date = new Date().toISOString().replace(/[:]/g, '-').slice(0, 16)
-  const crun = stats(results['crun run (prepared bundle)']).median
-  let md = `# berth benchmark ${new Date().toISOString()}\n\nMachine: ${sh('nproc', []).stdout.trim()} cores, ` +
-    `${sh('uname', ['-r']).stdout.trim()}; ${runs} runs each, interleaved.\n\n` +
-    `| scenario | min ms | median ms | p95 ms | median / crun run |\n|---|---|---|---|---|\n`
-  for (const [name, xs] of Object.entries(results)) {
-    const s = stats(xs)
-    md += `| ${name} | ${s.min.toFixed(1)} | ${s.median.toFixed(1)} | ${s.p95.toFixed(1)} | ${(s.median / crun).toFixed(1)}x |\n`
+}
+
+/** Creates `n` containers through the Engine API (fast) or podman's CLI; no timing. */
+async function populate(all, n) {
+  for (const e of all) {
+    if (e.id === 'berth-cli') continue // the same daemon as docker-berth
+    for (let i = 0; i < n; i++) {
+      if (e.kind === 'podman') {
+        if (e.cli(['create', 'busybox', 'true']).status !== 0) throw new Error('podman create failed')
+      } else {
+        const status = await httpStatus(e.id === 'docker' ? DOCKER.sock : sock, 'POST', '/containers/create', { Image: 'busybox', Cmd: ['true'] })
+        if (status !== 201) throw new Error(`${e.name}: POST /containers/create returned ${status}`)
+      }
+      if (i % 10 === 0) await checkpoint()
+    }
   }
-  mkdirSync('bench/results', { recursive: true })
-  writeFileSync(`bench/results/${date}.md`, md)
-  process.stdout.write(md + `\nwritten to bench/results/${date}.md\n`)
-} finally {
-  sh('bin/berth', ['-H', host, 'rm', '-f', ...sh('bin/berth', ['-H', host, 'ps', '-aq']).stdout.split('\n').filter(Boolean)])
-  daemon.kill('SIGTERM')
-  await new Promise((r) => setTimeout(r, 500))
-  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dataRoot) || m.startsWith(execRoot))
-  for (const m of mounts.sort((a, b) => b.length - a.length)) sh('umount', ['-l', m])
+}
+
+function removeAll(all) {
+  for (const e of all) {
+    if (e.id === 'berth-cli') continue
+    const ids = e.cli(['ps', '-aq']).stdout.split('\n').filter(Boolean)
+    if (ids.length) e.cli(['rm', '-f', ...ids])
+  }
+}
+
+function daemonRss() {
+  const mb = (kb) => (kb === undefined ? undefined : (kb / 1024).toFixed(1))
+  const rows = [{ kind: 'berth', name: 'berthd', kb: vmRssKb(berthd.pid) }]
+  if (withPeers) {
+    const c = containerdPid(dockerdPid)
+    const d = vmRssKb(dockerdPid)
+    const ckb = c ? vmRssKb(c) : undefined
+    rows.push({ kind: 'docker', name: `dockerd + containerd (${mb(d)} + ${mb(ckb)} MB)`, kb: d !== undefined && ckb !== undefined ? d + ckb : undefined })
+    rows.push({ kind: 'podman', name: 'podman (daemonless)', kb: undefined })
+  }
+  return rows.map((r) => ({ ...r, mb: mb(r.kb) }))
+}
+
+let cgroupsMounted = []
+
+async function main() {
+  const cgroups = cgroupsMounted = mountMissingCgroupControllers()
+  setupNotes.push(cgroups.length
+    ? `hybrid cgroups: mounted the missing v1 controller(s) ${cgroups.join(', ')} for crun (unmounted again at the end)`
+    : 'hybrid cgroups: every enabled v1 controller in /proc/cgroups was already mounted; nothing to do for crun')
+  let versions = {
+    dockerCli: sh(DOCKER_CLI, ['version', '--format', '{{.Client.Version}}']).stdout.trim(),
+    crun: sh('crun', ['--version']).stdout.split('\n')[0].split(' ')[2],
+  }
+  if (withPeers) {
+    setupNotes.push(...installPeers())
+    versions = peerVersions()
+    await preparePeerHost()
+    hostBefore = snapshotHost()
+    peersOwned = true // from here on cleanup stops and removes the peers, whatever happens
+  }
+  const log = openSync(join(dataRoot, 'berthd.log'), 'a')
+  berthd = spawn('bin/berthd', ['-H', host, '--data-root', dataRoot, '--exec-root', execRoot], { stdio: ['ignore', log, log], detached: true })
+  if (withPeers) {
+    mkdirSync(DOCKER.runDir, { recursive: true })
+    saveSnapshot(snapshotFile, hostBefore)
+    dockerdPid = await startDocker()
+    setupNotes.push(`dockerd: -H unix://${DOCKER.sock} --data-root ${DOCKER.dataRoot} --exec-root ${DOCKER.execRoot} --pidfile ${DOCKER.pidfile}, an empty --config-file, its own containerd; default bridge and iptables kept so the default-network start is measured (docker0, DOCKER chains, FORWARD policy and ip_forward are put back afterwards)`)
+    setupNotes.push('dockerd: no workaround was needed (runc 1.1 runs containers without CAP_SYS_RESOURCE here)')
+    podman = preparePodman()
+    setupNotes.push(...podman.notes.map((n) => `podman: ${n}`))
+  }
+  for (let i = 0; i < 100 && !existsSync(sock); i++) await sleep(100)
+  await sleep(300)
+
+  const { rootfs, tar } = makeRootfsTar()
+  must('bin/berth', ['-H', host, 'import', tar, 'busybox:latest'])
+  if (withPeers) {
+    must(DOCKER_CLI, ['import', tar, 'busybox:latest'], dockerEnv)
+    must('podman', [...podman.args, 'import', tar, 'busybox:latest'], podman.env)
+  }
+  setupNotes.push(`one busybox rootfs tar (/bin/busybox + ${must('/bin/busybox', ['--list']).split('\n').filter(Boolean).length - 1} applet symlinks) imported as busybox:latest into ${withPeers ? 'berth, Docker and Podman' : 'berth'}`)
+  const bundle = prepareBundle(rootfs)
+  const all = engines(versions)
+
+  await sleep(2000)
+  const rssStart = daemonRss()
+
+  // exec needs a running container; berth may not serve exec yet (then n/a, not a failure).
+  const exec = {}
+  const crunRoot = join(execRoot, 'bench-crun')
+  const list = scenarios(all, bundle, crunRoot, exec)
+  await runPhase(list.filter((s) => s.phase === 1))
+
+  for (const e of all) {
+    if (e.id === 'berth-cli') continue
+    const r = e.cli(['run', '-d', '--network', 'none', '--name', 'bench-exec', 'busybox', 'sleep', '1000000'])
+    if (r.status !== 0) exec[e.id] = `run -d failed: ${r.stderr.trim().split('\n').pop()}`
+  }
+  const probe = exec['docker-berth'] ? 0 : await httpStatus(sock, 'POST', '/containers/bench-exec/exec', { Cmd: ['true'] })
+  if (exec['docker-berth']) exec['berth-cli'] = exec['docker-berth']
+  else if (probe === 404 || probe === 501) {
+    exec['berth-cli'] = exec['docker-berth'] = `berthd: POST /containers/{id}/exec → ${probe}`
+  } else if (sh('bin/berth', ['exec', '--help']).status !== 0) exec['berth-cli'] = 'berth CLI has no exec yet'
+  const execIndex = list.findIndex((s) => s.id === 'exec')
+  list[execIndex] = scenarios(all, bundle, crunRoot, exec)[execIndex] // its cells depend on the probe
+  await runPhase(list.filter((s) => s.phase === 2))
+  removeAll(all)
+
+  await populate(all, PS_POPULATION)
+  await runPhase(list.filter((s) => s.phase === 3))
+  removeAll(all)
+
+  await sleep(2000)
+  const rssEnd = daemonRss()
+  return { list, versions, rss: rssStart.map((r, i) => ({ kind: r.kind, name: r.name, start: r.mb, end: rssEnd[i].mb })) }
+}
+
+let peersOwned = false // true once this run may start and therefore must remove the peers
+
+/** Removes every container, stops every daemon, puts the host back; returns leftover lines. */
+async function cleanup() {
+  if (berthd) {
+    const ids = sh(DOCKER_CLI, ['ps', '-aq'], { DOCKER_HOST: host }).stdout.split('\n').filter(Boolean)
+    if (ids.length) sh(DOCKER_CLI, ['rm', '-f', ...ids], { DOCKER_HOST: host })
+    try { process.kill(berthd.pid, 'SIGTERM') } catch { /* gone */ }
+    for (let i = 0; i < 50 && alive(berthd.pid); i++) await sleep(100)
+  }
+  if (peersOwned) {
+    if (dockerdPid && alive(dockerdPid)) {
+      const ids = sh(DOCKER_CLI, ['ps', '-aq'], dockerEnv).stdout.split('\n').filter(Boolean)
+      if (ids.length) sh(DOCKER_CLI, ['rm', '-f', ...ids], dockerEnv)
+    }
+    if (podman) cleanupNotes.push(...await stopPodman((a) => sh('podman', [...podman.args, ...a], podman.env)))
+    cleanupNotes.push(...await stopDocker())
+    umountUnder(PEER_ROOTS)
+    cleanupNotes.push(...restoreHost(hostBefore))
+    removePeerRoots()
+  }
+  umountUnder([dataRoot, execRoot])
   rmSync(dataRoot, { recursive: true, force: true })
   rmSync(execRoot, { recursive: true, force: true })
+  for (const mp of cgroupsMounted) {
+    if (sh('umount', [mp]).status === 0) { sh('rmdir', [mp]); cleanupNotes.push(`unmounted ${mp}`) }
+  }
+  if (!peersOwned) return []
+  const roots = [...PEER_ROOTS, dataRoot, execRoot]
+  return leftovers(hostBefore, roots)
+}
+
+function report({ list, versions, rss }, left) {
+  const now = new Date()
+  let md = `# berth benchmark ${now.toISOString()}\n\n` +
+    `Machine: ${sh('nproc', []).stdout.trim()} cores, ${sh('uname', ['-r']).stdout.trim()}; ${runs} runs per cell after one ` +
+    `warm-up, interleaved (every round runs each scenario once per engine, engine order rotating).\n` +
+    `berth ${sh('git', ['rev-parse', '--short', 'HEAD']).stdout.trim()} (work tree) on crun ${versions.crun} + conmon` +
+    (withPeers ? `; Docker ${versions.dockerd} (containerd ${versions.containerd}, runc ${versions.runc}); ` +
+      `Podman ${versions.podman} (crun ${versions.crun}, conmon ${versions.conmon}, CNI); docker CLI ${versions.dockerCli}.\n\n` : '.\n\n')
+  md += timingTable(list, withPeers)
+  md += `\nDaemon memory (VmRSS from /proc/<pid>/status, idle 2 s after start and after the run):\n\n${rssTable(rss)}`
+  const goals = goalLines(Object.fromEntries(list.map((s) => [s.id, s])), rss)
+  if (withPeers && goals.length) md += `\nAgainst the goals of issue 10 (medians of this run):\n\n${goals.join('\n')}\n`
+  md += `\n## Setup applied${withPeers ? ' to peers' : ''}\n\n${setupNotes.map((n) => `- ${n}`).join('\n')}\n`
+  if (withPeers) {
+    md += `\n## Cleanup\n\n${cleanupNotes.map((n) => `- ${n}`).join('\n')}\n` +
+      `- host check after cleanup (links, netns, nftables tables, iptables rules, mounts, paths, processes from the bench roots): ` +
+      `${left.length ? `LEFTOVERS:\n${left.map((l) => `  - ${l}`).join('\n')}` : 'as before'}\n`
+  }
+  const file = `bench/results/${now.toISOString().replace(/[:]/g, '-').slice(0, 16)}.md`
+  mkdirSync('bench/results', { recursive: true })
+  writeFileSync(file, md)
+  process.stdout.write(md + `\nwritten to ${file}\n`)
+}
+
+let result
+let failure
+try {
+  result = await main()
+} catch (e) {
+  failure = e
+  const tail = (f) => { try { return readFileSync(f, 'utf8').split('\n').slice(-12).join('\n') } catch { return '' } }
+  if (!interrupted) {
+    console.error(`bench: berthd log tail:\n${tail(join(dataRoot, 'berthd.log'))}`)
+    if (withPeers) console.error(`bench: dockerd log tail:\n${dockerLogTail()}`)
+  }
+} finally {
+  let left = []
+  try { left = await cleanup() } catch (e) { console.error(`bench: cleanup failed: ${e.stack}`) }
+  if (failure) {
+    console.error(`bench: ${failure.message}`)
+    if (peersOwned) console.error(left.length ? `bench: left on the host:\n${left.join('\n')}` : 'bench: cleaned up; the host is as before')
+    process.exitCode = 1
+  } else report(result, left)
 }

@@ -1,0 +1,91 @@
+// Small helpers shared by the benchmark scripts: child processes, timing, statistics, /proc readers.
+import { spawnSync } from 'node:child_process'
+import { readFileSync, readdirSync } from 'node:fs'
+import { request } from 'node:http'
+
+/** Runs argv synchronously; never throws (check .status). */
+export const sh = (cmd, argv, env = {}, opts = {}) =>
+  spawnSync(cmd, argv, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20, ...opts })
+
+/** Like sh, but throws with the command's stderr when it exits non-zero. */
+export function must(cmd, argv, env = {}, opts = {}) {
+  const r = sh(cmd, argv, env, opts)
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr || r.error?.message || '').trim()}`)
+  return r.stdout
+}
+
+/** Wall-clock ms of one synchronous call; throws if it did not exit 0. */
+export function timeOnce(fn) {
+  const t0 = process.hrtime.bigint()
+  const r = fn()
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6
+  if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal}: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`)
+  return { ms, stdout: r.stdout }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** Lets pending signal handlers run between synchronous measurements. */
+export const yieldToLoop = () => new Promise((r) => setImmediate(r))
+
+export function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]
+  return { min: s[0], median: q(0.5), p95: q(0.95) }
+}
+
+/** VmRSS of a process in kB, or undefined when it is gone. */
+export function vmRssKb(pid) {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) : undefined
+  } catch { return undefined }
+}
+
+/** Every live process as { pid, ppid, comm, cmdline }. */
+export function processes() {
+  const out = []
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+      const close = stat.lastIndexOf(')')
+      const [state, ppid] = stat.slice(close + 2).split(' ')
+      if (state === 'Z') continue
+      const cmdline = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').trim()
+      out.push({ pid: Number(d), ppid: Number(ppid), comm: stat.slice(stat.indexOf('(') + 1, close), cmdline })
+    } catch { /* exited while reading */ }
+  }
+  return out
+}
+
+export const alive = (pid) => { try { process.kill(pid, 0); return true } catch { return false } }
+
+/** Mount points (from /proc/self/mountinfo, unescaped) at or under one of the prefixes, deepest first. */
+export function mountsUnder(prefixes) {
+  const unesc = (s) => s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))
+  const mps = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => unesc(l.split(' ')[4] ?? ''))
+  const hit = mps.filter((m) => prefixes.some((p) => m === p || m.startsWith(p + '/')))
+  return [...new Set(hit)].sort((a, b) => b.length - a.length)
+}
+
+export function umountUnder(prefixes) {
+  for (let round = 0; round < 5; round++) {
+    const ms = mountsUnder(prefixes)
+    if (ms.length === 0) return
+    for (const m of ms) sh('umount', ['-l', m])
+  }
+}
+
+/** HTTP status of a request to a daemon on a unix socket (body JSON), or the socket error's message. */
+export function httpStatus(socketPath, method, path, body) {
+  return new Promise((resolve) => {
+    const data = body === undefined ? undefined : JSON.stringify(body)
+    const req = request({ socketPath, method, path, agent: false, headers: data ? { 'content-type': 'application/json' } : {} }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.on('error', (e) => resolve(e.message))
+    req.end(data)
+  })
+}

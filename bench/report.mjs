@@ -1,0 +1,66 @@
+// Renders the benchmark's markdown report from measured cells.
+import { stats } from './lib.mjs'
+
+const f1 = (x) => x.toFixed(1)
+const ratio = (a, b) => (a !== undefined && b !== undefined ? `${(a / b).toFixed(2)}x` : '')
+
+/** Median of one engine kind's successful cell in a scenario (the first such cell). */
+export function medianOf(scenario, kind) {
+  const c = scenario.cells.find((c) => c.engine.kind === kind && !c.na && !c.error && c.samples.length)
+  return c ? stats(c.samples).median : undefined
+}
+
+/** One table: a row per client → engine; berth rows carry berth/Docker and berth/Podman ratios. */
+export function timingTable(scenarios, withPeers) {
+  let md = withPeers
+    ? '| scenario | client → engine | min ms | median ms | p95 ms | berth / Docker | berth / Podman |\n|---|---|---|---|---|---|---|\n'
+    : '| scenario | client → engine | min ms | median ms | p95 ms |\n|---|---|---|---|---|\n'
+  for (const s of scenarios) {
+    const docker = medianOf(s, 'docker')
+    const podman = medianOf(s, 'podman')
+    for (const c of s.cells) {
+      let cols
+      if (c.na) cols = ['n/a', 'n/a', 'n/a']
+      else if (c.error) cols = ['failed', c.error.replaceAll('|', '\\|').slice(0, 120), '']
+      else { const st = stats(c.samples); cols = [f1(st.min), f1(st.median), f1(st.p95)] }
+      const peers = withPeers
+        ? c.engine.kind === 'berth' && !c.na && !c.error ? [ratio(stats(c.samples).median, docker) || 'n/a', ratio(stats(c.samples).median, podman) || 'n/a'] : ['', '']
+        : []
+      const who = c.na ? `${c.engine.name} (${c.na})` : c.engine.name
+      md += `| ${s.title} | ${who} | ${[...cols, ...peers].join(' | ')} |\n`
+    }
+  }
+  return md
+}
+
+export function rssTable(rows) {
+  let md = '| daemon | idle RSS after start, MB | idle RSS after the run, MB |\n|---|---|---|\n'
+  for (const r of rows) md += `| ${r.name} | ${r.start ?? 'n/a'} | ${r.end ?? 'n/a'} |\n`
+  return md
+}
+
+/** The issue's goals, checked against this run's medians. */
+export function goalLines(byId, rss) {
+  const m = (id, kind, client) => {
+    const s = byId[id]
+    const c = s?.cells.find((c) => c.engine.kind === kind && (!client || c.engine.id === client) && !c.na && !c.error && c.samples.length)
+    return c ? stats(c.samples).median : undefined
+  }
+  const lines = []
+  const line = (what, a, b, goal) => {
+    if (a !== undefined && b !== undefined) lines.push(`- ${what}: ${f1(a)} / ${f1(b)} ms = ${(a / b).toFixed(2)}x (goal ${goal})`)
+  }
+  for (const [client, label] of [['docker-berth', 'docker CLI → berthd'], ['berth-cli', 'berth CLI']]) {
+    const b = m('run-none', 'berth', client)
+    line(`${label} \`run --rm --network none\` vs Docker's default-network \`run --rm\``, b, m('run-default', 'docker'), '≤ 0.33x')
+    line(`${label} \`run --rm --network none\` vs Podman's default-network \`run --rm\``, b, m('run-default', 'podman'), '≤ 0.33x')
+    line(`${label} \`run --rm --network none\` vs raw \`crun run\``, b, m('run-none', 'ref'), '≤ 10x')
+  }
+  line('docker CLI → berthd `exec` vs Docker', m('exec', 'berth', 'docker-berth'), m('exec', 'docker'), '≤ 0.5x')
+  const berthd = rss.find((r) => r.kind === 'berth')?.start
+  const dockerd = rss.find((r) => r.kind === 'docker')?.start
+  if (berthd !== undefined && dockerd !== undefined) {
+    lines.push(`- berthd idle RSS vs dockerd + containerd: ${berthd} / ${dockerd} MB = ${(Number(berthd) / Number(dockerd)).toFixed(2)}x (goal ≤ 0.5x)`)
+  }
+  return lines
+}
