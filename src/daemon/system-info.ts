@@ -47,7 +47,7 @@ export function hostSystemInfo(opts: {
     cgroupDriver: 'cgroupfs',
     cgroupVersion: opts.cgroupVersion,
     storageDriver: 'overlayfs',
-    loggingDriver: 'k8s-file',
+    loggingDriver: 'json-file',
     warnings: opts.warnings,
     runtimeVersion: opts.runtimeVersion,
     monitorVersion: opts.monitorVersion,

@@ -184,17 +184,28 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   async resize(containerId: string, rows: number, cols: number): Promise<void> {
+    // conmon ctl message type 1 = terminal resize.
+    await this.writeCtl(containerId, `1 ${Math.trunc(rows)} ${Math.trunc(cols)}\n`, 'resize')
+  }
+
+  async reopenLog(containerId: string): Promise<void> {
+    // Type 2 = reopen the log: conmon opens <log>.tmp (truncating) and renames it over the log path.
+    // conmon parses three numbers for every message, so the size fields are sent as zeros.
+    await this.writeCtl(containerId, '2 0 0\n', 'reopen the log of')
+  }
+
+  /** Writes one message to conmon's ctl FIFO (through sock/<id>, the symlink to the bundle). */
+  private async writeCtl(containerId: string, message: string, action: string): Promise<void> {
     const ctl = join(this.paths.socketDir, containerId, 'ctl')
     // Non-blocking: a FIFO without a reader (conmon gone) fails with ENXIO instead of hanging.
     let fh
     try {
       fh = await open(ctl, constants.O_WRONLY | constants.O_NONBLOCK)
     } catch (err) {
-      throw new EngineError('Conflict', 'CONTAINER_NOT_RUNNING', `Cannot resize container ${containerId}: ${errorMessage(err)}`, { cause: err })
+      throw new EngineError('Conflict', 'CONTAINER_NOT_RUNNING', `Cannot ${action} container ${containerId}: ${errorMessage(err)}`, { cause: err })
     }
     try {
-      // conmon ctl message type 1 = terminal resize.
-      await fh.write(`1 ${Math.trunc(rows)} ${Math.trunc(cols)}\n`)
+      await fh.write(message)
     } finally {
       await fh.close()
     }

@@ -15,7 +15,11 @@ export interface RuntimeCreateOptions {
   bundleDir: string
   /** Path of the k8s-file log conmon writes (`<time> <stream> <F|P> <text>` lines). */
   logPath: string
-  /** Maximum log size in bytes before conmon rotates it (undefined = unlimited). */
+  /**
+   * conmon --log-size-max: once it has written this many bytes since its own last such reopen (a
+   * reopenLog() request does not reset the count), conmon replaces logPath with an empty file.
+   * undefined = unlimited.
+   */
   logMaxSize?: number
   tty: boolean
   /** Keep stdin open and connected to the attach socket (-i). */
@@ -71,6 +75,13 @@ export interface OciRuntime {
   attach(containerId: string): Promise<AttachConnection>
   /** Resize the container's TTY. */
   resize(containerId: string, rows: number, cols: number): Promise<void>
+  /**
+   * Asks the monitor to reopen the log path: it then writes to a new file at logPath, and the file
+   * that was there (possibly renamed by the caller meanwhile) receives nothing more. The request is
+   * asynchronous: it has been served once a new file is at logPath. Conflict when the container's
+   * monitor is gone (exited).
+   */
+  reopenLog?(containerId: string): Promise<void>
   /**
    * Removes what conmon kept for the container (exit file, persist dir) once the engine no longer
    * needs readExit(), e.g. when the container is removed. delete() keeps them. Idempotent.

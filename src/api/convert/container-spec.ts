@@ -32,7 +32,10 @@ function hostSpec(wire: HostConfigWire | null | undefined): HostSpec {
   if (wire.NetworkMode) host.networkMode = wire.NetworkMode
   const rp = restartPolicy(wire.RestartPolicy)
   if (rp) host.restartPolicy = rp
-  if (wire.LogConfig?.Type) host.logConfig = { type: wire.LogConfig.Type, config: wire.LogConfig.Config ?? {} }
+  // The docker CLI sends Type "" with the --log-opt values when no --log-driver is given: the engine's default driver applies.
+  if (wire.LogConfig && (wire.LogConfig.Type || Object.keys(wire.LogConfig.Config ?? {}).length > 0)) {
+    host.logConfig = { type: wire.LogConfig.Type ?? '', config: wire.LogConfig.Config ?? {} }
+  }
   if (wire.Privileged !== undefined) host.privileged = wire.Privileged
   const lists: Array<[keyof HostSpec, string[] | null | undefined]> = [
     ['capAdd', wire.CapAdd], ['capDrop', wire.CapDrop], ['binds', wire.Binds], ['extraHosts', wire.ExtraHosts],

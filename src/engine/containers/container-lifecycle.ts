@@ -13,9 +13,11 @@ import type { Snapshotter } from '../layers/index.js'
 import type { ExitInfo, OciRuntime } from '../../runtime/oci-runtime.js'
 import type { AttachmentRegistry } from './attachment.js'
 import type { ContainerStore } from './container-store.js'
+import { conmonLogSizeLimit, logPolicy } from './log-config.js'
+import type { LogRotation } from './log-rotation.js'
 import { ociSpec, type OciSpecOptions } from './oci-spec.js'
 import { effectiveUser, resolveUser } from './process-spec.js'
-import { eventAttributes, exitedState, parseLogSize, runningState, startError, startFailedState } from './record.js'
+import { eventAttributes, exitedState, runningState, startError, startFailedState } from './record.js'
 import { readRootfsFile } from './rootfs-files.js'
 import type { ExitWaiters, KeyedLock } from './sync.js'
 import type { ContainerRecord } from './types.js'
@@ -29,6 +31,8 @@ export interface LifecycleContext {
   snapshotter: Snapshotter
   events: EventBus
   logger: Logger
+  /** Rotates the logs of running containers whose log policy has a max-size. */
+  logRotation: LogRotation
   clock: () => Date
   specOptions: Pick<OciSpecOptions, 'hostNofileLimit' | 'initPath' | 'availableCapabilities'>
   /** How long to wait for an exit after SIGKILL (ms). */
@@ -76,11 +80,13 @@ export class ContainerLifecycle {
         await readRootfsFile(record.rootfsPath, '/etc/group'),
       )
       await writeJsonAtomic(join(record.bundleDir, 'config.json'), ociSpec(record, user, this.ctx.specOptions))
+      const policy = logPolicy(record.spec.host.logConfig)
       const { pid } = await runtime.create({
         containerId: id,
         bundleDir: record.bundleDir,
-        logPath: record.logPath,
-        logMaxSize: parseLogSize(record.spec.host.logConfig?.config?.['max-size']),
+        // The "none" driver keeps no log; conmon still needs somewhere to write.
+        logPath: policy.driver === 'none' ? '/dev/null' : record.logPath,
+        logMaxSize: conmonLogSizeLimit(policy),
         tty: record.spec.tty === true,
         openStdin: record.spec.openStdin === true,
       })
@@ -104,7 +110,19 @@ export class ContainerLifecycle {
       await this.ctx.store.save(record).catch(this.warn('saving failed start state failed', id))
       throw startError(err)
     }
+    await this.startLogRotation(record)
     this.publish(record, 'start')
+  }
+
+  /** Starts rotating a running container's log when its policy has a max-size. Never throws. */
+  private async startLogRotation(record: ContainerRecord): Promise<void> {
+    try {
+      const policy = logPolicy(record.spec.host.logConfig)
+      if (policy.driver === 'none' || policy.maxSize === undefined) return
+      await this.ctx.logRotation.start({ containerId: record.id, logPath: record.logPath, maxSize: policy.maxSize, maxFile: policy.maxFile })
+    } catch (err) {
+      this.warn('starting log rotation failed', record.id)(err)
+    }
   }
 
   private async unmountRootfs(record: ContainerRecord): Promise<void> {
@@ -127,6 +145,7 @@ export class ContainerLifecycle {
       if (!record || !record.state.running) return undefined
       record.state = exitedState(record.state, exit)
       await this.ctx.store.save(record)
+      await this.ctx.logRotation.stop(id)
       await this.ctx.runtime.delete(id).catch(this.warn('runtime delete after exit failed', id))
       await this.unmountRootfs(record)
       this.ctx.attachments.endConnected(id, false)
@@ -212,6 +231,7 @@ export class ContainerLifecycle {
       record.state = { ...record.state, status: 'removing', running: false, pid: 0 }
       await this.ctx.store.save(record)
       if (wasRunning) await this.ctx.runtime.delete(id, { force: true })
+      await this.ctx.logRotation.stop(id)
       await this.unmountRootfs(record)
       await this.ctx.snapshotter.removeSnapshot(id)
       await this.ctx.runtime.purge?.(id)
@@ -237,6 +257,7 @@ export class ContainerLifecycle {
         record.state = { ...record.state, pid: state.pid }
         await this.ctx.store.save(record)
       }
+      await this.startLogRotation(record)
       return
     }
     const exit = (await this.ctx.runtime.readExit(record.id)) ?? { exitCode: 255, oomKilled: false, finishedAt: this.ctx.clock() }

@@ -17,9 +17,11 @@ import { writeEtcFiles } from './container-files.js'
 import { ContainerLifecycle } from './container-lifecycle.js'
 import { ContainerStore, noSuchContainer, validateContainerName } from './container-store.js'
 import { filterContainers } from './list-filter.js'
+import { logPolicy, normalizeLogConfig } from './log-config.js'
 import { readLogs } from './log-reader.js'
+import { LogRotation } from './log-rotation.js'
 import { resolveCommand, resolveWorkingDir } from './process-spec.js'
-import { newContainerRecord, parseLogSize } from './record.js'
+import { newContainerRecord } from './record.js'
 import { parseSignal } from './signals.js'
 import { ExitWaiters, KeyedLock } from './sync.js'
 import type {
@@ -53,6 +55,8 @@ export interface ContainerManagerDeps {
   killTimeoutMs?: number
   /** Interval of the readExit fallback while waiting for an exit (ms). */
   exitPollMs?: number
+  /** Interval of the log size check of containers with a max-size log policy (ms). */
+  logCheckIntervalMs?: number
 }
 
 export class ContainerManager implements ContainerService {
@@ -61,6 +65,7 @@ export class ContainerManager implements ContainerService {
   private readonly waiters = new ExitWaiters()
   private readonly attachments: AttachmentRegistry
   private readonly lifecycle: ContainerLifecycle
+  private readonly logRotation: LogRotation
   private readonly clock: () => Date
   private readonly exitWatch: { close(): void }
   private loaded: Promise<void> | undefined
@@ -70,6 +75,14 @@ export class ContainerManager implements ContainerService {
     this.store = new ContainerStore(join(deps.dataRoot, 'containers'), deps.logger)
     this.clock = deps.clock ?? (() => new Date())
     this.attachments = new AttachmentRegistry(deps.attachDrainMs ?? 1000)
+    this.logRotation = new LogRotation({
+      reopenLog: async (id) => {
+        if (!deps.runtime.reopenLog) throw new EngineError('NotImplemented', 'REOPEN_LOG_UNSUPPORTED', `Cannot rotate the log of container ${id}: the runtime cannot reopen logs`)
+        await deps.runtime.reopenLog(id)
+      },
+      logger: deps.logger,
+      intervalMs: deps.logCheckIntervalMs,
+    })
     this.lifecycle = new ContainerLifecycle({
       store: this.store,
       lock: this.lock,
@@ -79,6 +92,7 @@ export class ContainerManager implements ContainerService {
       snapshotter: deps.snapshotter,
       events: deps.events,
       logger: deps.logger,
+      logRotation: this.logRotation,
       clock: this.clock,
       specOptions: { hostNofileLimit: deps.hostNofileLimit, initPath: deps.initPath, availableCapabilities: deps.availableCapabilities },
       killTimeoutMs: deps.killTimeoutMs ?? 30_000,
@@ -94,6 +108,7 @@ export class ContainerManager implements ContainerService {
   /** Stops watching exits (daemon shutdown, tests). Containers keep running. */
   close(): void {
     this.exitWatch.close()
+    void this.logRotation.close()
   }
 
   private load(): Promise<void> {
@@ -114,7 +129,8 @@ export class ContainerManager implements ContainerService {
     const command = resolveCommand(spec, imageConfig)
     resolveWorkingDir(spec.workingDir, imageConfig)
     validateCapabilities(spec.host.capAdd, spec.host.capDrop)
-    parseLogSize(spec.host.logConfig?.config?.['max-size'])
+    const logConfig = normalizeLogConfig(spec.host.logConfig)
+    logPolicy(logConfig)
 
     const id = newId()
     let containerName: string
@@ -128,7 +144,7 @@ export class ContainerManager implements ContainerService {
     const hostNetwork = spec.host.networkMode === 'host'
     const hostname = spec.hostname || (hostNetwork ? (this.deps.hostHostname ?? osHostname)() : id.slice(0, 12))
     const record = newContainerRecord({
-      id, name: containerName, created: this.now(), spec: { ...spec, hostname }, image, command, dir, runtime: this.deps.runtimeName,
+      id, name: containerName, created: this.now(), spec: { ...spec, hostname, host: { ...spec.host, logConfig } }, image, command, dir, runtime: this.deps.runtimeName,
     })
     let prepared = false
     try {
@@ -260,12 +276,14 @@ export class ContainerManager implements ContainerService {
   logs(nameOrId: string, opts: LogsOptions): AsyncIterable<LogEntry> {
     // Resolve now when possible so an unknown container fails the call itself.
     const early = this.isLoaded ? this.store.resolve(nameOrId) : undefined
+    if (early) assertLogsReadable(early)
     return this.logEntries(early?.id ?? nameOrId, opts)
   }
 
   private async *logEntries(nameOrId: string, opts: LogsOptions): AsyncGenerator<LogEntry> {
     await this.load()
     const record = this.store.resolve(nameOrId)
+    assertLogsReadable(record)
     const isDone = record.state.running && opts.follow ? this.waiters.nextExit(record.id, opts.signal) : Promise.resolve(0)
     isDone.catch(() => undefined)
     yield* readLogs(record.logPath, { ...opts, isDone })
@@ -278,7 +296,7 @@ export class ContainerManager implements ContainerService {
     await this.load()
     const record = this.store.resolve(nameOrId)
     const attachment = this.attachments.create(record.id, opts)
-    if (opts.logs) {
+    if (opts.logs && keepsLog(record)) {
       for await (const entry of readLogs(record.logPath, { stdout: opts.stdout, stderr: opts.stderr, follow: false })) {
         attachment.emit(entry.stream === 'stdout' ? 1 : 2, entry.line)
       }
@@ -326,5 +344,17 @@ export class ContainerManager implements ContainerService {
         this.deps.logger.error('restoring container failed', { id: record.id, error: err })
       }
     }
+  }
+}
+
+/** False for the "none" log driver, which keeps no log. */
+function keepsLog(record: ContainerRecord): boolean {
+  return normalizeLogConfig(record.spec.host.logConfig).type !== 'none'
+}
+
+/** Docker's answer to `docker logs` for a driver that keeps nothing (moby logger.ErrReadLogsNotSupported). */
+function assertLogsReadable(record: ContainerRecord): void {
+  if (!keepsLog(record)) {
+    throw new EngineError('NotImplemented', 'LOGS_NOT_SUPPORTED', 'configured logging driver does not support reading')
   }
 }

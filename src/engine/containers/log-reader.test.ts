@@ -151,3 +151,83 @@ test('readLogs() follow ends when the signal aborts', async () => {
     assert.deepEqual(seen, ['one\n'])
   })
 })
+
+const line = (sec: number, stream: 'stdout' | 'stderr', tag: 'F' | 'P', s: string): string =>
+  `2024-01-01T00:00:${String(sec).padStart(2, '0')}.000000000+00:00 ${stream} ${tag} ${s}\n`
+
+test('readLogs() reads the rotated files oldest first, then the live file, joining a line split across them', async () => {
+  await withLog(line(5, 'stdout', 'P', 'split-') + line(5, 'stdout', 'F', 'line') + line(6, 'stderr', 'F', 'live'), async (path) => {
+    await writeFile(`${path}.2`, line(1, 'stdout', 'F', 'one') + line(2, 'stderr', 'F', 'two'))
+    await writeFile(`${path}.1`, line(3, 'stdout', 'F', 'three') + line(4, 'stdout', 'F', 'four'))
+    // Not rotated files: conmon's reopen temp file and berth's link to the live file.
+    await writeFile(`${path}.tmp`, line(9, 'stdout', 'F', 'tmp'))
+    await writeFile(`${path}.keep`, line(9, 'stdout', 'F', 'keep'))
+    assert.deepEqual(text(await collect(path, base)), [
+      'stdout:one\n', 'stderr:two\n', 'stdout:three\n', 'stdout:four\n', 'stdout:split-line\n', 'stderr:live\n',
+    ])
+    assert.deepEqual(text(await collect(path, { ...base, tail: 3 })), ['stdout:four\n', 'stdout:split-line\n', 'stderr:live\n'])
+    const t0 = Date.UTC(2024, 0, 1) / 1000
+    assert.deepEqual(text(await collect(path, { ...base, since: t0 + 2, until: t0 + 3.5 })), ['stderr:two\n', 'stdout:three\n'])
+    assert.deepEqual(text(await collect(path, { ...base, stdout: false })), ['stderr:two\n', 'stderr:live\n'])
+  })
+})
+
+test('readLogs() reads rotated files when the live file is missing', async () => {
+  await withLog('', async (path) => {
+    await rm(path)
+    await writeFile(`${path}.1`, line(1, 'stdout', 'F', 'only rotated'))
+    assert.deepEqual(text(await collect(path, base)), ['stdout:only rotated\n'])
+  })
+})
+
+test('readLogs() follow continues across several rotations between two polls without loss or repeats', { timeout: 10_000 }, async () => {
+  await withLog(line(1, 'stdout', 'F', 'a1'), async (path) => {
+    const ac = new AbortController()
+    // A long poll interval, and no file events reach it before the rotations are done.
+    const it = readLogs(path, { ...base, follow: true, signal: ac.signal, pollMs: 200 })[Symbol.asyncIterator]()
+    try {
+      assert.equal((await it.next()).value?.line.toString(), 'a1\n')
+      // Three rotations (conmon style: the old file keeps its inode under the new name).
+      await appendFile(path, line(2, 'stdout', 'F', 'a2') + line(2, 'stdout', 'F', 'a3'))
+      await rename(path, `${path}.1`)
+      await writeFile(path, line(2, 'stdout', 'F', 'b1') + line(3, 'stderr', 'F', 'b2'))
+      await rename(`${path}.1`, `${path}.2`)
+      await rename(path, `${path}.1`)
+      await writeFile(path, line(4, 'stdout', 'F', 'c1'))
+      await rename(`${path}.2`, `${path}.3`)
+      await rename(`${path}.1`, `${path}.2`)
+      await rename(path, `${path}.1`)
+      await writeFile(path, line(5, 'stdout', 'F', 'd1'))
+      const seen: string[] = []
+      while (seen.length < 6) seen.push(((await it.next()).value as LogEntry).line.toString())
+      assert.deepEqual(seen, ['a2\n', 'a3\n', 'b1\n', 'b2\n', 'c1\n', 'd1\n'])
+      ac.abort()
+      assert.equal((await it.next()).done, true)
+    } finally {
+      ac.abort()
+      await it.return?.(undefined)
+    }
+  })
+})
+
+test('readLogs() follow resumes in the pieces of a file split by rotation, after lines sharing one time', { timeout: 10_000 }, async () => {
+  await withLog(line(1, 'stdout', 'F', 'x1') + line(2, 'stdout', 'F', 'x2'), async (path) => {
+    const ac = new AbortController()
+    const it = readLogs(path, { ...base, follow: true, signal: ac.signal, pollMs: 200 })[Symbol.asyncIterator]()
+    try {
+      assert.equal((await it.next()).value?.line.toString(), 'x1\n')
+      assert.equal((await it.next()).value?.line.toString(), 'x2\n')
+      // The live file is cut into pieces (new inodes); the lines after x2 share its time.
+      await rm(path)
+      await writeFile(`${path}.2`, line(1, 'stdout', 'F', 'x1'))
+      await writeFile(`${path}.1`, line(2, 'stdout', 'F', 'x2') + line(2, 'stdout', 'F', 'x3') + line(3, 'stderr', 'F', 'x4'))
+      await writeFile(path, line(4, 'stdout', 'F', 'x5'))
+      const seen: string[] = []
+      while (seen.length < 3) seen.push(((await it.next()).value as LogEntry).line.toString())
+      assert.deepEqual(seen, ['x3\n', 'x4\n', 'x5\n'])
+    } finally {
+      ac.abort()
+      await it.return?.(undefined)
+    }
+  })
+})

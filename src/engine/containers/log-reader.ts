@@ -1,112 +1,19 @@
 /**
- * Reader for conmon's k8s-file container logs: one line per chunk,
- * `<RFC3339Nano time> <stdout|stderr> <F|P> <text>`, where P marks a chunk without its newline.
- * P chunks are joined with the stream's next F chunk into one entry (F adds the "\n"). Follow mode
- * keeps reading appended data until `isDone` settles or the signal aborts, and survives conmon's
- * rotation (file replaced by rename, or truncated).
+ * Reader for conmon's k8s-file container logs (format: log-format.ts). The log is
+ * the rotated files `<path>.N` (highest N oldest, see log-rotation.ts) followed by the live file.
+ * Follow mode keeps reading appended data until `isDone` settles or the signal aborts, and survives
+ * rotation (the live file replaced by rename, or truncated).
  */
 import { watch, type FSWatcher } from 'node:fs'
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
+import { LogDecoder, parseLogLine, type TimedLogEntry } from './log-format.js'
+import { rotatedLogFiles } from './log-rotation.js'
 import type { LogEntry } from './types.js'
 
-export interface LogChunk {
-  timeNs: bigint
-  stream: 'stdout' | 'stderr'
-  partial: boolean
-  text: Buffer
-}
-
-const TIME_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/
-
-/** Nanoseconds since the epoch of an RFC3339(Nano) timestamp, or undefined when malformed. */
-export function parseTimestampNs(text: string): bigint | undefined {
-  const m = TIME_RE.exec(text)
-  if (!m) return undefined
-  const ms = Date.parse(`${m[1]}${m[3]}`)
-  if (Number.isNaN(ms)) return undefined
-  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'))
-}
-
-/** RFC3339Nano in UTC with 9 fraction digits, as `docker logs -t` prints it. */
-export function formatTimestampNs(ns: bigint): string {
-  const seconds = ns / 1_000_000_000n
-  const iso = new Date(Number(seconds) * 1000).toISOString().slice(0, 19)
-  return `${iso}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}Z`
-}
-
-/** Parses one log line (without its "\n"); undefined when it is not a k8s-file line. */
-export function parseLogLine(line: Buffer): LogChunk | undefined {
-  const s1 = line.indexOf(0x20)
-  if (s1 < 0) return undefined
-  const s2 = line.indexOf(0x20, s1 + 1)
-  if (s2 < 0) return undefined
-  let s3 = line.indexOf(0x20, s2 + 1)
-  if (s3 < 0) s3 = line.length
-  const timeNs = parseTimestampNs(line.subarray(0, s1).toString('latin1'))
-  const stream = line.subarray(s1 + 1, s2).toString('latin1')
-  const tags = line.subarray(s2 + 1, s3).toString('latin1').split(':')
-  if (timeNs === undefined || (stream !== 'stdout' && stream !== 'stderr')) return undefined
-  return { timeNs, stream, partial: tags.includes('P'), text: Buffer.from(line.subarray(Math.min(s3 + 1, line.length))) }
-}
-
-export interface TimedLogEntry extends LogEntry {
-  timeNs: bigint
-}
-
-/** Joins P chunks with the next F chunk of the same stream. */
-export class LogAssembler {
-  private readonly pending = new Map<'stdout' | 'stderr', { timeNs: bigint; parts: Buffer[] }>()
-
-  push(chunk: LogChunk): TimedLogEntry | undefined {
-    const p = this.pending.get(chunk.stream)
-    if (chunk.partial) {
-      if (p) p.parts.push(chunk.text)
-      else this.pending.set(chunk.stream, { timeNs: chunk.timeNs, parts: [chunk.text] })
-      return undefined
-    }
-    this.pending.delete(chunk.stream)
-    const timeNs = p?.timeNs ?? chunk.timeNs
-    const line = Buffer.concat([...(p?.parts ?? []), chunk.text, Buffer.from('\n')])
-    return { stream: chunk.stream, time: formatTimestampNs(timeNs), timeNs, line }
-  }
-
-  /** Emits the partial chunks still waiting for their F (no trailing "\n"), oldest first. */
-  flush(): TimedLogEntry[] {
-    const out = [...this.pending.entries()].map(([stream, p]) => ({
-      stream,
-      time: formatTimestampNs(p.timeNs),
-      timeNs: p.timeNs,
-      line: Buffer.concat(p.parts),
-    }))
-    this.pending.clear()
-    return out.sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0))
-  }
-}
-
-/** Splits appended bytes into complete lines, keeping an unterminated tail for the next chunk. */
-export class LineSplitter {
-  private rest: Buffer = Buffer.alloc(0)
-
-  push(data: Buffer): Buffer[] {
-    const buf = this.rest.length > 0 ? Buffer.concat([this.rest, data]) : data
-    const lines: Buffer[] = []
-    let start = 0
-    for (let nl = buf.indexOf(0x0a, start); nl >= 0; nl = buf.indexOf(0x0a, start)) {
-      lines.push(buf.subarray(start, nl))
-      start = nl + 1
-    }
-    this.rest = Buffer.from(buf.subarray(start))
-    return lines
-  }
-
-  /** The unterminated tail, if any (used at the end of a non-follow read). */
-  end(): Buffer | undefined {
-    const rest = this.rest
-    this.rest = Buffer.alloc(0)
-    return rest.length > 0 ? rest : undefined
-  }
-}
+export {
+  formatTimestampNs, LineSplitter, LogAssembler, parseLogLine, parseTimestampNs, type LogChunk, type TimedLogEntry,
+} from './log-format.js'
 
 export interface ReadLogsOptions {
   stdout: boolean
@@ -160,7 +67,52 @@ async function readFrom(fh: FileHandle, offset: number): Promise<{ data: Buffer;
   return { data: Buffer.concat(chunks), offset }
 }
 
-/** Streams a k8s-file log as LogEntry values, applying Docker's logs options. */
+/** Time of the last chunk in a finished file (read from its last 64 KiB); undefined when not found. */
+async function lastChunkTime(fh: FileHandle): Promise<bigint | undefined> {
+  const size = (await fh.stat()).size
+  const len = Math.min(size, 64 * 1024)
+  const buf = Buffer.alloc(len)
+  const { bytesRead } = await fh.read(buf, 0, len, size - len)
+  const data = buf.subarray(0, bytesRead)
+  const end = data[data.length - 1] === 0x0a ? data.length - 1 : data.length
+  const start = data.lastIndexOf(0x0a, end - 1) + 1
+  if (start === 0 && len < size) return undefined
+  return parseLogLine(data.subarray(start, end))?.timeNs
+}
+
+interface OpenFile {
+  fh: FileHandle
+  ino: number
+}
+
+/**
+ * The rotated files (log-rotation.ts), oldest first, opened now so later renames do not move them
+ * away. Files whose inode is in `skip` (the live file) are left out: after a rotation between opening
+ * the live file and listing these, that file would otherwise come twice.
+ */
+async function openRotated(path: string, skip: ReadonlySet<number>): Promise<OpenFile[]> {
+  const out: OpenFile[] = []
+  const seen = new Set(skip)
+  // Newest first, so that a rotation while opening makes a file show up twice rather than be missed.
+  for (const { path: p } of (await rotatedLogFiles(path)).reverse()) {
+    const fh = await openIfExists(p)
+    if (!fh) continue
+    const ino = (await fh.stat()).ino
+    if (seen.has(ino)) {
+      await fh.close()
+      continue
+    }
+    seen.add(ino)
+    out.unshift({ fh, ino })
+  }
+  return out
+}
+
+/**
+ * Streams a container's log as LogEntry values, applying Docker's logs options: the rotated files
+ * (path.N, highest first) and then the live file. Follow mode reads what is appended and continues
+ * across rotations, including several between two polls (a slow client).
+ */
 export async function* readLogs(path: string, opts: ReadLogsOptions): AsyncGenerator<LogEntry> {
   const sinceNs = toNs(opts.since)
   const untilNs = toNs(opts.until)
@@ -168,42 +120,36 @@ export async function* readLogs(path: string, opts: ReadLogsOptions): AsyncGener
   let done = false
   opts.isDone?.then(() => (done = true), () => (done = true))
   const stopped = (): boolean => opts.signal?.aborted === true
-
-  const splitter = new LineSplitter()
-  const assembler = new LogAssembler()
-  const entriesOf = (data: Buffer, atEnd: boolean): TimedLogEntry[] => {
-    const out: TimedLogEntry[] = []
-    const lines = splitter.push(data)
-    if (atEnd && !opts.follow) {
-      const tail = splitter.end()
-      if (tail) lines.push(tail)
+  /** Yields the entries that pass the filters; true once an entry is past `until` (reading ends). */
+  function* pass(entries: TimedLogEntry[]): Generator<LogEntry, boolean> {
+    for (const e of entries) {
+      if (untilNs !== undefined && e.timeNs > untilNs) return true
+      if ((sinceNs === undefined || e.timeNs >= sinceNs) && wanted(e)) yield { stream: e.stream, time: e.time, line: e.line }
     }
-    for (const line of lines) {
-      const chunk = parseLogLine(line)
-      const entry = chunk && assembler.push(chunk)
-      if (entry) out.push(entry)
-    }
-    // A prompt without a newline is shown now rather than held until the line completes.
-    if (atEnd) out.push(...assembler.flush())
-    return out
+    return false
   }
 
+  const decoder = new LogDecoder()
+  // The live file first: see openRotated.
   let fh = await openIfExists(path)
-  let offset = 0
   let ino = fh ? (await fh.stat()).ino : undefined
+  let offset = 0
+  const older = await openRotated(path, new Set(ino === undefined ? [] : [ino]))
   try {
     let first: TimedLogEntry[] = []
+    for (const [i, o] of older.entries()) {
+      decoder.startFile()
+      first.push(...decoder.decode((await readFrom(o.fh, 0)).data, { fileEnd: true, flush: !fh && i === older.length - 1 }))
+    }
+    await Promise.all(older.splice(0).map((o) => o.fh.close()))
     if (fh) {
       const r = await readFrom(fh, 0)
       offset = r.offset
-      first = entriesOf(r.data, true)
+      decoder.startFile()
+      first.push(...decoder.decode(r.data, { fileEnd: !opts.follow, flush: true }))
     }
     if (opts.tail !== undefined && opts.tail !== 'all' && opts.tail >= 0) first = opts.tail === 0 ? [] : first.slice(-opts.tail)
-    for (const e of first) {
-      if (sinceNs !== undefined && e.timeNs < sinceNs) continue
-      if (untilNs !== undefined && e.timeNs > untilNs) return
-      if (wanted(e)) yield { stream: e.stream, time: e.time, line: e.line }
-    }
+    if (yield* pass(first)) return
     if (!opts.follow) return
 
     const wake = new Waker(path, opts.signal, opts.isDone)
@@ -212,30 +158,50 @@ export async function* readLogs(path: string, opts: ReadLogsOptions): AsyncGener
         if (stopped()) return
         const finishing = done
         const current = await inodeOf(path)
-        if (fh && current && (current.ino !== ino || current.size < offset)) {
-          // Rotated (replaced) or truncated: finish the old file, then start the new one from 0.
-          const r = await readFrom(fh, offset)
-          const rest = entriesOf(r.data, true)
-          for (const e of rest) {
-            if (untilNs !== undefined && e.timeNs > untilNs) return
-            if ((sinceNs === undefined || e.timeNs >= sinceNs) && wanted(e)) yield { stream: e.stream, time: e.time, line: e.line }
-          }
+        if (fh && current && current.ino !== ino) {
+          // Rotated: finish the old file through its descriptor, then read the files rotated after
+          // it (several rotations since the last poll), then the new live file.
+          const rest = (await readFrom(fh, offset)).data
+          if (yield* pass(decoder.decode(rest, { fileEnd: true, flush: true }))) return
           await fh.close()
-          fh = undefined
+          const previous = ino
+          const resume = decoder.resumePoint()
+          const previousCount = decoder.fileCountAtTime
+          fh = await openIfExists(path)
+          ino = fh ? (await fh.stat()).ino : undefined
           offset = 0
+          older.push(...(await openRotated(path, new Set(ino === undefined ? [] : [ino]))))
+          for (const o of older) {
+            if (o.ino === previous) {
+              resume.consumed(previousCount)
+              continue
+            }
+            if (resume.skipsAllUpTo(await lastChunkTime(o.fh))) continue
+            decoder.startFile()
+            if (yield* pass(decoder.decode((await readFrom(o.fh, 0)).data, { fileEnd: true, flush: true, resume }))) return
+          }
+          await Promise.all(older.splice(0).map((o) => o.fh.close()))
+          if (fh) {
+            const r = await readFrom(fh, 0)
+            offset = r.offset
+            decoder.startFile()
+            if (yield* pass(decoder.decode(r.data, { fileEnd: false, flush: true, resume }))) return
+          }
+        } else if (fh && current && current.size < offset) {
+          // Truncated in place: start over from its beginning.
+          offset = 0
+          decoder.startFile()
         }
         if (!fh && current) {
           fh = await openIfExists(path)
           ino = fh ? (await fh.stat()).ino : undefined
           offset = 0
+          decoder.startFile()
         }
         if (fh) {
           const r = await readFrom(fh, offset)
           offset = r.offset
-          for (const e of entriesOf(r.data, true)) {
-            if (untilNs !== undefined && e.timeNs > untilNs) return
-            if ((sinceNs === undefined || e.timeNs >= sinceNs) && wanted(e)) yield { stream: e.stream, time: e.time, line: e.line }
-          }
+          if (yield* pass(decoder.decode(r.data, { fileEnd: false, flush: true }))) return
         }
         if (finishing || stopped()) return
         await wake.next(opts.pollMs ?? 250)
@@ -245,6 +211,7 @@ export async function* readLogs(path: string, opts: ReadLogsOptions): AsyncGener
     }
   } finally {
     await fh?.close()
+    await Promise.all(older.map((o) => o.fh.close().catch(() => undefined)))
   }
 }
 

@@ -87,15 +87,6 @@ export function startError(err: unknown): unknown {
   return err
 }
 
-/** Docker size strings for log-opts max-size ("10m", "1g", "512k", "2048"); undefined when unset or -1. */
-export function parseLogSize(value: string | undefined): number | undefined {
-  if (value === undefined || value === '' || value === '-1') return undefined
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(value.trim())
-  if (!m) throw new EngineError('InvalidArgument', 'INVALID_LOG_OPT', `invalid size: '${value}'`)
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[(m[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g' | 't']
-  return Math.floor(Number(m[1]) * unit)
-}
-
 /** Actor attributes of container events: the labels, then image and name (as dockerd sends them). */
 export function eventAttributes(record: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
   return { ...(record.spec.labels ?? {}), image: record.spec.image, name: record.name, ...extra }
