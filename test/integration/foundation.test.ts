@@ -2,7 +2,7 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
-import { mkdirSync, copyFileSync, symlinkSync } from 'node:fs'
+import { mkdirSync, copyFileSync, symlinkSync, readdirSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { Daemon, isRoot, eventually, sleep } from './harness.js'
 
@@ -193,7 +193,16 @@ describe('images through the docker CLI', { skip }, () => {
     assert.equal(d.berth(['run', '--rm', 'imported:1', 'sh', '-c', 'echo $GREETING']).stdout, 'hi\n')
     const bad = d.docker(['import', '--change', 'FROB x', file, 'imported:2'])
     assert.notEqual(bad.code, 0)
-    assert.equal(d.docker(['rmi', 'imported:1']).code, 0)
+    // force-removing an image a container uses keeps its layer until the container is gone
+    const layers = (): number => readdirSync(`${d.dataRoot}/layers`).filter((n) => !n.startsWith('.')).length
+    assert.equal(layers(), 2)
+    const user = d.docker(['create', 'imported:1']).stdout.trim()
+    const rmi = d.docker(['rmi', '-f', 'imported:1'])
+    assert.equal(rmi.code, 0, rmi.stderr)
+    assert.match(rmi.stdout, /Untagged: imported:1/)
+    assert.equal(layers(), 2)
+    assert.equal(d.docker(['rm', user]).code, 0)
+    assert.equal(layers(), 1)
   })
 })
 

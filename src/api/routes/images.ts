@@ -66,6 +66,7 @@ const deleteImage: RouteHandler = async (ctx, { engine }) => {
     force: queryBool(ctx, 'force'),
     noPrune: queryBool(ctx, 'noprune'),
     isUsedByContainer: (imageId) => engine.containers.isImageUsed(imageId),
+    containerUsing: (imageId) => engine.containers.containerUsingImage(imageId),
   })
   sendJson(ctx, 200, imageDeleteItems(result))
 }

@@ -265,7 +265,12 @@ export class FakeContainers implements ContainerService {
   }
 
   isImageUsed(imageId: string): boolean {
-    return [...this.containers.values()].some((c) => c.record.imageId === imageId)
+    return this.containerUsingImage(imageId) !== undefined
+  }
+
+  containerUsingImage(imageId: string): { containerId: string; running: boolean } | undefined {
+    const c = [...this.containers.values()].find((x) => x.record.imageId === imageId)
+    return c && { containerId: c.record.id, running: c.record.state.running }
   }
 
   async restore(): Promise<void> {}

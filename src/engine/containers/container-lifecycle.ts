@@ -7,9 +7,10 @@
  * readExit polling as a fallback).
  */
 import { join } from 'node:path'
-import { EngineError, writeJsonAtomic, type Logger } from '../../common/index.js'
+import { EngineError, digestHex, writeJsonAtomic, type Logger } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
 import type { Snapshotter } from '../layers/index.js'
+import type { ImageService } from '../images/index.js'
 import type { ExitInfo, OciRuntime } from '../../runtime/oci-runtime.js'
 import type { AttachmentRegistry } from './attachment.js'
 import type { ContainerStore } from './container-store.js'
@@ -29,6 +30,8 @@ export interface LifecycleContext {
   attachments: AttachmentRegistry
   runtime: OciRuntime
   snapshotter: Snapshotter
+  /** Frees layers of images force-removed while in use, once the last container using them is gone. */
+  images: Pick<ImageService, 'pruneLayers'>
   events: EventBus
   logger: Logger
   /** Rotates the logs of running containers whose log policy has a max-size. */
@@ -239,9 +242,16 @@ export class ContainerLifecycle {
       this.ctx.attachments.endAll(id)
       this.publish(record, 'destroy')
       this.ctx.waiters.notifyRemoved(id, record.state.exitCode)
-    }).finally(() => this.removals.delete(id))
+    })
+      .then(() => this.pruneImageLayers())
+      .finally(() => this.removals.delete(id))
     this.removals.set(id, removal)
     return removal
+  }
+
+  private async pruneImageLayers(): Promise<void> {
+    const inUse = (imageId: string): boolean => this.ctx.store.all().some((r) => digestHex(r.imageId) === digestHex(imageId))
+    await this.ctx.images.pruneLayers?.(inUse).catch(this.warn('releasing layers of removed images failed', ''))
   }
 
   /**

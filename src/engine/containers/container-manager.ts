@@ -90,6 +90,7 @@ export class ContainerManager implements ContainerService {
       attachments: this.attachments,
       runtime: deps.runtime,
       snapshotter: deps.snapshotter,
+      images: deps.images,
       events: deps.events,
       logger: deps.logger,
       logRotation: this.logRotation,
@@ -330,8 +331,14 @@ export class ContainerManager implements ContainerService {
   }
 
   isImageUsed(imageId: string): boolean {
+    return this.containerUsingImage(imageId) !== undefined
+  }
+
+  containerUsingImage(imageId: string): { containerId: string; running: boolean } | undefined {
     const hex = digestHex(imageId)
-    return this.store.all().some((r) => digestHex(r.imageId) === hex)
+    const users = this.store.all().filter((r) => digestHex(r.imageId) === hex)
+    const user = users.find((r) => r.state.running) ?? users[0]
+    return user && { containerId: user.id, running: user.state.running }
   }
 
   async restore(): Promise<void> {

@@ -158,6 +158,8 @@ export interface ContainerService {
   resize(nameOrId: string, rows: number, cols: number): Promise<void>
   /** True while some container (any state) uses the image: images.remove asks this. */
   isImageUsed(imageId: string): boolean
+  /** A container using the image (a running one first), for image removal's conflict messages. */
+  containerUsingImage(imageId: string): { containerId: string; running: boolean } | undefined
   /** Reconnects to containers that kept running while berthd was down. Called once at daemon start. */
   restore(): Promise<void>
 }

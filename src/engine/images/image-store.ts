@@ -230,6 +230,8 @@ export class ImageStore implements ImageService {
    * does. Call after containers are removed. Returns the removed chain ids.
    */
   pruneLayers(isUsedByContainer: (imageId: string) => boolean): Promise<string[]> {
+    // The common case (nothing was force-removed while in use) costs nothing on container removal.
+    if ([...this.records.ghosts()].length === 0) return Promise.resolve([])
     return this.exclusive(() => this.collectLayers([], (id) => (isUsedByContainer(id) ? { containerId: '', running: false } : undefined)))
   }
 

@@ -78,6 +78,11 @@ export interface ImageRemoveOptions {
 }
 
 export interface ImageService {
+  /**
+   * Frees the layers of images that were force-removed while a container used them, once no container
+   * does. Called after a container is removed.
+   */
+  pruneLayers?(isUsedByContainer: (imageId: string) => boolean): Promise<string[]>
   /** By id, id prefix (>= 1 hex char, unique), or reference (normalized). NotFound: "No such image: x". */
   resolve(ref: string): Promise<ImageRecord>
   list(opts?: ImageListOptions): Promise<ImageRecord[]>
