@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { conmonArgs, runtimePaths } from './conmon-args.js'
+import { conmonArgs, runtimePaths, socketName } from './conmon-args.js'
 
 const bins = { conmonPath: '/usr/bin/conmon', runtimePath: '/usr/bin/crun' }
 const paths = runtimePaths('/run/berth/runtime')
@@ -43,4 +43,17 @@ test('conmonArgs() drives runc with the same --root runtime argument', () => {
   const argv = conmonArgs({ ...base, tty: false, openStdin: false }, { ...bins, runtimePath: '/usr/sbin/runc' }, paths)
   assert.equal(flag(argv, '-r'), '/usr/sbin/runc')
   assert.equal(flag(argv, '--runtime-arg'), '--root=/run/berth/runtime/state')
+})
+
+test('conmonArgs() gives conmon a 32-character socket name so the attach path fits in sun_path', () => {
+  const id = 'a'.repeat(32) + 'b'.repeat(32)
+  const argv = conmonArgs(
+    { containerId: id, bundleDir: '/b', logPath: '/b/container.log', tty: false, openStdin: false },
+    { conmonPath: '/usr/bin/conmon', runtimePath: '/usr/bin/crun' },
+    runtimePaths('/run/a-rather-long-exec-root-for-berth/runtime'),
+  )
+  assert.equal(argv[argv.indexOf('-c') + 1], id)
+  assert.equal(argv[argv.indexOf('-u') + 1], socketName(id))
+  const attach = `/run/a-rather-long-exec-root-for-berth/runtime/sock/${socketName(id)}/attach`
+  assert.ok(Buffer.byteLength(attach) < 108, attach)
 })

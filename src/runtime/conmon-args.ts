@@ -40,7 +40,7 @@ export function conmonArgs(opts: RuntimeCreateOptions, bins: ConmonBinaries, pat
     bins.conmonPath,
     '--api-version', '1',
     '-c', id,
-    '-u', id,
+    '-u', socketName(id),
     '-n', id,
     '-r', bins.runtimePath,
     '-b', opts.bundleDir,
@@ -59,4 +59,13 @@ export function conmonArgs(opts: RuntimeCreateOptions, bins: ConmonBinaries, pat
   if (opts.tty) argv.push('-t')
   if (opts.openStdin) argv.push('-i')
   return argv
+}
+
+/**
+ * conmon names the container's socket dir `<socket-dir>/<cuuid>` and its attach socket lives inside, so
+ * the path must fit sun_path (108 bytes). Half of a 64-hex id is as unique in practice and leaves room for
+ * an exec root of up to ~50 characters.
+ */
+export function socketName(containerId: string): string {
+  return containerId.slice(0, 32)
 }

@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, type Logger } from '../common/index.js'
 import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
-import { conmonArgs, runtimePaths, type RuntimePaths } from './conmon-args.js'
+import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
 import type {
   AttachConnection,
   ExitInfo,
@@ -180,7 +180,7 @@ export class ConmonRuntime implements OciRuntime {
 
   attach(containerId: string): Promise<AttachConnection> {
     // Through conmon's sock/<id> symlink to the bundle, to stay under the 108-byte sun_path limit.
-    return connectAttach(join(this.paths.socketDir, containerId, 'attach'), containerId)
+    return connectAttach(join(this.paths.socketDir, socketName(containerId), 'attach'), containerId)
   }
 
   async resize(containerId: string, rows: number, cols: number): Promise<void> {
@@ -196,7 +196,7 @@ export class ConmonRuntime implements OciRuntime {
 
   /** Writes one message to conmon's ctl FIFO (through sock/<id>, the symlink to the bundle). */
   private async writeCtl(containerId: string, message: string, action: string): Promise<void> {
-    const ctl = join(this.paths.socketDir, containerId, 'ctl')
+    const ctl = join(this.paths.socketDir, socketName(containerId), 'ctl')
     // Non-blocking: a FIFO without a reader (conmon gone) fails with ENXIO instead of hanging.
     let fh
     try {
@@ -214,7 +214,7 @@ export class ConmonRuntime implements OciRuntime {
   async purge(containerId: string): Promise<void> {
     await rm(join(this.paths.exitsDir, containerId), { force: true })
     await rm(this.paths.persistDir(containerId), { recursive: true, force: true })
-    await rm(join(this.paths.socketDir, containerId), { force: true })
+    await rm(join(this.paths.socketDir, socketName(containerId)), { force: true })
   }
 
   /**
