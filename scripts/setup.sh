@@ -20,8 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  echo "berth setup: Node.js 20 or newer is required" >&2
+# 20.16 for process.getBuiltinModule (the CLI loads node:http lazily with it).
+if ! command -v node >/dev/null || ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 16) ? 0 : 1)'; then
+  echo "berth setup: Node.js 20.16 or newer is required" >&2
   exit 1
 fi
 

@@ -19,9 +19,10 @@ export async function runCli(argv: string[], io: CliIo, options: RunCliOptions =
       new HttpEngineClient({
         host: resolveDaemonHost(hostFlags, env),
         apiVersion: env.DOCKER_API_VERSION || undefined,
+        lazyNegotiation: true,
         userAgent: `berth-cli/${BERTH_VERSION}`,
       }))
-  const program = buildProgram({ io, makeClient }, state)
+  const program = buildProgram({ io, makeClient }, state, argv)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return state.exitCode

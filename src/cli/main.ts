@@ -1,7 +1,19 @@
 // Entry point of the `berth` command (bundled into bin/berth).
+import type { CliIo } from './context.js'
 import { runCli } from './cli.js'
 
-const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }
+// process.stdin and process.stderr are built on first access (a tty, pipe or file stream: up
+// to ~10 ms each); most commands never touch them, so they are looked up only when used.
+const io: CliIo = {
+  get stdin() {
+    return process.stdin
+  },
+  stdout: process.stdout,
+  get stderr() {
+    return process.stderr
+  },
+  env: process.env,
+}
 
 // `berth ps | head -1`: a closed pipe ends output quietly, as it does for docker.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -31,8 +31,14 @@ const otherCommands = [
   image.tagSpec, container.waitSpec,
 ]
 
-/** The whole command tree: `berth [OPTIONS] COMMAND`, docker's commands and management groups. */
-export function buildProgram(deps: ProgramDeps, state: ProgramState): BerthCommand {
+/**
+ * The command tree: `berth [OPTIONS] COMMAND`, docker's commands and management groups. With
+ * `argv`, only the branch of the command it invokes is registered (each command brings dozens of
+ * options, so building all of them costs more than running most commands), and no command at all
+ * for `berth --version`; help, `berth help` and anything that cannot be told from argv get the
+ * whole tree.
+ */
+export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: readonly string[]): BerthCommand {
   const { io } = deps
   const cols = helpWidth(io.stdout.columns)
   const program = new BerthCommand(BIN)
@@ -104,15 +110,15 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState): BerthComma
     })
   }
 
-  const addGroup = (group: GroupSpec): void => {
+  const addGroup = (group: GroupSpec, only?: CommandSpec[]): void => {
     const cmd = program.command(group.name) as BerthCommand
     const path = commandPath(cmd)
     cmd.description(group.description).enablePositionalOptions().helpOption('-h, --help', 'Print usage').argument('[command...]')
     cmd.stopAtOperand = true
     cmd.useLine = path
-    for (const spec of group.commands) addLeaf(cmd, spec)
-    const listing = [...group.commands].sort((a, b) => a.name.localeCompare(b.name)).map(toListing)
-    cmd.helpText = () => groupHelp(path, group.description, listing)
+    for (const spec of only ?? group.commands) addLeaf(cmd, spec)
+    // Plain code-unit order: localeCompare would load ICU's collator (~15 ms) for ASCII names.
+    cmd.helpText = () => groupHelp(path, group.description, [...group.commands].sort(byName).map(toListing))
     cmd.action((args: string[]) => {
       if (args.length === 0) {
         io.stdout.write(cmd.helpInformation())
@@ -125,8 +131,15 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState): BerthComma
     })
   }
 
-  for (const spec of [...commonCommands, ...otherCommands]) addLeaf(program, spec)
-  for (const group of managementCommands) addGroup(group)
+  const selected = argv ? selectBranch(argv) : undefined
+  if (selected?.group) {
+    addGroup(selected.group, selected.leaf && [selected.leaf])
+  } else if (selected?.leaf) {
+    addLeaf(program, selected.leaf)
+  } else if (!selected) {
+    for (const spec of [...commonCommands, ...otherCommands]) addLeaf(program, spec)
+    for (const group of managementCommands) addGroup(group)
+  }
 
   program.helpText = () =>
     rootHelp({
@@ -162,6 +175,57 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState): BerthComma
     io.stdout.write(program.helpInformation())
   })
   return program
+}
+
+/** Global flags that take a value (everything else at the root is a boolean). */
+const ROOT_VALUE_FLAGS = new Set(['-H', '--host', '-l', '--log-level'])
+const ROOT_BOOLEAN_FLAGS = new Set(['-D', '--debug', '-v', '--version'])
+
+/**
+ * The command argv invokes, found the way the root command parses it (global flags, then the
+ * command name; a group takes one more name); `{}` for global flags alone other than help
+ * (`berth --version`). undefined when the whole tree is needed: no arguments, help,
+ * `berth help ...`, an unknown command or flag, or anything unusual.
+ */
+export function selectBranch(argv: readonly string[]): { group?: GroupSpec; leaf?: CommandSpec } | undefined {
+  let i = 0
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith('-') || arg === '-') break
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=')
+      const name = eq === -1 ? arg : arg.slice(0, eq)
+      if (ROOT_VALUE_FLAGS.has(name)) {
+        if (eq === -1) i++
+      } else if (!ROOT_BOOLEAN_FLAGS.has(name)) {
+        return undefined
+      }
+      continue
+    }
+    // A cluster of short flags (-Dl debug, -Hunix:///x, -D=true): a value flag takes the rest or the next argument.
+    for (let j = 1; j < arg.length; j++) {
+      const flag = `-${arg[j]}`
+      if (ROOT_VALUE_FLAGS.has(flag)) {
+        if (j === arg.length - 1) i++
+        break
+      }
+      if (!ROOT_BOOLEAN_FLAGS.has(flag)) return undefined
+      if (arg[j + 1] === '=') break
+    }
+  }
+  const name = argv[i]
+  if (name === undefined) return argv.length > 0 ? {} : undefined
+  const named = (spec: { name: string; aliases?: string[] }, n: string | undefined): boolean =>
+    spec.name === n || (spec.aliases?.includes(n ?? '') ?? false)
+  const leaf = [...commonCommands, ...otherCommands].find((spec) => named(spec, name))
+  if (leaf) return { leaf }
+  const group = managementCommands.find((g) => g.name === name)
+  if (!group) return undefined
+  return { group, leaf: group.commands.find((spec) => named(spec, argv[i + 1])) }
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0
 }
 
 function toListing(spec: { name: string; description: string }): CommandListing {

@@ -249,3 +249,87 @@ test('HttpEngineClient.containerLogs() reports whether the stream is multiplexed
   for await (const c of logs.stream) chunks.push(c as Buffer)
   assert.equal(Buffer.concat(chunks).toString(), 'plain text')
 })
+
+test('HttpEngineClient.containerWait() cancel() closes the wait request at the daemon', async (t) => {
+  let closed: Promise<void> | undefined
+  const { client } = await fakeDaemon(
+    t,
+    (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+      res.flushHeaders()
+      closed = new Promise((resolve) => res.on('close', () => resolve()))
+    },
+    { apiVersion: '1.50' },
+  )
+  const handle = await client.containerWait('web', 'removed')
+  handle.cancel()
+  await closed
+  assert.ok(closed, 'the daemon saw the wait request')
+})
+
+/** Options for fakeDaemon(): serves API versions up to `max` and rejects newer ones like moby does. */
+function versionedDaemon(max: string): [Handler, Parameters<typeof fakeDaemon>[2]] {
+  const tooNew = (url: string | undefined): string | undefined => {
+    const version = /^\/v([\d.]+)\//.exec(url ?? '')?.[1] ?? max
+    const [major, minor] = version.split('.').map(Number)
+    const [maxMajor, maxMinor] = max.split('.').map(Number)
+    const newer = major! > maxMajor! || (major === maxMajor && minor! > maxMinor!)
+    return newer ? JSON.stringify({ message: `client version ${version} is too new. Maximum supported API version is ${max}` }) : undefined
+  }
+  const handler: Handler = (req, res) => {
+    const rejection = tooNew(req.url)
+    if (rejection) {
+      res.writeHead(400, { 'Content-Type': 'application/json' })
+      res.end(rejection)
+    } else if (req.url?.includes('/images/create')) json(res, 200, { status: 'done' })
+    else json(res, 200, [])
+  }
+  const onUpgrade = (req: http.IncomingMessage, socket: Socket): void => {
+    const rejection = tooNew(req.url)
+    if (rejection) socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${rejection.length}\r\n\r\n${rejection}`)
+    else socket.end('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n')
+  }
+  return [handler, { apiVersion: max, onUpgrade }]
+}
+
+test('HttpEngineClient with lazyNegotiation sends the first request at 1.50 without a ping', async (t) => {
+  const { host, seen } = await fakeDaemon(t, ...versionedDaemon('1.50'))
+  const client = new HttpEngineClient({ host, lazyNegotiation: true })
+  t.after(() => client.close())
+  await client.containerList()
+  await client.imageList()
+  assert.deepEqual(seen.map((s) => s.url), ['/v1.50/containers/json', '/v1.50/images/json'])
+})
+
+test('HttpEngineClient with lazyNegotiation negotiates down when the daemon finds 1.50 too new', async (t) => {
+  const { host, seen } = await fakeDaemon(t, ...versionedDaemon('1.43'))
+  const client = new HttpEngineClient({ host, lazyNegotiation: true })
+  t.after(() => client.close())
+  assert.deepEqual(await client.containerList(), [])
+  assert.deepEqual(seen.map((s) => s.url), ['/v1.50/containers/json', '/_ping', '/v1.43/containers/json'])
+  assert.equal(await client.apiVersion(), '1.43')
+})
+
+test('HttpEngineClient with lazyNegotiation negotiates down for a hijacked first request', async (t) => {
+  const { host, seen } = await fakeDaemon(t, ...versionedDaemon('1.43'))
+  const client = new HttpEngineClient({ host, lazyNegotiation: true })
+  t.after(() => client.close())
+  const conn = await client.containerAttach('web', { stdout: true })
+  conn.close()
+  assert.deepEqual(seen.map((s) => s.url), [
+    '/v1.50/containers/web/attach?stream=1&stdout=1',
+    '/_ping',
+    '/v1.43/containers/web/attach?stream=1&stdout=1',
+  ])
+})
+
+test('HttpEngineClient with lazyNegotiation pings before a request whose body is a stream', async (t) => {
+  const { host, seen } = await fakeDaemon(t, ...versionedDaemon('1.43'))
+  const client = new HttpEngineClient({ host, lazyNegotiation: true })
+  t.after(() => client.close())
+  const messages = []
+  for await (const message of await client.imageImport(Readable.from([Buffer.from('tar')]), { repo: 'me/img' })) messages.push(message)
+  assert.deepEqual(messages, [{ status: 'done' }])
+  assert.deepEqual(seen.map((s) => s.url.replace(/\?.*/, '')), ['/_ping', '/v1.43/images/create'])
+  assert.equal(seen[1]!.body, 'tar')
+})

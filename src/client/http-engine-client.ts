@@ -16,6 +16,7 @@ import {
 } from './engine-client.js'
 import { HttpTransport, readBody, type RequestOptions } from './http-transport.js'
 import { parseJsonStream } from './json-stream.js'
+import { DaemonError } from './errors.js'
 import type {
   ContainerCreateRequest,
   ContainerCreateResponse,
@@ -38,6 +39,12 @@ export interface HttpEngineClientOptions {
   host: string
   /** A fixed API version (like DOCKER_API_VERSION); skips negotiation. */
   apiVersion?: string
+  /**
+   * Send requests at MAX_API_VERSION without pinging first, and negotiate (ping, then repeat the
+   * request once) only when the daemon answers that this version is too new. Saves the /_ping
+   * round trip per command with current daemons; older daemons end up at their version as before.
+   */
+  lazyNegotiation?: boolean
   userAgent?: string
 }
 
@@ -51,9 +58,11 @@ export class HttpEngineClient implements EngineClient {
   readonly host: string
   private readonly transport: HttpTransport
   private negotiated: Promise<string> | undefined
+  private readonly lazyNegotiation: boolean
 
   constructor(options: HttpEngineClientOptions) {
     this.host = options.host
+    this.lazyNegotiation = options.lazyNegotiation ?? false
     this.transport = new HttpTransport(options.host, options.userAgent ?? 'berth-cli')
     if (options.apiVersion) this.negotiated = Promise.resolve(options.apiVersion.replace(/^v/, ''))
   }
@@ -152,19 +161,15 @@ export class HttpEngineClient implements EngineClient {
   }
 
   async containerWait(nameOrId: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<WaitHandle> {
-    const controller = new AbortController()
-    const res = await this.stream({
-      method: 'POST',
-      path: `/containers/${enc(nameOrId)}/wait`,
-      query: { condition },
-      signal: controller.signal,
-    })
+    const res = await this.stream({ method: 'POST', path: `/containers/${enc(nameOrId)}/wait`, query: { condition } })
     const result = readBody(res).then((body): ContainerWaitResponse => {
       const parsed = JSON.parse(body) as ContainerWaitResponse
       return { StatusCode: parsed.StatusCode, Error: parsed.Error ?? null }
     })
     result.catch(() => {})
-    return { result, cancel: () => controller.abort() }
+    // The handle exists only once the headers are in, so cancelling is closing the response (and
+    // its connection); no AbortSignal, whose first use costs a few ms on `run`'s critical path.
+    return { result, cancel: () => res.destroy() }
   }
 
   async containerAttach(nameOrId: string, options: ContainerAttachOptions): Promise<HijackedConnection> {
@@ -176,11 +181,10 @@ export class HttpEngineClient implements EngineClient {
       stderr: options.stderr,
       detachKeys: options.detachKeys,
     }
-    const { socket, response } = await this.transport.hijack({
-      method: 'POST',
-      path: `${await this.prefix()}/containers/${enc(nameOrId)}/attach`,
-      query,
-    })
+    const { socket, response } = await this.versionedSend(
+      { method: 'POST', path: `/containers/${enc(nameOrId)}/attach`, query },
+      (options) => this.transport.hijack(options),
+    )
     const closable = socket as { end(): void; destroy(): void }
     return {
       stream: socket,
@@ -264,25 +268,49 @@ export class HttpEngineClient implements EngineClient {
     this.transport.close()
   }
 
-  private async prefix(): Promise<string> {
-    return `/v${await this.apiVersion()}`
-  }
-
   private async versioned(options: RequestOptions): Promise<RequestOptions> {
-    return { ...options, path: (await this.prefix()) + options.path }
+    return { ...options, path: `/v${await this.apiVersion()}${options.path}` }
   }
 
-  private async stream(options: RequestOptions): Promise<http.IncomingMessage> {
-    return this.transport.request(await this.versioned(options))
+  /**
+   * Sends `options` under the API version prefix. With lazy negotiation and no version known yet,
+   * tries MAX_API_VERSION first and negotiates only if the daemon rejects it as too new (a request
+   * that streams a body cannot be repeated, so it negotiates first).
+   */
+  private async versionedSend<T>(options: RequestOptions, send: (options: RequestOptions) => Promise<T>): Promise<T> {
+    if (this.negotiated || !this.lazyNegotiation || isStream(options.body)) return send(await this.versioned(options))
+    try {
+      return await send({ ...options, path: `/v${MAX_API_VERSION}${options.path}` })
+    } catch (err) {
+      if (!isVersionTooNew(err)) throw err
+    }
+    return send(await this.versioned(options))
+  }
+
+  private stream(options: RequestOptions): Promise<http.IncomingMessage> {
+    return this.versionedSend(options, (versioned) => this.transport.request(versioned))
   }
 
   private async call(options: RequestOptions): Promise<void> {
     await readBody(await this.stream(options))
   }
 
-  private async json<T>(options: RequestOptions): Promise<{ value: T; raw: string }> {
-    return this.transport.json<T>(await this.versioned(options))
+  private json<T>(options: RequestOptions): Promise<{ value: T; raw: string }> {
+    return this.versionedSend(options, (versioned) => this.transport.json<T>(versioned))
   }
+}
+
+/** The daemon's answer to a version above its maximum (moby's wording, old and current). */
+function isVersionTooNew(err: unknown): boolean {
+  return (
+    err instanceof DaemonError &&
+    err.statusCode === 400 &&
+    /client version \S+ is too new|client is newer than server/.test(err.message)
+  )
+}
+
+function isStream(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function'
 }
 
 /** Numeric comparison of dotted versions ("1.9" < "1.10"). */

@@ -1,4 +1,4 @@
-import http from 'node:http'
+import type http from 'node:http'
 import type { Duplex, Readable } from 'node:stream'
 import type { Socket } from 'node:net'
 import { parseDaemonHost, type DaemonAddress } from './daemon-host.js'
@@ -16,6 +16,10 @@ export interface RequestOptions {
   signal?: AbortSignal
 }
 
+// node:http is looked up when a transport is made rather than when this module loads, so that
+// commands that never reach the daemon (--version, help) do not load it (~3 ms).
+const httpModule = (): typeof http => process.getBuiltinModule('node:http')
+
 export interface HijackResult {
   socket: Duplex
   response: http.IncomingMessage
@@ -31,13 +35,13 @@ export class HttpTransport {
 
   constructor(readonly host: string, private readonly userAgent: string) {
     this.address = parseDaemonHost(host)
-    this.agent = new http.Agent({ keepAlive: true })
+    this.agent = new (httpModule().Agent)({ keepAlive: true })
   }
 
   /** Sends a request and resolves with the response once its headers arrive (any status). */
   send(options: RequestOptions): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = http.request(this.requestOptions(options), resolve)
+      const req = httpModule().request(this.requestOptions(options), resolve)
       req.on('error', (err) => reject(this.wrapError(err, options.signal)))
       this.writeBody(req, options.body)
     })
@@ -69,7 +73,7 @@ export class HttpTransport {
     return new Promise((resolve, reject) => {
       const base = this.requestOptions(options)
       // A hijacked connection is never returned to the pool.
-      const req = http.request({ ...base, agent: false, headers: { ...base.headers, Connection: 'Upgrade', Upgrade: 'tcp' } })
+      const req = httpModule().request({ ...base, agent: false, headers: { ...base.headers, Connection: 'Upgrade', Upgrade: 'tcp' } })
       req.on('upgrade', (response: http.IncomingMessage, socket: Socket, head: Buffer) => {
         if (head.length > 0) socket.unshift(head)
         resolve({ socket, response })
@@ -95,8 +99,10 @@ export class HttpTransport {
     const headers: Record<string, string> = { 'User-Agent': this.userAgent, ...options.headers }
     const body = options.body
     if (body !== undefined && !isStreamOrBuffer(body)) headers['Content-Type'] ??= 'application/json'
+    // An empty servername (a TLS-only setting) spares http.Agent its net.isIP() check of the
+    // host, whose first use compiles a large regular expression (~5 ms per process).
     const target = this.address.kind === 'unix'
-      ? { socketPath: this.address.socketPath, host: 'localhost' }
+      ? { socketPath: this.address.socketPath, host: 'localhost', servername: '' }
       : { host: this.address.hostname, port: this.address.port }
     return {
       ...target,

@@ -9,7 +9,7 @@ const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts
 for (const cli of ['docker', 'berth'] as const) {
   describe(`run flags through the ${cli} CLI`, { skip }, () => {
     const d = new Daemon()
-    const run = (args: string[], opts?: { env?: Record<string, string>; timeoutMs?: number }) => d.cli(cli, args, opts)
+    const run = (args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number }) => d.cli(cli, args, opts)
     before(() => d.startWithBusybox())
     after(() => d.stop())
 
@@ -64,6 +64,16 @@ for (const cli of ['docker', 'berth'] as const) {
       assert.equal(run(['logs', '--until', '2000-01-01T00:00:00Z', id]).stdout, '')
       assert.equal(run(['logs', '--since', '2000-01-01T00:00:00Z', id]).stdout, 'out\n')
       assert.equal(run(['rm', id]).code, 0)
+    })
+
+    test('run -i streams stdin and closes it at EOF', () => {
+      const cat = run(['run', '-i', '--rm', 'busybox', 'cat'], { input: 'hello stdin\n', timeoutMs: 15_000 })
+      assert.equal(cat.code, 0, cat.stderr)
+      assert.equal(cat.stdout, 'hello stdin\n')
+      const wc = run(['run', '-i', '--rm', 'busybox', 'wc', '-l'], { input: 'a\nb\nc\n', timeoutMs: 15_000 })
+      assert.equal(wc.stdout.trim(), '3')
+      // without -i the container's stdin is closed from the start
+      assert.equal(run(['run', '--rm', 'busybox', 'cat'], { input: 'ignored\n', timeoutMs: 15_000 }).stdout, '')
     })
 
     test('version and info describe berth', () => {

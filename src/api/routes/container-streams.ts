@@ -72,11 +72,8 @@ const attach: RouteHandler = async (ctx, { engine, logger }) => {
   await pumpAttachment(attachment, conn, { tty, stdin: wantStdin, logger, containerId: record.id })
 }
 
-/** Optional stdin half-close the engine may offer: the client closed its write side (`docker run -i` after EOF). */
-type AttachmentWithStdinClose = ContainerAttachment & { closeStdin?: () => void }
-
 function pumpAttachment(
-  attachment: AttachmentWithStdinClose,
+  attachment: ContainerAttachment,
   conn: ReturnType<typeof hijack>,
   opts: { tty: boolean; stdin: boolean; logger: Parameters<RouteHandler>[1]['logger']; containerId: string },
 ): Promise<void> {
@@ -97,7 +94,8 @@ function pumpAttachment(
     })
     if (opts.stdin) {
       conn.input.on('data', (chunk: Buffer) => attachment.write(chunk))
-      conn.input.on('end', () => attachment.closeStdin?.())
+      // The client closed its write side (`docker run -i` at EOF): close the container's stdin.
+      conn.input.on('end', () => attachment.endStdin?.())
     } else {
       conn.input.resume()
     }

@@ -29,26 +29,36 @@ const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQU
 /**
  * docker run/start's attached flow: hijack the attach stream, register the wait, start, copy
  * the container's output to ours (and our stdin to it) until it exits. Returns its exit status.
- * Attach and wait come before start so that no output and no exit can be missed.
+ * Attach and wait are both in place (sent together, on their own connections) before start, so
+ * that no output and no exit can be missed.
  */
 export async function runAttached(ctx: CliContext, options: AttachSessionOptions): Promise<number> {
   const client = ctx.client()
   const { io } = ctx
-  const conn = await client.containerAttach(options.containerId, {
-    stream: true,
-    stdin: options.stdin,
-    stdout: options.stdout,
-    stderr: options.stderr,
-    detachKeys: options.detachKeys,
-  })
-  conn.stream.on('error', () => {}) // reported through the copy below
-  let wait
-  try {
-    wait = await client.containerWait(options.containerId, options.autoRemove ? 'removed' : 'next-exit')
-  } catch (err) {
-    conn.close()
-    throw err
+  const attaching = client
+    .containerAttach(options.containerId, {
+      stream: true,
+      stdin: options.stdin,
+      stdout: options.stdout,
+      stderr: options.stderr,
+      detachKeys: options.detachKeys,
+    })
+    .then((conn) => {
+      conn.stream.on('error', () => {}) // reported through the copy below
+      return conn
+    })
+  const waiting = client.containerWait(options.containerId, options.autoRemove ? 'removed' : 'next-exit')
+  const [attached, waited] = await Promise.allSettled([attaching, waiting])
+  if (attached.status === 'rejected') {
+    if (waited.status === 'fulfilled') waited.value.cancel()
+    throw attached.reason
   }
+  const conn = attached.value
+  if (waited.status === 'rejected') {
+    conn.close()
+    throw waited.reason
+  }
+  const wait = waited.value
   try {
     await options.start()
   } catch (err) {

@@ -1,0 +1,58 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Command } from 'commander'
+import { buildProgram, selectBranch, type ProgramState } from './program.js'
+import { fakeEngineClient, memoryIo } from './testing/fake-engine-client.js'
+
+const branch = (argv: string[]): string | undefined => {
+  const selected = selectBranch(argv)
+  if (!selected) return undefined
+  return [selected.group?.name, selected.leaf?.name].filter(Boolean).join(' ')
+}
+
+test('selectBranch() finds the invoked command after the global flags', () => {
+  assert.equal(branch(['run', '--rm', 'busybox', 'true']), 'run')
+  assert.equal(branch(['-D', '-H', 'unix:///x.sock', '--log-level=debug', 'ps', '-a']), 'ps')
+  assert.equal(branch(['-Dl', 'debug', 'ps']), 'ps')
+  assert.equal(branch(['-Hunix:///x.sock', '--host', 'ps', 'images']), 'images')
+  assert.equal(branch(['-D=true', 'remove', 'web']), 'rm')
+  assert.equal(branch(['container', 'list', '-q']), 'container ls')
+  assert.equal(branch(['container', 'frob']), 'container')
+  assert.equal(branch(['--version']), '')
+})
+
+test('selectBranch() asks for the whole tree for help, unknown commands and unknown flags', () => {
+  assert.equal(branch([]), undefined)
+  assert.equal(branch(['--help']), undefined)
+  assert.equal(branch(['-Dh', 'ps']), undefined)
+  assert.equal(branch(['help', 'container', 'ls']), undefined)
+  assert.equal(branch(['frob']), undefined)
+  assert.equal(branch(['--frob', 'ps']), undefined)
+  assert.equal(branch(['--', 'ps']), undefined)
+})
+
+test('buildProgram() with argv registers only the invoked branch, with the same help as the whole tree', () => {
+  const { client } = fakeEngineClient()
+  const build = (argv?: string[]) => buildProgram({ io: memoryIo().io, makeClient: () => client }, { exitCode: 0 } as ProgramState, argv)
+  const full = build()
+  const find = (program: Command, path: string[]): Command => {
+    let cmd: Command | undefined = program
+    for (const name of path) cmd = cmd?.commands.find((c) => c.name() === name)
+    assert.ok(cmd, `no command ${path.join(' ')}`)
+    return cmd
+  }
+
+  const run = build(['run', 'busybox'])
+  assert.deepEqual(run.commands.map((c) => c.name()), ['run'])
+  assert.equal(find(run, ['run']).helpInformation(), find(full, ['run']).helpInformation())
+
+  const ls = build(['container', 'ls'])
+  assert.deepEqual(ls.commands.map((c) => c.name()), ['container'])
+  assert.deepEqual(find(ls, ['container']).commands.map((c) => c.name()), ['ls'])
+  assert.equal(find(ls, ['container']).helpInformation(), find(full, ['container']).helpInformation())
+  assert.equal(find(ls, ['container', 'ls']).helpInformation(), find(full, ['container', 'ls']).helpInformation())
+
+  const version = build(['--version'])
+  assert.deepEqual(version.commands, [])
+  assert.equal(version.helpInformation(), full.helpInformation())
+})
