@@ -1,19 +1,12 @@
-import { EngineError } from '../common/index.js'
+import { EngineError, compareVersions } from '../common/index.js'
+
+/** Dotted API versions compare numerically ("1.9" < "1.24"). */
+export const compareApiVersions = compareVersions
 
 /** The API version berth speaks (Docker 28) and the oldest one it still serves. */
 export const maxApiVersion = '1.50'
 export const minApiVersion = '1.24'
 
-/** Compares dotted versions numerically ("1.9" < "1.24"). */
-export function compareApiVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number)
-  const pb = b.split('.').map(Number)
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
-    if (d !== 0) return d < 0 ? -1 : 1
-  }
-  return 0
-}
 
 /** Splits "/v1.43/containers/json" into version "1.43" and path "/containers/json"; unversioned paths keep version undefined. */
 export function splitVersionPrefix(pathname: string): { version: string | undefined; path: string } {

@@ -1,6 +1,6 @@
 import type http from 'node:http'
 import type { Readable } from 'node:stream'
-import { EngineError } from '../common/index.js'
+import { EngineError, compareVersions } from '../common/index.js'
 import {
   MAX_API_VERSION,
   type ContainerAttachOptions,
@@ -313,16 +313,6 @@ function isStream(body: unknown): boolean {
   return typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function'
 }
 
-/** Numeric comparison of dotted versions ("1.9" < "1.10"). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number)
-  const pb = b.split('.').map(Number)
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
-    if (d !== 0) return d < 0 ? -1 : 1
-  }
-  return 0
-}
 
 /** Docker's filters JSON: {"status":{"exited":true}}. */
 function encodeFilters(filters: Filters | undefined): string | undefined {

@@ -1,5 +1,5 @@
 import { constants, mkdirSync, watch } from 'node:fs'
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, open, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, type Logger } from '../common/index.js'

@@ -1,7 +1,6 @@
 // Foundation end to end: real berthd, real crun + conmon + overlayfs, driven by the real docker CLI and by berth.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
 import { mkdirSync, copyFileSync, symlinkSync, readdirSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { Daemon, isRoot, eventually, sleep } from './harness.js'
@@ -237,16 +236,7 @@ describe('API errors keep the daemon serving', { skip }, () => {
   before(() => d.startWithBusybox())
   after(() => d.stop())
 
-  const call = (method: string, path: string, body?: string): Promise<{ status: number; body: string }> =>
-    new Promise((resolve, reject) => {
-      const req = request({ socketPath: d.socket, method, path, headers: { 'Content-Type': 'application/json' } }, (res) => {
-        let data = ''
-        res.on('data', (c: Buffer) => (data += c.toString()))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }))
-      })
-      req.on('error', reject)
-      req.end(body)
-    })
+  const call = (method: string, path: string, body?: string) => d.api(method, path, body)
 
   test('invalid JSON body is a 400 with a message', async () => {
     const r = await call('POST', '/v1.50/containers/create', '{"Image": busybox')

@@ -4,6 +4,7 @@
  * container, unmounts what is left under the roots, and deletes them, even after a failed test.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { request } from 'node:http'
 import { mkdtempSync, rmSync, readFileSync, existsSync, openSync, closeSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
@@ -87,6 +88,19 @@ export class Daemon {
   /** Runs a command against both CLIs, for tests that must pass with each. */
   cli(kind: 'docker' | 'berth', args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
     return kind === 'docker' ? this.docker(args, opts) : this.berth(args, opts)
+  }
+
+  /** One raw Engine API request on the daemon's socket (for status codes the CLIs hide). */
+  api(method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socket, method, path, headers: { 'Content-Type': 'application/json' } }, (res) => {
+        let data = ''
+        res.on('data', (c: Buffer) => (data += c.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }))
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
   }
 
   async stop(): Promise<void> {

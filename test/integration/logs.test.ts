@@ -2,7 +2,6 @@
 // driver, and create-time validation; real berthd, crun, conmon, docker CLI.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Daemon, isRoot, eventually } from './harness.js'
@@ -24,16 +23,7 @@ describe('container logs', { skip }, () => {
   const logFiles = (id: string): string[] =>
     readdirSync(join(d.dataRoot, 'containers', id)).filter((n) => /^container\.log(\.\d+)?$/.test(n)).sort()
 
-  const call = (method: string, path: string, body?: string): Promise<{ status: number; body: string }> =>
-    new Promise((resolve, reject) => {
-      const req = request({ socketPath: d.socket, method, path, headers: { 'Content-Type': 'application/json' } }, (res) => {
-        let data = ''
-        res.on('data', (c: Buffer) => (data += c.toString()))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }))
-      })
-      req.on('error', reject)
-      req.end(body)
-    })
+  const call = (method: string, path: string, body?: string) => d.api(method, path, body)
 
   test('max-size and max-file rotate the log and logs reads the newest lines without a gap', async () => {
     const r = d.docker(['run', '-d', '--log-opt', 'max-size=1k', '--log-opt', 'max-file=3', 'busybox', 'sh', '-c', 'seq 1 2000; sleep 300'])

@@ -4,6 +4,7 @@
  * chunk into one entry (F adds the "\n"), and decoding a log that spans several files.
  */
 import type { LogEntry } from './types.js'
+import { stat } from 'node:fs/promises'
 
 export interface LogChunk {
   timeNs: bigint
@@ -181,5 +182,16 @@ export class LogDecoder {
 
   resumePoint(): ResumePoint {
     return new ResumePoint(this.lastTimeNs, this.countAtTime)
+  }
+}
+
+/** Inode and size of a file, or undefined when it does not exist. */
+export async function statIfExists(path: string): Promise<{ ino: number; size: number } | undefined> {
+  try {
+    const s = await stat(path)
+    return { ino: s.ino, size: s.size }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
   }
 }

@@ -5,9 +5,9 @@
  * rotation (the live file replaced by rename, or truncated).
  */
 import { watch, type FSWatcher } from 'node:fs'
-import { open, stat, type FileHandle } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
-import { LogDecoder, parseLogLine, type TimedLogEntry } from './log-format.js'
+import { LogDecoder, parseLogLine, statIfExists, type TimedLogEntry } from './log-format.js'
 import { rotatedLogFiles } from './log-rotation.js'
 import type { LogEntry } from './types.js'
 
@@ -44,15 +44,6 @@ async function openIfExists(path: string): Promise<FileHandle | undefined> {
   }
 }
 
-async function inodeOf(path: string): Promise<{ ino: number; size: number } | undefined> {
-  try {
-    const s = await stat(path)
-    return { ino: s.ino, size: s.size }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-}
 
 /** Reads the file from `offset` to its current end; returns the bytes and the new offset. */
 async function readFrom(fh: FileHandle, offset: number): Promise<{ data: Buffer; offset: number }> {
@@ -157,7 +148,7 @@ export async function* readLogs(path: string, opts: ReadLogsOptions): AsyncGener
       for (;;) {
         if (stopped()) return
         const finishing = done
-        const current = await inodeOf(path)
+        const current = await statIfExists(path)
         if (fh && current && current.ino !== ino) {
           // Rotated: finish the old file through its descriptor, then read the files rotated after
           // it (several rotations since the last poll), then the new live file.

@@ -18,9 +18,10 @@
  * start (after a daemon restart that rotates what grew meanwhile). Readers (log-reader.ts) read
  * container.log.N, highest first, then container.log; they never read the .keep link.
  */
-import { link, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { link, open, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { errorMessage, type Logger } from '../../common/index.js'
+import { statIfExists } from './log-format.js'
 
 export interface RotationTarget {
   containerId: string
@@ -63,15 +64,6 @@ export async function rotatedLogFiles(logPath: string): Promise<Array<{ n: numbe
   return out.sort((a, b) => b.n - a.n)
 }
 
-async function statIfExists(path: string): Promise<{ ino: number; size: number } | undefined> {
-  try {
-    const s = await stat(path)
-    return { ino: s.ino, size: s.size }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-}
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
