@@ -84,3 +84,20 @@ for (const cli of ['docker', 'berth'] as const) {
     })
   })
 }
+
+describe('berthd --runtime runc', { skip }, () => {
+  const d = new Daemon('runc')
+  before(() => d.startWithBusybox())
+  after(() => d.stop())
+
+  test('runs containers through runc: output, exit code, -d, stop and rm', () => {
+    assert.match(d.docker(['info', '--format', '{{.DefaultRuntime}}']).stdout, /^runc/)
+    const r = d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo via runc; exit 5'])
+    assert.equal(r.stdout, 'via runc\n')
+    assert.equal(r.code, 5)
+    const id = d.docker(['run', '-d', 'busybox', 'sleep', '100']).stdout.trim()
+    assert.equal(d.docker(['inspect', '--format', '{{.State.Running}}', id]).stdout.trim(), 'true')
+    assert.equal(d.docker(['stop', '-t', '0', id]).code, 0)
+    assert.equal(d.docker(['rm', id]).code, 0)
+  })
+})
