@@ -83,6 +83,7 @@ describe('container logs', { skip }, () => {
     assert.notEqual(logs.code, 0)
     assert.match(logs.stderr, /configured logging driver does not support reading/)
     assert.deepEqual(logFiles(id), [])
+    assert.equal(d.docker(['inspect', '--format', '{{.LogPath}}|{{.HostConfig.LogConfig.Type}}', id]).stdout.trim(), '|none')
     assert.equal(d.docker(['rm', id]).code, 0)
   })
 

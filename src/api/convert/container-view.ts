@@ -159,7 +159,7 @@ export function containerInspect(record: ContainerRecord): ContainerInspectRespo
     ResolvConfPath: record.resolvConfPath,
     HostnamePath: record.hostnamePath,
     HostsPath: record.hostsPath,
-    LogPath: record.logPath,
+    LogPath: record.spec.host.logConfig?.type === 'none' ? '' : record.logPath, // Docker: empty for the none driver
     Name: '/' + record.name,
     RestartCount: record.restartCount,
     Driver: containerGraphDriver,
