@@ -14,6 +14,7 @@ import type { ImageService } from '../images/index.js'
 import type { ExitInfo, OciRuntime } from '../../runtime/oci-runtime.js'
 import type { AttachmentRegistry } from './attachment.js'
 import type { ContainerStore } from './container-store.js'
+import { mergeContributions, type ContainerHooks } from './hooks.js'
 import { conmonLogSizeLimit, logPolicy } from './log-config.js'
 import type { LogRotation } from './log-rotation.js'
 import { ociSpec, type OciSpecOptions } from './oci-spec.js'
@@ -42,6 +43,8 @@ export interface LifecycleContext {
   killTimeoutMs: number
   /** Interval of the readExit fallback while waiting for an exit (ms). */
   exitPollMs: number
+  /** Services that attach resources (volumes, networks); see hooks.ts for the contract. */
+  hooks: readonly ContainerHooks[]
 }
 
 export class ContainerLifecycle {
@@ -72,6 +75,7 @@ export class ContainerLifecycle {
     const { runtime, snapshotter } = this.ctx
     const id = record.id
     let created = false
+    let hooksStarted = false
     try {
       if (!this.mounted.has(id)) {
         await snapshotter.mount(id, record.rootfsPath)
@@ -82,7 +86,13 @@ export class ContainerLifecycle {
         await readRootfsFile(record.rootfsPath, '/etc/passwd'),
         await readRootfsFile(record.rootfsPath, '/etc/group'),
       )
-      await writeJsonAtomic(join(record.bundleDir, 'config.json'), ociSpec(record, user, this.ctx.specOptions))
+      hooksStarted = true
+      const contributions = []
+      for (const hook of this.ctx.hooks) contributions.push(await hook.onStart?.(record))
+      const extra = mergeContributions(contributions)
+      await writeJsonAtomic(join(record.bundleDir, 'config.json'), ociSpec(record, user, {
+        ...this.ctx.specOptions, extraMounts: extra.mounts, networkNamespacePath: extra.networkNamespacePath,
+      }))
       const policy = logPolicy(record.spec.host.logConfig)
       const { pid } = await runtime.create({
         containerId: id,
@@ -107,6 +117,7 @@ export class ContainerLifecycle {
       await this.ctx.store.save(record)
     } catch (err) {
       if (created) await runtime.delete(id, { force: true }).catch(this.warn('cleanup: runtime delete failed', id))
+      if (hooksStarted) await this.runStopHooks(record)
       await this.unmountRootfs(record)
       this.ctx.attachments.endConnected(id, true)
       record.state = startFailedState(record.state, err instanceof Error ? err.message : String(err))
@@ -125,6 +136,13 @@ export class ContainerLifecycle {
       await this.ctx.logRotation.start({ containerId: record.id, logPath: record.logPath, maxSize: policy.maxSize, maxFile: policy.maxFile })
     } catch (err) {
       this.warn('starting log rotation failed', record.id)(err)
+    }
+  }
+
+  /** onStop of every hook, last registered first; failures are logged. */
+  private async runStopHooks(record: ContainerRecord): Promise<void> {
+    for (const hook of [...this.ctx.hooks].reverse()) {
+      await hook.onStop?.(record).catch(this.warn(`${hook.name}: releasing resources after stop failed`, record.id))
     }
   }
 
@@ -150,6 +168,7 @@ export class ContainerLifecycle {
       await this.ctx.store.save(record)
       await this.ctx.logRotation.stop(id)
       await this.ctx.runtime.delete(id).catch(this.warn('runtime delete after exit failed', id))
+      await this.runStopHooks(record)
       await this.unmountRootfs(record)
       this.ctx.attachments.endConnected(id, false)
       if (exit.oomKilled) this.publish(record, 'oom')
@@ -224,7 +243,7 @@ export class ContainerLifecycle {
   }
 
   /** Removes runtime state, rootfs, snapshot, directory and record; joins a removal in progress. */
-  removeRecord(id: string): Promise<void> {
+  removeRecord(id: string, opts: { removeVolumes?: boolean } = {}): Promise<void> {
     const existing = this.removals.get(id)
     if (existing) return existing
     const removal = this.ctx.lock.run(id, async () => {
@@ -233,11 +252,19 @@ export class ContainerLifecycle {
       const wasRunning = record.state.running
       record.state = { ...record.state, status: 'removing', running: false, pid: 0 }
       await this.ctx.store.save(record)
-      if (wasRunning) await this.ctx.runtime.delete(id, { force: true })
+      if (wasRunning) {
+        await this.ctx.runtime.delete(id, { force: true })
+        await this.runStopHooks(record)
+      }
       await this.ctx.logRotation.stop(id)
       await this.unmountRootfs(record)
       await this.ctx.snapshotter.removeSnapshot(id)
       await this.ctx.runtime.purge?.(id)
+      // Anonymous volumes go with a --rm container, as in Docker.
+      const removeVolumes = opts.removeVolumes ?? record.spec.host.autoRemove === true
+      for (const hook of [...this.ctx.hooks].reverse()) {
+        await hook.onRemove?.(record, { removeVolumes }).catch(this.warn(`${hook.name}: releasing resources at removal failed`, id))
+      }
       await this.ctx.store.delete(id)
       this.ctx.attachments.endAll(id)
       this.publish(record, 'destroy')
@@ -268,6 +295,9 @@ export class ContainerLifecycle {
         await this.ctx.store.save(record)
       }
       await this.startLogRotation(record)
+      for (const hook of this.ctx.hooks) {
+        await hook.onRestore?.(record).catch(this.warn(`${hook.name}: restoring a running container failed`, record.id))
+      }
       return
     }
     const exit = (await this.ctx.runtime.readExit(record.id)) ?? { exitCode: 255, oomKilled: false, finishedAt: this.ctx.clock() }

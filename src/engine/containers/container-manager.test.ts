@@ -9,7 +9,8 @@ import { ContainerManager } from './container-manager.js'
 import { FakeImages, fakeImage } from './testing/fake-images.js'
 import { FakeRuntime } from './testing/fake-runtime.js'
 import { FakeSnapshotter } from './testing/fake-snapshotter.js'
-import type { ContainerSpec } from './types.js'
+import type { ContainerHooks } from './hooks.js'
+import type { ContainerRecord, ContainerSpec } from './types.js'
 
 const busybox = fakeImage('docker.io/library/busybox:latest', { Env: ['PATH=/bin'], Cmd: ['sh'] })
 const nginx = fakeImage('docker.io/library/nginx:latest', { Entrypoint: ['/docker-entrypoint.sh'], Cmd: ['nginx'], StopSignal: 'SIGQUIT' })
@@ -24,7 +25,7 @@ interface Harness {
   restart(): ContainerManager
 }
 
-async function harness(t: TestContext): Promise<Harness> {
+async function harness(t: TestContext, hooks: ContainerHooks[] = []): Promise<Harness> {
   const dataRoot = await mkdtemp(join(tmpdir(), 'berth-containers-'))
   const hostDir = await mkdtemp(join(tmpdir(), 'berth-host-'))
   await writeFile(join(hostDir, 'resolv.conf'), 'nameserver 127.0.0.53\nnameserver 10.1.2.3\n')
@@ -40,7 +41,7 @@ async function harness(t: TestContext): Promise<Harness> {
     const m = new ContainerManager({
       dataRoot, runtime, snapshotter, images, events: bus, logger: silentLogger, runtimeName: 'crun',
       hostNofileLimit: 4096, hostResolvConfPath: join(hostDir, 'resolv.conf'), hostHostsPath: join(hostDir, 'hosts'),
-      hostHostname: () => 'myhost', attachDrainMs: 0, exitPollMs: 50, killTimeoutMs: 5000,
+      hostHostname: () => 'myhost', attachDrainMs: 0, exitPollMs: 50, killTimeoutMs: 5000, hooks,
     })
     managers.push(m)
     return m
@@ -276,4 +277,56 @@ test('ContainerManager.rename(), list() and logs() work on records', async (t) =
   for await (const e of h.manager.logs('three', { stdout: true, stderr: false, follow: true, timestamps: false })) lines.push(e.line.toString())
   assert.deepEqual(lines, ['hello\n'])
   assert.throws(() => h.manager.logs('missing', { stdout: true, stderr: true, follow: false, timestamps: false }), isKind('NotFound'))
+})
+
+/** A hook that records its calls and contributes a mount and a network namespace at start. */
+function recordingHook(name: string, calls: string[], opts: { failCreate?: boolean } = {}): ContainerHooks {
+  return {
+    name,
+    async onCreate(record: ContainerRecord) {
+      calls.push(`${name}:create`)
+      if (opts.failCreate) throw new EngineError('InvalidArgument', 'HOOK_REFUSED', `${name} refuses ${record.name}`)
+    },
+    async onStart() {
+      calls.push(`${name}:start`)
+      return name === 'volumes'
+        ? { mounts: [{ destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind'] }] }
+        : { networkNamespacePath: '/run/test-netns' }
+    },
+    async onStop() {
+      calls.push(`${name}:stop`)
+    },
+    async onRemove(_record: ContainerRecord, o: { removeVolumes: boolean }) {
+      calls.push(`${name}:remove:${o.removeVolumes}`)
+    },
+  }
+}
+
+test('ContainerManager hooks take part in create, start, exit and remove, in order', async (t) => {
+  const calls: string[] = []
+  const h = await harness(t, [recordingHook('volumes', calls), recordingHook('networks', calls)])
+  const { id } = await h.manager.create(spec({ cmd: ['true'] }))
+  await h.manager.start(id)
+  const config = JSON.parse(await readFile(join((await h.manager.resolve(id)).bundleDir, 'config.json'), 'utf8')) as {
+    mounts: Array<{ destination: string }>; linux: { namespaces: Array<{ type: string; path?: string }> }
+  }
+  assert.ok(config.mounts.some((m) => m.destination === '/data'))
+  assert.deepEqual(config.linux.namespaces.find((n) => n.type === 'network'), { type: 'network', path: '/run/test-netns' })
+  const exited = h.manager.wait(id, 'next-exit')
+  h.runtime.exit(id, 0)
+  await exited
+  await h.manager.remove(id, { removeVolumes: true })
+  assert.deepEqual(calls, [
+    'volumes:create', 'networks:create', 'volumes:start', 'networks:start', 'networks:stop', 'volumes:stop',
+    'networks:remove:true', 'volumes:remove:true',
+  ])
+})
+
+test('ContainerManager create refused by a hook releases the hooks that ran and leaves no container', async (t) => {
+  const calls: string[] = []
+  const h = await harness(t, [recordingHook('volumes', calls), recordingHook('networks', calls, { failCreate: true })])
+  await assert.rejects(h.manager.create(spec(), 'refused'), isKind('InvalidArgument', 'networks refuses refused'))
+  assert.deepEqual(calls, ['volumes:create', 'networks:create', 'networks:remove:true', 'volumes:remove:true'])
+  assert.deepEqual(await h.manager.list({ all: true }), [])
+  await assert.rejects(h.manager.resolve('refused'), isKind('NotFound'))
 })

@@ -14,6 +14,7 @@ import type { OciRuntime } from '../../runtime/oci-runtime.js'
 import { AttachmentRegistry } from './attachment.js'
 import { validateCapabilities } from './capabilities.js'
 import { writeEtcFiles } from './container-files.js'
+import type { ContainerHooks } from './hooks.js'
 import { ContainerLifecycle } from './container-lifecycle.js'
 import { ContainerStore, noSuchContainer, validateContainerName } from './container-store.js'
 import { filterContainers } from './list-filter.js'
@@ -57,6 +58,8 @@ export interface ContainerManagerDeps {
   exitPollMs?: number
   /** Interval of the log size check of containers with a max-size log policy (ms). */
   logCheckIntervalMs?: number
+  /** Services that attach resources to containers (volumes, networks), in order; see hooks.ts. */
+  hooks?: readonly ContainerHooks[]
 }
 
 export class ContainerManager implements ContainerService {
@@ -98,6 +101,7 @@ export class ContainerManager implements ContainerService {
       specOptions: { hostNofileLimit: deps.hostNofileLimit, initPath: deps.initPath, availableCapabilities: deps.availableCapabilities },
       killTimeoutMs: deps.killTimeoutMs ?? 30_000,
       exitPollMs: deps.exitPollMs ?? 1000,
+      hooks: deps.hooks ?? [],
     })
     this.exitWatch = deps.runtime.watchExits((id, exit) => {
       this.load()
@@ -148,7 +152,12 @@ export class ContainerManager implements ContainerService {
       id, name: containerName, created: this.now(), spec: { ...spec, hostname, host: { ...spec.host, logConfig } }, image, command, dir, runtime: this.deps.runtimeName,
     })
     let prepared = false
+    const created: ContainerHooks[] = []
     try {
+      for (const hook of this.deps.hooks ?? []) {
+        created.push(hook)
+        await hook.onCreate?.(record)
+      }
       await mkdir(dir, { recursive: true, mode: 0o710 })
       await writeEtcFiles(record, {
         resolvConfPath: this.deps.hostResolvConfPath ?? '/etc/resolv.conf',
@@ -159,6 +168,9 @@ export class ContainerManager implements ContainerService {
       await this.store.save(record)
     } catch (err) {
       this.store.releaseName(containerName, id)
+      for (const hook of created.reverse()) {
+        await hook.onRemove?.(record, { removeVolumes: true }).catch((e: unknown) => this.deps.logger.warn(`cleanup: ${hook.name} release failed`, { id, error: e }))
+      }
       if (prepared) await this.deps.snapshotter.removeSnapshot(id).catch((e) => this.deps.logger.warn('cleanup: remove snapshot failed', { id, error: e }))
       await rm(dir, { recursive: true, force: true })
       throw err
@@ -259,7 +271,7 @@ export class ContainerManager implements ContainerService {
       }
       await this.lifecycle.killAndWait(record)
     }
-    await this.lifecycle.removeRecord(record.id)
+    await this.lifecycle.removeRecord(record.id, { removeVolumes: opts.removeVolumes === true })
   }
 
   async rename(nameOrId: string, newName: string): Promise<void> {

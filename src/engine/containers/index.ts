@@ -3,6 +3,7 @@
 // node:child_process.
 export * from './types.js'
 export { ContainerManager, type ContainerManagerDeps } from './container-manager.js'
+export { mergeContributions, type ContainerHooks, type StartContribution } from './hooks.js'
 export { ContainerStore, validateContainerName } from './container-store.js'
 export {
   resolveCommand, mergeEnv, replaceOrAppendEnv, processEnv, resolveWorkingDir, resolveUser, effectiveUser,
