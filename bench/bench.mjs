@@ -11,13 +11,18 @@ import {
   DOCKER, DOCKER_CLI, PODMAN, PEER_ROOTS, dockerEnv, installPeers, peerVersions, startDocker, stopDocker, containerdPid,
   dockerLogTail, preparePodman, stopPodman, removePeerRoots,
 } from './peers.mjs'
-import { timingTable, rssTable, goalLines } from './report.mjs'
+import { timingTable, rssTable, goalLines, scaleTable } from './report.mjs'
+import { concurrentStart, monitorRssKb, cpuPercent, makeBigLog, timeLogs } from './scale.mjs'
+import { chart } from './chart.mjs'
 
 const args = process.argv.slice(2)
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
 const runs = Number(opt('--runs')) || 10
 const withPeers = args.includes('--with-peers')
 const PS_POPULATION = 100
+const PS_LARGE = 1000
+const SCALE = 100
+const LOG_MB = 100
 
 // Ctrl-C, SIGTERM and SIGHUP end the measurements at the next step; cleanup always runs.
 let interrupted
@@ -89,14 +94,15 @@ function removeAllPodman() {
 /** Every engine: id, kind ('berth' | 'docker' | 'podman' | 'ref'), display name, cli(argv) → spawnSync result. */
 function engines(versions) {
   const list = [
-    { id: 'berth-cli', kind: 'berth', name: 'berth CLI → berthd', cli: (a) => sh('bin/berth', ['-H', host, ...a]) },
-    { id: 'docker-berth', kind: 'berth', name: `docker CLI ${versions.dockerCli} → berthd`, cli: (a) => sh(DOCKER_CLI, a, { DOCKER_HOST: host }) },
+    { id: 'berth-cli', kind: 'berth', name: 'berth CLI → berthd', cmd: (a) => ['bin/berth', ['-H', host, ...a], {}] },
+    { id: 'docker-berth', kind: 'berth', name: `docker CLI ${versions.dockerCli} → berthd`, cmd: (a) => [DOCKER_CLI, a, { DOCKER_HOST: host }] },
   ]
   if (withPeers) {
-    list.push({ id: 'docker', kind: 'docker', name: `Docker ${versions.dockerd} (docker CLI ${versions.dockerCli})`, cli: (a) => sh(DOCKER_CLI, a, dockerEnv) })
-    list.push({ id: 'podman', kind: 'podman', name: `Podman ${versions.podman}`, cli: (a) => sh('podman', [...podman.args, ...a], podman.env) })
+    list.push({ id: 'docker', kind: 'docker', name: `Docker ${versions.dockerd} (docker CLI ${versions.dockerCli})`, cmd: (a) => [DOCKER_CLI, a, dockerEnv] })
+    list.push({ id: 'podman', kind: 'podman', name: `Podman ${versions.podman}`, cmd: (a) => ['podman', [...podman.args, ...a], podman.env] })
   }
-  return list
+  // cmd(argv) → [command, argv, env] for async runs; cli(argv) runs it synchronously.
+  return list.map((e) => ({ ...e, cli: (a) => sh(...e.cmd(a)) }))
 }
 
 let seq = 0
@@ -121,6 +127,7 @@ function scenarios(all, bundle, crunRoot, exec) {
       ? { na: exec[e.id] }
       : { run: () => e.cli(['exec', 'bench-exec', 'true']) })) },
     { id: 'ps-100', phase: 3, title: `\`ps -a\`, ${PS_POPULATION} created containers`, cells: each((e) => ({ run: () => e.cli(['ps', '-a']) })) },
+    { id: 'ps-1000', phase: 4, title: `\`ps -a\`, ${PS_LARGE} created containers`, cells: each((e) => ({ run: () => e.cli(['ps', '-a']) })) },
   ]
 }
 
@@ -188,6 +195,70 @@ function daemonRss() {
 
 let cgroupsMounted = []
 
+/** Daemon pids per engine kind (berthd; dockerd + containerd; none for podman). */
+function daemonPids(kind) {
+  if (kind === 'berth') return [berthd.pid]
+  if (kind === 'docker') return [dockerdPid, containerdPid(dockerdPid)].filter(Boolean)
+  return []
+}
+
+const MONITORS = {
+  berth: { comm: /^conmon$/, roots: () => [execRoot] },
+  docker: { comm: /^containerd-shim/, roots: () => [DOCKER.execRoot, DOCKER.runDir, 'moby'] },
+  podman: { comm: /^conmon$/, roots: () => [PODMAN.runDir, PODMAN.dir] },
+}
+
+/**
+ * 100 concurrent starts (a few rounds), then with the last round's containers running: monitor RSS per
+ * container, daemon RSS growth, daemon CPU over 10 s; then the 100 MB log. berth-cli shares berthd with
+ * docker-berth, so daemon-side figures are taken once for berth.
+ */
+async function scalePhase(all) {
+  const engines = all.filter((e) => e.id !== 'berth-cli')
+  const rounds = Math.min(runs, 3)
+  const start = { id: 'start-100', title: `${SCALE} \`run -d\` started concurrently (time until all returned)`, cells: engines.map((engine) => ({ engine, samples: [] })) }
+  const rows = []
+  for (let round = 0; round < rounds; round++) {
+    for (const cell of start.cells) {
+      if (cell.error) continue
+      const e = cell.engine
+      const rssBefore = daemonPids(e.kind).reduce((sum, pid) => sum + (vmRssKb(pid) ?? 0), 0)
+      try { cell.samples.push(await concurrentStart(e, SCALE)) } catch (err) { cell.error = err.message }
+      await checkpoint()
+      if (round === rounds - 1 && !cell.error) {
+        await sleep(3000)
+        const m = MONITORS[e.kind]
+        const mon = monitorRssKb(m.comm, m.roots())
+        const pids = daemonPids(e.kind)
+        const rssAfter = pids.reduce((sum, pid) => sum + (vmRssKb(pid) ?? 0), 0)
+        const cpu = pids.length ? await cpuPercent(pids, 10_000) : undefined
+        rows.push({
+          kind: e.kind, name: e.name.replace(/ \(docker CLI.*\)$/, '').replace(/^docker CLI \S+ → /, ''),
+          monitors: mon.count, monitorMbPer: mon.count ? mon.kb / mon.count / 1024 : undefined,
+          daemonGrowthMbPer: pids.length ? (rssAfter - rssBefore) / SCALE / 1024 : undefined, cpu,
+        })
+      }
+      removeAll([e])
+      await checkpoint()
+    }
+  }
+  const logs = { id: 'logs-100mb', title: `\`logs c > /dev/null\`, ${LOG_MB} MB log`, cells: all.map((engine) => ({ engine, samples: [] })) }
+  for (const e of engines) {
+    try { await makeBigLog(e, 'bench-log', LOG_MB) } catch (err) {
+      for (const c of logs.cells) if (c.engine.kind === e.kind) c.error = err.message
+    }
+  }
+  for (let i = 0; i < rounds; i++) {
+    for (const cell of logs.cells) {
+      if (cell.error) continue
+      try { cell.samples.push(await timeLogs(cell.engine, 'bench-log')) } catch (err) { cell.error = err.message }
+      await checkpoint()
+    }
+  }
+  removeAll(engines)
+  return { scenarios: [start, logs], rows }
+}
+
 async function main() {
   const cgroups = cgroupsMounted = mountMissingCgroupControllers()
   setupNotes.push(cgroups.length
@@ -254,11 +325,15 @@ async function main() {
 
   await populate(all, PS_POPULATION)
   await runPhase(list.filter((s) => s.phase === 3))
+  await populate(all, PS_LARGE - PS_POPULATION)
+  await runPhase(list.filter((s) => s.phase === 4))
   removeAll(all)
 
   await sleep(2000)
   const rssEnd = daemonRss()
-  return { list, versions, rss: rssStart.map((r, i) => ({ kind: r.kind, name: r.name, start: r.mb, end: rssEnd[i].mb })) }
+  const scale = await scalePhase(all)
+  list.push(...scale.scenarios)
+  return { list, versions, scale: scale.rows, rss: rssStart.map((r, i) => ({ kind: r.kind, name: r.name, start: r.mb, end: rssEnd[i].mb })) }
 }
 
 let peersOwned = false // true once this run may start and therefore must remove the peers
@@ -293,7 +368,7 @@ async function cleanup() {
   return leftovers(hostBefore, roots)
 }
 
-function report({ list, versions, rss }, left) {
+function report({ list, versions, rss, scale }, left) {
   const now = new Date()
   let md = `# berth benchmark ${now.toISOString()}\n\n` +
     `Machine: ${sh('nproc', []).stdout.trim()} cores, ${sh('uname', ['-r']).stdout.trim()}; ${runs} runs per cell after one ` +
@@ -303,6 +378,7 @@ function report({ list, versions, rss }, left) {
       `Podman ${versions.podman} (crun ${versions.crun}, conmon ${versions.conmon}, CNI); docker CLI ${versions.dockerCli}.\n\n` : '.\n\n')
   md += timingTable(list, withPeers)
   md += `\nDaemon memory (VmRSS from /proc/<pid>/status, idle 2 s after start and after the run):\n\n${rssTable(rss)}`
+  md += `\nWith ${SCALE} containers running (\`sleep\`, network none): memory per container and daemon CPU while idle:\n\n${scaleTable(scale)}`
   const goals = goalLines(Object.fromEntries(list.map((s) => [s.id, s])), rss)
   if (withPeers && goals.length) md += `\nAgainst the goals of issue 10 (medians of this run):\n\n${goals.join('\n')}\n`
   md += `\n## Setup applied${withPeers ? ' to peers' : ''}\n\n${setupNotes.map((n) => `- ${n}`).join('\n')}\n`
@@ -313,6 +389,11 @@ function report({ list, versions, rss }, left) {
   }
   const file = `bench/results/${now.toISOString().replace(/[:]/g, '-').slice(0, 16)}.md`
   mkdirSync('bench/results', { recursive: true })
+  if (withPeers) {
+    const png = file.replace(/\.md$/, '.png')
+    const made = chart(list, png)
+    md += made === true ? `\n![berth / Docker and berth / Podman median ratios](${png.split('/').pop()})\n` : `\n(no chart: ${made})\n`
+  }
   writeFileSync(file, md)
   process.stdout.write(md + `\nwritten to ${file}\n`)
 }

@@ -57,10 +57,20 @@ export function goalLines(byId, rss) {
     line(`${label} \`run --rm --network none\` vs raw \`crun run\``, b, m('run-none', 'ref'), '≤ 10x')
   }
   line('docker CLI → berthd `exec` vs Docker', m('exec', 'berth', 'docker-berth'), m('exec', 'docker'), '≤ 0.5x')
+  const ps1000 = m('ps-1000', 'berth', 'docker-berth')
+  if (ps1000 !== undefined) lines.push(`- docker CLI → berthd \`ps -a\` with 1000 containers: ${f1(ps1000)} ms (goal < 50 ms)`)
   const berthd = rss.find((r) => r.kind === 'berth')?.start
   const dockerd = rss.find((r) => r.kind === 'docker')?.start
   if (berthd !== undefined && dockerd !== undefined) {
     lines.push(`- berthd idle RSS vs dockerd + containerd: ${berthd} / ${dockerd} MB = ${(Number(berthd) / Number(dockerd)).toFixed(2)}x (goal ≤ 0.5x)`)
   }
   return lines
+}
+
+/** Memory per running container and idle daemon CPU, one row per engine. */
+export function scaleTable(rows) {
+  const f = (x, d = 1) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d))
+  let md = '| engine | monitor processes | monitor RSS per container, MB | daemon RSS growth per container, MB | daemon CPU while idle, % of a core |\n|---|---|---|---|---|\n'
+  for (const r of rows) md += `| ${r.name} | ${r.monitors} | ${f(r.monitorMbPer, 2)} | ${f(r.daemonGrowthMbPer, 3)} | ${f(r.cpu, 2)} |\n`
+  return md
 }

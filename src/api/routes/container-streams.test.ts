@@ -128,7 +128,7 @@ test('GET /containers/{id}/logs?follow=1 aborts the engine stream when the clien
   let aborted!: () => void
   const sawAbort = new Promise<void>((resolve) => (aborted = resolve))
   srv.engine.containers.logs = async function* (_id, opts) {
-    yield { stream: 'stdout', time: '2024-01-01T00:00:00Z', line: Buffer.from('first\n') }
+    yield [{ stream: 'stdout', time: '2024-01-01T00:00:00Z', line: Buffer.from('first\n') }]
     await new Promise<void>((resolve) => opts.signal?.addEventListener('abort', () => resolve(), { once: true }))
     aborted()
   }

@@ -4,7 +4,7 @@ import type { Route, RouteHandler } from '../router.js'
 import { queryBool, queryString, startStream, type RequestContext } from '../context.js'
 import { compareApiVersions } from '../version.js'
 import { parseUnixTimestampNanos, rfc3339NanoFixed } from '../convert/index.js'
-import { hijack, muxFrame } from '../stream/index.js'
+import { hijack, muxFrame, muxHeader } from '../stream/index.js'
 import type { ContainerWaitResponse } from '../types/index.js'
 
 const rawStream = 'application/vnd.docker.raw-stream'
@@ -32,6 +32,21 @@ function tailParam(ctx: RequestContext): number | 'all' {
 }
 
 /** GET /containers/{id}/logs: stdcopy frames without a TTY, raw bytes with one. */
+/** Resolves when `res` can take more data, or when the request is aborted. */
+function drained(res: NodeJS.WritableStream, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done)
+      res.off('close', done)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+    signal.addEventListener('abort', done)
+  })
+}
+
 const logs: RouteHandler = async (ctx, { engine }) => {
   const stdout = queryBool(ctx, 'stdout')
   const stderr = queryBool(ctx, 'stderr')
@@ -43,13 +58,19 @@ const logs: RouteHandler = async (ctx, { engine }) => {
     stdout, stderr, timestamps, follow: queryBool(ctx, 'follow'),
     since: secondsParam(ctx, 'since'), until: secondsParam(ctx, 'until'), tail: tailParam(ctx), signal: ctx.signal,
   }
-  const entries = engine.containers.logs(record.id, opts)
+  const batches = engine.containers.logs(record.id, opts)
   startStream(ctx, streamContentType(ctx, !tty))
   try {
-    for await (const entry of entries) {
+    for await (const batch of batches) {
       if (ctx.signal.aborted) break
-      const line = timestamps ? Buffer.concat([Buffer.from(rfc3339NanoFixed(entry.time) + ' '), entry.line]) : entry.line
-      ctx.res.write(tty ? line : muxFrame(entry.stream === 'stdout' ? 1 : 2, line))
+      // One write per batch; wait for the client when the socket buffer is full.
+      const parts: Buffer[] = []
+      for (const entry of batch) {
+        const line = timestamps ? Buffer.concat([Buffer.from(rfc3339NanoFixed(entry.time) + ' '), entry.line]) : entry.line
+        if (tty) parts.push(line)
+        else parts.push(muxHeader(entry.stream === 'stdout' ? 1 : 2, line.length), line)
+      }
+      if (!ctx.res.write(Buffer.concat(parts))) await drained(ctx.res, ctx.signal)
     }
   } finally {
     if (!ctx.res.destroyed) ctx.res.end()

@@ -6,10 +6,15 @@
 export type StreamId = 0 | 1 | 2 | 3
 
 export function muxFrame(stream: StreamId, data: Buffer): Buffer {
+  return Buffer.concat([muxHeader(stream, data.length), data])
+}
+
+/** The 8-byte header of a frame of `length` bytes on `stream`. */
+export function muxHeader(stream: StreamId, length: number): Buffer {
   const header = Buffer.alloc(8)
   header[0] = stream
-  header.writeUInt32BE(data.length, 4)
-  return Buffer.concat([header, data])
+  header.writeUInt32BE(length, 4)
+  return header
 }
 
 export interface DemuxedChunk {

@@ -238,12 +238,14 @@ export class FakeContainers implements ContainerService {
     this.get(nameOrId).record.name = newName.replace(/^\//, '')
   }
 
-  async *logs(nameOrId: string, opts: LogsOptions): AsyncIterable<LogEntry> {
+  async *logs(nameOrId: string, opts: LogsOptions): AsyncIterable<LogEntry[]> {
     this.calls.push(['logs', nameOrId, { ...opts, signal: undefined }])
     const c = this.get(nameOrId)
     let entries = c.log.filter((e) => (e.stream === 'stdout' ? opts.stdout : opts.stderr))
     if (typeof opts.tail === 'number') entries = opts.tail === 0 ? [] : entries.slice(-opts.tail)
-    for (const e of entries) yield e
+    // Two batches when there is more than one entry, so callers are exercised across batches.
+    if (entries.length > 1) yield entries.slice(0, 1)
+    if (entries.length > 0) yield entries.length > 1 ? entries.slice(1) : entries
   }
 
   async attach(nameOrId: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<ContainerAttachment> {

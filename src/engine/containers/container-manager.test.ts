@@ -274,7 +274,7 @@ test('ContainerManager.rename(), list() and logs() work on records', async (t) =
   const r = await h.manager.resolve(other.id)
   await writeFile(r.logPath, '2024-01-01T00:00:00.1Z stdout F hello\n2024-01-01T00:00:00.2Z stderr F oops\n')
   const lines: string[] = []
-  for await (const e of h.manager.logs('three', { stdout: true, stderr: false, follow: true, timestamps: false })) lines.push(e.line.toString())
+  for await (const batch of h.manager.logs('three', { stdout: true, stderr: false, follow: true, timestamps: false })) lines.push(...batch.map((e) => e.line.toString()))
   assert.deepEqual(lines, ['hello\n'])
   assert.throws(() => h.manager.logs('missing', { stdout: true, stderr: true, follow: false, timestamps: false }), isKind('NotFound'))
 })

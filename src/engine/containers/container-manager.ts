@@ -19,7 +19,7 @@ import { ContainerLifecycle } from './container-lifecycle.js'
 import { ContainerStore, noSuchContainer, validateContainerName } from './container-store.js'
 import { filterContainers } from './list-filter.js'
 import { logPolicy, normalizeLogConfig } from './log-config.js'
-import { readLogs } from './log-reader.js'
+import { readLogBatches, readLogs } from './log-reader.js'
 import { LogRotation } from './log-rotation.js'
 import { resolveCommand, resolveWorkingDir } from './process-spec.js'
 import { newContainerRecord } from './record.js'
@@ -286,20 +286,20 @@ export class ContainerManager implements ContainerService {
     this.lifecycle.publish(record, 'rename', { oldName: `/${oldName}` })
   }
 
-  logs(nameOrId: string, opts: LogsOptions): AsyncIterable<LogEntry> {
+  logs(nameOrId: string, opts: LogsOptions): AsyncIterable<LogEntry[]> {
     // Resolve now when possible so an unknown container fails the call itself.
     const early = this.isLoaded ? this.store.resolve(nameOrId) : undefined
     if (early) assertLogsReadable(early)
     return this.logEntries(early?.id ?? nameOrId, opts)
   }
 
-  private async *logEntries(nameOrId: string, opts: LogsOptions): AsyncGenerator<LogEntry> {
+  private async *logEntries(nameOrId: string, opts: LogsOptions): AsyncGenerator<LogEntry[]> {
     await this.load()
     const record = this.store.resolve(nameOrId)
     assertLogsReadable(record)
     const isDone = record.state.running && opts.follow ? this.waiters.nextExit(record.id, opts.signal) : Promise.resolve(0)
     isDone.catch(() => undefined)
-    yield* readLogs(record.logPath, { ...opts, isDone })
+    yield* readLogBatches(record.logPath, { ...opts, isDone })
   }
 
   async attach(

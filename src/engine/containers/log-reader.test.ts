@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { appendFile, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { formatTimestampNs, LogAssembler, parseLogLine, parseTimestampNs, readLogs, type ReadLogsOptions } from './log-reader.js'
+import { formatTimestampNs, LogAssembler, parseLogLine, parseTimestampNs, readLogBatches, readLogs, type ReadLogsOptions } from './log-reader.js'
 import type { LogEntry } from './types.js'
 
 const sample = [
@@ -229,5 +229,39 @@ test('readLogs() follow resumes in the pieces of a file split by rotation, after
       ac.abort()
       await it.return?.(undefined)
     }
+  })
+})
+
+test('parseTimestampNs() fast path agrees with the general form and rejects bad digits and dates', () => {
+  const a = parseTimestampNs('2024-01-02T03:04:05.000000007-02:30')
+  assert.equal(a, BigInt(Date.UTC(2024, 0, 2, 5, 34, 5)) * 1_000_000n + 7n)
+  assert.equal(parseTimestampNs('2024-01-02T03:04:05.00000000x+00:00'), undefined)
+  assert.equal(parseTimestampNs('2024-13-02T03:04:05.000000000+00:00'), undefined)
+  // The same bytes twice (the parse cache) and then a different second.
+  assert.equal(parseTimestampNs('2024-01-02T03:04:06.5Z'), BigInt(Date.UTC(2024, 0, 2, 3, 4, 6)) * 1_000_000n + 500_000_000n)
+})
+
+test('readLogBatches() reads a log larger than one read in several batches, whole lines in order, tail bounded', async () => {
+  const lines: string[] = []
+  // ~3.5 MiB: several 1 MiB reads, with lines cut across read boundaries; 64 lines share each time.
+  for (let i = 0; i < 40_000; i++) {
+    const t = new Date(Date.UTC(2024, 0, 1) + Math.floor(i / 64)).toISOString().replace('Z', '123456+00:00')
+    lines.push(`${t} ${i % 3 === 0 ? 'stderr' : 'stdout'} F line ${i} ${'x'.repeat(i % 120)}`)
+  }
+  await withLog(lines.join('\n') + '\n', async (path) => {
+    let batches = 0
+    const got: string[] = []
+    for await (const batch of readLogBatches(path, base)) {
+      batches++
+      assert.ok(batch.length > 0)
+      for (const e of batch) got.push(e.line.toString())
+    }
+    assert.ok(batches >= 3, `expected several batches, got ${batches}`)
+    assert.equal(got.length, 40_000)
+    assert.equal(got[0], 'line 0 \n')
+    assert.equal(got[39_999], `line 39999 ${'x'.repeat(39_999 % 120)}\n`)
+    const tail = await collect(path, { ...base, tail: 5, stderr: false })
+    // tail counts both streams before the stream filter, as Docker's.
+    assert.deepEqual(tail.map((e) => e.line.toString().split(' ')[1]), ['39995', '39997', '39998'])
   })
 })

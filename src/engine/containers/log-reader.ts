@@ -45,17 +45,43 @@ async function openIfExists(path: string): Promise<FileHandle | undefined> {
 }
 
 
+const READ_CHUNK = 1024 * 1024
+
+/** Reads up to 1 MiB at `offset` into a fresh buffer (entries keep views into it); empty at the end. */
+async function readSome(fh: FileHandle, offset: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(READ_CHUNK)
+  const { bytesRead } = await fh.read(buf, 0, buf.length, offset)
+  return buf.subarray(0, bytesRead)
+}
+
 /** Reads the file from `offset` to its current end; returns the bytes and the new offset. */
 async function readFrom(fh: FileHandle, offset: number): Promise<{ data: Buffer; offset: number }> {
   const chunks: Buffer[] = []
   for (;;) {
-    const buf = Buffer.alloc(64 * 1024)
-    const { bytesRead } = await fh.read(buf, 0, buf.length, offset)
-    if (bytesRead === 0) break
-    chunks.push(buf.subarray(0, bytesRead))
-    offset += bytesRead
+    const data = await readSome(fh, offset)
+    if (data.length === 0) break
+    chunks.push(data)
+    offset += data.length
   }
-  return { data: Buffer.concat(chunks), offset }
+  return { data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), offset }
+}
+
+/**
+ * Decodes a file from `offset` to its current end in 1 MiB steps, yielding the entries of each step;
+ * returns the new offset. `end` options apply to the last (empty) step.
+ */
+async function* decodeFile(
+  fh: FileHandle, offset: number, decoder: LogDecoder, end: { fileEnd: boolean; flush: boolean },
+): AsyncGenerator<TimedLogEntry[], number> {
+  for (;;) {
+    const data = await readSome(fh, offset)
+    offset += data.length
+    if (data.length === 0) {
+      yield decoder.decode(data, end)
+      return offset
+    }
+    yield decoder.decode(data, { fileEnd: false, flush: false })
+  }
 }
 
 /** Time of the last chunk in a finished file (read from its last 64 KiB); undefined when not found. */
@@ -105,19 +131,30 @@ async function openRotated(path: string, skip: ReadonlySet<number>): Promise<Ope
  * across rotations, including several between two polls (a slow client).
  */
 export async function* readLogs(path: string, opts: ReadLogsOptions): AsyncGenerator<LogEntry> {
+  for await (const batch of readLogBatches(path, opts)) yield* batch
+}
+
+/** readLogs in batches (one per read of up to 1 MiB): the fast path for large logs. Never yields []. */
+export async function* readLogBatches(path: string, opts: ReadLogsOptions): AsyncGenerator<LogEntry[]> {
   const sinceNs = toNs(opts.since)
   const untilNs = toNs(opts.until)
   const wanted = (e: TimedLogEntry): boolean => (e.stream === 'stdout' ? opts.stdout : opts.stderr)
   let done = false
   opts.isDone?.then(() => (done = true), () => (done = true))
   const stopped = (): boolean => opts.signal?.aborted === true
-  /** Yields the entries that pass the filters; true once an entry is past `until` (reading ends). */
-  function* pass(entries: TimedLogEntry[]): Generator<LogEntry, boolean> {
+  /** Yields the entries that pass the filters as one batch; true once an entry is past `until` (reading ends). */
+  function* pass(entries: TimedLogEntry[]): Generator<LogEntry[], boolean> {
+    const out: LogEntry[] = []
+    let ended = false
     for (const e of entries) {
-      if (untilNs !== undefined && e.timeNs > untilNs) return true
-      if ((sinceNs === undefined || e.timeNs >= sinceNs) && wanted(e)) yield { stream: e.stream, time: e.time, line: e.line }
+      if (untilNs !== undefined && e.timeNs > untilNs) {
+        ended = true
+        break
+      }
+      if ((sinceNs === undefined || e.timeNs >= sinceNs) && wanted(e)) out.push(e)
     }
-    return false
+    if (out.length > 0) yield out
+    return ended
   }
 
   const decoder = new LogDecoder()
@@ -127,20 +164,37 @@ export async function* readLogs(path: string, opts: ReadLogsOptions): AsyncGener
   let offset = 0
   const older = await openRotated(path, new Set(ino === undefined ? [] : [ino]))
   try {
-    let first: TimedLogEntry[] = []
+    // With a tail, only the last entries are kept while reading (bounded memory).
+    const tail = opts.tail !== undefined && opts.tail !== 'all' && opts.tail >= 0 ? opts.tail : undefined
+    let kept: TimedLogEntry[] = []
+    const keep = (entries: TimedLogEntry[]): void => {
+      if (tail === 0 || entries.length === 0) return
+      kept = kept.length === 0 ? entries : kept.concat(entries)
+      if (kept.length > 2 * tail! + 1024) kept = kept.slice(-tail!)
+    }
     for (const [i, o] of older.entries()) {
       decoder.startFile()
-      first.push(...decoder.decode((await readFrom(o.fh, 0)).data, { fileEnd: true, flush: !fh && i === older.length - 1 }))
+      const last = !fh && i === older.length - 1
+      for await (const entries of decodeFile(o.fh, 0, decoder, { fileEnd: true, flush: last })) {
+        if (tail !== undefined) keep(entries)
+        else if (yield* pass(entries)) return
+      }
     }
     await Promise.all(older.splice(0).map((o) => o.fh.close()))
     if (fh) {
-      const r = await readFrom(fh, 0)
-      offset = r.offset
       decoder.startFile()
-      first.push(...decoder.decode(r.data, { fileEnd: !opts.follow, flush: true }))
+      const reading = decodeFile(fh, 0, decoder, { fileEnd: !opts.follow, flush: true })
+      for (;;) {
+        const step = await reading.next()
+        if (step.done) {
+          offset = step.value
+          break
+        }
+        if (tail !== undefined) keep(step.value)
+        else if (yield* pass(step.value)) return
+      }
     }
-    if (opts.tail !== undefined && opts.tail !== 'all' && opts.tail >= 0) first = opts.tail === 0 ? [] : first.slice(-opts.tail)
-    if (yield* pass(first)) return
+    if (tail !== undefined && (yield* pass(tail === 0 ? [] : kept.slice(-tail)))) return
     if (!opts.follow) return
 
     const wake = new Waker(path, opts.signal, opts.isDone)

@@ -149,7 +149,8 @@ export interface ContainerService {
   /** Conflict when running and !force ("You cannot remove a running container ..."). */
   remove(nameOrId: string, opts?: { force?: boolean; removeVolumes?: boolean }): Promise<void>
   rename(nameOrId: string, newName: string): Promise<void>
-  logs(nameOrId: string, opts: LogsOptions): AsyncIterable<LogEntry>
+  /** The log in batches (never empty), so large logs cost one await per read, not per line. */
+  logs(nameOrId: string, opts: LogsOptions): AsyncIterable<LogEntry[]>
   /**
    * Attach to stdio. Before start the attachment is held and connected when the container starts;
    * output then flows until the container exits.

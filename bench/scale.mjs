@@ -1,0 +1,68 @@
+// Scale scenarios measured once per engine per round (not per-invocation CLI timings): 100 containers
+// started concurrently, memory per running container (monitor processes + daemon growth), daemon CPU
+// while idle with those containers running, and reading a 100 MB log.
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { processes, vmRssKb, sleep, must } from './lib.mjs'
+
+/** Runs argv asynchronously with stdout discarded; resolves { status, stderr }. */
+export function runAsync([cmd, argv, env], { stdout = 'ignore' } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d) => { stderr += d })
+    child.on('error', (e) => resolve({ status: 1, stderr: e.message }))
+    child.on('close', (status) => resolve({ status, stderr }))
+  })
+}
+
+/** Wall ms for `n` concurrent `run -d --network none busybox sleep 1000000`; names scale-<i>. */
+export async function concurrentStart(engine, n) {
+  const t0 = process.hrtime.bigint()
+  const results = await Promise.all(Array.from({ length: n }, (_, i) =>
+    runAsync(engine.cmd(['run', '-d', '--network', 'none', '--name', `scale-${i}`, 'busybox', 'sleep', '1000000']))))
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6
+  const failed = results.filter((r) => r.status !== 0)
+  if (failed.length) throw new Error(`${failed.length}/${n} failed: ${failed[0].stderr.trim().split('\n').pop()}`)
+  return ms
+}
+
+/** Sum of VmRSS (kB) of processes whose comm matches and whose command line names one of the roots. */
+export function monitorRssKb(comm, roots) {
+  const ps = processes().filter((p) => comm.test(p.comm) && roots.some((r) => p.cmdline.includes(r)))
+  return { count: ps.length, kb: ps.reduce((sum, p) => sum + (vmRssKb(p.pid) ?? 0), 0) }
+}
+
+const ticks = (pid) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(f[11]) + Number(f[12]) // utime + stime, in clock ticks
+  } catch { return undefined }
+}
+
+/** CPU % (of one core) used by the given pids together over `ms`. */
+export async function cpuPercent(pids, ms) {
+  const hz = Number(must('getconf', ['CLK_TCK']).trim()) || 100
+  const before = pids.map(ticks)
+  await sleep(ms)
+  const after = pids.map(ticks)
+  let used = 0
+  for (let i = 0; i < pids.length; i++) if (before[i] !== undefined && after[i] !== undefined) used += after[i] - before[i]
+  return (used / hz) / (ms / 1000) * 100
+}
+
+/** Makes a stopped container `name` whose log holds ~`mb` MB of 76-column base64 lines. */
+export async function makeBigLog(engine, name, mb) {
+  const bytes = Math.round(mb * 1e6 * 57 / 77) // base64 grows 57 → 76 chars + newline
+  const r = await runAsync(engine.cmd(['run', '--name', name, '--network', 'none', 'busybox', 'sh', '-c', `head -c ${bytes} /dev/urandom | base64`]))
+  if (r.status !== 0) throw new Error(`log writer failed: ${r.stderr.trim().split('\n').pop()}`)
+}
+
+/** Wall ms of `logs name` with its output discarded. */
+export async function timeLogs(engine, name) {
+  const t0 = process.hrtime.bigint()
+  const r = await runAsync(engine.cmd(['logs', name]))
+  if (r.status !== 0) throw new Error(`logs failed: ${r.stderr.trim().split('\n').pop()}`)
+  return Number(process.hrtime.bigint() - t0) / 1e6
+}
