@@ -18,7 +18,7 @@ async function berth(
   const hostFlags: (string[] | undefined)[] = []
   const code = await runCli(argv, io, {
     makeClient: (flags): EngineClient => {
-      hostFlags.push(flags)
+      hostFlags.push(flags.host)
       return client
     },
   })
@@ -40,7 +40,8 @@ test('berth --help lists the commands and global options like docker --help', as
   assert.match(stdout, /^Usage: {2}berth \[OPTIONS\] COMMAND\n\n/)
   assert.match(stdout, /\nCommon Commands:\n {2}run {9}Create and run a new container from an image\n/)
   assert.match(stdout, /\nManagement Commands:\n {2}container {3}Manage containers\n/)
-  assert.match(stdout, /\nGlobal Options:\n {2}-D, --debug {14}Enable debug mode\n {2}-H, --host list {10}Daemon socket to connect to\n/)
+  assert.match(stdout, /\nGlobal Options:\n {2}-c, --context string {5}Name of the context to use to connect to the\n[^]*\n {2}-D, --debug {14}Enable debug mode\n {2}-H, --host list {10}Daemon socket to connect to\n/)
+  assert.match(stdout, /\n {6}--tlsverify {10}Use TLS and verify the remote\n/)
   assert.match(stdout, /\nRun 'berth COMMAND --help' for more information on a command\.\n$/)
   assert.equal((await berth([])).stdout, stdout)
 })

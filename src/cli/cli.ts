@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander'
-import { HttpEngineClient, resolveDaemonHost, type EngineClient } from '../client/index.js'
+import { HttpEngineClient, resolveEndpoint, type ClientGlobals, type EngineClient } from '../client/index.js'
 import type { CliIo } from './context.js'
 import { buildProgram, type ProgramState } from './program.js'
 import { CliError, exitStatusFor } from './render/errors.js'
@@ -7,7 +7,7 @@ import { BERTH_VERSION } from './version.js'
 
 export interface RunCliOptions {
   /** Replaces the HTTP client (tests). */
-  makeClient?: (hostFlags: string[] | undefined, env: NodeJS.ProcessEnv) => EngineClient
+  makeClient?: (globals: ClientGlobals, env: NodeJS.ProcessEnv) => EngineClient
 }
 
 /** Runs `berth <argv>` and resolves with the exit status; never throws. */
@@ -15,13 +15,16 @@ export async function runCli(argv: string[], io: CliIo, options: RunCliOptions =
   const state: ProgramState = { exitCode: 0 }
   const makeClient =
     options.makeClient ??
-    ((hostFlags: string[] | undefined, env: NodeJS.ProcessEnv): EngineClient =>
-      new HttpEngineClient({
-        host: resolveDaemonHost(hostFlags, env),
+    ((globals: ClientGlobals, env: NodeJS.ProcessEnv): EngineClient => {
+      const endpoint = resolveEndpoint(globals, env)
+      return new HttpEngineClient({
+        host: endpoint.host,
+        tls: endpoint.tls,
         apiVersion: env.DOCKER_API_VERSION || undefined,
         lazyNegotiation: true,
         userAgent: `berth-cli/${BERTH_VERSION}`,
-      }))
+      })
+    })
   const program = buildProgram({ io, makeClient }, state, argv)
   try {
     await program.parseAsync(argv, { from: 'user' })

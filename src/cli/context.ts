@@ -15,6 +15,8 @@ export interface CliContext {
   /** e.g. "berth container ls": used in help hints and error messages. */
   commandPath: string
   debug: boolean
+  /** The global --context flag, if given. */
+  contextFlag?: string
   /** The daemon client, created on first use. */
   client(): EngineClient
   /** Releases the client if one was created. */
@@ -25,6 +27,7 @@ export function createContext(options: {
   io: CliIo
   commandPath: string
   debug: boolean
+  contextFlag?: string
   makeClient: () => EngineClient
 }): CliContext {
   let client: EngineClient | undefined
@@ -32,6 +35,7 @@ export function createContext(options: {
     io: options.io,
     commandPath: options.commandPath,
     debug: options.debug,
+    contextFlag: options.contextFlag,
     client: () => (client ??= options.makeClient()),
     close: () => client?.close(),
   }

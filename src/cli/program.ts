@@ -1,4 +1,4 @@
-import type { EngineClient } from '../client/index.js'
+import type { ClientGlobals, EngineClient } from '../client/index.js'
 import { BerthCommand, commandPath } from './berth-command.js'
 import { checkArgs, type CommandSpec, type GroupSpec } from './command-spec.js'
 import { createContext, type CliContext, type CliIo } from './context.js'
@@ -8,13 +8,14 @@ import { BERTH_VERSION } from './version.js'
 import * as container from './commands/container/specs.js'
 import * as image from './commands/image/specs.js'
 import * as system from './commands/system/specs.js'
+import * as contexts from './commands/context/specs.js'
 
 export const BIN = 'berth'
 
 export interface ProgramDeps {
   io: CliIo
-  /** Builds the daemon client from the -H flags (already resolved against DOCKER_HOST). */
-  makeClient: (hostFlags: string[] | undefined, env: NodeJS.ProcessEnv) => EngineClient
+  /** Builds the daemon client from the global flags (-H, --context, --tls...) and the environment. */
+  makeClient: (globals: ClientGlobals, env: NodeJS.ProcessEnv) => EngineClient
 }
 
 /** Filled in while a command runs: its exit status and context (to close the client after). */
@@ -24,7 +25,7 @@ export interface ProgramState {
 }
 
 const commonCommands = [container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
-const managementCommands = [container.containerGroup, image.imageGroup, system.systemGroup]
+const managementCommands = [container.containerGroup, contexts.contextGroup, image.imageGroup, system.systemGroup]
 const otherCommands = [
   container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
   container.logsSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
@@ -54,6 +55,7 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: read
       outputError: () => {},
     })
     .helpOption('-h, --help', 'Print usage')
+    .addSpecOption({ flags: '-c, --context', type: 'string', description: 'Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with "berth context use")' })
     .addSpecOption({ flags: '-D, --debug', description: 'Enable debug mode' })
     .addSpecOption({ flags: '-H, --host', type: 'list', repeatable: true, description: 'Daemon socket to connect to' })
     .addSpecOption({
@@ -62,16 +64,22 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: read
       default: 'info',
       description: 'Set the logging level ("debug", "info", "warn", "error", "fatal") (default "info")',
     })
+    .addSpecOption({ flags: '--tls', description: 'Use TLS; implied by --tlsverify' })
+    .addSpecOption({ flags: '--tlscacert', type: 'string', description: 'Trust certs signed only by this CA (default "~/.docker/ca.pem")' })
+    .addSpecOption({ flags: '--tlscert', type: 'string', description: 'Path to TLS certificate file (default "~/.docker/cert.pem")' })
+    .addSpecOption({ flags: '--tlskey', type: 'string', description: 'Path to TLS key file (default "~/.docker/key.pem")' })
+    .addSpecOption({ flags: '--tlsverify', description: 'Use TLS and verify the remote' })
     .addSpecOption({ flags: '-v, --version', description: 'Print version information and quit' })
     .argument('[command...]')
 
   const makeContext = (path: string): CliContext => {
-    const globals = program.opts<{ debug?: boolean; host?: string[]; logLevel?: string }>()
+    const globals = program.opts<ClientGlobals & { debug?: boolean; logLevel?: string }>()
     const context = createContext({
       io,
       commandPath: path,
       debug: !!globals.debug || globals.logLevel === 'debug',
-      makeClient: () => deps.makeClient(globals.host, io.env),
+      contextFlag: globals.context,
+      makeClient: () => deps.makeClient(globals, io.env),
     })
     state.context = context
     return context
@@ -178,8 +186,8 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: read
 }
 
 /** Global flags that take a value (everything else at the root is a boolean). */
-const ROOT_VALUE_FLAGS = new Set(['-H', '--host', '-l', '--log-level'])
-const ROOT_BOOLEAN_FLAGS = new Set(['-D', '--debug', '-v', '--version'])
+const ROOT_VALUE_FLAGS = new Set(['-H', '--host', '-l', '--log-level', '-c', '--context', '--tlscacert', '--tlscert', '--tlskey'])
+const ROOT_BOOLEAN_FLAGS = new Set(['-D', '--debug', '-v', '--version', '--tls', '--tlsverify'])
 
 /**
  * The command argv invokes, found the way the root command parses it (global flags, then the

@@ -30,7 +30,7 @@ export function parseDaemonHost(host: string): DaemonAddress {
     if (rest === '') throw invalid('missing socket path')
     return { kind: 'unix', socketPath: rest.startsWith('/') ? rest : `/${rest}` }
   }
-  if (scheme !== 'tcp' && scheme !== 'http') throw invalid(`unsupported protocol "${scheme}"`)
+  if (scheme !== 'tcp' && scheme !== 'http' && scheme !== 'https') throw invalid(`unsupported protocol "${scheme}"`)
   const authority = rest.replace(/\/.*$/, '')
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(authority)
   const plain = /^([^:]*)(?::(\d+))?$/.exec(authority)

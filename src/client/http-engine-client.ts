@@ -1,3 +1,4 @@
+import type { ClientTls } from './endpoint.js'
 import type http from 'node:http'
 import type { Readable } from 'node:stream'
 import { EngineError, compareVersions } from '../common/index.js'
@@ -46,6 +47,8 @@ export interface HttpEngineClientOptions {
    */
   lazyNegotiation?: boolean
   userAgent?: string
+  /** TLS for a tcp:// host (endpoint.ts). */
+  tls?: ClientTls
 }
 
 /** The oldest version Docker assumes when the daemon does not send Api-Version. */
@@ -63,7 +66,7 @@ export class HttpEngineClient implements EngineClient {
   constructor(options: HttpEngineClientOptions) {
     this.host = options.host
     this.lazyNegotiation = options.lazyNegotiation ?? false
-    this.transport = new HttpTransport(options.host, options.userAgent ?? 'berth-cli')
+    this.transport = new HttpTransport(options.host, options.userAgent ?? 'berth-cli', options.tls)
     if (options.apiVersion) this.negotiated = Promise.resolve(options.apiVersion.replace(/^v/, ''))
   }
 

@@ -1,7 +1,9 @@
 import type http from 'node:http'
 import type { Duplex, Readable } from 'node:stream'
 import type { Socket } from 'node:net'
+import type https from 'node:https'
 import { parseDaemonHost, type DaemonAddress } from './daemon-host.js'
+import type { ClientTls } from './endpoint.js'
 import { connectionError, daemonErrorFromBody } from './errors.js'
 
 export type QueryValue = string | number | boolean | string[] | undefined
@@ -19,6 +21,7 @@ export interface RequestOptions {
 // node:http is looked up when a transport is made rather than when this module loads, so that
 // commands that never reach the daemon (--version, help) do not load it (~3 ms).
 const httpModule = (): typeof http => process.getBuiltinModule('node:http')
+const httpsModule = (): typeof https => process.getBuiltinModule('node:https')
 
 export interface HijackResult {
   socket: Duplex
@@ -33,15 +36,28 @@ export class HttpTransport {
   readonly address: DaemonAddress
   private readonly agent: http.Agent
 
-  constructor(readonly host: string, private readonly userAgent: string) {
+  private readonly tls: ClientTls | undefined
+
+  constructor(readonly host: string, private readonly userAgent: string, tls?: ClientTls) {
     this.address = parseDaemonHost(host)
-    this.agent = new (httpModule().Agent)({ keepAlive: true })
+    // TLS only applies to TCP (as the docker CLI, a unix socket ignores it).
+    this.tls = this.address.kind === 'tcp' ? tls : undefined
+    this.agent = this.tls
+      ? new (httpsModule().Agent)({
+        keepAlive: true, ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key, rejectUnauthorized: this.tls.verify,
+      })
+      : new (httpModule().Agent)({ keepAlive: true })
+  }
+
+  /** http.request or https.request, as the endpoint needs. */
+  private requestFn(): typeof http.request {
+    return this.tls ? (httpsModule().request as typeof http.request) : httpModule().request
   }
 
   /** Sends a request and resolves with the response once its headers arrive (any status). */
   send(options: RequestOptions): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = httpModule().request(this.requestOptions(options), resolve)
+      const req = this.requestFn()(this.requestOptions(options), resolve)
       req.on('error', (err) => reject(this.wrapError(err, options.signal)))
       this.writeBody(req, options.body)
     })
@@ -73,7 +89,8 @@ export class HttpTransport {
     return new Promise((resolve, reject) => {
       const base = this.requestOptions(options)
       // A hijacked connection is never returned to the pool.
-      const req = httpModule().request({ ...base, agent: false, headers: { ...base.headers, Connection: 'Upgrade', Upgrade: 'tcp' } })
+      const tlsOpts = this.tls ? { ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key, rejectUnauthorized: this.tls.verify } : {}
+      const req = this.requestFn()({ ...base, ...tlsOpts, agent: false, headers: { ...base.headers, Connection: 'Upgrade', Upgrade: 'tcp' } })
       req.on('upgrade', (response: http.IncomingMessage, socket: Socket, head: Buffer) => {
         if (head.length > 0) socket.unshift(head)
         resolve({ socket, response })

@@ -11,7 +11,7 @@ export interface Logger {
 const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, fatal: 4 }
 
 /** dockerd-style lines on stderr: time="..." level=info msg="..." key=value */
-export function createStderrLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createStderrLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger & { setLevel(level: LogLevel): void } {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (order[lvl] < order[level]) return
     let line = `time="${new Date().toISOString()}" level=${lvl} msg=${JSON.stringify(msg)}`
@@ -23,6 +23,10 @@ export function createStderrLogger(level: LogLevel, write: (line: string) => voi
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
+    /** Changes the threshold (SIGHUP reload of debug / log-level). */
+    setLevel: (l) => {
+      level = l
+    },
   }
 }
 

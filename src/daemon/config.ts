@@ -1,5 +1,14 @@
 import { Command, Option } from 'commander'
 import type { LogLevel } from '../common/index.js'
+import { applyDaemonJson, type ConfigFileReader } from './daemon-json.js'
+
+export interface TlsConfig {
+  /** Require and verify client certificates against `ca` (--tlsverify). */
+  verify: boolean
+  ca: string
+  cert: string
+  key: string
+}
 
 export interface DaemonConfig {
   hosts: string[]
@@ -10,38 +19,79 @@ export interface DaemonConfig {
   logLevel: LogLevel
   /** Group that owns the unix socket (dockerd's -G); root's group when absent. */
   group: string | undefined
+  /** TLS for tcp:// listeners; undefined = none. */
+  tls: TlsConfig | undefined
+  /** `--tls=false` said explicitly: plain TCP allowed (with a loud warning). */
+  insecureTcpAllowed: boolean
+  /** The daemon.json that was read, if any. */
+  configFile: string | undefined
+  /** Warnings found while reading the configuration (keys berth accepts but does not act on). */
+  configWarnings: string[]
 }
 
 export const defaultSocket = 'unix:///run/berth/berth.sock'
+export const defaultConfigFile = '/etc/berth/daemon.json'
 
-/** Parses berthd's argv with dockerd's flag names. Throws a commander error on bad flags. */
-export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
-  const program = new Command('berthd')
+/** `--tls`, `--tls=true`, `--tls=false`: commander's optional value, read as a boolean. */
+const boolFlag = (v: string | undefined): boolean => {
+  if (v === undefined || v === '' || v === 'true' || v === '1') return true
+  if (v === 'false' || v === '0') return false
+  throw new Error(`invalid boolean value "${v}"`)
+}
+
+/** The daemon's command: dockerd's flag names; every long flag is also a daemon.json key. */
+export function daemonCommand(): Command {
+  return new Command('berthd')
     .description('berthd: a container engine that serves the Docker Engine API')
-    .option('-H, --host <address>', 'daemon socket(s) to listen on (unix:// or tcp://)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-H, --host <address>', 'daemon socket(s) to listen on (unix://, tcp://, fd://)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--data-root <dir>', 'root directory of persistent state', '/var/lib/berth')
     .option('--exec-root <dir>', 'root directory for execution state files', '/run/berth')
     .option('-p, --pidfile <file>', 'path to use for daemon PID file')
     .addOption(new Option('--runtime <name>', 'default OCI runtime for containers').choices(['crun', 'runc']).default('crun'))
+    .addOption(new Option('--default-runtime <name>', 'alias of --runtime (daemon.json "default-runtime")').choices(['crun', 'runc']))
     .addOption(new Option('-l, --log-level <level>', 'set the logging level').choices(['debug', 'info', 'warn', 'error', 'fatal']).default('info'))
     .option('-D, --debug', 'enable debug mode')
     .option('-G, --group <group>', 'group for the unix socket')
+    .option('--tls [bool]', 'use TLS; implied by --tlsverify (--tls=false allows plain TCP)', boolFlag)
+    .option('--tlsverify [bool]', 'use TLS and verify the remote', boolFlag)
+    .option('--tlscacert <file>', 'trust certs signed only by this CA', '~/.docker/ca.pem')
+    .option('--tlscert <file>', 'path to TLS certificate file', '~/.docker/cert.pem')
+    .option('--tlskey <file>', 'path to TLS key file', '~/.docker/key.pem')
+    .option('--config-file <file>', 'daemon configuration file', defaultConfigFile)
     .version(process.env.BERTH_VERSION ?? '0.1.0', '-v, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .allowExcessArguments(false)
+}
+
+const home = (p: string): string => (p.startsWith('~/') ? `${process.env.HOME ?? '/root'}${p.slice(1)}` : p)
+
+/**
+ * Parses berthd's argv with dockerd's flag names, then merges the daemon.json (--config-file, default
+ * /etc/berth/daemon.json; a missing default file is fine) as dockerd does: a key also given as a flag
+ * is an error. Throws a commander error on bad flags and a DaemonConfigError on a bad file.
+ */
+export function parseDaemonArgs(argv: readonly string[], readFile?: ConfigFileReader): DaemonConfig {
+  const program = daemonCommand()
   program.parse(argv as string[], { from: 'user' })
+  const { file, warnings } = applyDaemonJson(program, readFile)
   const o = program.opts<{
-    host: string[]; dataRoot: string; execRoot: string; pidfile?: string; runtime: 'crun' | 'runc'
-    logLevel: LogLevel; debug?: boolean; group?: string
+    host: string[]; dataRoot: string; execRoot: string; pidfile?: string; runtime: 'crun' | 'runc'; defaultRuntime?: 'crun' | 'runc'
+    logLevel: LogLevel; debug?: boolean; group?: string; tls?: boolean; tlsverify?: boolean
+    tlscacert: string; tlscert: string; tlskey: string
   }>()
+  const useTls = o.tlsverify === true || o.tls === true
   return {
     hosts: o.host.length > 0 ? o.host : [defaultSocket.replace('/run/berth', o.execRoot)],
     dataRoot: o.dataRoot,
     execRoot: o.execRoot,
     pidfile: o.pidfile ?? `${o.execRoot}/berthd.pid`,
-    runtime: o.runtime,
+    runtime: o.defaultRuntime ?? o.runtime,
     logLevel: o.debug ? 'debug' : o.logLevel,
     group: o.group,
+    tls: useTls ? { verify: o.tlsverify === true, ca: home(o.tlscacert), cert: home(o.tlscert), key: home(o.tlskey) } : undefined,
+    insecureTcpAllowed: o.tls === false && o.tlsverify !== true,
+    configFile: file,
+    configWarnings: warnings,
   }
 }

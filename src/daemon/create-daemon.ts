@@ -1,8 +1,8 @@
-import { mkdir, readFile, writeFile, rm, chmod, chown } from 'node:fs/promises'
+import { mkdir, readFile, writeFile, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Server } from 'node:http'
 import { newId, type Logger, EngineError, writeFileAtomic } from '../common/index.js'
+import { listenAll, type Listeners } from './listeners.js'
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
 import { ImageStore, bootstrapBusybox } from '../engine/images/index.js'
@@ -18,8 +18,8 @@ const runtimePaths = { crun: '/usr/bin/crun', runc: '/usr/sbin/runc' } as const
 
 export interface Daemon {
   engine: Engine
-  /** Binds every -H address. */
-  listen(): Promise<void>
+  /** Binds every -H address; resolves with what each listener is bound to. */
+  listen(): Promise<string[]>
   /** Stops serving; containers keep running under conmon. */
   close(): Promise<void>
 }
@@ -104,35 +104,20 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   }
 
   const server = createApiServer({ engine, logger, versionInfo: { version: BERTH_VERSION } })
-  const bound: Server[] = []
+  let listeners: Listeners | undefined
 
   return {
     engine,
     async listen() {
-      for (const host of config.hosts) {
-        if (!host.startsWith('unix://')) throw new EngineError('InvalidArgument', 'BAD_HOST', `unsupported host "${host}": only unix:// sockets for now`)
-        const path = host.slice('unix://'.length)
-        await rm(path, { force: true })
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject)
-          server.listen(path, () => {
-            server.off('error', reject)
-            resolve()
-          })
-        })
-        await chmod(path, 0o660)
-        if (config.group) await chownGroup(path, config.group, logger)
-        bound.push(server)
-        logger.info(`API listen on ${path}`)
-      }
+      listeners = await listenAll(server, config.hosts, { group: config.group, tls: config.tls, insecureTcpAllowed: config.insecureTcpAllowed }, logger)
       await writeFile(config.pidfile, `${process.pid}`)
+      return listeners.addresses
     },
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      await listeners?.close()
       // Streams such as `logs -f` would hold close() open forever; containers keep running regardless.
       server.closeAllConnections()
       containers.close()
-      await closed
       await rm(config.pidfile, { force: true })
     },
   }
@@ -151,14 +136,4 @@ async function persistentId(path: string): Promise<string> {
   const id = newId()
   await writeFileAtomic(path, id)
   return id
-}
-
-async function chownGroup(path: string, group: string, logger: Logger): Promise<void> {
-  const line = (await readFile('/etc/group', 'utf8')).split('\n').find((l) => l.startsWith(`${group}:`))
-  const gid = line ? Number(line.split(':')[2]) : Number(group)
-  if (!Number.isInteger(gid)) {
-    logger.warn(`group "${group}" not found: the socket stays root-owned`)
-    return
-  }
-  await chown(path, 0, gid)
 }

@@ -1,14 +1,29 @@
+import { readFileSync } from 'node:fs'
 import { CommanderError } from 'commander'
 import { createStderrLogger, errorMessage } from '../common/index.js'
 import { parseDaemonArgs } from './config.js'
 import { createDaemon } from './create-daemon.js'
+import { DaemonConfigError, type ConfigFileReader } from './daemon-json.js'
+
+const readConfigFile: ConfigFileReader = (path) => {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new DaemonConfigError(`unable to configure the daemon with file ${path}: ${(err as Error).message}`)
+  }
+}
 
 async function main(): Promise<void> {
   let config
   try {
-    config = parseDaemonArgs(process.argv.slice(2))
+    config = parseDaemonArgs(process.argv.slice(2), readConfigFile)
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 125)
+    if (err instanceof DaemonConfigError) {
+      process.stderr.write(`${err.message}\n`)
+      process.exit(1)
+    }
     throw err
   }
   if (process.getuid?.() !== 0) {
@@ -16,6 +31,8 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   const logger = createStderrLogger(config.logLevel)
+  if (config.configFile) logger.info(`configuration read from ${config.configFile}`)
+  for (const w of config.configWarnings) logger.warn(w)
   const daemon = await createDaemon(config, logger)
   await daemon.listen()
   logger.info('berthd has completed initialization', { runtime: daemon.engine ? config.runtime : '' })
@@ -30,6 +47,16 @@ async function main(): Promise<void> {
     )
     setTimeout(() => process.exit(0), 3000).unref()
   }
+  // As dockerd: SIGHUP re-reads the configuration file and applies what can change live (log level).
+  process.on('SIGHUP', () => {
+    try {
+      const next = parseDaemonArgs(process.argv.slice(2), readConfigFile)
+      logger.setLevel(next.logLevel)
+      logger.info('Reloaded configuration', { file: next.configFile ?? '', logLevel: next.logLevel })
+    } catch (err) {
+      logger.error('Error reloading configuration: keeping the current one', { error: errorMessage(err) })
+    }
+  })
   process.on('SIGTERM', () => stop('terminated'))
   process.on('SIGINT', () => stop('interrupt'))
   process.on('uncaughtException', (err) => logger.error('uncaught exception', { err: err.stack ?? String(err) }))

@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
-import { mkdtempSync, rmSync, readFileSync, existsSync, openSync, closeSync } from 'node:fs'
+import { mkdtempSync, rmSync, readFileSync, existsSync, openSync, closeSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 export interface CliResult {
@@ -29,13 +29,19 @@ export class Daemon {
   readonly logFile: string
   private child: ChildProcess | undefined
 
-  constructor(readonly runtime: 'crun' | 'runc' = 'crun') {
+  /** extraArgs go to berthd after the harness's own (-H, roots, runtime, a private empty daemon.json). */
+  constructor(readonly runtime: 'crun' | 'runc' = 'crun', readonly extraArgs: string[] = []) {
     this.dataRoot = mkdtempSync('/var/tmp/berth-it-')
     // Short exec root: conmon's attach socket path must stay under 108 bytes.
     this.execRoot = mkdtempSync('/run/bt-')
     this.socket = join(this.execRoot, 'berth.sock')
     this.logFile = join(this.dataRoot, 'berthd.log')
+    // A private daemon.json, so a host's /etc/berth/daemon.json never changes what tests see.
+    this.configFile = join(this.dataRoot, 'daemon.json')
+    writeFileSync(this.configFile, '{}\n')
   }
+
+  readonly configFile: string
 
   get host(): string {
     return `unix://${this.socket}`
@@ -43,7 +49,10 @@ export class Daemon {
 
   async start(): Promise<void> {
     const fd = openSync(this.logFile, 'a')
-    this.child = spawn(berthdBin, ['-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--runtime', this.runtime, '--debug'], {
+    this.child = spawn(berthdBin, [
+      '-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--runtime', this.runtime, '--debug',
+      '--config-file', this.configFile, ...this.extraArgs,
+    ], {
       stdio: ['ignore', fd, fd],
     })
     closeSync(fd)

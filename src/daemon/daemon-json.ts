@@ -1,0 +1,107 @@
+/**
+ * daemon.json, merged into berthd's flags as dockerd merges /etc/docker/daemon.json: every key is a
+ * long flag name (plural for repeatable flags: "hosts" for -H); a key also given as a flag stops
+ * start-up, and so does a key that matches no option. Docker keys that berth accepts but does not act
+ * on come back as warnings. Values from the file get commander's 'config' source.
+ */
+import type { Command, Option } from 'commander'
+
+/** Reads a file: its text, or undefined when it does not exist (other errors throw). */
+export type ConfigFileReader = (path: string) => string | undefined
+
+export class DaemonConfigError extends Error {}
+
+/** daemon.json keys whose flag has another name (dockerd's plural keys of repeatable flags). */
+const KEY_TO_FLAG: Record<string, string> = {
+  hosts: 'host',
+  'insecure-registries': 'insecure-registry',
+  'registry-mirrors': 'registry-mirror',
+  'default-address-pools': 'default-address-pool',
+  'dns-search': 'dns-search',
+  'dns-opts': 'dns-opt',
+  labels: 'label',
+}
+
+/** Docker keys berth accepts without acting on them yet (a warning is logged for each). */
+const ACCEPTED_NOT_APPLIED = new Set([
+  'storage-driver', 'storage-opts', 'log-driver', 'log-opts', 'live-restore', 'default-ulimits', 'features', 'runtimes',
+  'userns-remap', 'experimental', 'max-concurrent-downloads', 'max-concurrent-uploads', 'registry-mirrors', 'labels',
+  'dns', 'dns-search', 'dns-opts', 'mtu', 'iptables', 'ip-forward', 'ip-masq', 'ipv6', 'fixed-cidr', 'default-address-pools',
+  'bip', 'insecure-registries', 'shutdown-timeout', 'icc', 'userland-proxy', 'init', 'init-path', 'cgroup-parent',
+  'exec-opts', 'default-shm-size', 'seccomp-profile', 'no-new-privileges', 'selinux-enabled', 'containerd',
+])
+
+function findOption(program: Command, flagName: string): Option | undefined {
+  return program.options.find((o) => o.long === `--${flagName}`)
+}
+
+/** Line and column of a JSON.parse error position, from node's message. */
+function jsonErrorWhere(text: string, err: Error): string {
+  const m = /position (\d+)/.exec(err.message)
+  if (!m) return err.message
+  const pos = Number(m[1])
+  const before = text.slice(0, pos).split('\n')
+  return `${err.message.replace(/ in JSON at position \d+.*$/, '')} at line ${before.length}, column ${before[before.length - 1]!.length + 1}`
+}
+
+const show = (v: unknown): string => (Array.isArray(v) ? `[${v.join(' ')}]` : String(v))
+
+/** Reads the --config-file and applies its keys to `program` (already parsed). */
+export function applyDaemonJson(program: Command, readFile?: ConfigFileReader): { file: string | undefined; warnings: string[] } {
+  const path = program.getOptionValue('configFile') as string
+  const explicit = program.getOptionValueSource('configFile') === 'cli'
+  const text = readFile?.(path)
+  if (text === undefined) {
+    if (explicit && readFile) throw new DaemonConfigError(`unable to configure the daemon with file ${path}: open ${path}: no such file or directory`)
+    return { file: undefined, warnings: [] }
+  }
+  const fail = (why: string): never => {
+    throw new DaemonConfigError(`unable to configure the daemon with file ${path}: ${why}`)
+  }
+  let parsed: unknown
+  try {
+    parsed = text.trim() === '' ? {} : JSON.parse(text)
+  } catch (err) {
+    return fail(jsonErrorWhere(text, err as Error))
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('the file must hold a JSON object')
+  const entries = Object.entries(parsed as Record<string, unknown>)
+  const unknown: string[] = []
+  const conflicts: string[] = []
+  const warnings: string[] = []
+  for (const [key, value] of entries) {
+    const flagName = KEY_TO_FLAG[key] ?? key
+    const option = findOption(program, flagName)
+    if (!option) {
+      if (ACCEPTED_NOT_APPLIED.has(key)) warnings.push(`daemon.json: "${key}" is not applied by berth yet; ignored`)
+      else unknown.push(key)
+      continue
+    }
+    const attr = option.attributeName()
+    if (program.getOptionValueSource(attr) === 'cli') {
+      conflicts.push(`${key}: (from flag: ${show(program.getOptionValue(attr))}, from file: ${show(value)})`)
+      continue
+    }
+    program.setOptionValueWithSource(attr, coerce(key, value, option, fail), 'config')
+  }
+  if (conflicts.length > 0) fail(`the following directives are specified both as a flag and in the configuration file: ${conflicts.join(', ')}`)
+  if (unknown.length > 0) fail(`the following directives don't match any configuration option: ${unknown.join(', ')}`)
+  return { file: path, warnings }
+}
+
+/** A daemon.json value in the shape the option holds (arrays for repeatable flags, choices checked). */
+function coerce(key: string, value: unknown, option: Option, fail: (why: string) => never): unknown {
+  const repeatable = Array.isArray(option.defaultValue)
+  if (repeatable) {
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) fail(`"${key}" must be an array of strings`)
+    return value
+  }
+  if (option.isBoolean() || option.optional) {
+    if (typeof value !== 'boolean') fail(`"${key}" must be true or false`)
+    return value
+  }
+  if (typeof value !== 'string') fail(`"${key}" must be a string`)
+  const choices = (option as Option & { argChoices?: string[] }).argChoices
+  if (choices && !choices.includes(value as string)) fail(`invalid value "${String(value)}" for "${key}": allowed ${choices.join(', ')}`)
+  return value
+}
