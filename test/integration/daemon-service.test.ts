@@ -129,6 +129,27 @@ describe('berthd listeners and daemon.json', { skip }, () => {
     }
   })
 
+  test('fd:// serves the socket systemd passes (socket activation), as the contrib units use', { skip: spawnSync('which', ['systemd-socket-activate']).status !== 0 ? 'no systemd-socket-activate' : false }, async () => {
+    const dir = tmp()
+    const sock = join(dir, 'activated.sock')
+    const { spawn } = await import('node:child_process')
+    const child = spawn('systemd-socket-activate', ['-l', sock, berthdBin, '-H', 'fd://', '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--config-file', '/dev/null'], { stdio: 'ignore' })
+    try {
+      // The socket exists before berthd runs; the first request starts it.
+      const deadline = Date.now() + 20_000
+      let v = runCli('docker', ['-H', `unix://${sock}`, 'version', '--format', '{{.Server.Os}}'])
+      while (v.stdout.trim() !== 'linux' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200))
+        v = runCli('docker', ['-H', `unix://${sock}`, 'version', '--format', '{{.Server.Os}}'])
+      }
+      assert.equal(v.stdout.trim(), 'linux', v.stderr)
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+      spawnSync('pkill', ['-f', `--data-root ${join(dir, 'data')}`])
+    }
+  })
+
   test('daemon.json settings take effect; a flag also in the file and malformed JSON stop start-up clearly', async () => {
     const dir = tmp()
     const conflict = join(dir, 'conflict.json')
