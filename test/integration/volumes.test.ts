@@ -62,6 +62,7 @@ for (const cli of ['docker', 'berth'] as const) {
     })
 
     test('data in volume dbdata outlives the container that wrote it', async () => {
+      const since = String(Math.floor(Date.now() / 1000) - 1)
       assert.equal(ok(['volume', 'create', '--label', 'app=db', 'dbdata']).trim(), 'dbdata')
       const writer = ok(['run', '-d', '--name', `db-${cli}`, '-v', 'dbdata:/var/lib/db', 'busybox', 'sh', '-c',
         'for i in 1 2 3; do echo "row $i" >> /var/lib/db/table; done; echo done; sleep 100']).trim()
@@ -72,6 +73,8 @@ for (const cli of ['docker', 'berth'] as const) {
         Type: 'volume', Name: 'dbdata', Source: '', Destination: '/var/lib/db', Driver: 'local', Mode: '', RW: true, Propagation: '',
       })
       assert.equal(m[0]?.Source, join(d.dataRoot, 'volumes/dbdata/_data'))
+      assert.equal(ok(['ps', '-q', '--no-trunc', '--filter', 'volume=dbdata']).trim(), writer)
+      assert.equal(ok(['ps', '-q', '--no-trunc', '--filter', 'volume=/var/lib/db']).trim(), writer)
       ok(['rm', '-f', writer])
       assert.equal(ok(['run', '--rm', '-v', 'dbdata:/data', 'busybox', 'cat', '/data/table']), 'row 1\nrow 2\nrow 3\n')
       const inspect = JSON.parse(ok(['volume', 'inspect', 'dbdata'])) as Array<Record<string, unknown>>
@@ -83,6 +86,8 @@ for (const cli of ['docker', 'berth'] as const) {
       assert.equal(ok(['volume', 'ls', '-q', '--filter', 'label=app=db']), 'dbdata\n')
       assert.equal(ok(['volume', 'ls', '--format', '{{.Name}} {{.Driver}}', '--filter', 'name=dbd']), 'dbdata local\n')
       assert.equal(ok(['volume', 'rm', 'dbdata']), 'dbdata\n')
+      const events = ok(['events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'volume=dbdata', '--format', '{{.Type}} {{.Action}}'])
+      assert.equal(events, 'volume create\nvolume mount\nvolume unmount\nvolume mount\nvolume unmount\nvolume destroy\n')
     })
 
     test('a bind mount shows host edits live and :ro blocks writes', async () => {
