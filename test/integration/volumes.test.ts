@@ -217,6 +217,23 @@ for (const cli of ['docker', 'berth'] as const) {
       assert.equal(ok(['volume', 'ls', '-q', '--filter', 'name=a1']), '')
     })
 
+    test('after a daemon restart volumes keep their users and a tmpfs volume is unmounted when its container stops', async () => {
+      ok(['volume', 'create', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs', `ramvol-${cli}`])
+      const mountpoint = join(d.dataRoot, 'volumes', `ramvol-${cli}`, '_data')
+      const id = ok(['run', '-d', '-v', `ramvol-${cli}:/r`, '-v', `kept-${cli}:/k`, 'busybox', 'sh', '-c', 'echo x > /r/x; sleep 1000']).trim()
+      await eventually(() => existsSync(join(mountpoint, 'x')), 'the container writing into the tmpfs volume')
+      assert.ok(hostMounts().includes(mountpoint))
+      d.crash()
+      await d.start()
+      const busy = run(['volume', 'rm', `kept-${cli}`])
+      assert.equal(busy.code, 1)
+      assert.match(busy.stderr, /volume is in use/)
+      ok(['kill', id])
+      await eventually(() => !hostMounts().includes(mountpoint), 'the tmpfs volume unmounted after its last user stopped')
+      ok(['rm', id])
+      assert.equal(ok(['volume', 'rm', `ramvol-${cli}`, `kept-${cli}`]), `ramvol-${cli}\nkept-${cli}\n`)
+    })
+
     test('tmpfs mounts, tmpfs volumes and volumes-from', () => {
       assert.match(ok(['run', '--rm', '--tmpfs', '/t:size=1m', 'busybox', 'df', '-k', '/t']), /tmpfs\s+1024\s/)
       const id = ok(['create', '--mount', 'type=tmpfs,target=/t,tmpfs-size=2m,tmpfs-mode=1770', 'busybox', 'sh', '-c', 'df -k /t; stat -c %a /t']).trim()
