@@ -75,6 +75,10 @@ for (const cli of ['docker', 'berth'] as const) {
       assert.equal(m[0]?.Source, join(d.dataRoot, 'volumes/dbdata/_data'))
       assert.equal(ok(['ps', '-q', '--no-trunc', '--filter', 'volume=dbdata']).trim(), writer)
       assert.equal(ok(['ps', '-q', '--no-trunc', '--filter', 'volume=/var/lib/db']).trim(), writer)
+      if (cli === 'docker') {
+        // berth has no `system df` command yet; the docker CLI shows the volume's size and users.
+        assert.match(ok(['system', 'df', '-v']), /Local Volumes space usage:\n\nVOLUME NAME\s+LINKS\s+SIZE\ndbdata\s+1\s+18B\n/)
+      }
       ok(['rm', '-f', writer])
       assert.equal(ok(['run', '--rm', '-v', 'dbdata:/data', 'busybox', 'cat', '/data/table']), 'row 1\nrow 2\nrow 3\n')
       const inspect = JSON.parse(ok(['volume', 'inspect', 'dbdata'])) as Array<Record<string, unknown>>

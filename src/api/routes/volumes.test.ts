@@ -42,3 +42,18 @@ test('DELETE /volumes/{name} answers 409 while in use and POST /volumes/prune re
   srv.engine.volumes.inUse.delete('busy')
   assert.equal((await srv.request('DELETE', '/volumes/busy')).status, 204)
 })
+
+test('GET /system/df reports volumes with UsageData and rejects unknown types', async (t) => {
+  const srv = await startTestServer()
+  t.after(() => srv.close())
+  await srv.engine.volumes.create({ name: 'sized' })
+  srv.engine.volumes.inUse.set('sized', ['abc'])
+  const res = await srv.request('GET', '/system/df?type=volume')
+  assert.equal(res.status, 200)
+  const body = res.json<{ Volumes: VolumeWire[]; Images?: unknown }>()
+  assert.equal(body.Images, undefined)
+  assert.deepEqual(body.Volumes.map((v) => [v.Name, v.UsageData]), [['sized', { Size: 0, RefCount: 1 }]])
+  const all = (await srv.request('GET', '/system/df')).json<Record<string, unknown>>()
+  assert.deepEqual(Object.keys(all).sort(), ['BuildCache', 'Containers', 'Images', 'LayersSize', 'Volumes'])
+  assert.equal((await srv.request('GET', '/system/df?type=bogus')).status, 400)
+})
