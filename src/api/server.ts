@@ -11,6 +11,8 @@ import { containerStreamRoutes } from './routes/container-streams.js'
 import { eventRoutes } from './routes/events.js'
 import { imageRoutes } from './routes/images.js'
 import { systemRoutes } from './routes/system.js'
+import { volumeRoutes } from './routes/volumes.js'
+import { systemDfRoutes } from './routes/system-df.js'
 import { isHijacked } from './stream/index.js'
 import { maxApiVersion, negotiateApiVersion, splitVersionPrefix } from './version.js'
 
@@ -20,7 +22,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...imageRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

@@ -9,6 +9,7 @@ import * as container from './commands/container/specs.js'
 import * as image from './commands/image/specs.js'
 import * as system from './commands/system/specs.js'
 import * as contexts from './commands/context/specs.js'
+import * as volume from './commands/volume/specs.js'
 
 export const BIN = 'berth'
 
@@ -25,7 +26,7 @@ export interface ProgramState {
 }
 
 const commonCommands = [container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
-const managementCommands = [container.containerGroup, contexts.contextGroup, image.imageGroup, system.systemGroup]
+const managementCommands = [container.containerGroup, contexts.contextGroup, image.imageGroup, system.systemGroup, volume.volumeGroup]
 const otherCommands = [
   container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
   container.logsSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,

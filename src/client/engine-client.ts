@@ -14,6 +14,9 @@ import type {
   JsonMessage,
   SystemInfo,
   SystemVersion,
+  Volume,
+  VolumeCreateRequest,
+  VolumePruneResponse,
 } from './types.js'
 
 /** The Docker API version this client speaks at most; it negotiates down to the daemon's. */
@@ -140,6 +143,12 @@ export interface EngineClient {
   imagePull(ref: string, options?: { platform?: string }): Promise<AsyncIterable<JsonMessage>>
   /** berth-specific: POST /berth/images/bootstrap?name=... builds a base image from host binaries. */
   imageBootstrap(name: string): Promise<AsyncIterable<JsonMessage>>
+
+  volumeCreate(body: VolumeCreateRequest): Promise<Volume>
+  volumeList(options?: { filters?: Filters }): Promise<{ Volumes: Volume[]; Warnings: string[] | null }>
+  volumeInspect(name: string): Promise<InspectResult<Volume>>
+  volumeRemove(name: string, options?: { force?: boolean }): Promise<void>
+  volumePrune(options?: { filters?: Filters }): Promise<VolumePruneResponse>
 
   events(options?: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal }): Promise<AsyncIterable<EventMessage>>
   /** Releases pooled connections. */

@@ -33,6 +33,9 @@ import type {
   JsonMessage,
   SystemInfo,
   SystemVersion,
+  Volume,
+  VolumeCreateRequest,
+  VolumePruneResponse,
 } from './types.js'
 
 export interface HttpEngineClientOptions {
@@ -221,6 +224,28 @@ export class HttpEngineClient implements EngineClient {
   async imageRemove(nameOrId: string, options: { force?: boolean; noPrune?: boolean } = {}): Promise<ImageDeleteItem[]> {
     const query = { force: options.force, noprune: options.noPrune }
     return (await this.json<ImageDeleteItem[]>({ method: 'DELETE', path: `/images/${enc(nameOrId)}`, query })).value ?? []
+  }
+
+  async volumeCreate(body: VolumeCreateRequest): Promise<Volume> {
+    return (await this.json<Volume>({ method: 'POST', path: '/volumes/create', body })).value
+  }
+
+  async volumeList(options: { filters?: Filters } = {}): Promise<{ Volumes: Volume[]; Warnings: string[] | null }> {
+    const query = { filters: encodeFilters(options.filters) }
+    const value = (await this.json<{ Volumes: Volume[] | null; Warnings: string[] | null }>({ method: 'GET', path: '/volumes', query })).value
+    return { Volumes: value?.Volumes ?? [], Warnings: value?.Warnings ?? null }
+  }
+
+  volumeInspect(name: string): Promise<InspectResult<Volume>> {
+    return this.json<Volume>({ method: 'GET', path: `/volumes/${enc(name)}` })
+  }
+
+  async volumeRemove(name: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.call({ method: 'DELETE', path: `/volumes/${enc(name)}`, query: { force: options.force } })
+  }
+
+  async volumePrune(options: { filters?: Filters } = {}): Promise<VolumePruneResponse> {
+    return (await this.json<VolumePruneResponse>({ method: 'POST', path: '/volumes/prune', query: { filters: encodeFilters(options.filters) } })).value
   }
 
   async imageHistory(nameOrId: string): Promise<ImageHistoryItem[]> {

@@ -9,6 +9,7 @@ import type {
   JsonStreamMessage,
   PortWire,
   RestartPolicyWire,
+  VolumeWire,
 } from '../api/types/index.js'
 
 export type {
@@ -21,8 +22,12 @@ export type {
   ImageSummary,
   SystemInfo,
   SystemVersion,
+  VolumeCreateRequest,
+  VolumeListResponse,
+  VolumePruneResponse,
 } from '../api/types/index.js'
 
+export type Volume = VolumeWire
 export type ContainerInspect = ContainerInspectResponse
 export type ImageInspect = ImageInspectResponse
 export type ImageDeleteItem = ImageDeleteResponseItem

@@ -7,9 +7,10 @@ import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
 import { ImageStore, bootstrapBusybox } from '../engine/images/index.js'
 import { ContainerManager } from '../engine/containers/index.js'
+import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
-import { ensureCgroupsForCrun, mountOverlay, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities } from '../sys/index.js'
+import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
 import { hostSystemInfo, BERTH_VERSION } from './system-info.js'
@@ -53,7 +54,17 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   })
   const images = new ImageStore({ dataRoot: config.dataRoot, snapshotter, events })
   await images.load?.()
-  const containers = new ContainerManager({
+  const volumes = new LocalVolumeService({
+    root: join(config.dataRoot, 'volumes'),
+    events,
+    logger,
+    mounter: { mount: mountFilesystem, unmount: (target) => unmount(target) },
+    containerVolumes: async () => (await containers.list({ all: true })).map((c) => ({
+      id: c.id, volumeNames: (c.mountPoints ?? []).filter((m) => m.type === 'volume').map((m) => m.name),
+    })),
+  })
+  const volumeHooks = new VolumeHooks({ volumes, events, logger, resolveContainer: (nameOrId) => containers.resolve(nameOrId) })
+  const containers: ContainerManager = new ContainerManager({
     dataRoot: config.dataRoot,
     runtime,
     snapshotter,
@@ -63,6 +74,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     runtimeName,
     hostNofileLimit: await hostNofileHardLimit(),
     availableCapabilities: await boundingCapabilities(),
+    hooks: [volumeHooks],
   })
   await containers.restore()
 
@@ -81,6 +93,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   const engine: Engine = {
     containers,
     images,
+    volumes,
     events,
     async systemInfo() {
       const all = await containers.list({ all: true })

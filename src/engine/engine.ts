@@ -1,12 +1,14 @@
 import type { ContainerService } from './containers/types.js'
 import type { ImageRecord, ImageService } from './images/types.js'
 import type { EventBus } from './events/index.js'
+import type { VolumeService } from './volumes/types.js'
 import type { SystemInfo } from './system.js'
 
 /** Everything the API and other adapters may call. Built by daemon/createDaemon. */
 export interface Engine {
   containers: ContainerService
   images: ImageService
+  volumes: VolumeService
   events: EventBus
   /** Builds an offline base image (only "busybox" so far) from the host's packages; idempotent. */
   bootstrapImage(name: string): Promise<ImageRecord>

@@ -97,6 +97,11 @@ export async function mountOverlay(opts: OverlayMountOptions): Promise<void> {
   await run(argv, cwd ? { cwd } : {})
 }
 
+/** mount -t type [-o options] source target (volumes with a device: tmpfs, bind, nfs...). */
+export async function mountFilesystem(opts: { source: string; target: string; type: string; options: string }): Promise<void> {
+  await run(['mount', '-t', opts.type, ...(opts.options ? ['-o', opts.options] : []), opts.source, opts.target])
+}
+
 /** Unmounts target. Not mounted (or missing) is fine. `lazy` detaches a busy mount (umount -l). */
 export async function unmount(target: string, opts: { lazy?: boolean } = {}): Promise<void> {
   if (!(await isMountpoint(target))) return

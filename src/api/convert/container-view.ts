@@ -4,6 +4,7 @@ import type {
   ContainerConfigWire, ContainerInspectResponse, ContainerSummary, EndpointSettingsWire, NetworkSettingsWire,
 } from '../types/index.js'
 import { containerStatusText } from './human-duration.js'
+import { mountPointView } from './volume-view.js'
 
 /** Name of the storage driver containers report in GraphDriver/Driver. */
 export const containerGraphDriver = 'overlay'
@@ -139,7 +140,7 @@ export function containerSummary(record: ContainerRecord, now: Date): ContainerS
     Status: containerStatusText(record.state, now),
     HostConfig: { NetworkMode: record.spec.host?.networkMode || 'default' },
     NetworkSettings: { Networks: { [networkNameOf(record)]: emptyEndpoint() } },
-    Mounts: [],
+    Mounts: (record.mountPoints ?? []).map(mountPointView),
   }
 }
 
@@ -173,7 +174,7 @@ export function containerInspect(record: ContainerRecord): ContainerInspectRespo
       Name: containerGraphDriver,
       Data: { MergedDir: record.rootfsPath, UpperDir: join(record.bundleDir, 'upper'), WorkDir: join(record.bundleDir, 'work') },
     },
-    Mounts: [],
+    Mounts: (record.mountPoints ?? []).map(mountPointView),
     Config: effectiveConfig(record),
     NetworkSettings: networkSettings(record),
   }

@@ -1,6 +1,7 @@
 import { EngineError, newId, sha256, type Digest } from '../../common/index.js'
 import type { Engine } from '../../engine/engine.js'
 import { EventBus } from '../../engine/events/index.js'
+import { FakeVolumes } from './fake-volumes.js'
 import type {
   ContainerAttachment, ContainerListOptions, ContainerRecord, ContainerService, ContainerSpec, LogEntry, LogsOptions,
   WaitCondition,
@@ -281,12 +282,14 @@ export class FakeContainers implements ContainerService {
 export interface FakeEngine extends Engine {
   containers: FakeContainers
   images: FakeImages
+  volumes: FakeVolumes
 }
 
 export function createFakeEngine(info: Partial<SystemInfo> = {}): FakeEngine {
   const events = new EventBus()
   const images = new FakeImages()
   const containers = new FakeContainers(images, events)
+  const volumes = new FakeVolumes(events)
   const base: SystemInfo = {
     id: 'BRTH:FAKE:0000', name: 'fakehost', version: '0.1.0', apiVersion: '1.50', minApiVersion: '1.24', gitCommit: 'abc1234',
     kernelVersion: '6.1.0-test', operatingSystem: 'Debian GNU/Linux 12 (bookworm)', osType: 'linux', architecture: 'x86_64',
@@ -295,7 +298,7 @@ export function createFakeEngine(info: Partial<SystemInfo> = {}): FakeEngine {
     loggingDriver: 'k8s-file', warnings: [], ...info,
   }
   return {
-    containers, images, events,
+    containers, images, volumes, events,
     async bootstrapImage(name: string) {
       if (name !== 'busybox') throw new EngineError('InvalidArgument', 'NO_BOOTSTRAP', `Cannot bootstrap "${name}": only "busybox" can be built offline`)
       return images.add('busybox', { architecture: 'amd64', os: 'linux', created: new Date().toISOString(), config: { Cmd: ['sh'], Env: ['PATH=/bin'] } })

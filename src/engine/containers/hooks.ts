@@ -21,7 +21,7 @@ import type { Mount } from '../../common/oci-spec.js'
 import type { ContainerRecord } from './types.js'
 
 export interface StartContribution {
-  /** Mounts added after the standard and bind mounts (sorted parents first by the spec builder). */
+  /** User mounts (volumes, binds, tmpfs): they replace standard mounts at the same destination and are sorted parents first by the spec builder. */
   mounts?: Mount[]
   /** Join this network namespace (a path such as <exec>/netns/<id>) instead of creating one. */
   networkNamespacePath?: string

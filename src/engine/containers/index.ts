@@ -9,10 +9,11 @@ export {
   resolveCommand, mergeEnv, replaceOrAppendEnv, processEnv, resolveWorkingDir, resolveUser, effectiveUser,
   parsePasswd, parseGroup, DEFAULT_PATH_ENV, type ResolvedCommand, type ResolvedUser,
 } from './process-spec.js'
-export { ociSpec, bindMounts, type OciSpecOptions } from './oci-spec.js'
+export { ociSpec, type OciSpecOptions } from './oci-spec.js'
 export { DEFAULT_CAPABILITIES, ALL_CAPABILITIES, capabilitiesFromMask, tweakCapabilities } from './capabilities.js'
 export { parseSignal } from './signals.js'
 export { buildHosts, buildResolvConf, buildHostname } from './etc-files.js'
 export { readLogs, parseLogLine, parseTimestampNs, formatTimestampNs, type ReadLogsOptions } from './log-reader.js'
 export { filterContainers } from './list-filter.js'
 export { ZERO_TIME } from './record.js'
+export { resolveInRootfs } from './rootfs-files.js'

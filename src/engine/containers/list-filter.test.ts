@@ -62,3 +62,11 @@ test('filterContainers() rejects unknown filters and bad values', () => {
   assert.throws(() => filterContainers(records, { filters: { exited: ['x'] } }, ctx), invalid("invalid filter 'exited=x'"))
   assert.deepEqual(names(filterContainers(records, { filters: { health: ['healthy'] } }, ctx)), ['worker', 'web'])
 })
+
+test('filterContainers() selects by volume name, bind source or mount destination', () => {
+  const mp = { type: 'volume' as const, name: 'dbdata', source: '/v/dbdata/_data', destination: '/var/lib/db', driver: 'local', mode: '', rw: true, propagation: '' }
+  const withMounts = records.map((r) => (r.name === 'db' ? { ...r, mountPoints: [mp] } : r))
+  assert.deepEqual(names(filterContainers(withMounts, { all: true, filters: { volume: ['dbdata'] } }, ctx)), ['db'])
+  assert.deepEqual(names(filterContainers(withMounts, { all: true, filters: { volume: ['/var/lib/db'] } }, ctx)), ['db'])
+  assert.deepEqual(names(filterContainers(withMounts, { all: true, filters: { volume: ['other'] } }, ctx)), [])
+})

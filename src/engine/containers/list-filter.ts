@@ -2,8 +2,9 @@
  * Pure `docker ps` selection (moby daemon/list.go): newest first, running only unless all/limit or
  * a status/exited filter is given, and the filters status, name (regexp on the name with or
  * without "/"), id (prefix), label (key or key=value, all must match), ancestor, exited, before,
- * since. Accepted-but-unsupported filters (health, network, volume, publish, expose, isolation,
- * is-task) are ignored; unknown ones are InvalidArgument.
+ * since, volume (a mount's volume name, bind source or destination). Accepted-but-unsupported
+ * filters (health, network, publish, expose, isolation, is-task) are ignored; unknown ones are
+ * InvalidArgument.
  */
 import { EngineError } from '../../common/index.js'
 import { ZERO_TIME } from './record.js'
@@ -60,6 +61,7 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
   const names = filters['name'] ?? []
   const ids = filters['id'] ?? []
   const labels = filters['label'] ?? []
+  const volumes = filters['volume'] ?? []
   const before = (filters['before'] ?? []).map((v) => ctx.lookup(v).id)
   const since = (filters['since'] ?? []).map((v) => ctx.lookup(v).id)
 
@@ -80,6 +82,7 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
     if (exited.length > 0 && !(exited.includes(r.state.exitCode) && !r.state.running && r.state.startedAt !== ZERO_TIME)) continue
     if (status.length > 0 && !status.includes(r.state.status)) continue
     if (ctx.ancestorImageIds && !ctx.ancestorImageIds.has(r.imageId)) continue
+    if (volumes.length > 0 && !(r.mountPoints ?? []).some((m) => volumes.includes(m.destination) || volumes.includes(m.name || m.source))) continue
     out.push(r)
     if (limit !== undefined && out.length >= limit) break
   }

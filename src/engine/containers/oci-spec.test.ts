@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { EngineError } from '../../common/index.js'
 import { DEFAULT_CAPABILITIES } from './capabilities.js'
-import { bindMounts, DEFAULT_NOFILE, MASKED_PATHS, nofileRlimit, ociSpec, READONLY_PATHS, resourcesFromHostConfig } from './oci-spec.js'
+import { DEFAULT_NOFILE, MASKED_PATHS, nofileRlimit, ociSpec, READONLY_PATHS, resourcesFromHostConfig } from './oci-spec.js'
 import type { ResolvedUser } from './process-spec.js'
 import { sampleRecord } from './testing/fixtures.js'
 
@@ -102,21 +102,17 @@ test('ociSpec() applies CapAdd/CapDrop and never requests capabilities the host 
   assert.throws(() => ociSpec(sampleRecord({ spec: { image: 'busybox', host: { capAdd: ['BOGUS'] } } }), root), (e: unknown) => e instanceof EngineError && e.kind === 'InvalidArgument')
 })
 
-test('bindMounts() turns absolute -v binds into rbind mounts and skips named volumes', () => {
-  assert.deepEqual(bindMounts(['/host:/ctr', '/a:/b:ro', '/c:/d:ro,rshared', 'named:/data']), [
-    { destination: '/ctr', type: 'bind', source: '/host', options: ['rbind', 'rprivate'] },
-    { destination: '/b', type: 'bind', source: '/a', options: ['rbind', 'rprivate', 'ro'] },
-    { destination: '/d', type: 'bind', source: '/c', options: ['rbind', 'rshared', 'ro'] },
-  ])
-})
-
 test('ociSpec() orders user mounts parents first and lets them replace a default mount', () => {
-  const record = sampleRecord({ spec: { image: 'busybox', host: { binds: ['/x:/data/sub', '/y:/data', '/z:/dev/shm'] } } })
-  const mounts = ociSpec(record, root).mounts ?? []
+  const record = sampleRecord({ spec: { image: 'busybox', host: {} } })
+  const bind = (source: string, destination: string) => ({ destination, type: 'bind', source, options: ['rbind', 'rprivate'] })
+  const mounts = ociSpec(record, root, { extraMounts: [bind('/x', '/data/sub'), bind('/y', '/data'), bind('/z', '/dev/shm')] }).mounts ?? []
   const dests = mounts.map((m) => m.destination)
   assert.ok(dests.indexOf('/data') < dests.indexOf('/data/sub'))
   assert.equal(mounts.filter((m) => m.destination === '/dev/shm').length, 1)
   assert.equal(mounts.find((m) => m.destination === '/dev/shm')?.source, '/z')
+  // A volume over /etc goes under the container's /etc/hosts, not on top of it.
+  const etc = ociSpec(record, root, { extraMounts: [bind('/v', '/etc')] }).mounts?.map((m) => m.destination) ?? []
+  assert.ok(etc.indexOf('/etc') < etc.indexOf('/etc/hosts'))
 })
 
 test('resourcesFromHostConfig() maps memory, CPU and pids limits', () => {

@@ -40,25 +40,10 @@ export interface OciSpecOptions {
   initPath?: string
   /** Capabilities the host can grant (its bounding set); others are never requested. */
   availableCapabilities?: readonly string[]
-  /** Mounts supplied by other services (volumes), added after the standard and bind mounts. */
+  /** User mounts (volumes, binds, tmpfs) decided by the volume hook; they replace standard mounts at the same destination. */
   extraMounts?: readonly Mount[]
   /** Join this network namespace instead of creating one (network drivers). */
   networkNamespacePath?: string
-}
-
-/** Parses an absolute-path `-v /src:/dst[:ro|rw,...]` bind. Named volumes are left to the volume service. */
-export function bindMounts(binds: readonly string[] | undefined): Mount[] {
-  const out: Mount[] = []
-  for (const bind of binds ?? []) {
-    const [source, destination, mode = ''] = bind.split(':')
-    if (!source?.startsWith('/') || !destination) continue
-    const modes = mode.split(',').filter((m) => m !== '')
-    const propagation = modes.find((m) => /^r?(private|shared|slave)$/.test(m)) ?? 'rprivate'
-    const options = ['rbind', propagation]
-    if (modes.includes('ro')) options.push('ro')
-    out.push({ destination, type: 'bind', source, options })
-  }
-  return out
 }
 
 function num(raw: Record<string, unknown> | undefined, key: string): number | undefined {
@@ -164,14 +149,14 @@ export function ociSpec(record: ContainerRecord, user: ResolvedUser, opts: OciSp
     { destination: '/etc/hostname', type: 'bind', source: record.hostnamePath, options: [...etcOptions] },
     { destination: '/etc/hosts', type: 'bind', source: record.hostsPath, options: [...etcOptions] },
   )
-  const userMounts = [...bindMounts(host.binds), ...(opts.extraMounts ?? [])]
+  const userMounts = [...(opts.extraMounts ?? [])]
   const userDestinations = new Set(userMounts.map((m) => m.destination))
   const shmSize = num(raw, 'ShmSize') ?? DEFAULT_SHM_SIZE
   const mounts = [
     ...standardMounts({ hostNetwork, privileged, shmSize }).filter((m) => !userDestinations.has(m.destination)),
-    ...extra.filter((m) => !userDestinations.has(m.destination)),
-    // Parents before children, so a bind inside another bind lands on top of it.
-    ...[...userMounts].sort((a, b) => depth(a.destination) - depth(b.destination)),
+    // Parents before children (a stable sort), so a mount inside another lands on top of it: a
+    // volume on /etc comes before /etc/hosts, as in moby's sortMounts.
+    ...[...extra.filter((m) => !userDestinations.has(m.destination)), ...userMounts].sort((a, b) => depth(a.destination) - depth(b.destination)),
   ]
 
   const namespaces: LinuxNamespace[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }]

@@ -99,6 +99,34 @@ export interface ContainerRecord {
   resolvConfPath: string
   /** crun | runc. */
   runtime: string
+  /** Volumes, binds and tmpfs mounts the volume service decided at create (inspect's Mounts). */
+  mountPoints?: MountPointRecord[]
+}
+
+/** One mount of a container as Docker's inspect reports it (plus what berth needs to mount it again). */
+export interface MountPointRecord {
+  type: 'volume' | 'bind' | 'tmpfs'
+  /** Volume name ('' for binds and tmpfs). */
+  name: string
+  /** Host path: the volume's mountpoint or the bind source ('' for tmpfs). */
+  source: string
+  /** Absolute path in the container, cleaned. */
+  destination: string
+  /** Volume driver ('local'); '' for binds and tmpfs. */
+  driver: string
+  /** The mode string as given ("ro", "z", "rw,shared"...), as Docker shows it. */
+  mode: string
+  rw: boolean
+  /** Bind propagation ("rprivate" by default for binds, '' otherwise). */
+  propagation: string
+  /** Fill an empty volume with the image's files at the destination on first start. */
+  copyData?: boolean
+  /** Created for this container (anonymous): removed with the container when asked. */
+  anonymous?: boolean
+  /** tmpfs mount options (size=..., mode=...). */
+  tmpfsOptions?: string[]
+  /** A `-v /host:/path` bind: a missing host directory is created at start (not for --mount). */
+  createHostPath?: boolean
 }
 
 export interface ContainerListOptions {

@@ -1,5 +1,6 @@
 import type { ContainerCreateRequest, HostConfig, PortBinding, RestartPolicy } from '../../../client/index.js'
 import { parseEnvFile, parseKeyValues } from './env-file.js'
+import { parseMountOpt } from './mount-opt.js'
 
 /** The run/create flags as commander parsed them (see create-flags.ts). */
 export interface CreateFlags {
@@ -24,6 +25,7 @@ export interface CreateFlags {
   logDriver?: string
   logOpt?: string[]
   memory?: string
+  mount?: string[]
   network?: string
   pid?: string
   privileged?: boolean
@@ -40,6 +42,7 @@ export interface CreateFlags {
   user?: string
   uts?: string
   volume?: string[]
+  volumesFrom?: string[]
   workdir?: string
 }
 
@@ -67,6 +70,13 @@ export function buildCreateRequest(image: string, command: string[], flags: Crea
     if (spec.includes(':')) binds.push(spec)
     else volumes[spec] = {}
   }
+  const mounts = (flags.mount ?? []).map((value) => {
+    try {
+      return parseMountOpt(value)
+    } catch (err) {
+      throw new Error(`invalid argument "${value}" for "--mount" flag: ${(err as Error).message}`)
+    }
+  })
   const tmpfs: Record<string, string> = {}
   for (const spec of flags.tmpfs ?? []) {
     const colon = spec.indexOf(':')
@@ -105,6 +115,8 @@ export function buildCreateRequest(image: string, command: string[], flags: Crea
 
   const hostConfig: HostConfig = {
     Binds: binds.length > 0 ? binds : undefined,
+    Mounts: mounts.length > 0 ? mounts : undefined,
+    VolumesFrom: flags.volumesFrom?.length ? flags.volumesFrom : undefined,
     AutoRemove: !!flags.rm,
     Privileged: !!flags.privileged,
     PortBindings: Object.keys(bindings).length > 0 ? bindings : {},

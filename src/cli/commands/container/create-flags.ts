@@ -23,6 +23,7 @@ export const containerFlags: OptionSpec[] = [
   { flags: '--log-driver', type: 'string', description: 'Logging driver for the container' },
   { flags: '--log-opt', type: 'list', repeatable: true, description: 'Log driver options' },
   { flags: '-m, --memory', type: 'bytes', description: 'Memory limit' },
+  { flags: '--mount', type: 'mount', repeatable: true, description: 'Attach a filesystem mount to the container' },
   { flags: '--name', type: 'string', description: 'Assign a name to the container' },
   { flags: '--network', type: 'network', description: 'Connect a container to a network' },
   { flags: '--pid', type: 'string', description: 'PID namespace to use' },
@@ -42,6 +43,7 @@ export const containerFlags: OptionSpec[] = [
   { flags: '-u, --user', type: 'string', description: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { flags: '--uts', type: 'string', description: 'UTS namespace to use' },
   { flags: '-v, --volume', type: 'list', repeatable: true, description: 'Bind mount a volume' },
+  { flags: '--volumes-from', type: 'list', repeatable: true, description: 'Mount volumes from the specified container(s)' },
   { flags: '-w, --workdir', type: 'string', description: 'Working directory inside the container' },
 ]
 

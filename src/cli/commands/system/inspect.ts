@@ -21,13 +21,15 @@ export const inspectCommand: CommandHandler = async (ctx, args, options) => {
   const client = ctx.client()
   const container: Getter = (ref) => client.containerInspect(ref, { size })
   const image: Getter = (ref) => client.imageInspect(ref)
+  const volume: Getter = (ref) => client.volumeInspect(ref)
   let getter: Getter
   if (type === 'container') getter = container
   else if (type === 'image') getter = image
+  else if (type === 'volume') getter = volume
   else if (type !== undefined) getter = async (ref) => Promise.reject(new Error(`Error: No such object: ${ref}`))
   else {
     getter = async (ref) => {
-      for (const get of [container, image]) {
+      for (const get of [container, image, volume]) {
         try {
           return await get(ref)
         } catch (err) {
@@ -45,6 +47,11 @@ export const containerInspectCommand: CommandHandler = async (ctx, args, options
   await inspectAll(ctx, args, format ?? '', (ref) => ctx.client().containerInspect(ref, { size }))
 }
 
+export const volumeInspectCommand: CommandHandler = async (ctx, args, options) => {
+  const { format } = options as { format?: string }
+  await inspectAll(ctx, args, format ?? '', (ref) => ctx.client().volumeInspect(ref))
+}
+
 export const imageInspectCommand: CommandHandler = async (ctx, args, options) => {
   const { format } = options as { format?: string }
   await inspectAll(ctx, args, format ?? '', (ref) => ctx.client().imageInspect(ref))
@@ -52,7 +59,7 @@ export const imageInspectCommand: CommandHandler = async (ctx, args, options) =>
 
 function isSkippable(err: unknown): boolean {
   const message = describeError(err)
-  return isEngineError(err, 'NotFound') || message.includes('not supported') || message.includes('invalid reference format')
+  return isEngineError(err, 'NotFound') || isEngineError(err, 'NotImplemented') || message.includes('not supported') || message.includes('invalid reference format')
 }
 
 /**
