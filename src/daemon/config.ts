@@ -10,6 +10,13 @@ export interface DaemonConfig {
   logLevel: LogLevel
   /** Group that owns the unix socket (dockerd's -G); root's group when absent. */
   group: string | undefined
+  /** Default bridge: name (berth flag), and --bip "172.17.0.1/16" as dockerd. */
+  bridgeName: string
+  bip: string | undefined
+  /** Prefix of every host object of this daemon (nft table, bridges, veths); <= 8 characters. */
+  netPrefix: string
+  /** --default-address-pool "base=...,size=N" entries, as dockerd. */
+  defaultAddressPools: string[]
 }
 
 export const defaultSocket = 'unix:///run/berth/berth.sock'
@@ -26,6 +33,10 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
     .addOption(new Option('-l, --log-level <level>', 'set the logging level').choices(['debug', 'info', 'warn', 'error', 'fatal']).default('info'))
     .option('-D, --debug', 'enable debug mode')
     .option('-G, --group <group>', 'group for the unix socket')
+    .option('--bip <cidr>', 'IPv4 address and prefix of the default bridge ("172.17.0.1/16")')
+    .option('--bridge-name <name>', 'name of the default bridge', 'berth0')
+    .option('--net-prefix <prefix>', 'prefix of the nftables table, bridges and veths this daemon creates', 'berth')
+    .option('--default-address-pool <pool>', 'default address pool for networks ("base=10.10.0.0/16,size=24")', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .version(process.env.BERTH_VERSION ?? '0.1.0', '-v, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -33,8 +44,11 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
   program.parse(argv as string[], { from: 'user' })
   const o = program.opts<{
     host: string[]; dataRoot: string; execRoot: string; pidfile?: string; runtime: 'crun' | 'runc'
-    logLevel: LogLevel; debug?: boolean; group?: string
+    logLevel: LogLevel; debug?: boolean; group?: string; bip?: string; bridgeName: string; netPrefix: string
+    defaultAddressPool: string[]
   }>()
+  if (!/^[a-z][a-z0-9]{0,7}$/.test(o.netPrefix)) throw new Error(`invalid --net-prefix "${o.netPrefix}": 1-8 lowercase letters and digits`)
+  if (o.bridgeName.length > 15) throw new Error(`invalid --bridge-name "${o.bridgeName}": at most 15 characters`)
   return {
     hosts: o.host.length > 0 ? o.host : [defaultSocket.replace('/run/berth', o.execRoot)],
     dataRoot: o.dataRoot,
@@ -43,5 +57,9 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
     runtime: o.runtime,
     logLevel: o.debug ? 'debug' : o.logLevel,
     group: o.group,
+    bridgeName: o.bridgeName,
+    bip: o.bip,
+    netPrefix: o.netPrefix,
+    defaultAddressPools: o.defaultAddressPool,
   }
 }

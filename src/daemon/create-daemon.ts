@@ -13,6 +13,7 @@ import { ensureCgroupsForCrun, mountOverlay, unmount, isMountpoint, makeSpecialF
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
 import { hostSystemInfo, BERTH_VERSION } from './system-info.js'
+import { createNetworking } from './networking.js'
 
 const runtimePaths = { crun: '/usr/bin/crun', runc: '/usr/sbin/runc' } as const
 
@@ -29,7 +30,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 })
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 })
 
-  const warnings: string[] = ['No bridge networking yet: containers default to network mode "none"']
+  const warnings: string[] = []
   let runtimeName = config.runtime
   const cg = await ensureCgroupsForCrun(logger)
   if (runtimeName === 'crun' && !cg.crunUsable) {
@@ -53,7 +54,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   })
   const images = new ImageStore({ dataRoot: config.dataRoot, snapshotter, events })
   await images.load?.()
-  const containers = new ContainerManager({
+  const { networks, networking } = await createNetworking(config, events, logger, () => containers)
+  const containers: ContainerManager = new ContainerManager({
     dataRoot: config.dataRoot,
     runtime,
     snapshotter,
@@ -63,8 +65,10 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     runtimeName,
     hostNofileLimit: await hostNofileHardLimit(),
     availableCapabilities: await boundingCapabilities(),
+    hooks: [networking],
   })
   await containers.restore()
+  await networking.cleanupStale().catch((err: unknown) => logger.warn('removing stale network state failed', { error: err }))
 
   const engineId = await persistentId(join(config.dataRoot, 'engine-id'))
   const info = hostSystemInfo({
@@ -81,6 +85,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   const engine: Engine = {
     containers,
     images,
+    networks,
     events,
     async systemInfo() {
       const all = await containers.list({ all: true })
@@ -132,6 +137,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       // Streams such as `logs -f` would hold close() open forever; containers keep running regardless.
       server.closeAllConnections()
       containers.close()
+      await networks.close()
       await closed
       await rm(config.pidfile, { force: true })
     },

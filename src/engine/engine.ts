@@ -1,6 +1,7 @@
 import type { ContainerService } from './containers/types.js'
 import type { ImageRecord, ImageService } from './images/types.js'
 import type { EventBus } from './events/index.js'
+import type { NetworkService } from './networks/types.js'
 import type { SystemInfo } from './system.js'
 
 /** Everything the API and other adapters may call. Built by daemon/createDaemon. */
@@ -8,6 +9,8 @@ export interface Engine {
   containers: ContainerService
   images: ImageService
   events: EventBus
+  /** Absent in engines built without networking (API tests). */
+  networks?: NetworkService
   /** Builds an offline base image (only "busybox" so far) from the host's packages; idempotent. */
   bootstrapImage(name: string): Promise<ImageRecord>
   /** Host facts plus counts for /info, computed on call. */
