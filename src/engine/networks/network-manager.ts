@@ -369,8 +369,18 @@ export class NetworkManager implements NetworkService {
     return ips.length > 0 ? { ipv4: ips } : undefined
   }
 
+  /**
+   * Daemon shutdown: stops the DNS listeners. With no container running, the bridges and the
+   * nftables table go too (init makes them again), so a stopped berthd leaves nothing on the host.
+   */
   async close(): Promise<void> {
     await this.dns.close()
+    await this.firewallChain.catch(() => undefined)
+    if (this.store.sandboxes.size > 0) return
+    for (const net of this.store.all()) {
+      if (net.bridgeName) await this.deps.host.deleteLink(net.bridgeName).catch((err: unknown) => this.deps.logger.warn('removing bridge failed', { bridge: net.bridgeName, error: err }))
+    }
+    await this.deps.host.deleteFirewall(this.deps.prefix).catch((err: unknown) => this.deps.logger.warn('removing nftables table failed', { error: err }))
   }
 }
 
