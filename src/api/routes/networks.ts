@@ -14,6 +14,12 @@ function networks(engine: Engine): NetworkService {
   return engine.networks
 }
 
+/** Lookups in an engine without networking find nothing (so `docker inspect x` tries the next kind). */
+function lookup(engine: Engine, nameOrId: string): NetworkService {
+  if (!engine.networks) throw new EngineError('NotFound', 'NETWORK_NOT_FOUND', `network ${nameOrId} not found`)
+  return engine.networks
+}
+
 async function runningIds(engine: Engine): Promise<Set<string>> {
   return new Set((await engine.containers.list({})).map((c) => c.id))
 }
@@ -23,14 +29,14 @@ export const networkRoutes: Route[] = [
   {
     method: 'GET', path: '/networks',
     handler: async (ctx, { engine }) => {
-      const list = await networks(engine).list(parseFilters(ctx.query.get('filters')))
+      const list = engine.networks ? await engine.networks.list(parseFilters(ctx.query.get('filters'))) : []
       sendJson(ctx, 200, list.map((n) => networkView(n, false)))
     },
   },
   {
     method: 'GET', path: '/networks/:id',
     handler: async (ctx, { engine }) => {
-      const net = await networks(engine).inspect(ctx.params.id as string)
+      const net = await lookup(engine, ctx.params.id as string).inspect(ctx.params.id as string)
       const running = await runningIds(engine)
       sendJson(ctx, 200, networkView(net, true, (id) => running.has(id)))
     },
