@@ -7,6 +7,7 @@ import { CliError } from './render/errors.js'
 import { BERTH_VERSION } from './version.js'
 import * as container from './commands/container/specs.js'
 import * as image from './commands/image/specs.js'
+import * as network from './commands/network/specs.js'
 import * as system from './commands/system/specs.js'
 
 export const BIN = 'berth'
@@ -24,10 +25,10 @@ export interface ProgramState {
 }
 
 const commonCommands = [container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
-const managementCommands = [container.containerGroup, image.imageGroup, system.systemGroup]
+const managementCommands = [container.containerGroup, image.imageGroup, network.networkGroup, system.systemGroup]
 const otherCommands = [
   container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
-  container.logsSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
+  container.logsSpec, network.portSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
   image.tagSpec, container.waitSpec,
 ]
 

@@ -289,3 +289,46 @@ describe('berthd leaves nothing behind when it stops', { skip }, () => {
     }
   })
 })
+
+describe('networking through the berth CLI', { skip }, () => {
+  const d = new Daemon()
+  const ok = (args: string[], input?: string): string => {
+    const r = d.berth(args, { input })
+    assert.equal(r.code, 0, `berth ${args.join(' ')}: ${r.stderr}\n${d.log()}`)
+    return r.stdout
+  }
+  before(() => d.startWithBusybox())
+  after(() => d.stop())
+
+  test('network create/ls/inspect/connect/disconnect/rm/prune, run --network-alias -p, port and ps', async () => {
+    const id = ok(['network', 'create', '--subnet', '10.252.9.0/24', '--label', 'tier=back', 'backend']).trim()
+    assert.match(id, /^[0-9a-f]{64}$/)
+    const ls = ok(['network', 'ls'])
+    assert.match(ls, /^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE\n/)
+    assert.match(ls, new RegExp(`^${id.slice(0, 12)}\\s+backend\\s+bridge\\s+local$`, 'm'))
+    assert.equal(ok(['network', 'ls', '-q', '--filter', 'label=tier=back']), `${id.slice(0, 12)}\n`)
+    assert.equal(ok(['network', 'inspect', '--format', '{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}', 'backend']), '10.252.9.0/24 10.252.9.1\n')
+
+    const port = await freePort()
+    ok(['run', '-d', '--name', 'api', '--network', 'backend', '--network-alias', 'svc', '-p', `127.0.0.1:${port}:80`, 'busybox', ...HTTPD])
+    assert.equal(ok(['port', 'api']), `80/tcp -> 127.0.0.1:${port}\n`)
+    assert.equal(ok(['port', 'api', '80']), `127.0.0.1:${port}\n`)
+    assert.match(ok(['ps', '--format', '{{.Ports}}']), new RegExp(`127\\.0\\.0\\.1:${port}->80/tcp`))
+    assert.equal((await httpGet(`http://127.0.0.1:${port}/hostname`)).status, 200)
+    const cid = ok(['inspect', '--format', '{{.Id}}', 'api']).trim()
+    assert.equal(ok(['run', '--rm', '--network', 'backend', 'busybox', 'timeout', '5', 'wget', '-qO-', 'http://svc/hostname']), `${cid.slice(0, 12)}\n`)
+    const containers = JSON.parse(ok(['network', 'inspect', '--format', '{{json .Containers}}', 'backend']))
+    assert.deepEqual(Object.keys(containers), [cid])
+
+    ok(['run', '-d', '--name', 'side', 'busybox', 'sleep', '1000'])
+    ok(['network', 'connect', '--alias', 'helper', 'backend', 'side'])
+    assert.equal(ok(['run', '--rm', '--network', 'backend', 'busybox', 'nslookup', 'helper', '127.0.0.11']).includes('10.252.9.'), true)
+    ok(['network', 'disconnect', 'backend', 'side'])
+    const rm = d.berth(['network', 'rm', 'backend'])
+    assert.equal(rm.code, 1)
+    assert.match(rm.stderr, /has active endpoints/)
+    ok(['rm', '-f', 'api', 'side'])
+    assert.equal(ok(['network', 'prune', '-f']), 'Deleted Networks:\nbackend\n\n')
+    assert.equal(d.berth(['network', 'inspect', 'backend']).code, 1)
+  })
+})
