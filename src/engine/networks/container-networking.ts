@@ -128,6 +128,8 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       await this.m.store.saveSandbox(state)
       await this.m.syncFirewall()
       this.restored.add(record.id)
+      await this.refreshNames(record)
+      for (const net of this.m.networksOf(record.id, primary?.id)) this.publishEvent('connect', net, record.id)
       return { networkNamespacePath: netnsPath, ...(env.length > 0 ? { env } : {}) }
     } catch (err) {
       await this.teardown(record.id).catch((e: unknown) => this.m.deps.logger.warn('network cleanup after failed start failed', { id: record.id, error: e }))
@@ -239,7 +241,27 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
   }
 
   async onStop(record: ContainerRecord): Promise<void> {
+    const had = this.m.store.sandboxes.get(record.id)
     await this.teardown(record.id)
+    if (had?.netnsPath) for (const net of this.m.networksOf(record.id)) this.publishEvent('disconnect', net, record.id)
+  }
+
+  /** Docker's network connect/disconnect events, also sent when a container starts and stops. */
+  private publishEvent(action: 'connect' | 'disconnect', net: NetworkRecord, containerId: string): void {
+    this.m.deps.events.publish('network', action, net.id, { container: containerId, name: net.name, type: net.driver })
+  }
+
+  /** Endpoints keep the container's current name (after a rename) for DNS and inspect. */
+  private async refreshNames(record: ContainerRecord): Promise<void> {
+    await this.m.serial(async () => {
+      for (const net of this.m.networksOf(record.id)) {
+        const ep = net.endpoints[record.id]
+        if (ep && ep.containerName !== record.name) {
+          ep.containerName = record.name
+          await this.m.store.save(net)
+        }
+      }
+    })
   }
 
   async onRemove(record: ContainerRecord): Promise<void> {
@@ -309,7 +331,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
         throw err
       }
     })
-    this.m.deps.events.publish('network', 'connect', net.id, { container: record.id, name: net.name, type: net.driver })
+    this.publishEvent('connect', net, record.id)
   }
 
   async disconnect(nameOrId: string, containerRef: string, force = false): Promise<void> {
@@ -335,7 +357,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       }
       await this.m.removeEndpoint(net, containerId)
     })
-    this.m.deps.events.publish('network', 'disconnect', net.id, { container: containerId, name: net.name, type: net.driver })
+    this.publishEvent('disconnect', net, containerId)
   }
 
   /** Published ports of a running container (for tests and `port`). */
