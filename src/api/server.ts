@@ -10,6 +10,7 @@ import { containerRoutes } from './routes/containers.js'
 import { containerStreamRoutes } from './routes/container-streams.js'
 import { eventRoutes } from './routes/events.js'
 import { imageRoutes } from './routes/images.js'
+import { networkRoutes } from './routes/networks.js'
 import { systemRoutes } from './routes/system.js'
 import { volumeRoutes } from './routes/volumes.js'
 import { systemDfRoutes } from './routes/system-df.js'
@@ -22,7 +23,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes, ...networkRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

@@ -7,6 +7,7 @@ import { CliError } from './render/errors.js'
 import { BERTH_VERSION } from './version.js'
 import * as container from './commands/container/specs.js'
 import * as image from './commands/image/specs.js'
+import * as network from './commands/network/specs.js'
 import * as system from './commands/system/specs.js'
 import * as contexts from './commands/context/specs.js'
 import * as volume from './commands/volume/specs.js'
@@ -26,10 +27,10 @@ export interface ProgramState {
 }
 
 const commonCommands = [container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
-const managementCommands = [container.containerGroup, contexts.contextGroup, image.imageGroup, system.systemGroup, volume.volumeGroup]
+const managementCommands = [container.containerGroup, contexts.contextGroup, image.imageGroup, network.networkGroup, system.systemGroup, volume.volumeGroup]
 const otherCommands = [
   container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
-  container.logsSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
+  container.logsSpec, network.portSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
   image.tagSpec, container.waitSpec,
 ]
 

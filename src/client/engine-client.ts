@@ -1,3 +1,7 @@
+import type {
+  NetworkConnectRequestWire, NetworkCreateRequestWire, NetworkCreateResponseWire, NetworkDisconnectRequestWire,
+  NetworkPruneResponseWire, NetworkWire,
+} from '../api/types/index.js'
 import type { Duplex, Readable } from 'node:stream'
 import type {
   ContainerCreateRequest,
@@ -151,6 +155,14 @@ export interface EngineClient {
   volumePrune(options?: { filters?: Filters }): Promise<VolumePruneResponse>
 
   events(options?: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal }): Promise<AsyncIterable<EventMessage>>
+
+  networkList(options?: { filters?: Filters }): Promise<NetworkWire[]>
+  networkInspect(nameOrId: string): Promise<InspectResult<NetworkWire>>
+  networkCreate(body: NetworkCreateRequestWire): Promise<NetworkCreateResponseWire>
+  networkRemove(nameOrId: string): Promise<void>
+  networkConnect(nameOrId: string, body: NetworkConnectRequestWire): Promise<void>
+  networkDisconnect(nameOrId: string, body: NetworkDisconnectRequestWire): Promise<void>
+  networkPrune(options?: { filters?: Filters }): Promise<NetworkPruneResponseWire>
   /** Releases pooled connections. */
   close(): void
 }

@@ -19,6 +19,10 @@ import { HttpTransport, readBody, type RequestOptions } from './http-transport.j
 import { parseJsonStream } from './json-stream.js'
 import { DaemonError } from './errors.js'
 import type {
+  NetworkConnectRequestWire, NetworkCreateRequestWire, NetworkCreateResponseWire, NetworkDisconnectRequestWire,
+  NetworkPruneResponseWire, NetworkWire,
+} from '../api/types/index.js'
+import type {
   ContainerCreateRequest,
   ContainerCreateResponse,
   ContainerInspect,
@@ -313,6 +317,34 @@ export class HttpEngineClient implements EngineClient {
       if (!isVersionTooNew(err)) throw err
     }
     return send(await this.versioned(options))
+  }
+
+  async networkList(options: { filters?: Filters } = {}): Promise<NetworkWire[]> {
+    return (await this.json<NetworkWire[]>({ method: 'GET', path: '/networks', query: { filters: encodeFilters(options.filters) } })).value ?? []
+  }
+
+  networkInspect(nameOrId: string): Promise<InspectResult<NetworkWire>> {
+    return this.json<NetworkWire>({ method: 'GET', path: `/networks/${enc(nameOrId)}` })
+  }
+
+  async networkCreate(body: NetworkCreateRequestWire): Promise<NetworkCreateResponseWire> {
+    return (await this.json<NetworkCreateResponseWire>({ method: 'POST', path: '/networks/create', body })).value
+  }
+
+  async networkRemove(nameOrId: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: `/networks/${enc(nameOrId)}` })
+  }
+
+  async networkConnect(nameOrId: string, body: NetworkConnectRequestWire): Promise<void> {
+    await this.call({ method: 'POST', path: `/networks/${enc(nameOrId)}/connect`, body })
+  }
+
+  async networkDisconnect(nameOrId: string, body: NetworkDisconnectRequestWire): Promise<void> {
+    await this.call({ method: 'POST', path: `/networks/${enc(nameOrId)}/disconnect`, body })
+  }
+
+  async networkPrune(options: { filters?: Filters } = {}): Promise<NetworkPruneResponseWire> {
+    return (await this.json<NetworkPruneResponseWire>({ method: 'POST', path: '/networks/prune', query: { filters: encodeFilters(options.filters) } })).value
   }
 
   private stream(options: RequestOptions): Promise<http.IncomingMessage> {

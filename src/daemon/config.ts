@@ -27,6 +27,13 @@ export interface DaemonConfig {
   configFile: string | undefined
   /** Warnings found while reading the configuration (keys berth accepts but does not act on). */
   configWarnings: string[]
+  /** Default bridge: name (berth flag), and --bip "172.17.0.1/16" as dockerd. */
+  bridgeName: string
+  bip: string | undefined
+  /** Prefix of every host object of this daemon (nft table, bridges, veths); <= 8 characters. */
+  netPrefix: string
+  /** --default-address-pool "base=...,size=N" entries, as dockerd. */
+  defaultAddressPools: string[]
 }
 
 export const defaultSocket = 'unix:///run/berth/berth.sock'
@@ -58,6 +65,10 @@ export function daemonCommand(): Command {
     .option('--tlscert <file>', 'path to TLS certificate file', '~/.docker/cert.pem')
     .option('--tlskey <file>', 'path to TLS key file', '~/.docker/key.pem')
     .option('--config-file <file>', 'daemon configuration file', defaultConfigFile)
+    .option('--bip <cidr>', 'IPv4 address and prefix of the default bridge ("172.17.0.1/16")')
+    .option('--bridge-name <name>', 'name of the default bridge', 'berth0')
+    .option('--net-prefix <prefix>', 'prefix of the nftables table, bridges and veths this daemon creates', 'berth')
+    .option('--default-address-pool <pool>', 'default address pool for networks ("base=10.10.0.0/16,size=24")', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .version(process.env.BERTH_VERSION ?? '0.1.0', '-v, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -79,8 +90,11 @@ export function parseDaemonArgs(argv: readonly string[], readFile?: ConfigFileRe
     host: string[]; dataRoot: string; execRoot: string; pidfile?: string; runtime: 'crun' | 'runc'; defaultRuntime?: 'crun' | 'runc'
     logLevel: LogLevel; debug?: boolean; group?: string; tls?: boolean; tlsverify?: boolean
     tlscacert: string; tlscert: string; tlskey: string
+    bip?: string; bridgeName: string; netPrefix: string; defaultAddressPool: string[]
   }>()
   const useTls = o.tlsverify === true || o.tls === true
+  if (!/^[a-z][a-z0-9]{0,7}$/.test(o.netPrefix)) throw new Error(`invalid --net-prefix "${o.netPrefix}": 1-8 lowercase letters and digits`)
+  if (o.bridgeName.length > 15) throw new Error(`invalid --bridge-name "${o.bridgeName}": at most 15 characters`)
   return {
     hosts: o.host.length > 0 ? o.host : [defaultSocket.replace('/run/berth', o.execRoot)],
     dataRoot: o.dataRoot,
@@ -93,5 +107,9 @@ export function parseDaemonArgs(argv: readonly string[], readFile?: ConfigFileRe
     insecureTcpAllowed: o.tls === false && o.tlsverify !== true,
     configFile: file,
     configWarnings: warnings,
+    bridgeName: o.bridgeName,
+    bip: o.bip,
+    netPrefix: o.netPrefix,
+    defaultAddressPools: o.defaultAddressPool,
   }
 }

@@ -14,6 +14,7 @@ import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpo
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
 import { hostSystemInfo, BERTH_VERSION } from './system-info.js'
+import { createNetworking } from './networking.js'
 
 const runtimePaths = { crun: '/usr/bin/crun', runc: '/usr/sbin/runc' } as const
 
@@ -30,7 +31,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 })
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 })
 
-  const warnings: string[] = ['No bridge networking yet: containers default to network mode "none"']
+  const warnings: string[] = []
   let runtimeName = config.runtime
   const cg = await ensureCgroupsForCrun(logger)
   if (runtimeName === 'crun' && !cg.crunUsable) {
@@ -64,6 +65,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     })),
   })
   const volumeHooks = new VolumeHooks({ volumes, events, logger, resolveContainer: (nameOrId) => containers.resolve(nameOrId) })
+  const { networks, networking } = await createNetworking(config, events, logger, () => containers)
   const containers: ContainerManager = new ContainerManager({
     dataRoot: config.dataRoot,
     runtime,
@@ -74,9 +76,10 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     runtimeName,
     hostNofileLimit: await hostNofileHardLimit(),
     availableCapabilities: await boundingCapabilities(),
-    hooks: [volumeHooks],
+    hooks: [volumeHooks, networking],
   })
   await containers.restore()
+  await networking.cleanupStale().catch((err: unknown) => logger.warn('removing stale network state failed', { error: err }))
 
   const engineId = await persistentId(join(config.dataRoot, 'engine-id'))
   const info = hostSystemInfo({
@@ -94,6 +97,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     containers,
     images,
     volumes,
+    networks,
     events,
     async systemInfo() {
       const all = await containers.list({ all: true })
@@ -131,6 +135,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       // Streams such as `logs -f` would hold close() open forever; containers keep running regardless.
       server.closeAllConnections()
       containers.close()
+      await networks.close()
       await rm(config.pidfile, { force: true })
     },
   }

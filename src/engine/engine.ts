@@ -2,6 +2,7 @@ import type { ContainerService } from './containers/types.js'
 import type { ImageRecord, ImageService } from './images/types.js'
 import type { EventBus } from './events/index.js'
 import type { VolumeService } from './volumes/types.js'
+import type { NetworkService } from './networks/types.js'
 import type { SystemInfo } from './system.js'
 
 /** Everything the API and other adapters may call. Built by daemon/createDaemon. */
@@ -10,6 +11,8 @@ export interface Engine {
   images: ImageService
   volumes: VolumeService
   events: EventBus
+  /** Absent in engines built without networking (API tests). */
+  networks?: NetworkService
   /** Builds an offline base image (only "busybox" so far) from the host's packages; idempotent. */
   bootstrapImage(name: string): Promise<ImageRecord>
   /** Host facts plus counts for /info, computed on call. */

@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
 import { mkdtempSync, rmSync, readFileSync, existsSync, openSync, closeSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { randomBytes, randomInt } from 'node:crypto'
 
 export interface CliResult {
   code: number
@@ -27,6 +28,12 @@ export class Daemon {
   readonly execRoot: string
   readonly socket: string
   readonly logFile: string
+  /** Host objects of this daemon (nft table, bridges, veths) carry this prefix; the default bridge is `${netPrefix}0`. */
+  readonly netPrefix: string
+  readonly bridgeName: string
+  /** Default bridge gateway/prefix, and the /16 user networks are cut from (/24 each). */
+  readonly bip: string
+  readonly addressPool: string
   private child: ChildProcess | undefined
 
   /** extraArgs go to berthd after the harness's own (-H, roots, runtime, a private empty daemon.json). */
@@ -39,6 +46,11 @@ export class Daemon {
     // A private daemon.json, so a host's /etc/berth/daemon.json never changes what tests see.
     this.configFile = join(this.dataRoot, 'daemon.json')
     writeFileSync(this.configFile, '{}\n')
+    this.netPrefix = `bt${randomBytes(2).toString('hex')}`
+    this.bridgeName = `${this.netPrefix}0`
+    const octet = randomInt(200, 250)
+    this.bip = `10.${octet}.${randomInt(0, 256)}.1/24`
+    this.addressPool = `base=10.${octet}.0.0/16,size=24`
   }
 
   readonly configFile: string
@@ -51,7 +63,8 @@ export class Daemon {
     const fd = openSync(this.logFile, 'a')
     this.child = spawn(berthdBin, [
       '-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--runtime', this.runtime, '--debug',
-      '--config-file', this.configFile, ...this.extraArgs,
+      '--config-file', this.configFile, '--net-prefix', this.netPrefix, '--bridge-name', this.bridgeName, '--bip', this.bip,
+      '--default-address-pool', this.addressPool, ...this.extraArgs,
     ], {
       stdio: ['ignore', fd, fd],
     })
@@ -112,19 +125,34 @@ export class Daemon {
     })
   }
 
-  async stop(): Promise<void> {
-    try {
-      if (this.child && this.child.exitCode === null) {
-        const ids = this.berth(['ps', '-aq']).stdout.split('\n').filter(Boolean)
-        if (ids.length > 0) this.berth(['rm', '-f', ...ids])
-        this.child.kill('SIGTERM')
-        await Promise.race([new Promise((r) => this.child?.once('exit', r)), sleep(5000)])
-        if (this.child.exitCode === null) this.child.kill('SIGKILL')
-      }
-    } finally {
-      cleanupRoots(this.dataRoot, this.execRoot)
+  /** Removes every container and stops berthd (SIGTERM, SIGKILL after 5 s); the roots stay. */
+  async stopDaemonOnly(): Promise<void> {
+    if (this.child && this.child.exitCode === null) {
+      const ids = this.berth(['ps', '-aq']).stdout.split('\n').filter(Boolean)
+      if (ids.length > 0) this.berth(['rm', '-f', ...ids])
+      this.child.kill('SIGTERM')
+      await Promise.race([new Promise((r) => this.child?.once('exit', r)), sleep(5000)])
+      if (this.child.exitCode === null) this.child.kill('SIGKILL')
     }
   }
+
+  async stop(): Promise<void> {
+    try {
+      await this.stopDaemonOnly()
+    } finally {
+      cleanupRoots(this.dataRoot, this.execRoot)
+      cleanupNetwork(this.netPrefix)
+    }
+  }
+}
+
+/** Links and the nftables table of a daemon's prefix, after a test that left them behind. */
+export function cleanupNetwork(prefix: string): void {
+  const links = spawnSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })
+  for (const l of JSON.parse(links.stdout || '[]') as Array<{ ifname: string }>) {
+    if (l.ifname.startsWith(prefix)) spawnSync('ip', ['link', 'del', l.ifname], { stdio: 'ignore' })
+  }
+  spawnSync('nft', ['delete', 'table', 'ip', prefix], { stdio: 'ignore' })
 }
 
 /** Kills conmon/containers and unmounts whatever a test left under the roots, then deletes them. */

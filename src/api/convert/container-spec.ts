@@ -1,5 +1,5 @@
 import { invalid } from '../../common/index.js'
-import type { ContainerSpec, HostSpec, RestartPolicy } from '../../engine/containers/index.js'
+import type { ContainerSpec, EndpointSpec, HostSpec, RestartPolicy } from '../../engine/containers/index.js'
 import type { ContainerCreateRequest, HostConfigWire } from '../types/index.js'
 
 /** Docker's strslice: a JSON string or array of strings; null stays null ("not given"). */
@@ -48,6 +48,22 @@ function hostSpec(wire: HostConfigWire | null | undefined): HostSpec {
   return host
 }
 
+/** NetworkingConfig.EndpointsConfig -> per-network aliases, links, --ip and --mac-address. */
+export function endpointsConfig(wire: Record<string, unknown> | null | undefined): Record<string, EndpointSpec> | undefined {
+  if (!wire || typeof wire !== 'object') return undefined
+  const out: Record<string, EndpointSpec> = {}
+  for (const [name, raw] of Object.entries(wire)) {
+    const e = (raw ?? {}) as { Aliases?: string[] | null; Links?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; MacAddress?: string }
+    const spec: EndpointSpec = {}
+    if (e.Aliases?.length) spec.aliases = e.Aliases
+    if (e.Links?.length) spec.links = e.Links
+    if (e.IPAMConfig?.IPv4Address) spec.ipv4Address = e.IPAMConfig.IPv4Address
+    if (e.MacAddress) spec.macAddress = e.MacAddress
+    out[name] = spec
+  }
+  return Object.keys(out).length > 0 ? out : undefined
+}
+
 /** POST /containers/create body -> ContainerSpec. InvalidArgument for an empty body or malformed fields. */
 export function containerSpecFromCreate(body: ContainerCreateRequest | undefined): ContainerSpec {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -76,5 +92,7 @@ export function containerSpecFromCreate(body: ContainerCreateRequest | undefined
   if (typeof body.StopTimeout === 'number') spec.stopTimeout = body.StopTimeout
   if (body.ExposedPorts && Object.keys(body.ExposedPorts).length > 0) spec.exposedPorts = body.ExposedPorts
   if (body.Volumes && Object.keys(body.Volumes).length > 0) spec.volumes = body.Volumes
+  const endpoints = endpointsConfig(body.NetworkingConfig?.EndpointsConfig)
+  if (endpoints) spec.endpointsConfig = endpoints
   return spec
 }

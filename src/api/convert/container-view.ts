@@ -3,8 +3,10 @@ import type { ContainerRecord } from '../../engine/containers/index.js'
 import type {
   ContainerConfigWire, ContainerInspectResponse, ContainerSummary, EndpointSettingsWire, NetworkSettingsWire,
 } from '../types/index.js'
+import type { ContainerNetworkView } from '../../engine/networks/index.js'
 import { containerStatusText } from './human-duration.js'
 import { mountPointView } from './volume-view.js'
+import { networkSettingsView, summaryPorts } from './network-view.js'
 
 /** Name of the storage driver containers report in GraphDriver/Driver. */
 export const containerGraphDriver = 'overlay'
@@ -84,7 +86,7 @@ export function hostConfigView(record: ContainerRecord): Record<string, unknown>
   const host = record.spec.host ?? {}
   const view: Record<string, unknown> = { ...hostConfigDefaults(), Runtime: record.runtime || 'crun' }
   for (const [k, v] of Object.entries(host.raw ?? {})) if (v !== undefined) view[k] = v
-  if (host.networkMode) view.NetworkMode = host.networkMode
+  view.NetworkMode = !host.networkMode || host.networkMode === 'default' ? 'bridge' : host.networkMode
   if (host.autoRemove !== undefined) view.AutoRemove = host.autoRemove
   if (host.readonlyRootfs !== undefined) view.ReadonlyRootfs = host.readonlyRootfs
   if (host.init !== undefined) view.Init = host.init
@@ -126,7 +128,8 @@ export function commandLine(record: ContainerRecord): string {
 }
 
 /** An item of GET /containers/json. */
-export function containerSummary(record: ContainerRecord, now: Date): ContainerSummary {
+export function containerSummary(record: ContainerRecord, now: Date, net?: ContainerNetworkView): ContainerSummary {
+  const settings = net && networkSettingsView(net, record.state.running)
   return {
     Id: record.id,
     Names: ['/' + record.name],
@@ -134,18 +137,18 @@ export function containerSummary(record: ContainerRecord, now: Date): ContainerS
     ImageID: record.imageId,
     Command: commandLine(record),
     Created: Math.floor(Date.parse(record.created) / 1000),
-    Ports: [],
+    Ports: net ? summaryPorts(net, record.state.running) : [],
     Labels: effectiveConfig(record).Labels ?? {},
     State: record.state.status,
     Status: containerStatusText(record.state, now),
-    HostConfig: { NetworkMode: record.spec.host?.networkMode || 'default' },
-    NetworkSettings: { Networks: { [networkNameOf(record)]: emptyEndpoint() } },
+    HostConfig: { NetworkMode: !record.spec.host?.networkMode || record.spec.host.networkMode === 'default' ? 'bridge' : record.spec.host.networkMode },
+    NetworkSettings: { Networks: settings ? settings.Networks : { [networkNameOf(record)]: emptyEndpoint() } },
     Mounts: (record.mountPoints ?? []).map(mountPointView),
   }
 }
 
 /** GET /containers/{id}/json. */
-export function containerInspect(record: ContainerRecord): ContainerInspectResponse {
+export function containerInspect(record: ContainerRecord, net?: ContainerNetworkView): ContainerInspectResponse {
   const s = record.state
   return {
     Id: record.id,
@@ -176,6 +179,6 @@ export function containerInspect(record: ContainerRecord): ContainerInspectRespo
     },
     Mounts: (record.mountPoints ?? []).map(mountPointView),
     Config: effectiveConfig(record),
-    NetworkSettings: networkSettings(record),
+    NetworkSettings: net ? networkSettingsView(net, record.state.running) : networkSettings(record),
   }
 }

@@ -31,7 +31,7 @@ export function systemInfoView(info: EngineSystemInfo, versionInfo: VersionInfo,
     DockerRootDir: info.dataRoot,
     Plugins: {
       Volume: ['local'],
-      Network: ['host', 'none'],
+      Network: ['bridge', 'host', 'null'],
       Authorization: null,
       Log: [info.loggingDriver],
     },

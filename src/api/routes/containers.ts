@@ -26,12 +26,16 @@ export const containerRoutes: Route[] = [
         filters: parseFilters(ctx.query.get('filters')),
       })
       const now = new Date()
-      sendJson(ctx, 200, records.map((r) => containerSummary(r, now)))
+      const views = await Promise.all(records.map((r) => engine.networks?.containerView(r.id)))
+      sendJson(ctx, 200, records.map((r, i) => containerSummary(r, now, views[i])))
     },
   },
   {
     method: 'GET', path: '/containers/:id/json',
-    handler: async (ctx, { engine }) => sendJson(ctx, 200, containerInspect(await engine.containers.resolve(ctx.params.id as string))),
+    handler: async (ctx, { engine }) => {
+      const record = await engine.containers.resolve(ctx.params.id as string)
+      sendJson(ctx, 200, containerInspect(record, await engine.networks?.containerView(record.id)))
+    },
   },
   {
     method: 'POST', path: '/containers/:id/start',

@@ -71,7 +71,7 @@ export interface ContainerCreateResponse {
 }
 
 export interface EndpointSettingsWire {
-  IPAMConfig: null
+  IPAMConfig: { IPv4Address?: string; IPv6Address?: string } | null
   Links: string[] | null
   Aliases: string[] | null
   MacAddress: string

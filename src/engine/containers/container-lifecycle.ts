@@ -91,7 +91,7 @@ export class ContainerLifecycle {
       for (const hook of this.ctx.hooks) contributions.push(await hook.onStart?.(record))
       const extra = mergeContributions(contributions)
       await writeJsonAtomic(join(record.bundleDir, 'config.json'), ociSpec(record, user, {
-        ...this.ctx.specOptions, extraMounts: extra.mounts, networkNamespacePath: extra.networkNamespacePath,
+        ...this.ctx.specOptions, extraMounts: extra.mounts, networkNamespacePath: extra.networkNamespacePath, extraEnv: extra.env,
       }))
       const policy = logPolicy(record.spec.host.logConfig)
       const { pid } = await runtime.create({

@@ -25,6 +25,8 @@ export interface StartContribution {
   mounts?: Mount[]
   /** Join this network namespace (a path such as <exec>/netns/<id>) instead of creating one. */
   networkNamespacePath?: string
+  /** Environment entries set before the container's own (legacy link variables); the spec's win. */
+  env?: string[]
 }
 
 export interface ContainerHooks {
@@ -43,6 +45,7 @@ export function mergeContributions(parts: readonly (StartContribution | undefine
   for (const part of parts) {
     if (!part) continue
     if (part.mounts?.length) out.mounts = [...(out.mounts ?? []), ...part.mounts]
+    if (part.env?.length) out.env = [...(out.env ?? []), ...part.env]
     if (part.networkNamespacePath) {
       if (out.networkNamespacePath) throw new Error('two hooks set the network namespace')
       out.networkNamespacePath = part.networkNamespacePath

@@ -44,6 +44,8 @@ export interface OciSpecOptions {
   extraMounts?: readonly Mount[]
   /** Join this network namespace instead of creating one (network drivers). */
   networkNamespacePath?: string
+  /** Environment set before the spec's own entries (hooks: legacy link variables). */
+  extraEnv?: readonly string[]
 }
 
 function num(raw: Record<string, unknown> | undefined, key: string): number | undefined {
@@ -179,7 +181,7 @@ export function ociSpec(record: ContainerRecord, user: ResolvedUser, opts: OciSp
       // The primary group leads the supplementary groups, as dockerd sets them (CVE-2022-36109 fix).
       user: { uid: user.uid, gid: user.gid, additionalGids: [user.gid, ...user.additionalGids] },
       args,
-      env: processEnv({ imageEnv: imageConfig.Env, specEnv: spec.env, hostname, tty, home: user.home }),
+      env: processEnv({ imageEnv: imageConfig.Env, specEnv: opts.extraEnv?.length ? [...opts.extraEnv, ...(spec.env ?? [])] : spec.env, hostname, tty, home: user.home }),
       cwd: resolveWorkingDir(spec.workingDir, imageConfig),
       capabilities,
       ...(rlimits.length > 0 ? { rlimits } : {}),

@@ -37,7 +37,17 @@ export interface ContainerSpec {
   stopTimeout?: number
   exposedPorts?: Record<string, object>
   volumes?: Record<string, object>
+  /** NetworkingConfig.EndpointsConfig by network name or id (read by the network service). */
+  endpointsConfig?: Record<string, EndpointSpec>
   host: HostSpec
+}
+
+/** Per-network settings a client asks for (--network-alias, --ip, --link, --mac-address). */
+export interface EndpointSpec {
+  aliases?: string[]
+  links?: string[]
+  ipv4Address?: string
+  macAddress?: string
 }
 
 export interface HostSpec {

@@ -10,6 +10,8 @@ export interface CreateFlags {
   capDrop?: string[]
   cpus?: string
   dns?: string[]
+  dnsOption?: string[]
+  dnsSearch?: string[]
   domainname?: string
   entrypoint?: string
   env?: string[]
@@ -19,14 +21,18 @@ export interface CreateFlags {
   hostname?: string
   init?: boolean
   interactive?: boolean
+  ip?: string
   ipc?: string
   label?: string[]
   labelFile?: string[]
+  link?: string[]
   logDriver?: string
   logOpt?: string[]
+  macAddress?: string
   memory?: string
   mount?: string[]
   network?: string
+  networkAlias?: string[]
   pid?: string
   privileged?: boolean
   publish?: string[]
@@ -49,6 +55,23 @@ export interface CreateFlags {
 export interface ConfigSources {
   env: NodeJS.ProcessEnv
   readFile: (path: string) => string
+}
+
+/** --network-alias, --ip and --mac-address go to the endpoint of the --network given (docker's parseNetworkOpts). */
+function endpointsConfig(flags: CreateFlags): Record<string, unknown> {
+  const aliases = flags.networkAlias ?? []
+  if (aliases.length === 0 && !flags.ip && !flags.macAddress) return {}
+  const network = flags.network || 'default'
+  if (network === 'default' || network === 'bridge' || network === 'host' || network === 'none' || network.startsWith('container:')) {
+    if (aliases.length > 0 || flags.ip) throw new Error('network-scoped aliases and user specified IP address are only supported for user-defined networks')
+  }
+  return {
+    [network]: {
+      ...(aliases.length > 0 ? { Aliases: aliases } : {}),
+      ...(flags.ip ? { IPAMConfig: { IPv4Address: flags.ip } } : {}),
+      ...(flags.macAddress ? { MacAddress: flags.macAddress } : {}),
+    },
+  }
 }
 
 /**
@@ -122,8 +145,9 @@ export function buildCreateRequest(image: string, command: string[], flags: Crea
     PortBindings: Object.keys(bindings).length > 0 ? bindings : {},
     PublishAllPorts: !!flags.publishAll,
     Dns: flags.dns ?? [],
-    DnsSearch: [],
-    DnsOptions: [],
+    DnsSearch: flags.dnsSearch ?? [],
+    DnsOptions: flags.dnsOption ?? [],
+    Links: flags.link?.length ? flags.link : undefined,
     ExtraHosts: flags.addHost,
     NetworkMode: flags.network || 'default',
     CapAdd: flags.capAdd,
@@ -163,7 +187,7 @@ export function buildCreateRequest(image: string, command: string[], flags: Crea
     Entrypoint: flags.entrypoint === undefined ? undefined : [flags.entrypoint],
     Labels: labels,
     HostConfig: hostConfig,
-    NetworkingConfig: { EndpointsConfig: {} },
+    NetworkingConfig: { EndpointsConfig: endpointsConfig(flags) },
   }
   if (flags.stopSignal !== undefined) request.StopSignal = flags.stopSignal
   if (flags.stopTimeout !== undefined) request.StopTimeout = flags.stopTimeout

@@ -22,14 +22,16 @@ export const inspectCommand: CommandHandler = async (ctx, args, options) => {
   const container: Getter = (ref) => client.containerInspect(ref, { size })
   const image: Getter = (ref) => client.imageInspect(ref)
   const volume: Getter = (ref) => client.volumeInspect(ref)
+  const network: Getter = (ref) => client.networkInspect(ref)
   let getter: Getter
   if (type === 'container') getter = container
   else if (type === 'image') getter = image
   else if (type === 'volume') getter = volume
+  else if (type === 'network') getter = network
   else if (type !== undefined) getter = async (ref) => Promise.reject(new Error(`Error: No such object: ${ref}`))
   else {
     getter = async (ref) => {
-      for (const get of [container, image, volume]) {
+      for (const get of [container, image, volume, network]) {
         try {
           return await get(ref)
         } catch (err) {
@@ -67,7 +69,7 @@ function isSkippable(err: unknown): boolean {
  * or the template once per object. Errors are reported together after the output, status 1;
  * an unparsable template is status 64.
  */
-async function inspectAll(ctx: CliContext, refs: string[], format: string, get: Getter): Promise<void> {
+export async function inspectAll(ctx: CliContext, refs: string[], format: string, get: Getter): Promise<void> {
   let template: ParsedTemplate | undefined
   if (format !== '' && format !== 'json') {
     try {

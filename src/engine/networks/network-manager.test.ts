@@ -1,0 +1,172 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { silentLogger } from '../../common/index.js'
+import { EventBus } from '../events/index.js'
+import type { ContainerRecord, ContainerService } from '../containers/index.js'
+import { FakeNetHost, type HeldPort, type PortHolder, type UdpTransport } from '../../sys/net/index.js'
+import { ContainerNetworking } from './container-networking.js'
+import { NetworkManager } from './network-manager.js'
+
+class FakePorts implements PortHolder {
+  readonly taken = new Set<string>()
+  next = 40000
+  async hold(proto: 'tcp' | 'udp', ip: string, port: number): Promise<HeldPort> {
+    const p = port === 0 ? this.next++ : port
+    const key = `${proto}/${ip}/${p}`
+    if (this.taken.has(key)) throw Object.assign(new Error('EADDRINUSE'), { code: 'EADDRINUSE' })
+    this.taken.add(key)
+    return { port: p, close: async () => void this.taken.delete(key) }
+  }
+}
+
+const noUdp: UdpTransport = {
+  listen: async () => ({ close: async () => undefined }),
+  query: async () => undefined,
+}
+
+function container(id: string, name: string, dir: string, host: Record<string, unknown> = {}, extra: Partial<ContainerRecord['spec']> = {}): ContainerRecord {
+  return {
+    id, name, created: '', imageId: 'sha256:x', imageConfig: {}, path: 'sh', args: [], restartCount: 0, runtime: 'crun',
+    spec: { image: 'busybox', host: { ...host }, ...extra },
+    state: { status: 'created', running: false, paused: false, restarting: false, oomKilled: false, dead: false, pid: 0, exitCode: 0, error: '', startedAt: '', finishedAt: '' },
+    rootfsPath: join(dir, 'rootfs'), bundleDir: dir, logPath: join(dir, 'log'), hostnamePath: join(dir, 'hostname'),
+    hostsPath: join(dir, `${id}-hosts`), resolvConfPath: join(dir, `${id}-resolv.conf`),
+  }
+}
+
+async function setup(t: { after(fn: () => Promise<void>): void }, root?: string) {
+  const dir = root ?? (await mkdtemp(join(tmpdir(), 'berth-net-')))
+  if (!root) t.after(() => rm(dir, { recursive: true, force: true }))
+  await writeFile(join(dir, 'host-resolv.conf'), 'nameserver 10.0.0.53\nsearch corp.test\n')
+  const records = new Map<string, ContainerRecord>()
+  const containers = { resolve: async (x: string) => {
+    const r = records.get(x) ?? [...records.values()].find((c) => c.name === x)
+    if (!r) throw new Error(`No such container: ${x}`)
+    return r
+  } } as unknown as ContainerService
+  const host = new FakeNetHost()
+  const ports = new FakePorts()
+  const events = new EventBus()
+  const m = new NetworkManager({
+    dataRoot: join(dir, 'data'), execRoot: join(dir, 'exec'), host, ports, udp: noUdp, events, logger: silentLogger,
+    containers: () => containers, prefix: 'bt', defaultBridge: { name: 'bt0', bip: '10.200.0.1/24' },
+    pools: [{ base: '10.201.0.0/16', size: 24 }], upstreams: () => ['10.0.0.53'],
+  })
+  const hooks = new ContainerNetworking(m, { hostResolvConfPath: join(dir, 'host-resolv.conf') })
+  await m.init()
+  return { dir, m, hooks, host, ports, records, events }
+}
+
+test('NetworkManager.init() makes bridge, host and none, and the default bridge from --bip', async (t) => {
+  const { m, host } = await setup(t)
+  const nets = await m.list()
+  assert.deepEqual(nets.map((n) => n.name).sort(), ['bridge', 'host', 'none'])
+  assert.deepEqual(nets.find((n) => n.name === 'bridge')?.ipam, [{ subnet: '10.200.0.0/24', gateway: '10.200.0.1' }])
+  assert.equal(host.links.get('bt0')?.address, '10.200.0.1/24')
+  assert.deepEqual(host.firewall?.bridges, [{ name: 'bt0', subnet: '10.200.0.0/24', internal: false }])
+})
+
+test('NetworkManager.create() picks a free pool subnet, refuses duplicates and predefined removal', async (t) => {
+  const { m, host, events } = await setup(t)
+  const seen: string[] = []
+  events.subscribe((e) => seen.push(`${e.type}:${e.action}`))
+  const { id } = await m.create({ name: 'app' })
+  const app = await m.inspect('app')
+  assert.equal(app.id, id)
+  assert.deepEqual(app.ipam, [{ subnet: '10.201.0.0/24', gateway: '10.201.0.1' }])
+  assert.equal(app.bridgeName, `bt-${id.slice(0, 12)}`)
+  assert.ok(host.links.has(app.bridgeName!))
+  await assert.rejects(m.create({ name: 'app' }), /network with name app already exists/)
+  await assert.rejects(m.create({ name: 'x', ipam: { config: [{ subnet: '10.201.0.0/16' }] } }), /overlaps/)
+  await assert.rejects(m.remove('bridge'), /bridge is a pre-defined network and cannot be removed/)
+  await m.remove(id.slice(0, 6))
+  assert.ok(!host.links.has(app.bridgeName!))
+  await assert.rejects(m.inspect('app'), /network app not found/)
+  assert.deepEqual(seen, ['network:create', 'network:destroy'])
+})
+
+test('ContainerNetworking start/stop/remove: namespace, veth, ports, DNS names, and nothing left after', async (t) => {
+  const { m, hooks, host, ports, records, dir } = await setup(t)
+  await m.create({ name: 'app' })
+  const web = container('a'.repeat(64), 'web', dir, { networkMode: 'app', raw: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } }, {
+    endpointsConfig: { app: { aliases: ['www'] } },
+  })
+  records.set(web.id, web)
+  await hooks.onCreate(web)
+  const app = await m.inspect('app')
+  const ep = app.endpoints[web.id]!
+  assert.equal(ep.ipv4, '10.201.0.2')
+  assert.deepEqual(ep.aliases, ['www'])
+  const started = await hooks.onStart(web)
+  const netns = join(dir, 'exec', 'netns', web.id)
+  assert.deepEqual(started, { networkNamespacePath: netns })
+  assert.ok(host.netns.has(netns))
+  const veth = [...host.veths.values()][0]!
+  assert.equal(veth.ifName, 'eth0')
+  assert.equal(veth.addressCidr, '10.201.0.2/24')
+  assert.equal(veth.gateway, '10.201.0.1')
+  assert.ok(veth.hostName.length <= 15 && veth.hostName.startsWith('btv'))
+  assert.deepEqual(host.dnsRedirects.get(netns), { resolverIp: '10.201.0.1', containerIp: '10.201.0.2' })
+  assert.equal(host.sysctls.get('net.ipv4.ip_forward'), '1')
+  assert.deepEqual(host.firewall?.publish, [{ proto: 'tcp', hostIp: '', hostPort: 8080, containerIp: '10.201.0.2', containerPort: 80 }])
+  assert.ok(ports.taken.has('tcp//8080'))
+  assert.deepEqual(m.lookupName(app.id, '10.201.0.9', 'www'), { ipv4: ['10.201.0.2'] })
+  assert.deepEqual(m.lookupName(app.id, '10.201.0.9', 'WEB'), { ipv4: ['10.201.0.2'] })
+  assert.equal(m.lookupName(app.id, '10.201.0.9', 'nothere'), undefined)
+  const resolv = await readFile(web.resolvConfPath, 'utf8')
+  assert.equal(resolv, 'nameserver 127.0.0.11\nsearch corp.test\noptions ndots:0\n')
+  assert.match(await readFile(web.hostsPath, 'utf8'), /\n10\.201\.0\.2\taaaaaaaaaaaa\n$/)
+
+  // A second container cannot take the same host port; its start leaves nothing behind.
+  const clash = container('b'.repeat(64), 'clash', dir, { raw: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } })
+  records.set(clash.id, clash)
+  await hooks.onCreate(clash)
+  await assert.rejects(hooks.onStart(clash), /failed to bind host port for 0\.0\.0\.0:8080:10\.200\.0\.2:80\/tcp: address already in use/)
+  assert.ok(!host.netns.has(join(dir, 'exec', 'netns', clash.id)))
+  assert.equal(m.store.sandboxes.has(clash.id), false)
+
+  await hooks.onStop(web)
+  assert.equal(host.netns.size, 0)
+  assert.equal(host.veths.size, 0)
+  assert.deepEqual(host.firewall?.publish, [])
+  assert.equal(ports.taken.size, 0)
+  assert.equal(m.lookupName(app.id, '10.201.0.9', 'web'), undefined, 'stopped containers are not resolved')
+  await hooks.onRemove(web)
+  await hooks.onRemove(clash)
+  assert.deepEqual((await m.inspect('app')).endpoints, {})
+  await m.remove('app')
+})
+
+test('addresses are not reused at once, also after a restart of the manager', async (t) => {
+  const first = await setup(t)
+  const c1 = container('c'.repeat(64), 'c1', first.dir)
+  first.records.set(c1.id, c1)
+  await first.hooks.onCreate(c1)
+  assert.equal((await first.m.inspect('bridge')).endpoints[c1.id]?.ipv4, '10.200.0.2')
+  await first.hooks.onRemove(c1)
+  const second = await setup(t, first.dir)
+  const c2 = container('d'.repeat(64), 'c2', first.dir)
+  second.records.set(c2.id, c2)
+  await second.hooks.onCreate(c2)
+  assert.equal((await second.m.inspect('bridge')).endpoints[c2.id]?.ipv4, '10.200.0.3')
+})
+
+test('none gets a namespace with only loopback; container: joins the running target; unknown networks fail create', async (t) => {
+  const { hooks, host, records, dir } = await setup(t)
+  const none = container('e'.repeat(64), 'n', dir, { networkMode: 'none' })
+  records.set(none.id, none)
+  await hooks.onCreate(none)
+  const r = await hooks.onStart(none)
+  assert.ok(r?.networkNamespacePath && host.netns.has(r.networkNamespacePath))
+  assert.equal(host.veths.size, 0)
+  none.state.running = true
+  const joiner = container('f'.repeat(64), 'j', dir, { networkMode: 'container:n' })
+  records.set(joiner.id, joiner)
+  await hooks.onCreate(joiner)
+  assert.deepEqual(await hooks.onStart(joiner), { networkNamespacePath: r.networkNamespacePath })
+  const bad = container('9'.repeat(64), 'bad', dir, { networkMode: 'nosuchnet' })
+  await assert.rejects(hooks.onCreate(bad), /network nosuchnet not found/)
+})

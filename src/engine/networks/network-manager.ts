@@ -1,0 +1,398 @@
+/**
+ * NetworkManager: the NetworkService over a NetHost. Owns the network records (with their
+ * endpoints and IPAM state), the predefined networks (bridge, host, none), the per-daemon
+ * nftables table and the embedded DNS server. The container side (namespaces, veths, published
+ * ports) is in container-networking.ts, which takes part in the container lifecycle as a hook.
+ */
+import { join } from 'node:path'
+import { EngineError, conflict, invalid, newId, type Logger } from '../../common/index.js'
+import type { ContainerRecord, ContainerService } from '../containers/index.js'
+import type { EventBus } from '../events/index.js'
+import type { NetHost, PortHolder, UdpTransport } from '../../sys/net/index.js'
+import { EmbeddedDns } from './dns/embedded-dns.js'
+import {
+  DEFAULT_POOLS, allocateAddress, contains, overlaps, defaultGateway, formatCidr, ipToInt, macForAddress, parseCidr, pickSubnet,
+  validateFixedAddress, type AddressPool, type IpamRange,
+} from './ipam.js'
+import { filterNetworks } from './network-filters.js'
+import { NetworkStore } from './network-store.js'
+import type {
+  ContainerNetworkView, EndpointRecord, EndpointRequest, NetworkCreateRequest, NetworkRecord, NetworkService,
+} from './types.js'
+import { exposedPorts } from './ports.js'
+
+export interface NetworkManagerDeps {
+  dataRoot: string
+  execRoot: string
+  host: NetHost
+  ports: PortHolder
+  udp: UdpTransport
+  events: EventBus
+  logger: Logger
+  /** The container service (built after this one: containers take the hooks). */
+  containers: () => ContainerService
+  /** Names every host object of this daemon: nft table, "<prefix>-<id>" bridges, "<prefix>v<id>" veths. */
+  prefix: string
+  /** The default bridge: its name and, from --bip, its gateway address with prefix ("172.17.0.1/16"). */
+  defaultBridge: { name: string; bip?: string }
+  /** Pools for networks without --subnet (dockerd's --default-address-pool). */
+  pools?: readonly AddressPool[]
+  /** Upstream resolvers for the embedded DNS (the host's resolv.conf nameservers). */
+  upstreams: () => string[]
+  clock?: () => Date
+  dnsPort?: number
+}
+
+export const PREDEFINED = ['bridge', 'host', 'none'] as const
+
+export class NetworkManager implements NetworkService {
+  readonly store: NetworkStore
+  readonly dns: EmbeddedDns
+  private chain: Promise<unknown> = Promise.resolve()
+  private firewallChain: Promise<void> = Promise.resolve()
+
+  constructor(readonly deps: NetworkManagerDeps) {
+    this.store = new NetworkStore(join(deps.dataRoot, 'networks'), join(deps.execRoot, 'networks'), deps.logger)
+    this.dns = new EmbeddedDns({
+      udp: deps.udp,
+      lookup: (networkId, clientIp, name) => this.lookupName(networkId, clientIp, name),
+      upstreams: deps.upstreams,
+      logger: deps.logger,
+      port: deps.dnsPort,
+    })
+  }
+
+  get netnsDir(): string {
+    return join(this.deps.execRoot, 'netns')
+  }
+
+  /** Runs `fn` after every earlier mutation (networks and endpoints change one at a time). */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn)
+    this.chain = next.catch(() => undefined)
+    return next
+  }
+
+  private now(): string {
+    return (this.deps.clock ?? (() => new Date()))().toISOString()
+  }
+
+  /** Loads records, makes the predefined networks, and brings every bridge and DNS listener up. */
+  async init(): Promise<void> {
+    await this.store.load()
+    await this.ensurePredefined()
+    for (const net of this.store.all()) {
+      if (net.driver !== 'bridge') continue
+      try {
+        await this.setupBridge(net)
+      } catch (err) {
+        this.deps.logger.error('setting up network bridge failed', { network: net.name, error: err })
+      }
+    }
+  }
+
+  private async ensurePredefined(): Promise<void> {
+    const base = (name: string, driver: NetworkRecord['driver']): NetworkRecord => ({
+      id: newId(), name, driver, scope: 'local', created: this.now(), internal: false, attachable: false, enableIPv6: false,
+      labels: {}, options: {}, ipamDriver: 'default', ipamOptions: {}, ipam: [], predefined: true, endpoints: {},
+    })
+    for (const name of ['host', 'none'] as const) {
+      if (!this.store.byName(name)) await this.store.save(base(name, name === 'none' ? 'null' : 'host'))
+    }
+    const existing = this.store.byName('bridge')
+    const bridgeName = this.deps.defaultBridge.name
+    const bip = this.deps.defaultBridge.bip
+    let range: IpamRange | undefined
+    if (bip) {
+      const cidr = parseCidr(bip)
+      range = { subnet: formatCidr(cidr), gateway: bip.split('/')[0]! }
+    } else if (existing?.ipam[0]) {
+      range = existing.ipam[0]
+    } else {
+      range = await this.newRange({})
+    }
+    const options = {
+      'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_icc': 'true',
+      'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+      'com.docker.network.bridge.name': bridgeName, 'com.docker.network.driver.mtu': '1500',
+    }
+    if (existing) {
+      const changed = existing.bridgeName !== bridgeName || existing.ipam[0]?.subnet !== range.subnet || existing.ipam[0]?.gateway !== range.gateway
+      if (changed && Object.keys(existing.endpoints).length === 0) {
+        if (existing.bridgeName && existing.bridgeName !== bridgeName) await this.deps.host.deleteLink(existing.bridgeName)
+        await this.store.save({ ...existing, bridgeName, ipam: [range], options, lastAddress: undefined })
+      }
+      return
+    }
+    await this.store.save({ ...base('bridge', 'bridge'), bridgeName, ipam: [range], options })
+  }
+
+  /** A subnet from the pools that overlaps no network of ours and no host route. */
+  private async newRange(req: { gateway?: string; ipRange?: string }): Promise<IpamRange> {
+    const inUse = [
+      ...this.store.all().flatMap((n) => n.ipam.map((r) => r.subnet)),
+      ...(await this.deps.host.hostRoutes()),
+    ]
+    const subnet = pickSubnet(this.deps.pools ?? DEFAULT_POOLS, inUse)
+    if (!subnet) throw new EngineError('Unavailable', 'POOLS_EXHAUSTED', 'all predefined address pools have been fully subnetted')
+    return { subnet, gateway: req.gateway ?? defaultGateway(subnet), ...(req.ipRange ? { ipRange: req.ipRange } : {}) }
+  }
+
+  /** Creates the bridge of a bridge network, its firewall entries and (user networks) its DNS listener. */
+  async setupBridge(net: NetworkRecord): Promise<void> {
+    const range = net.ipam[0]
+    if (!net.bridgeName || !range) return
+    await this.deps.host.ensureBridge(net.bridgeName, `${range.gateway}/${parseCidr(range.subnet).prefix}`)
+    await this.syncFirewall()
+    if (isUserDefined(net)) {
+      await this.dns.serve(net.id, range.gateway).catch((err: unknown) => this.deps.logger.warn('embedded DNS cannot listen', { network: net.name, error: err }))
+    }
+  }
+
+  /** Re-renders the daemon's nftables table from the records and the running containers' ports. */
+  syncFirewall(): Promise<void> {
+    const apply = async (): Promise<void> => {
+      const bridges = this.store.all().filter((n) => n.driver === 'bridge' && n.bridgeName && n.ipam[0]).map((n) => ({
+        name: n.bridgeName!, subnet: n.ipam[0]!.subnet, internal: n.internal,
+      }))
+      const publish = [...this.store.sandboxes.values()].flatMap((s) => s.ports.map((p) => ({
+        proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: p.containerIp, containerPort: p.containerPort,
+      })))
+      await this.deps.host.applyFirewall({ table: this.deps.prefix, bridges, publish })
+    }
+    this.firewallChain = this.firewallChain.then(apply, apply)
+    return this.firewallChain
+  }
+
+  async create(req: NetworkCreateRequest): Promise<{ id: string; warning: string }> {
+    return this.serial(async () => {
+      const name = req.name
+      if (!name) throw invalid('INVALID_NAME', 'network name is required')
+      if (this.store.byName(name)) throw conflict('NETWORK_EXISTS', `network with name ${name} already exists`)
+      const driver = req.driver || 'bridge'
+      if (driver === 'host' || driver === 'null' || driver === 'none') {
+        throw new EngineError('Forbidden', 'PREDEFINED_DRIVER', `only one instance of "${driver}" network is allowed`)
+      }
+      if (driver !== 'bridge') throw new EngineError('NotFound', 'DRIVER_NOT_FOUND', `plugin "${driver}" not found`)
+      if (req.ipam?.driver && req.ipam.driver !== 'default') {
+        throw new EngineError('NotFound', 'IPAM_DRIVER_NOT_FOUND', `plugin "${req.ipam.driver}" not found`)
+      }
+      const configs = (req.ipam?.config ?? []).filter((c) => !c.subnet?.includes(':'))
+      if (configs.length > 1) throw new EngineError('NotImplemented', 'MULTIPLE_SUBNETS', 'berth supports one IPv4 subnet per network')
+      const id = newId()
+      const options = { ...(req.options ?? {}) }
+      const bridgeName = options['com.docker.network.bridge.name'] || `${this.deps.prefix}-${id.slice(0, 14 - this.deps.prefix.length)}`
+      if (bridgeName.length > 15) throw invalid('INVALID_BRIDGE_NAME', `bridge name ${bridgeName} is longer than 15 characters`)
+      if (this.store.all().some((n) => n.bridgeName === bridgeName)) throw conflict('BRIDGE_IN_USE', `bridge name ${bridgeName} is already in use`)
+      const range = await this.rangeFor(configs[0] ?? {})
+      const record: NetworkRecord = {
+        id, name, driver: 'bridge', scope: 'local', created: this.now(), internal: req.internal === true,
+        attachable: req.attachable === true, enableIPv6: req.enableIPv6 === true, labels: { ...(req.labels ?? {}) }, options,
+        ipamDriver: 'default', ipamOptions: { ...(req.ipam?.options ?? {}) }, ipam: [range], bridgeName, predefined: false, endpoints: {},
+      }
+      await this.store.save(record)
+      try {
+        await this.setupBridge(record)
+      } catch (err) {
+        await this.teardownBridge(record).catch(() => undefined)
+        await this.store.delete(id)
+        throw err
+      }
+      this.deps.events.publish('network', 'create', id, { name, type: 'bridge' })
+      return { id, warning: '' }
+    })
+  }
+
+  private async rangeFor(c: { subnet?: string; gateway?: string; ipRange?: string }): Promise<IpamRange> {
+    if (!c.subnet) {
+      if (c.gateway || c.ipRange) throw invalid('INVALID_IPAM', 'a gateway or ip-range needs a subnet')
+      return this.newRange({})
+    }
+    const subnet = parseCidr(c.subnet)
+    const text = formatCidr(subnet)
+    for (const n of this.store.all()) {
+      for (const r of n.ipam) {
+        if (overlap(r.subnet, text)) throw new EngineError('Forbidden', 'POOL_OVERLAP', `invalid pool request: Pool overlaps with other one on this address space`)
+      }
+    }
+    const gateway = c.gateway ?? defaultGateway(text)
+    if (!containsIp(text, gateway)) throw invalid('INVALID_GATEWAY', `no matching subnet for gateway ${gateway}`)
+    if (c.ipRange) {
+      const r = parseCidr(c.ipRange)
+      if (r.prefix < subnet.prefix || !containsIp(text, formatCidr(r).split('/')[0]!)) {
+        throw invalid('INVALID_IP_RANGE', `no matching subnet for range ${c.ipRange}`)
+      }
+    }
+    return { subnet: text, gateway, ...(c.ipRange ? { ipRange: formatCidr(parseCidr(c.ipRange)) } : {}) }
+  }
+
+  private async teardownBridge(net: NetworkRecord): Promise<void> {
+    await this.dns.stop(net.id)
+    if (net.bridgeName) await this.deps.host.deleteLink(net.bridgeName)
+  }
+
+  async list(filters: Record<string, string[]> = {}): Promise<NetworkRecord[]> {
+    return filterNetworks(this.store.all(), filters).map((n) => structuredClone(n))
+  }
+
+  async inspect(nameOrId: string): Promise<NetworkRecord> {
+    return structuredClone(this.store.resolve(nameOrId))
+  }
+
+  async remove(nameOrId: string): Promise<void> {
+    await this.serial(async () => {
+      const net = this.store.resolve(nameOrId)
+      await this.removeLocked(net)
+    })
+  }
+
+  private async removeLocked(net: NetworkRecord): Promise<void> {
+    if (net.predefined) {
+      throw new EngineError('Forbidden', 'PREDEFINED_NETWORK', `${net.name} is a pre-defined network and cannot be removed`)
+    }
+    if (Object.keys(net.endpoints).length > 0) {
+      throw conflict('NETWORK_IN_USE', `error while removing network: network ${net.name} id ${net.id} has active endpoints`)
+    }
+    await this.store.delete(net.id)
+    await this.teardownBridge(net)
+    await this.syncFirewall()
+    this.deps.events.publish('network', 'destroy', net.id, { name: net.name, type: net.driver })
+  }
+
+  async prune(filters: Record<string, string[]> = {}): Promise<string[]> {
+    return this.serial(async () => {
+      const removed: string[] = []
+      for (const net of filterNetworks(this.store.all(), filters)) {
+        if (net.predefined || Object.keys(net.endpoints).length > 0) continue
+        await this.removeLocked(net)
+        removed.push(net.name)
+      }
+      return removed
+    })
+  }
+
+  /**
+   * Adds an endpoint for `container` to `net` (address reserved now), saving the record.
+   * Conflict when it is already attached.
+   */
+  async addEndpoint(net: NetworkRecord, container: ContainerRecord, req: EndpointRequest = {}): Promise<EndpointRecord> {
+    if (net.endpoints[container.id]) {
+      throw new EngineError('Forbidden', 'ENDPOINT_EXISTS', `endpoint with name ${container.name} already exists in network ${net.name}`)
+    }
+    if ((req.aliases?.length || req.ipv4Address) && !isUserDefined(net)) {
+      throw invalid('ALIAS_ON_DEFAULT', 'network-scoped aliases and user specified IP address are only supported for user-defined networks')
+    }
+    const endpoint: EndpointRecord = {
+      containerId: container.id, containerName: container.name, endpointId: newId(), ipv4: '', prefixLen: 0, gateway: '',
+      mac: '', aliases: [...(req.aliases ?? [])], links: [...(req.links ?? [])],
+      ...(req.ipv4Address ? { fixedIpv4: req.ipv4Address } : {}),
+    }
+    const range = net.ipam[0]
+    if (net.driver === 'bridge' && range) {
+      const used = new Set(Object.values(net.endpoints).map((e) => e.ipv4))
+      let ip: string | undefined
+      if (req.ipv4Address) {
+        validateFixedAddress(range, req.ipv4Address, used)
+        ip = req.ipv4Address
+      } else {
+        ip = allocateAddress(range, used, net.lastAddress)
+        if (!ip) throw new EngineError('Unavailable', 'NO_ADDRESS', `no available IPv4 addresses on this network's address pools: ${net.name} (${net.id})`)
+        net.lastAddress = ipToInt(ip)
+      }
+      endpoint.ipv4 = ip
+      endpoint.prefixLen = parseCidr(range.subnet).prefix
+      endpoint.gateway = net.internal ? '' : range.gateway
+      endpoint.mac = req.macAddress || macForAddress(ip)
+    }
+    net.endpoints[container.id] = endpoint
+    await this.store.save(net)
+    return endpoint
+  }
+
+  async removeEndpoint(net: NetworkRecord, containerId: string): Promise<void> {
+    if (!net.endpoints[containerId]) return
+    delete net.endpoints[containerId]
+    await this.store.save(net)
+  }
+
+  /** The networks a container is attached to, primary (from its network mode) first. */
+  networksOf(containerId: string, primaryId?: string): NetworkRecord[] {
+    const nets = this.store.all().filter((n) => n.endpoints[containerId])
+    return nets.sort((a, b) => (a.id === primaryId ? -1 : b.id === primaryId ? 1 : 0))
+  }
+
+  connect(nameOrId: string, container: string, req: EndpointRequest = {}): Promise<void> {
+    return this.connector.connect(nameOrId, container, req)
+  }
+
+  disconnect(nameOrId: string, container: string, force = false): Promise<void> {
+    return this.connector.disconnect(nameOrId, container, force)
+  }
+
+  /** Set by ContainerNetworking (hot-plugging into running containers lives there). */
+  connector!: Pick<NetworkService, 'connect' | 'disconnect'>
+
+  async containerView(containerId: string): Promise<ContainerNetworkView> {
+    const sandbox = this.store.sandboxes.get(containerId)
+    let record: ContainerRecord | undefined
+    try {
+      record = await this.deps.containers().resolve(containerId)
+    } catch {
+      record = undefined
+    }
+    const endpoints = this.store.all().filter((n) => n.endpoints[containerId]).map((network) => ({
+      network: structuredClone(network), endpoint: structuredClone(network.endpoints[containerId]!),
+    }))
+    return {
+      sandboxKey: sandbox?.joinedPath ?? '',
+      endpoints,
+      ports: (sandbox?.ports ?? []).map(({ proto, containerPort, hostIp, hostPort }) => ({ proto, containerPort, hostIp, hostPort })),
+      exposed: record ? exposedPorts(record.imageConfig.ExposedPorts, record.spec.exposedPorts) : [],
+    }
+  }
+
+  /** Embedded DNS: names on the networks of the container that asks (user-defined networks only). */
+  lookupName(networkId: string, clientIp: string, name: string): { ipv4: string[] } | undefined {
+    const net = this.store.get(networkId)
+    if (!net) return undefined
+    const client = Object.values(net.endpoints).find((e) => e.ipv4 === clientIp)
+    const scopes = client ? this.store.all().filter((n) => isUserDefined(n) && n.endpoints[client.containerId]) : [net]
+    const wanted = name.toLowerCase()
+    const ips: string[] = []
+    for (const scope of scopes) {
+      for (const e of Object.values(scope.endpoints)) {
+        if (!e.ipv4 || !this.store.sandboxes.has(e.containerId)) continue
+        const names = [e.containerName, ...e.aliases, e.containerId.slice(0, 12)].map((x) => x.toLowerCase())
+        if (names.includes(wanted) && !ips.includes(e.ipv4)) ips.push(e.ipv4)
+      }
+    }
+    return ips.length > 0 ? { ipv4: ips } : undefined
+  }
+
+  /**
+   * Daemon shutdown: stops the DNS listeners. With no container running, the bridges and the
+   * nftables table go too (init makes them again), so a stopped berthd leaves nothing on the host.
+   */
+  async close(): Promise<void> {
+    await this.dns.close()
+    await this.firewallChain.catch(() => undefined)
+    if (this.store.sandboxes.size > 0) return
+    for (const net of this.store.all()) {
+      if (net.bridgeName) await this.deps.host.deleteLink(net.bridgeName).catch((err: unknown) => this.deps.logger.warn('removing bridge failed', { bridge: net.bridgeName, error: err }))
+    }
+    await this.deps.host.deleteFirewall(this.deps.prefix).catch((err: unknown) => this.deps.logger.warn('removing nftables table failed', { error: err }))
+  }
+}
+
+/** User-defined: a bridge network other than the default "bridge" (they get the embedded DNS). */
+export function isUserDefined(net: NetworkRecord): boolean {
+  return !net.predefined
+}
+
+function overlap(a: string, b: string): boolean {
+  return overlaps(parseCidr(a), parseCidr(b))
+}
+
+function containsIp(subnet: string, ip: string): boolean {
+  return contains(parseCidr(subnet), ipToInt(ip))
+}

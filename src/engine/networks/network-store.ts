@@ -1,0 +1,100 @@
+/**
+ * NetworkStore: network records (<data>/networks/<id>.json, written atomically) and the per-run
+ * sandbox state of running containers (<exec>/networks/<containerId>.json), so a restarted
+ * berthd finds the namespaces, veths and published ports it made.
+ */
+import { mkdir, readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { EngineError, readJsonIfExists, writeJsonAtomic, type Logger } from '../../common/index.js'
+import type { NetworkRecord, PortMapping } from './types.js'
+
+/** What a running container's networking consists of on the host. */
+export interface SandboxState {
+  containerId: string
+  /** The namespace file berth made for the container ("" when it joined another's or the host's). */
+  netnsPath: string
+  /** The namespace the container joined (own file, another container's, or "" for the host's). */
+  joinedPath: string
+  /** Per network id: interface in the namespace and host end of the veth. */
+  interfaces: Record<string, { ifName: string; hostVeth: string }>
+  /** Published ports with the address they are forwarded to. */
+  ports: Array<PortMapping & { containerIp: string }>
+}
+
+export function networkNotFound(nameOrId: string): EngineError {
+  return new EngineError('NotFound', 'NETWORK_NOT_FOUND', `network ${nameOrId} not found`)
+}
+
+export class NetworkStore {
+  private readonly byId = new Map<string, NetworkRecord>()
+  readonly sandboxes = new Map<string, SandboxState>()
+
+  constructor(private readonly networksDir: string, private readonly sandboxDir: string, private readonly logger: Logger) {}
+
+  async load(): Promise<void> {
+    await mkdir(this.networksDir, { recursive: true })
+    await mkdir(this.sandboxDir, { recursive: true })
+    for (const file of await readdir(this.networksDir)) {
+      if (!file.endsWith('.json')) continue
+      try {
+        const r = await readJsonIfExists<NetworkRecord>(join(this.networksDir, file))
+        if (r) this.byId.set(r.id, r)
+      } catch (err) {
+        this.logger.warn('skipping unreadable network record', { file, error: err })
+      }
+    }
+    for (const file of await readdir(this.sandboxDir)) {
+      if (!file.endsWith('.json')) continue
+      try {
+        const s = await readJsonIfExists<SandboxState>(join(this.sandboxDir, file))
+        if (s) this.sandboxes.set(s.containerId, s)
+      } catch (err) {
+        this.logger.warn('skipping unreadable sandbox state', { file, error: err })
+      }
+    }
+  }
+
+  all(): NetworkRecord[] {
+    return [...this.byId.values()].sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.name < b.name ? -1 : 1))
+  }
+
+  get(id: string): NetworkRecord | undefined {
+    return this.byId.get(id)
+  }
+
+  byName(name: string): NetworkRecord | undefined {
+    return this.all().find((n) => n.name === name)
+  }
+
+  /** Docker's lookup order: full id, exact name, then unique id prefix. */
+  resolve(nameOrId: string): NetworkRecord {
+    const exact = this.byId.get(nameOrId) ?? this.byName(nameOrId)
+    if (exact) return exact
+    const matches = nameOrId.length > 0 ? this.all().filter((n) => n.id.startsWith(nameOrId)) : []
+    if (matches.length === 1) return matches[0]!
+    if (matches.length > 1) {
+      throw new EngineError('InvalidArgument', 'AMBIGUOUS_NETWORK', `network ${nameOrId} is ambiguous (${matches.length} matches found based on ID prefix)`)
+    }
+    throw networkNotFound(nameOrId)
+  }
+
+  async save(record: NetworkRecord): Promise<void> {
+    this.byId.set(record.id, record)
+    await writeJsonAtomic(join(this.networksDir, `${record.id}.json`), record)
+  }
+
+  async delete(id: string): Promise<void> {
+    this.byId.delete(id)
+    await rm(join(this.networksDir, `${id}.json`), { force: true })
+  }
+
+  async saveSandbox(state: SandboxState): Promise<void> {
+    this.sandboxes.set(state.containerId, state)
+    await writeJsonAtomic(join(this.sandboxDir, `${state.containerId}.json`), state)
+  }
+
+  async deleteSandbox(containerId: string): Promise<void> {
+    this.sandboxes.delete(containerId)
+    await rm(join(this.sandboxDir, `${containerId}.json`), { force: true })
+  }
+}
