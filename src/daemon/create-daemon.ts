@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { mkdir, readFile, writeFile, rm, chmod, chown } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,7 +10,7 @@ import { ImageStore, bootstrapBusybox } from '../engine/images/index.js'
 import { ContainerManager } from '../engine/containers/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
-import { ensureCgroupsForCrun, mountOverlay, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities } from '../sys/index.js'
+import { ensureCgroupsForCrun, mountOverlay, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
 import { hostSystemInfo, BERTH_VERSION } from './system-info.js'
@@ -63,6 +64,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     runtimeName,
     hostNofileLimit: await hostNofileHardLimit(),
     availableCapabilities: await boundingCapabilities(),
+    ...(await cgroupDeps()),
   })
   await containers.restore()
 
@@ -161,4 +163,14 @@ async function chownGroup(path: string, group: string, logger: Logger): Promise<
     return
   }
   await chown(path, 0, gid)
+}
+
+/** Cgroup facts and the stats reader for the container manager (read once: the layout does not change). */
+async function cgroupDeps(): Promise<{ hostResources: { ncpu: number; blkioWeight: boolean; swapLimit: boolean }; readCgroupStats: (path: string) => ReturnType<typeof readCgroupStats> }> {
+  const info = await detectCgroups()
+  const features = await detectCgroupFeatures(info)
+  return {
+    hostResources: { ncpu: availableParallelism(), ...features },
+    readCgroupStats: (path) => readCgroupStats(path, info),
+  }
 }

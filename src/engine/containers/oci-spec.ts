@@ -78,9 +78,13 @@ export function resourcesFromHostConfig(raw: Record<string, unknown> | undefined
     resources.memory = {}
     if (memory !== undefined) resources.memory.limit = memory
     if (reservation !== undefined) resources.memory.reservation = reservation
-    if (swap !== undefined && memory !== undefined) resources.memory.swap = swap
+    if (swap !== undefined && memory !== undefined) resources.memory.swap = swap < 0 ? -1 : swap
     if (raw?.['OomKillDisable'] === true) resources.memory.disableOOMKiller = true
   }
+  const swappiness = raw?.['MemorySwappiness']
+  if (typeof swappiness === 'number' && swappiness >= 0 && swappiness <= 100) (resources.memory ??= {}).swappiness = swappiness
+  const weight = num(raw, 'BlkioWeight')
+  if (weight !== undefined) resources.blockIO = { weight }
   const nanoCpus = num(raw, 'NanoCpus')
   const cpu: NonNullable<LinuxResources['cpu']> = {}
   if (nanoCpus !== undefined) {
@@ -99,6 +103,24 @@ export function resourcesFromHostConfig(raw: Record<string, unknown> | undefined
   const pids = num(raw, 'PidsLimit')
   if (pids !== undefined) resources.pids = { limit: pids < 0 ? -1 : pids }
   return resources
+}
+
+/** The limits `<runtime> update` can change on a running container (no device rules). */
+export function updatableResources(raw: Record<string, unknown> | undefined): LinuxResources {
+  const { devices: _devices, ...rest } = resourcesFromHostConfig(raw, false)
+  return rest
+}
+
+/** --ulimit other than nofile (which nofileRlimit handles): RLIMIT_<NAME> as given. */
+export function ulimitRlimits(raw: Record<string, unknown> | undefined): POSIXRlimit[] {
+  const ulimits = Array.isArray(raw?.['Ulimits']) ? (raw['Ulimits'] as Array<Record<string, unknown>>) : []
+  const out: POSIXRlimit[] = []
+  for (const u of ulimits) {
+    const name = u['Name']
+    if (typeof name !== 'string' || name === 'nofile' || typeof u['Soft'] !== 'number' || typeof u['Hard'] !== 'number') continue
+    out.push({ type: `RLIMIT_${name.toUpperCase()}`, soft: u['Soft'], hard: u['Hard'] })
+  }
+  return out
 }
 
 /** RLIMIT_NOFILE: the requested (Ulimits "nofile") or default value, never above the host's hard limit. */
@@ -184,7 +206,7 @@ export function ociSpec(record: ContainerRecord, user: ResolvedUser, opts: OciSp
     // As execve does for a non-root user: nothing effective or permitted.
     : { bounding: caps }
 
-  const rlimits = nofileRlimit(raw, opts.hostNofileLimit)
+  const rlimits = [...nofileRlimit(raw, opts.hostNofileLimit), ...ulimitRlimits(raw)]
   const sysctl = raw?.['Sysctls'] && typeof raw['Sysctls'] === 'object' ? (raw['Sysctls'] as Record<string, string>) : undefined
 
   const result: Spec = {
