@@ -223,7 +223,7 @@ export class HttpEngineClient implements EngineClient {
     nameOrId: string,
     options: { stream: boolean; oneShot?: boolean; signal?: AbortSignal },
   ): Promise<AsyncIterable<Record<string, unknown>>> {
-    const query = { stream: options.stream, 'one-shot': options.oneShot || undefined }
+    const query = { stream: options.stream ? '1' : '0', 'one-shot': options.oneShot || undefined }
     const res = await this.stream({ method: 'GET', path: `/containers/${enc(nameOrId)}/stats`, query, signal: options.signal })
     return parseJsonStream<Record<string, unknown>>(res)
   }
