@@ -6,6 +6,7 @@
  * never holds it while waiting: it waits for the exit to be processed (runtime.watchExits, with
  * readExit polling as a fallback).
  */
+import { release } from 'node:os'
 import { join } from 'node:path'
 import { EngineError, digestHex, writeJsonAtomic, type Logger } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
@@ -22,6 +23,8 @@ import { effectiveUser, resolveUser } from './process-spec.js'
 import { eventAttributes, exitedState, runningState, startError, startFailedState } from './record.js'
 import { RestartTimers, shouldRestart } from './restart-policy.js'
 import { readRootfsFile } from './rootfs-files.js'
+import { resolveDevices } from './devices.js'
+import { groupAddGids } from './security-spec.js'
 import type { ExitWaiters, KeyedLock } from './sync.js'
 import type { ContainerRecord } from './types.js'
 
@@ -97,6 +100,7 @@ export class ContainerLifecycle {
       const extra = mergeContributions(contributions)
       await writeJsonAtomic(join(record.bundleDir, 'config.json'), ociSpec(record, user, {
         ...this.ctx.specOptions, extraMounts: extra.mounts, networkNamespacePath: extra.networkNamespacePath,
+        security: await this.securityContext(record),
       }))
       const policy = logPolicy(record.spec.host.logConfig)
       const { pid } = await runtime.create({
@@ -131,6 +135,28 @@ export class ContainerLifecycle {
     }
     await this.startLogRotation(record)
     this.publish(record, 'start')
+  }
+
+  /** Host lookups the security part of the spec needs: devices, container:X namespaces, --group-add. */
+  private async securityContext(record: ContainerRecord): Promise<NonNullable<OciSpecOptions['security']>> {
+    const raw = record.spec.host.raw ?? {}
+    const namespacePaths: { pid?: string; ipc?: string } = {}
+    for (const [key, ns] of [['PidMode', 'pid'], ['IpcMode', 'ipc']] as const) {
+      const mode = raw[key]
+      if (typeof mode !== 'string' || !mode.startsWith('container:')) continue
+      const other = this.ctx.store.resolve(mode.slice('container:'.length))
+      if (!other.state.running) {
+        throw new EngineError('Conflict', 'NOT_RUNNING', `cannot join ${ns.toUpperCase()} of a non running container: ${other.id}`)
+      }
+      namespacePaths[ns] = `/proc/${other.state.pid}/ns/${ns}`
+    }
+    const groups = Array.isArray(raw['GroupAdd']) ? (raw['GroupAdd'] as string[]) : []
+    return {
+      kernel: release(),
+      namespacePaths,
+      devices: await resolveDevices(raw['Devices']),
+      extraGids: groups.length > 0 ? groupAddGids(groups, await readRootfsFile(record.rootfsPath, '/etc/group')) : [],
+    }
   }
 
   /** Starts rotating a running container's log when its policy has a max-size. Never throws. */

@@ -26,6 +26,7 @@ import { LogRotation } from './log-rotation.js'
 import { resolveCommand, resolveWorkingDir } from './process-spec.js'
 import { newContainerRecord } from './record.js'
 import { restartPolicyError, startsWithDaemon } from './restart-policy.js'
+import { validateModes } from './security-spec.js'
 import { parseSignal } from './signals.js'
 import { ExitWaiters, KeyedLock } from './sync.js'
 import type {
@@ -152,6 +153,7 @@ export class ContainerManager implements ContainerService {
     const policyProblem = restartPolicyError(spec.host.restartPolicy, spec.host.autoRemove === true)
     if (policyProblem) throw new EngineError('InvalidArgument', 'INVALID_RESTART_POLICY', policyProblem)
     const raw = { ...(spec.host.raw ?? {}) }
+    validateModes(raw)
     defaultResources(raw)
     const checked = checkResources(raw, this.hostResources)
     if (checked.error) throw new EngineError('InvalidArgument', 'INVALID_RESOURCES', checked.error)

@@ -6,6 +6,7 @@
 import type { LinuxDeviceCgroup, LinuxNamespace, LinuxResources, Mount, POSIXRlimit, Spec } from '../../common/oci-spec.js'
 import { tweakCapabilities } from './capabilities.js'
 import { processEnv, resolveWorkingDir, type ResolvedUser } from './process-spec.js'
+import { applySecurity, type SecurityContext } from './security-spec.js'
 import type { ContainerRecord } from './types.js'
 
 export const OCI_VERSION = '1.0.2'
@@ -44,6 +45,8 @@ export interface OciSpecOptions {
   extraMounts?: readonly Mount[]
   /** Join this network namespace instead of creating one (network drivers). */
   networkNamespacePath?: string
+  /** Host facts for seccomp, devices, container:X namespaces and --group-add (default arch: this host's). */
+  security?: Omit<SecurityContext, 'capabilities' | 'arch'> & { arch?: string }
 }
 
 /** Parses an absolute-path `-v /src:/dst[:ro|rw,...]` bind. Named volumes are left to the volume service. */
@@ -235,5 +238,6 @@ export function ociSpec(record: ContainerRecord, user: ResolvedUser, opts: OciSp
     },
   }
   if (spec.domainname) result.domainname = spec.domainname
+  applySecurity(result, raw, privileged, { ...opts.security, capabilities: caps, arch: opts.security?.arch ?? process.arch })
   return result
 }

@@ -135,7 +135,7 @@ export function buildCreateRequest(image: string, command: string[], flags: Crea
     CapDrop: flags.capDrop,
     GroupAdd: flags.groupAdd,
     RestartPolicy: restartPolicy,
-    SecurityOpt: flags.securityOpt,
+    SecurityOpt: flags.securityOpt?.map((opt) => inlineSeccompProfile(opt, sources)),
     ReadonlyRootfs: !!flags.readOnly,
     LogConfig: { Type: flags.logDriver ?? '', Config: logOpts },
     IpcMode: flags.ipc,
@@ -354,4 +354,21 @@ export function parseDevice(text: string): { PathOnHost: string; PathInContainer
   }
   if (!/^[rwm]{1,3}$/.test(perms)) throw new Error(`invalid argument "${text}" for "--device" flag: invalid device mode: ${perms}`)
   return { PathOnHost: host, PathInContainer: container || host, CgroupPermissions: perms }
+}
+
+/** docker's parseSecurityOpts: `seccomp=<file>` is sent as the file's JSON, compacted. */
+export function inlineSeccompProfile(opt: string, sources: ConfigSources): string {
+  const m = /^seccomp[=:](.*)$/s.exec(opt)
+  if (!m || m[1] === 'unconfined' || m[1] === 'builtin') return opt
+  let content: string
+  try {
+    content = sources.readFile(m[1]!)
+  } catch (err) {
+    throw new Error(`opening seccomp profile (${m[1]}) failed: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  try {
+    return `seccomp=${JSON.stringify(JSON.parse(content))}`
+  } catch (err) {
+    throw new Error(`compacting json for seccomp profile (${m[1]}) failed: ${err instanceof Error ? err.message : String(err)}`)
+  }
 }
