@@ -50,8 +50,8 @@ test('berth run --help shows usage, aliases and flags with --help but -h as host
   const { code, stdout } = await berth(['run', '--help'])
   assert.equal(code, 0)
   assert.match(stdout, /^Usage: {2}berth run \[OPTIONS\] IMAGE \[COMMAND\] \[ARG\.\.\.\]\n\nCreate and run a new container from an image\n\nAliases:\n {2}berth container run, berth run\n\nOptions:\n/)
-  assert.match(stdout, /\n {6}--help {17}Print usage\n/)
-  assert.match(stdout, /\n {2}-h, --hostname string {6}Container host name\n/)
+  assert.match(stdout, /\n {6}--help +Print usage\n/)
+  assert.match(stdout, /\n {2}-h, --hostname string +Container host name\n/)
 })
 
 test('berth container prints the group help; unknown subcommands fail like docker', async () => {

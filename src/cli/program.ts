@@ -6,6 +6,7 @@ import { groupHelp, helpWidth, leafHelp, rootHelp, type CommandListing } from '.
 import { CliError } from './render/errors.js'
 import { BERTH_VERSION } from './version.js'
 import * as container from './commands/container/specs.js'
+import { resourceSpecs } from './commands/container/resource-specs.js'
 import * as image from './commands/image/specs.js'
 import * as network from './commands/network/specs.js'
 import * as system from './commands/system/specs.js'
@@ -31,8 +32,8 @@ const managementCommands = [container.containerGroup, contexts.contextGroup, ima
 const otherCommands = [
   container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
   container.logsSpec, network.portSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
-  image.tagSpec, container.waitSpec,
-]
+  image.tagSpec, container.waitSpec, ...resourceSpecs,
+].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
 /**
  * The command tree: `berth [OPTIONS] COMMAND`, docker's commands and management groups. With

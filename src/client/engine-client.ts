@@ -136,6 +136,13 @@ export interface EngineClient {
   containerAttach(nameOrId: string, options: ContainerAttachOptions): Promise<HijackedConnection>
   containerResize(nameOrId: string, size: { height: number; width: number }): Promise<void>
   containerRename(nameOrId: string, newName: string): Promise<void>
+  containerRestart(nameOrId: string, options?: { timeoutSeconds?: number; signal?: string }): Promise<void>
+  containerPause(nameOrId: string): Promise<void>
+  containerUnpause(nameOrId: string): Promise<void>
+  /** POST /containers/{id}/update with the resource fields of HostConfig; returns the daemon's warnings. */
+  containerUpdate(nameOrId: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }>
+  /** GET /containers/{id}/stats: one JSON object per sample (one only when stream is false). */
+  containerStats(nameOrId: string, options: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): Promise<AsyncIterable<Record<string, unknown>>>
 
   imageList(options?: { all?: boolean; digests?: boolean; filters?: Filters }): Promise<ImageSummary[]>
   imageInspect(nameOrId: string): Promise<InspectResult<ImageInspect>>

@@ -212,6 +212,32 @@ export class HttpEngineClient implements EngineClient {
     await this.call({ method: 'POST', path: `/containers/${enc(nameOrId)}/rename`, query: { name: newName } })
   }
 
+  async containerRestart(nameOrId: string, options: { timeoutSeconds?: number; signal?: string } = {}): Promise<void> {
+    const query = { t: options.timeoutSeconds, signal: options.signal || undefined }
+    await this.call({ method: 'POST', path: `/containers/${enc(nameOrId)}/restart`, query })
+  }
+
+  async containerPause(nameOrId: string): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${enc(nameOrId)}/pause` })
+  }
+
+  async containerUnpause(nameOrId: string): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${enc(nameOrId)}/unpause` })
+  }
+
+  async containerUpdate(nameOrId: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
+    return (await this.json<{ Warnings: string[] | null }>({ method: 'POST', path: `/containers/${enc(nameOrId)}/update`, body })).value
+  }
+
+  async containerStats(
+    nameOrId: string,
+    options: { stream: boolean; oneShot?: boolean; signal?: AbortSignal },
+  ): Promise<AsyncIterable<Record<string, unknown>>> {
+    const query = { stream: options.stream ? '1' : '0', 'one-shot': options.oneShot || undefined }
+    const res = await this.stream({ method: 'GET', path: `/containers/${enc(nameOrId)}/stats`, query, signal: options.signal })
+    return parseJsonStream<Record<string, unknown>>(res)
+  }
+
   async imageList(options: { all?: boolean; digests?: boolean; filters?: Filters } = {}): Promise<ImageSummary[]> {
     const query = { all: options.all, digests: options.digests, filters: encodeFilters(options.filters) }
     return (await this.json<ImageSummary[]>({ method: 'GET', path: '/images/json', query })).value ?? []

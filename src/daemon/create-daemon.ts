@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { mkdir, readFile, writeFile, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,7 +11,7 @@ import { ContainerManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
-import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities } from '../sys/index.js'
+import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
 import { hostSystemInfo, BERTH_VERSION } from './system-info.js'
@@ -77,6 +78,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     hostNofileLimit: await hostNofileHardLimit(),
     availableCapabilities: await boundingCapabilities(),
     hooks: [volumeHooks, networking],
+    ...(await cgroupDeps()),
   })
   await containers.restore()
   await networking.cleanupStale().catch((err: unknown) => logger.warn('removing stale network state failed', { error: err }))
@@ -154,4 +156,15 @@ async function persistentId(path: string): Promise<string> {
   const id = newId()
   await writeFileAtomic(path, id)
   return id
+}
+
+
+/** Cgroup facts and the stats reader for the container manager (read once: the layout does not change). */
+async function cgroupDeps(): Promise<{ hostResources: { ncpu: number; blkioWeight: boolean; swapLimit: boolean }; readCgroupStats: (path: string) => ReturnType<typeof readCgroupStats> }> {
+  const info = await detectCgroups()
+  const features = await detectCgroupFeatures(info)
+  return {
+    hostResources: { ncpu: availableParallelism(), ...features },
+    readCgroupStats: (path) => readCgroupStats(path, info),
+  }
 }

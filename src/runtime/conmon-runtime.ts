@@ -1,8 +1,8 @@
 import { constants, mkdirSync, watch } from 'node:fs'
-import { mkdir, open, rm, stat } from 'node:fs/promises'
+import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
-import { EngineError, RuntimeError, errorMessage, type Logger } from '../common/index.js'
+import { EngineError, RuntimeError, errorMessage, type LinuxResources, type Logger } from '../common/index.js'
 import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
 import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
@@ -208,6 +208,26 @@ export class ConmonRuntime implements OciRuntime {
       await fh.write(message)
     } finally {
       await fh.close()
+    }
+  }
+
+  async pause(containerId: string): Promise<void> {
+    await this.runtime(containerId, ['pause', containerId])
+  }
+
+  async resume(containerId: string): Promise<void> {
+    await this.runtime(containerId, ['resume', containerId])
+  }
+
+  async update(containerId: string, resources: LinuxResources): Promise<void> {
+    // Both crun and runc read an OCI LinuxResources object from --resources.
+    const file = join(this.paths.persistDir(containerId), 'resources.json')
+    await mkdir(this.paths.persistDir(containerId), { recursive: true })
+    await writeFile(file, JSON.stringify(resources))
+    try {
+      await this.runtime(containerId, ['update', '--resources', file, containerId])
+    } finally {
+      await rm(file, { force: true })
     }
   }
 

@@ -1,3 +1,5 @@
+import type { LinuxResources } from '../common/index.js'
+
 /**
  * OciRuntime: the thin adapter over conmon + crun/runc. It creates, starts, signals and deletes
  * containers, and reports exits; whether an operation is allowed in the container's current state is
@@ -87,4 +89,10 @@ export interface OciRuntime {
    * needs readExit(), e.g. when the container is removed. delete() keeps them. Idempotent.
    */
   purge?(containerId: string): Promise<void>
+  /** Freezes every process of a running container (cgroup freezer). */
+  pause?(containerId: string): Promise<void>
+  /** Thaws a paused container. */
+  resume?(containerId: string): Promise<void>
+  /** Applies new cgroup limits to a running container (`<runtime> update --resources`). */
+  update?(containerId: string, resources: LinuxResources): Promise<void>
 }

@@ -115,7 +115,7 @@ export class Daemon {
   /** One raw Engine API request on the daemon's socket (for status codes the CLIs hide). */
   api(method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socket, method, path, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      const req = request({ socketPath: this.socket, agent: false, method, path, headers: { 'Content-Type': 'application/json' } }, (res) => {
         let data = ''
         res.on('data', (c: Buffer) => (data += c.toString()))
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }))

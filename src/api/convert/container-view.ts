@@ -156,7 +156,7 @@ export function containerInspect(record: ContainerRecord, net?: ContainerNetwork
     Path: record.path,
     Args: record.args,
     State: {
-      Status: s.status, Running: s.running, Paused: s.paused, Restarting: s.restarting, OOMKilled: s.oomKilled,
+      Status: s.status, Running: s.running || s.restarting, Paused: s.paused, Restarting: s.restarting, OOMKilled: s.oomKilled,
       Dead: s.dead, Pid: s.pid, ExitCode: s.exitCode, Error: s.error, StartedAt: s.startedAt, FinishedAt: s.finishedAt,
     },
     Image: record.imageId,

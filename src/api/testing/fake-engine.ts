@@ -3,7 +3,7 @@ import type { Engine } from '../../engine/engine.js'
 import { EventBus } from '../../engine/events/index.js'
 import { FakeVolumes } from './fake-volumes.js'
 import type {
-  ContainerAttachment, ContainerListOptions, ContainerRecord, ContainerService, ContainerSpec, LogEntry, LogsOptions,
+  ContainerAttachment, ContainerListOptions, ContainerRecord, ContainerService, ContainerSpec, ContainerStatsSample, LogEntry, LogsOptions,
   WaitCondition,
 } from '../../engine/containers/index.js'
 import type { ImageConfigBlob, ImageDeleteResult, ImageListOptions, ImageRecord, ImageService } from '../../engine/images/index.js'
@@ -277,6 +277,28 @@ export class FakeContainers implements ContainerService {
   }
 
   async restore(): Promise<void> {}
+
+  async pause(nameOrId: string): Promise<void> {
+    this.calls.push(['pause', nameOrId])
+    this.get(nameOrId)
+  }
+
+  async unpause(nameOrId: string): Promise<void> {
+    this.calls.push(['unpause', nameOrId])
+    this.get(nameOrId)
+  }
+
+  async update(nameOrId: string, update: Record<string, unknown>): Promise<{ warnings: string[] }> {
+    this.calls.push(['update', nameOrId, update])
+    this.get(nameOrId)
+    return { warnings: [] }
+  }
+
+  async stats(nameOrId: string): Promise<ContainerStatsSample> {
+    this.calls.push(['stats', nameOrId])
+    const { record } = this.get(nameOrId)
+    return { id: record.id, name: record.name, read: new Date() }
+  }
 }
 
 export interface FakeEngine extends Engine {

@@ -6,6 +6,7 @@
  * never holds it while waiting: it waits for the exit to be processed (runtime.watchExits, with
  * readExit polling as a fallback).
  */
+import { release } from 'node:os'
 import { join } from 'node:path'
 import { EngineError, digestHex, writeJsonAtomic, type Logger } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
@@ -20,7 +21,10 @@ import type { LogRotation } from './log-rotation.js'
 import { ociSpec, type OciSpecOptions } from './oci-spec.js'
 import { effectiveUser, resolveUser } from './process-spec.js'
 import { eventAttributes, exitedState, runningState, startError, startFailedState } from './record.js'
+import { RestartTimers, shouldRestart } from './restart-policy.js'
 import { readRootfsFile } from './rootfs-files.js'
+import { resolveDevices } from './devices.js'
+import { groupAddGids } from './security-spec.js'
 import type { ExitWaiters, KeyedLock } from './sync.js'
 import type { ContainerRecord } from './types.js'
 
@@ -51,6 +55,10 @@ export class ContainerLifecycle {
   private readonly removals = new Map<string, Promise<void>>()
   /** Containers whose rootfs berth has mounted (and must unmount). */
   private readonly mounted = new Set<string>()
+  /** Pending restarts of containers with a restart policy, and their back-off. */
+  readonly restarts = new RestartTimers()
+  /** Containers whose next exit must neither restart nor auto-remove them (a manual restart is under way). */
+  private readonly keepOnExit = new Set<string>()
 
   constructor(private readonly ctx: LifecycleContext) {}
 
@@ -92,6 +100,7 @@ export class ContainerLifecycle {
       const extra = mergeContributions(contributions)
       await writeJsonAtomic(join(record.bundleDir, 'config.json'), ociSpec(record, user, {
         ...this.ctx.specOptions, extraMounts: extra.mounts, networkNamespacePath: extra.networkNamespacePath, extraEnv: extra.env,
+        security: await this.securityContext(record),
       }))
       const policy = logPolicy(record.spec.host.logConfig)
       const { pid } = await runtime.create({
@@ -126,6 +135,28 @@ export class ContainerLifecycle {
     }
     await this.startLogRotation(record)
     this.publish(record, 'start')
+  }
+
+  /** Host lookups the security part of the spec needs: devices, container:X namespaces, --group-add. */
+  private async securityContext(record: ContainerRecord): Promise<NonNullable<OciSpecOptions['security']>> {
+    const raw = record.spec.host.raw ?? {}
+    const namespacePaths: { pid?: string; ipc?: string } = {}
+    for (const [key, ns] of [['PidMode', 'pid'], ['IpcMode', 'ipc']] as const) {
+      const mode = raw[key]
+      if (typeof mode !== 'string' || !mode.startsWith('container:')) continue
+      const other = this.ctx.store.resolve(mode.slice('container:'.length))
+      if (!other.state.running) {
+        throw new EngineError('Conflict', 'NOT_RUNNING', `cannot join ${ns.toUpperCase()} of a non running container: ${other.id}`)
+      }
+      namespacePaths[ns] = `/proc/${other.state.pid}/ns/${ns}`
+    }
+    const groups = Array.isArray(raw['GroupAdd']) ? (raw['GroupAdd'] as string[]) : []
+    return {
+      kernel: release(),
+      namespacePaths,
+      devices: await resolveDevices(raw['Devices']),
+      extraGids: groups.length > 0 ? groupAddGids(groups, await readRootfsFile(record.rootfsPath, '/etc/group')) : [],
+    }
   }
 
   /** Starts rotating a running container's log when its policy has a max-size. Never throws. */
@@ -164,7 +195,16 @@ export class ContainerLifecycle {
     const handled = await this.ctx.lock.run(id, async () => {
       const record = this.ctx.store.get(id)
       if (!record || !record.state.running) return undefined
+      const ranMs = exit.finishedAt.getTime() - Date.parse(record.state.startedAt)
       record.state = exitedState(record.state, exit)
+      const restart = !this.keepOnExit.has(id) && !record.spec.host.autoRemove && shouldRestart({
+        policy: record.spec.host.restartPolicy, exitCode: exit.exitCode, manuallyStopped: record.manuallyStopped === true, restartCount: record.restartCount,
+      })
+      if (restart) {
+        // Docker reports a container waiting for its restart as running and restarting.
+        record.state = { ...record.state, status: 'restarting', restarting: true }
+        record.restartCount++
+      }
       await this.ctx.store.save(record)
       await this.ctx.logRotation.stop(id)
       await this.ctx.runtime.delete(id).catch(this.warn('runtime delete after exit failed', id))
@@ -174,9 +214,55 @@ export class ContainerLifecycle {
       if (exit.oomKilled) this.publish(record, 'oom')
       this.publish(record, 'die', { exitCode: String(exit.exitCode) })
       this.ctx.waiters.notifyExit(id, exit.exitCode)
+      if (restart) this.restarts.schedule(id, Number.isFinite(ranMs) ? ranMs : 0, () => void this.restartNow(id))
       return record
     })
-    if (handled?.spec.host.autoRemove) await this.removeRecord(id)
+    if (handled?.spec.host.autoRemove && !this.keepOnExit.has(id)) await this.removeRecord(id)
+  }
+
+  /** The back-off elapsed: start a container still waiting in 'restarting'. A failure leaves it exited. */
+  private async restartNow(id: string): Promise<void> {
+    await this.ctx.lock.run(id, async () => {
+      const record = this.ctx.store.get(id)
+      if (!record || record.state.status !== 'restarting' || this.removals.has(id)) return
+      try {
+        await this.startLocked(record)
+      } catch (err) {
+        this.warn('restarting container failed', id)(err)
+        record.state = { ...record.state, status: 'exited', restarting: false, running: false }
+        await this.ctx.store.save(record).catch(this.warn('saving state failed', id))
+      }
+    })
+  }
+
+  /**
+   * A container waiting for its restart becomes exited (stop, kill, remove). Caller holds the lock
+   * or accepts the race with restartNow, which re-checks the status under the lock. True when the
+   * container was restarting.
+   */
+  async cancelRestart(record: ContainerRecord): Promise<boolean> {
+    this.restarts.cancel(record.id)
+    if (record.state.status !== 'restarting') return false
+    record.state = { ...record.state, status: 'exited', restarting: false, running: false }
+    await this.ctx.store.save(record)
+    return true
+  }
+
+  /** Runs `fn` (stop then start) so that the exit it causes neither restarts nor auto-removes the container. */
+  async withoutExitPolicies<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    this.keepOnExit.add(id)
+    try {
+      return await fn()
+    } finally {
+      this.keepOnExit.delete(id)
+    }
+  }
+
+  /** Records that a stop/kill came from a client, so the restart policy leaves the container stopped. */
+  async markManuallyStopped(record: ContainerRecord, stopped: boolean): Promise<void> {
+    if ((record.manuallyStopped === true) === stopped) return
+    record.manuallyStopped = stopped
+    await this.ctx.store.save(record)
   }
 
   /**
@@ -205,6 +291,12 @@ export class ContainerLifecycle {
 
   async signal(record: ContainerRecord, signal: number): Promise<void> {
     await this.ctx.runtime.kill(record.id, signal)
+    // A frozen process cannot act on the signal: thaw it, as dockerd does for stop and kill.
+    if (record.state.paused && this.ctx.runtime.resume) {
+      await this.ctx.runtime.resume(record.id).catch(this.warn('unpausing a signalled container failed', record.id))
+      record.state = { ...record.state, status: 'running', paused: false }
+      await this.ctx.store.save(record).catch(this.warn('saving state failed', record.id))
+    }
     this.publish(record, 'kill', { signal: String(signal) })
   }
 
@@ -250,7 +342,8 @@ export class ContainerLifecycle {
       const record = this.ctx.store.get(id)
       if (!record) return
       const wasRunning = record.state.running
-      record.state = { ...record.state, status: 'removing', running: false, pid: 0 }
+      this.restarts.reset(id)
+      record.state = { ...record.state, status: 'removing', running: false, restarting: false, pid: 0 }
       await this.ctx.store.save(record)
       if (wasRunning) {
         await this.ctx.runtime.delete(id, { force: true })

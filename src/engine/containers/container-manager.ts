@@ -6,7 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { hostname as osHostname } from 'node:os'
 import { join } from 'node:path'
-import { EngineError, digestHex, newId, type Logger } from '../../common/index.js'
+import { EngineError, digestHex, newId, type CgroupStats, type Logger } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
 import type { ImageService } from '../images/index.js'
 import type { Snapshotter } from '../layers/index.js'
@@ -16,6 +16,8 @@ import { validateCapabilities } from './capabilities.js'
 import { writeEtcFiles } from './container-files.js'
 import type { ContainerHooks } from './hooks.js'
 import { ContainerLifecycle } from './container-lifecycle.js'
+import { ContainerResources } from './container-resources.js'
+import { checkResources, defaultResources, type HostResourceFacts } from './resource-limits.js'
 import { ContainerStore, noSuchContainer, validateContainerName } from './container-store.js'
 import { filterContainers } from './list-filter.js'
 import { logPolicy, normalizeLogConfig } from './log-config.js'
@@ -23,11 +25,13 @@ import { readLogBatches, readLogs } from './log-reader.js'
 import { LogRotation } from './log-rotation.js'
 import { resolveCommand, resolveWorkingDir } from './process-spec.js'
 import { newContainerRecord } from './record.js'
+import { restartPolicyError, startsWithDaemon } from './restart-policy.js'
+import { validateModes } from './security-spec.js'
 import { parseSignal } from './signals.js'
 import { ExitWaiters, KeyedLock } from './sync.js'
 import type {
-  ContainerAttachment, ContainerListOptions, ContainerRecord, ContainerService, ContainerSpec, LogEntry,
-  LogsOptions, WaitCondition,
+  ContainerAttachment, ContainerListOptions, ContainerRecord, ContainerService, ContainerSpec, ContainerStatsSample,
+  LogEntry, LogsOptions, WaitCondition,
 } from './types.js'
 
 export interface ContainerManagerDeps {
@@ -60,6 +64,10 @@ export interface ContainerManagerDeps {
   logCheckIntervalMs?: number
   /** Services that attach resources to containers (volumes, networks), in order; see hooks.ts. */
   hooks?: readonly ContainerHooks[]
+  /** Host facts resource limits are checked against (CPU count, optional cgroup features). */
+  hostResources?: HostResourceFacts
+  /** Reads a cgroup's usage ("/berth/<id>"); without it stats report no usage. */
+  readCgroupStats?: (cgroupPath: string) => Promise<CgroupStats>
 }
 
 export class ContainerManager implements ContainerService {
@@ -68,6 +76,8 @@ export class ContainerManager implements ContainerService {
   private readonly waiters = new ExitWaiters()
   private readonly attachments: AttachmentRegistry
   private readonly lifecycle: ContainerLifecycle
+  private readonly resources: ContainerResources
+  private readonly hostResources: HostResourceFacts
   private readonly logRotation: LogRotation
   private readonly clock: () => Date
   private readonly exitWatch: { close(): void }
@@ -103,6 +113,11 @@ export class ContainerManager implements ContainerService {
       exitPollMs: deps.exitPollMs ?? 1000,
       hooks: deps.hooks ?? [],
     })
+    this.hostResources = deps.hostResources ?? { ncpu: 1, blkioWeight: true, swapLimit: true }
+    this.resources = new ContainerResources({
+      store: this.store, lock: this.lock, lifecycle: this.lifecycle, runtime: deps.runtime, host: this.hostResources,
+      readCgroupStats: deps.readCgroupStats, clock: this.clock,
+    })
     this.exitWatch = deps.runtime.watchExits((id, exit) => {
       this.load()
         .then(() => this.lifecycle.processExit(id, exit))
@@ -113,6 +128,7 @@ export class ContainerManager implements ContainerService {
   /** Stops watching exits (daemon shutdown, tests). Containers keep running. */
   close(): void {
     this.exitWatch.close()
+    this.lifecycle.restarts.close()
     void this.logRotation.close()
   }
 
@@ -134,6 +150,14 @@ export class ContainerManager implements ContainerService {
     const command = resolveCommand(spec, imageConfig)
     resolveWorkingDir(spec.workingDir, imageConfig)
     validateCapabilities(spec.host.capAdd, spec.host.capDrop)
+    const policyProblem = restartPolicyError(spec.host.restartPolicy, spec.host.autoRemove === true)
+    if (policyProblem) throw new EngineError('InvalidArgument', 'INVALID_RESTART_POLICY', policyProblem)
+    const raw = { ...(spec.host.raw ?? {}) }
+    validateModes(raw)
+    defaultResources(raw)
+    const checked = checkResources(raw, this.hostResources)
+    if (checked.error) throw new EngineError('InvalidArgument', 'INVALID_RESOURCES', checked.error)
+    spec = { ...spec, host: { ...spec.host, raw } }
     const logConfig = normalizeLogConfig(spec.host.logConfig)
     logPolicy(logConfig)
 
@@ -176,7 +200,7 @@ export class ContainerManager implements ContainerService {
       throw err
     }
     this.lifecycle.publish(record, 'create')
-    return { id, warnings: [] }
+    return { id, warnings: checked.warnings }
   }
 
   async resolve(nameOrId: string): Promise<ContainerRecord> {
@@ -208,10 +232,14 @@ export class ContainerManager implements ContainerService {
     await this.lock.run(id, async () => {
       const record = this.store.get(id)
       if (!record) throw noSuchContainer(nameOrId)
-      if (record.state.running) throw new EngineError('NotModified', 'ALREADY_STARTED', 'Container already started')
+      if (record.state.running || record.state.restarting) throw new EngineError('NotModified', 'ALREADY_STARTED', 'Container already started')
       if (this.lifecycle.isRemoving(id) || record.state.status === 'removing') {
         throw new EngineError('Conflict', 'REMOVAL_IN_PROGRESS', `cannot start container "/${record.name}": removal in progress`)
       }
+      // A start by a client: the restart policy applies again, counting from zero (moby ResetRestartManager).
+      this.lifecycle.restarts.reset(id)
+      record.restartCount = 0
+      record.manuallyStopped = false
       await this.lifecycle.startLocked(record)
     }).catch(async (err: unknown) => {
       // As dockerd: a --rm container that fails to start is removed (the docker CLI waits for that).
@@ -227,15 +255,27 @@ export class ContainerManager implements ContainerService {
     await this.load()
     const record = this.store.resolve(nameOrId)
     const signal = parseSignal(opts.signal || record.spec.stopSignal || record.imageConfig.StopSignal || 'SIGTERM')
+    if (record.state.restarting) {
+      await this.lock.run(record.id, async () => {
+        await this.lifecycle.markManuallyStopped(record, true)
+        await this.lifecycle.cancelRestart(record)
+      })
+      this.lifecycle.publish(record, 'stop')
+      return
+    }
     if (!record.state.running) throw new EngineError('NotModified', 'NOT_RUNNING', 'Container already stopped')
+    await this.lock.run(record.id, () => this.lifecycle.markManuallyStopped(record, true))
     await this.lifecycle.stop(record, signal, opts.timeout ?? record.spec.stopTimeout ?? 10)
   }
 
   async restart(nameOrId: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     await this.load()
     const record = this.store.resolve(nameOrId)
-    if (record.state.running) await this.stop(record.id, opts)
-    await this.start(record.id)
+    // As dockerd: the stop of a restart neither triggers the restart policy nor removes a --rm container.
+    await this.lifecycle.withoutExitPolicies(record.id, async () => {
+      if (record.state.running || record.state.restarting) await this.stop(record.id, opts)
+      await this.start(record.id)
+    })
     this.lifecycle.publish(record, 'restart')
   }
 
@@ -243,7 +283,16 @@ export class ContainerManager implements ContainerService {
     await this.load()
     const record = this.store.resolve(nameOrId)
     const number = parseSignal(signal)
+    if (record.state.restarting) {
+      // Nothing runs: the pending restart is dropped, as dockerd tells its monitor not to restart.
+      await this.lock.run(record.id, async () => {
+        await this.lifecycle.markManuallyStopped(record, true)
+        await this.lifecycle.cancelRestart(record)
+      })
+      return
+    }
     if (!record.state.running) throw new EngineError('Conflict', 'NOT_RUNNING', `Container ${record.id} is not running`)
+    await this.lock.run(record.id, () => this.lifecycle.markManuallyStopped(record, true))
     if (number === 9) await this.lifecycle.killAndWait(record)
     else await this.lifecycle.signal(record, number)
   }
@@ -261,6 +310,16 @@ export class ContainerManager implements ContainerService {
   async remove(nameOrId: string, opts: { force?: boolean; removeVolumes?: boolean } = {}): Promise<void> {
     await this.load()
     const record = this.store.resolve(nameOrId)
+    if (record.state.restarting) {
+      if (!opts.force) {
+        throw new EngineError(
+          'Conflict',
+          'CONTAINER_RESTARTING',
+          `cannot remove container "/${record.name}": container is restarting: stop the container before removing or force remove`,
+        )
+      }
+      await this.lock.run(record.id, () => this.lifecycle.cancelRestart(record))
+    }
     if (record.state.running) {
       if (!opts.force) {
         throw new EngineError(
@@ -342,6 +401,26 @@ export class ContainerManager implements ContainerService {
     await this.deps.runtime.resize(record.id, rows, cols)
   }
 
+  async pause(nameOrId: string): Promise<void> {
+    await this.load()
+    await this.resources.pause(this.store.resolve(nameOrId))
+  }
+
+  async unpause(nameOrId: string): Promise<void> {
+    await this.load()
+    await this.resources.unpause(this.store.resolve(nameOrId))
+  }
+
+  async update(nameOrId: string, update: Record<string, unknown>): Promise<{ warnings: string[] }> {
+    await this.load()
+    return this.resources.update(this.store.resolve(nameOrId), update)
+  }
+
+  async stats(nameOrId: string): Promise<ContainerStatsSample> {
+    await this.load()
+    return this.resources.stats(this.store.resolve(nameOrId))
+  }
+
   isImageUsed(imageId: string): boolean {
     return this.containerUsingImage(imageId) !== undefined
   }
@@ -353,12 +432,28 @@ export class ContainerManager implements ContainerService {
     return user && { containerId: user.id, running: user.state.running }
   }
 
+  /** Starts, at daemon start, a stopped container its restart policy brings back (live-restore off). */
+  private async restoreStopped(record: ContainerRecord): Promise<void> {
+    await this.lock.run(record.id, async () => {
+      const current = this.store.get(record.id)
+      if (!current || current.state.running) return
+      try {
+        await this.lifecycle.startLocked(current)
+      } catch (err) {
+        current.state = { ...current.state, status: 'exited', restarting: false, running: false }
+        await this.store.save(current)
+        throw err
+      }
+    })
+  }
+
   async restore(): Promise<void> {
     await this.load()
     for (const record of this.store.all()) {
       try {
         if (record.state.status === 'removing') await this.lifecycle.removeRecord(record.id)
         else if (record.state.running) await this.lifecycle.restoreRunning(record)
+        else if (record.state.restarting || startsWithDaemon(record)) await this.restoreStopped(record)
       } catch (err) {
         this.deps.logger.error('restoring container failed', { id: record.id, error: err })
       }

@@ -6,6 +6,7 @@
 import type { LinuxDeviceCgroup, LinuxNamespace, LinuxResources, Mount, POSIXRlimit, Spec } from '../../common/oci-spec.js'
 import { tweakCapabilities } from './capabilities.js'
 import { processEnv, resolveWorkingDir, type ResolvedUser } from './process-spec.js'
+import { applySecurity, type SecurityContext } from './security-spec.js'
 import type { ContainerRecord } from './types.js'
 
 export const OCI_VERSION = '1.0.2'
@@ -46,6 +47,8 @@ export interface OciSpecOptions {
   networkNamespacePath?: string
   /** Environment set before the spec's own entries (hooks: legacy link variables). */
   extraEnv?: readonly string[]
+  /** Host facts for seccomp, devices, container:X namespaces and --group-add (default arch: this host's). */
+  security?: Omit<SecurityContext, 'capabilities' | 'arch'> & { arch?: string }
 }
 
 function num(raw: Record<string, unknown> | undefined, key: string): number | undefined {
@@ -65,9 +68,13 @@ export function resourcesFromHostConfig(raw: Record<string, unknown> | undefined
     resources.memory = {}
     if (memory !== undefined) resources.memory.limit = memory
     if (reservation !== undefined) resources.memory.reservation = reservation
-    if (swap !== undefined && memory !== undefined) resources.memory.swap = swap
+    if (swap !== undefined && memory !== undefined) resources.memory.swap = swap < 0 ? -1 : swap
     if (raw?.['OomKillDisable'] === true) resources.memory.disableOOMKiller = true
   }
+  const swappiness = raw?.['MemorySwappiness']
+  if (typeof swappiness === 'number' && swappiness >= 0 && swappiness <= 100) (resources.memory ??= {}).swappiness = swappiness
+  const weight = num(raw, 'BlkioWeight')
+  if (weight !== undefined) resources.blockIO = { weight }
   const nanoCpus = num(raw, 'NanoCpus')
   const cpu: NonNullable<LinuxResources['cpu']> = {}
   if (nanoCpus !== undefined) {
@@ -86,6 +93,24 @@ export function resourcesFromHostConfig(raw: Record<string, unknown> | undefined
   const pids = num(raw, 'PidsLimit')
   if (pids !== undefined) resources.pids = { limit: pids < 0 ? -1 : pids }
   return resources
+}
+
+/** The limits `<runtime> update` can change on a running container (no device rules). */
+export function updatableResources(raw: Record<string, unknown> | undefined): LinuxResources {
+  const { devices: _devices, ...rest } = resourcesFromHostConfig(raw, false)
+  return rest
+}
+
+/** --ulimit other than nofile (which nofileRlimit handles): RLIMIT_<NAME> as given. */
+export function ulimitRlimits(raw: Record<string, unknown> | undefined): POSIXRlimit[] {
+  const ulimits = Array.isArray(raw?.['Ulimits']) ? (raw['Ulimits'] as Array<Record<string, unknown>>) : []
+  const out: POSIXRlimit[] = []
+  for (const u of ulimits) {
+    const name = u['Name']
+    if (typeof name !== 'string' || name === 'nofile' || typeof u['Soft'] !== 'number' || typeof u['Hard'] !== 'number') continue
+    out.push({ type: `RLIMIT_${name.toUpperCase()}`, soft: u['Soft'], hard: u['Hard'] })
+  }
+  return out
 }
 
 /** RLIMIT_NOFILE: the requested (Ulimits "nofile") or default value, never above the host's hard limit. */
@@ -171,7 +196,7 @@ export function ociSpec(record: ContainerRecord, user: ResolvedUser, opts: OciSp
     // As execve does for a non-root user: nothing effective or permitted.
     : { bounding: caps }
 
-  const rlimits = nofileRlimit(raw, opts.hostNofileLimit)
+  const rlimits = [...nofileRlimit(raw, opts.hostNofileLimit), ...ulimitRlimits(raw)]
   const sysctl = raw?.['Sysctls'] && typeof raw['Sysctls'] === 'object' ? (raw['Sysctls'] as Record<string, string>) : undefined
 
   const result: Spec = {
@@ -200,5 +225,6 @@ export function ociSpec(record: ContainerRecord, user: ResolvedUser, opts: OciSp
     },
   }
   if (spec.domainname) result.domainname = spec.domainname
+  applySecurity(result, raw, privileged, { ...opts.security, capabilities: caps, arch: opts.security?.arch ?? process.arch })
   return result
 }

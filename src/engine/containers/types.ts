@@ -1,4 +1,4 @@
-import type { Digest } from '../../common/index.js'
+import type { CgroupStats, Digest } from '../../common/index.js'
 import type { ImageRuntimeConfig } from '../images/index.js'
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead'
@@ -100,6 +100,11 @@ export interface ContainerRecord {
   args: string[]
   state: ContainerState
   restartCount: number
+  /**
+   * Stopped or killed through the API (Docker's HasBeenManuallyStopped): the restart policy does not
+   * restart it until the next start. Absent = false.
+   */
+  manuallyStopped?: boolean
   /** Paths the engine manages for this container. */
   rootfsPath: string
   bundleDir: string
@@ -201,6 +206,25 @@ export interface ContainerService {
   containerUsingImage(imageId: string): { containerId: string; running: boolean } | undefined
   /** Reconnects to containers that kept running while berthd was down. Called once at daemon start. */
   restore(): Promise<void>
+  /** Freezes a running container. Conflict when not running or already paused. */
+  pause(nameOrId: string): Promise<void>
+  /** Conflict when not paused. */
+  unpause(nameOrId: string): Promise<void>
+  /**
+   * Changes resource limits (Docker HostConfig resource fields, PascalCase as on the wire) and the
+   * restart policy (RestartPolicy); live for a running container. InvalidArgument for bad values.
+   */
+  update(nameOrId: string, update: Record<string, unknown>): Promise<{ warnings: string[] }>
+  /** One resource usage sample read from the container's cgroup. */
+  stats(nameOrId: string): Promise<ContainerStatsSample>
+}
+
+export interface ContainerStatsSample {
+  id: string
+  name: string
+  read: Date
+  /** undefined when the container is not running. */
+  usage?: CgroupStats
 }
 
 export interface ContainerAttachment {

@@ -220,5 +220,6 @@ export function parseVolumesFrom(spec: string): { container: string; mode: strin
 
 /** Options of a tmpfs mount in the OCI spec: Docker's defaults, then the user's ("exec" after "noexec" wins). */
 export function tmpfsMountOptions(userOptions: readonly string[]): string[] {
+  // dockerd's defaults first: a later "exec"/"suid"/"dev" from the user wins when the runtime applies them in order.
   return ['noexec', 'nosuid', 'nodev', 'rprivate', ...userOptions]
 }

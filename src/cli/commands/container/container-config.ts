@@ -6,6 +6,23 @@ import { parseMountOpt } from './mount-opt.js'
 export interface CreateFlags {
   attach?: string[]
   addHost?: string[]
+  blkioWeight?: number
+  cpuPeriod?: number
+  cpuQuota?: number
+  cpuShares?: number
+  cpusetCpus?: string
+  cpusetMems?: string
+  device?: string[]
+  deviceCgroupRule?: string[]
+  memoryReservation?: string
+  memorySwap?: string
+  memorySwappiness?: number
+  oomKillDisable?: boolean
+  pidsLimit?: number
+  shmSize?: string
+  sysctl?: string[]
+  ulimit?: string[]
+  userns?: string
   capAdd?: string[]
   capDrop?: string[]
   cpus?: string
@@ -154,7 +171,7 @@ export function buildCreateRequest(image: string, command: string[], flags: Crea
     CapDrop: flags.capDrop,
     GroupAdd: flags.groupAdd,
     RestartPolicy: restartPolicy,
-    SecurityOpt: flags.securityOpt,
+    SecurityOpt: flags.securityOpt?.map((opt) => inlineSeccompProfile(opt, sources)),
     ReadonlyRootfs: !!flags.readOnly,
     LogConfig: { Type: flags.logDriver ?? '', Config: logOpts },
     IpcMode: flags.ipc,
@@ -166,6 +183,7 @@ export function buildCreateRequest(image: string, command: string[], flags: Crea
   }
   // Only sent when given, so the daemon's default applies otherwise.
   if (flags.init !== undefined) hostConfig.Init = flags.init
+  Object.assign(hostConfig, resourceHostConfig(flags))
 
   const request: ContainerCreateRequest = {
     Hostname: flags.hostname ?? '',
@@ -291,7 +309,7 @@ export function ramInBytes(text: string, flag: string): number {
   return Math.trunc(Number(m[1]) * (m[2] ? units[m[2].toLowerCase()]! : 1))
 }
 
-function parseCpus(text: string): number {
+export function parseCpus(text: string): number {
   const value = Number(text)
   if (!Number.isFinite(value) || text.trim() === '') {
     throw new Error(`invalid argument "${text}" for "--cpus" flag: failed to parse ${text} as a rational number`)
@@ -305,4 +323,88 @@ function dropUndefined<T extends object>(value: T): T {
     else if (v && typeof v === 'object' && !Array.isArray(v)) dropUndefined(v as object)
   }
   return value
+}
+
+/** The resource and security flags of run/create (docker's opts parse) as HostConfig fields; only the flags given. */
+export function resourceHostConfig(flags: CreateFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (flags.blkioWeight !== undefined) out.BlkioWeight = flags.blkioWeight
+  if (flags.cpuPeriod !== undefined) out.CpuPeriod = flags.cpuPeriod
+  if (flags.cpuQuota !== undefined) out.CpuQuota = flags.cpuQuota
+  if (flags.cpuShares !== undefined) out.CpuShares = flags.cpuShares
+  if (flags.cpusetCpus !== undefined) out.CpusetCpus = flags.cpusetCpus
+  if (flags.cpusetMems !== undefined) out.CpusetMems = flags.cpusetMems
+  if (flags.memoryReservation !== undefined) out.MemoryReservation = ramInBytes(flags.memoryReservation, '--memory-reservation')
+  if (flags.memorySwap !== undefined) out.MemorySwap = flags.memorySwap === '-1' ? -1 : ramInBytes(flags.memorySwap, '--memory-swap')
+  if (flags.memorySwappiness !== undefined) out.MemorySwappiness = flags.memorySwappiness
+  if (flags.oomKillDisable) out.OomKillDisable = true
+  if (flags.pidsLimit !== undefined && flags.pidsLimit !== 0) out.PidsLimit = flags.pidsLimit
+  if (flags.shmSize !== undefined) out.ShmSize = ramInBytes(flags.shmSize, '--shm-size')
+  if (flags.ulimit?.length) out.Ulimits = flags.ulimit.map(parseUlimit)
+  if (flags.device?.length) out.Devices = flags.device.map(parseDevice)
+  if (flags.deviceCgroupRule?.length) out.DeviceCgroupRules = flags.deviceCgroupRule
+  if (flags.sysctl?.length) {
+    const sysctls: Record<string, string> = {}
+    for (const entry of flags.sysctl) {
+      const eq = entry.indexOf('=')
+      if (eq <= 0) throw new Error(`invalid argument "${entry}" for "--sysctl" flag: sysctl '${entry}' is not allowed`)
+      sysctls[entry.slice(0, eq)] = entry.slice(eq + 1)
+    }
+    out.Sysctls = sysctls
+  }
+  if (flags.userns !== undefined) out.UsernsMode = flags.userns
+  return out
+}
+
+/** go-units ParseUlimit: "name=soft[:hard]". */
+export function parseUlimit(text: string): { Name: string; Soft: number; Hard: number } {
+  const bad = (why: string): Error => new Error(`invalid argument "${text}" for "--ulimit" flag: ${why}`)
+  const eq = text.indexOf('=')
+  if (eq <= 0) throw bad(`invalid ulimit argument: ${text}`)
+  const name = text.slice(0, eq)
+  const known = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack']
+  if (!known.includes(name)) throw bad(`invalid ulimit type: ${name}`)
+  const [softText = '', hardText, extra] = text.slice(eq + 1).split(':')
+  if (extra !== undefined) throw bad(`too many limit value arguments - ${text.slice(eq + 1)}, can only have up to two, \`soft[:hard]\``)
+  const soft = Number(softText)
+  const hard = hardText === undefined ? soft : Number(hardText)
+  if (!/^-?\d+$/.test(softText) || (hardText !== undefined && !/^-?\d+$/.test(hardText))) throw bad(`invalid ulimit argument: ${text}`)
+  if (soft > hard) throw bad(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`)
+  return { Name: name, Soft: soft, Hard: hard }
+}
+
+/** docker's parseDevice: "host[:container][:perms]". */
+export function parseDevice(text: string): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
+  const parts = text.split(':')
+  const host = parts[0] ?? ''
+  let container = host
+  let perms = 'rwm'
+  if (parts.length === 2) {
+    if (/^[rwm]{1,3}$/.test(parts[1]!)) perms = parts[1]!
+    else container = parts[1]!
+  } else if (parts.length === 3) {
+    container = parts[1]!
+    perms = parts[2]!
+  } else if (parts.length > 3) {
+    throw new Error(`invalid argument "${text}" for "--device" flag: invalid device specification: ${text}`)
+  }
+  if (!/^[rwm]{1,3}$/.test(perms)) throw new Error(`invalid argument "${text}" for "--device" flag: invalid device mode: ${perms}`)
+  return { PathOnHost: host, PathInContainer: container || host, CgroupPermissions: perms }
+}
+
+/** docker's parseSecurityOpts: `seccomp=<file>` is sent as the file's JSON, compacted. */
+export function inlineSeccompProfile(opt: string, sources: ConfigSources): string {
+  const m = /^seccomp[=:](.*)$/s.exec(opt)
+  if (!m || m[1] === 'unconfined' || m[1] === 'builtin') return opt
+  let content: string
+  try {
+    content = sources.readFile(m[1]!)
+  } catch (err) {
+    throw new Error(`opening seccomp profile (${m[1]}) failed: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  try {
+    return `seccomp=${JSON.stringify(JSON.parse(content))}`
+  } catch (err) {
+    throw new Error(`compacting json for seccomp profile (${m[1]}) failed: ${err instanceof Error ? err.message : String(err)}`)
+  }
 }
