@@ -6,7 +6,7 @@ import { newId, type Logger, EngineError, writeFileAtomic } from '../common/inde
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
 import { ImageStore, bootstrapBusybox } from '../engine/images/index.js'
-import { ContainerManager } from '../engine/containers/index.js'
+import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
 import { ensureCgroupsForCrun, mountOverlay, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities } from '../sys/index.js'
@@ -65,6 +65,17 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     availableCapabilities: await boundingCapabilities(),
   })
   await containers.restore()
+  const execs = new ExecManager({
+    containers,
+    runtime,
+    events,
+    logger,
+    availableCapabilities: await boundingCapabilities(),
+    runPs: async (args) => {
+      const res = await run(['ps', ...args], { check: false })
+      return { exitCode: res.exitCode, stdout: res.stdout.toString(), stderr: res.stderr.toString() }
+    },
+  })
 
   const engineId = await persistentId(join(config.dataRoot, 'engine-id'))
   const info = hostSystemInfo({
@@ -80,6 +91,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   })
   const engine: Engine = {
     containers,
+    execs,
     images,
     events,
     async systemInfo() {

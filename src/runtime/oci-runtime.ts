@@ -1,3 +1,5 @@
+import type { Process } from '../common/index.js'
+
 /**
  * OciRuntime: the thin adapter over conmon + crun/runc. It creates, starts, signals and deletes
  * containers, and reports exits; whether an operation is allowed in the container's current state is
@@ -55,6 +57,30 @@ export interface AttachConnection {
   close(): void
 }
 
+/** One process to run in a running container (conmon exec mode). */
+export interface RuntimeExecOptions {
+  containerId: string
+  /** Unique per exec; names the session's files and attach socket. */
+  execId: string
+  /** The OCI process to run (args, env, cwd, user, capabilities, terminal...). */
+  process: Process
+  /** Keep the process's stdin connected to the attach socket. */
+  openStdin: boolean
+  /** TTY size set before the process starts (only with process.terminal). */
+  consoleSize?: { rows: number; cols: number }
+}
+
+/**
+ * A started exec process. `attach` is connected before the process starts, so no output is lost;
+ * `exited` resolves with its exit code once it has exited and its session files are removed.
+ */
+export interface RuntimeExecProcess {
+  pid: number
+  attach: AttachConnection
+  resize(rows: number, cols: number): Promise<void>
+  exited: Promise<number>
+}
+
 export interface OciRuntime {
   /** "crun" or "runc": the OCI runtime conmon drives. */
   readonly name: string
@@ -87,4 +113,11 @@ export interface OciRuntime {
    * needs readExit(), e.g. when the container is removed. delete() keeps them. Idempotent.
    */
   purge?(containerId: string): Promise<void>
+  /**
+   * Runs an extra process in the running container and resolves once it runs. A process the runtime
+   * cannot start is EngineError InvalidArgument with code EXEC_NOT_FOUND (no such executable),
+   * EXEC_PERMISSION (not executable) or EXEC_START_FAILED, and the runtime's message; other failures
+   * are RuntimeError.
+   */
+  exec?(opts: RuntimeExecOptions): Promise<RuntimeExecProcess>
 }

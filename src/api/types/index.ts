@@ -3,3 +3,4 @@
 export type * from './container.js'
 export type * from './image.js'
 export type * from './system.js'
+export * from './exec.js'
