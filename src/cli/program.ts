@@ -23,12 +23,12 @@ export interface ProgramState {
   context?: CliContext
 }
 
-const commonCommands = [container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
+const commonCommands = [container.runSpec, container.execSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
 const managementCommands = [container.containerGroup, image.imageGroup, system.systemGroup]
 const otherCommands = [
-  container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
+  container.attachSpec, container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
   container.logsSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
-  image.tagSpec, container.waitSpec,
+  image.tagSpec, container.topSpec, container.waitSpec,
 ]
 
 /**

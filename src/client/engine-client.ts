@@ -5,6 +5,9 @@ import type {
   ContainerInspect,
   ContainerSummary,
   ContainerWaitResponse,
+  ContainerTopResponse,
+  ExecCreateRequest,
+  ExecInspect,
   EventMessage,
   Filters,
   ImageDeleteItem,
@@ -129,6 +132,14 @@ export interface EngineClient {
   containerAttach(nameOrId: string, options: ContainerAttachOptions): Promise<HijackedConnection>
   containerResize(nameOrId: string, size: { height: number; width: number }): Promise<void>
   containerRename(nameOrId: string, newName: string): Promise<void>
+  containerTop(nameOrId: string, psArgs?: string): Promise<ContainerTopResponse>
+
+  execCreate(containerNameOrId: string, body: ExecCreateRequest): Promise<{ Id: string }>
+  /** Detached: resolves once the process runs. Attached: the hijacked stream of the process. */
+  execStart(execId: string, options: { detach: true; tty?: boolean; consoleSize?: [number, number] }): Promise<void>
+  execStart(execId: string, options: { detach: false; tty?: boolean; consoleSize?: [number, number] }): Promise<HijackedConnection>
+  execInspect(execId: string): Promise<ExecInspect>
+  execResize(execId: string, size: { height: number; width: number }): Promise<void>
 
   imageList(options?: { all?: boolean; digests?: boolean; filters?: Filters }): Promise<ImageSummary[]>
   imageInspect(nameOrId: string): Promise<InspectResult<ImageInspect>>

@@ -4,7 +4,7 @@
  * emitted before the client registers onData is buffered, so nothing is lost to ordering.
  */
 import type { AttachConnection } from '../../runtime/oci-runtime.js'
-import { DetachKeyScanner } from './detach-keys.js'
+import { DetachKeyScanner } from '../../common/index.js'
 import type { ContainerAttachment } from './types.js'
 
 export interface AttachStreams {

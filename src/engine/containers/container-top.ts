@@ -71,7 +71,7 @@ export async function containerTop(runPs: PsRunner, cgroupPath: string, psArgs: 
   validatePsArgs(argsText)
   const pids = await cgroupPids(cgroupPath)
   const args = argsText.split(' ')
-  let res = await runPs([...args, '-q', [...pids].join(',') || '0'])
+  let res = await runPs([...args, '-q', [...pids].sort((a, b) => a - b).join(',') || '0'])
   // Some options (such as f) cannot be combined with -q: run again without it.
   if (res.exitCode !== 0) res = await runPs(args)
   if (res.exitCode !== 0) {

@@ -4,7 +4,7 @@
  * until it completes (then they are dropped and the client detaches) or breaks (then they are
  * forwarded). The daemon applies it to TTY stdin only, as dockerd.
  */
-import { EngineError } from '../../common/index.js'
+import { EngineError } from './errors.js'
 
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q'
 
