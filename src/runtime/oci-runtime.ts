@@ -26,6 +26,11 @@ export interface RuntimeCreateOptions {
   tty: boolean
   /** Keep stdin open and connected to the attach socket (-i). */
   openStdin: boolean
+  /**
+   * Docker's StdinOnce: the container's stdin closes when an attached client closes its side.
+   * Otherwise (and always with a TTY, as dockerd) stdin stays open across attach sessions.
+   */
+  stdinOnce?: boolean
   signal?: AbortSignal
 }
 

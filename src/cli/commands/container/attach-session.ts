@@ -83,7 +83,10 @@ export async function runAttached(ctx: CliContext, options: AttachSessionOptions
   const cleanups: (() => void)[] = []
   let detached = false
   if (options.tty && io.stdout.isTTY) {
-    cleanups.push(monitorTtySize(ctx, (size) => ctx.client().containerResize(options.containerId, size)))
+    // The first resize completes before any stdin goes out, so what is typed runs at our size.
+    const resize = (size: { height: number; width: number }): Promise<void> => ctx.client().containerResize(options.containerId, size)
+    if (io.stdout.rows && io.stdout.columns) await resize({ height: io.stdout.rows, width: io.stdout.columns }).catch(() => {})
+    cleanups.push(monitorTtySize(ctx, resize, false))
   }
   if (options.stdin) {
     cleanups.push(forwardStdin(ctx, conn, options.tty, {
@@ -173,13 +176,13 @@ function proxySignals(ctx: CliContext, containerId: string): () => void {
 }
 
 /** Sends our terminal's size now and on every SIGWINCH. */
-export function monitorTtySize(ctx: CliContext, send: (size: { height: number; width: number }) => Promise<void>): () => void {
+export function monitorTtySize(ctx: CliContext, send: (size: { height: number; width: number }) => Promise<void>, initial = true): () => void {
   const stdout = ctx.io.stdout
   const resize = (): void => {
     if (!stdout.rows || !stdout.columns) return
     send({ height: stdout.rows, width: stdout.columns }).catch(() => {})
   }
-  resize()
+  if (initial) resize()
   stdout.on('resize', resize)
   return () => {
     stdout.off('resize', resize)
