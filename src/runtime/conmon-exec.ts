@@ -129,7 +129,10 @@ export async function conmonExec(deps: ConmonExecDeps, opts: RuntimeExecOptions)
   }
   await mkdir(join(dir, 'exits'), { recursive: true })
   await mkdir(deps.paths.socketDir, { recursive: true })
-  await writeFile(join(dir, 'process.json'), JSON.stringify(opts.process))
+  const size = opts.process.terminal && opts.consoleSize && opts.consoleSize.rows > 0 && opts.consoleSize.cols > 0 ? opts.consoleSize : undefined
+  // The runtime sizes the new pty itself: a ctl resize sent before conmon has the console is lost.
+  const spec = size ? { ...opts.process, consoleSize: { height: size.rows, width: size.cols } } : opts.process
+  await writeFile(join(dir, 'process.json'), JSON.stringify(spec))
 
   const argv = conmonExecArgs(opts, deps.bins, deps.paths)
   deps.logger.debug('spawning conmon for exec', { containerId: opts.containerId, execId: opts.execId })
@@ -164,9 +167,6 @@ export async function conmonExec(deps: ConmonExecDeps, opts: RuntimeExecOptions)
     return fail(errorMessage(err), err)
   }
   const resize = (rows: number, cols: number): Promise<void> => writeCtl(join(dir, 'ctl'), `1 ${Math.trunc(rows)} ${Math.trunc(cols)}\n`)
-  if (opts.process.terminal && opts.consoleSize && opts.consoleSize.rows > 0 && opts.consoleSize.cols > 0) {
-    await resize(opts.consoleSize.rows, opts.consoleSize.cols).catch((err) => deps.logger.debug('exec initial resize failed', { err: errorMessage(err) }))
-  }
   startPipe.end('1')
 
   const started = await sync.next()
@@ -177,6 +177,10 @@ export async function conmonExec(deps: ConmonExecDeps, opts: RuntimeExecOptions)
     await cleanup()
     const message = typeof started?.message === 'string' ? started.message : 'conmon exited without reporting a pid'
     throw execStartError(message, opts.process.args?.[0] ?? '')
+  }
+  if (size) {
+    // Again through conmon, in case it applied a stale size when it took over the console.
+    await resize(size.rows, size.cols).catch((err) => deps.logger.debug('exec initial resize failed', { err: errorMessage(err) }))
   }
   const exited = sync.next().then(async (msg) => {
     ;(child.stdio[3] as Readable).destroy()
