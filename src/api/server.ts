@@ -10,6 +10,7 @@ import { containerRoutes } from './routes/containers.js'
 import { containerStreamRoutes } from './routes/container-streams.js'
 import { containerResourceRoutes } from './routes/container-resources.js'
 import { eventRoutes } from './routes/events.js'
+import { execRoutes } from './routes/execs.js'
 import { imageRoutes } from './routes/images.js'
 import { networkRoutes } from './routes/networks.js'
 import { systemRoutes } from './routes/system.js'
@@ -24,7 +25,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes, ...networkRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...execRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes, ...networkRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

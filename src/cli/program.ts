@@ -27,12 +27,12 @@ export interface ProgramState {
   context?: CliContext
 }
 
-const commonCommands = [container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
+const commonCommands = [container.runSpec, container.execSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
 const managementCommands = [container.containerGroup, contexts.contextGroup, image.imageGroup, network.networkGroup, system.systemGroup, volume.volumeGroup]
 const otherCommands = [
-  container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
+  container.attachSpec, container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
   container.logsSpec, network.portSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
-  image.tagSpec, container.waitSpec, ...resourceSpecs,
+  image.tagSpec, container.topSpec, container.waitSpec, ...resourceSpecs,
 ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
 /**

@@ -9,6 +9,9 @@ import type {
   ContainerInspect,
   ContainerSummary,
   ContainerWaitResponse,
+  ContainerTopResponse,
+  ExecCreateRequest,
+  ExecInspect,
   EventMessage,
   Filters,
   ImageDeleteItem,
@@ -143,6 +146,14 @@ export interface EngineClient {
   containerUpdate(nameOrId: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }>
   /** GET /containers/{id}/stats: one JSON object per sample (one only when stream is false). */
   containerStats(nameOrId: string, options: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): Promise<AsyncIterable<Record<string, unknown>>>
+  containerTop(nameOrId: string, psArgs?: string): Promise<ContainerTopResponse>
+
+  execCreate(containerNameOrId: string, body: ExecCreateRequest): Promise<{ Id: string }>
+  /** Detached: resolves once the process runs. Attached: the hijacked stream of the process. */
+  execStart(execId: string, options: { detach: true; tty?: boolean; consoleSize?: [number, number] }): Promise<void>
+  execStart(execId: string, options: { detach: false; tty?: boolean; consoleSize?: [number, number] }): Promise<HijackedConnection>
+  execInspect(execId: string): Promise<ExecInspect>
+  execResize(execId: string, size: { height: number; width: number }): Promise<void>
 
   imageList(options?: { all?: boolean; digests?: boolean; filters?: Filters }): Promise<ImageSummary[]>
   imageInspect(nameOrId: string): Promise<InspectResult<ImageInspect>>

@@ -28,6 +28,9 @@ import type {
   ContainerInspect,
   ContainerSummary,
   ContainerWaitResponse,
+  ContainerTopResponse,
+  ExecCreateRequest,
+  ExecInspect,
   EventMessage,
   Filters,
   ImageDeleteItem,
@@ -206,6 +209,36 @@ export class HttpEngineClient implements EngineClient {
 
   async containerResize(nameOrId: string, size: { height: number; width: number }): Promise<void> {
     await this.call({ method: 'POST', path: `/containers/${enc(nameOrId)}/resize`, query: { h: size.height, w: size.width } })
+  }
+
+  containerTop(nameOrId: string, psArgs?: string): Promise<ContainerTopResponse> {
+    return this.json<ContainerTopResponse>({ method: 'GET', path: `/containers/${enc(nameOrId)}/top`, query: { ps_args: psArgs } }).then((r) => r.value)
+  }
+
+  async execCreate(containerNameOrId: string, body: ExecCreateRequest): Promise<{ Id: string }> {
+    return (await this.json<{ Id: string }>({ method: 'POST', path: `/containers/${enc(containerNameOrId)}/exec`, body })).value
+  }
+
+  execStart(execId: string, options: { detach: true; tty?: boolean; consoleSize?: [number, number] }): Promise<void>
+  execStart(execId: string, options: { detach: false; tty?: boolean; consoleSize?: [number, number] }): Promise<HijackedConnection>
+  async execStart(execId: string, options: { detach: boolean; tty?: boolean; consoleSize?: [number, number] }): Promise<HijackedConnection | void> {
+    const body = { Detach: options.detach, Tty: options.tty === true, ...(options.consoleSize ? { ConsoleSize: options.consoleSize } : {}) }
+    const request = { method: 'POST', path: `/exec/${enc(execId)}/start`, body }
+    if (options.detach) {
+      await this.call(request)
+      return
+    }
+    const { socket, response } = await this.versionedSend(request, (o) => this.transport.hijack(o))
+    const closable = socket as { end(): void; destroy(): void }
+    return { stream: socket, multiplexed: multiplexedFrom(response), closeWrite: () => closable.end(), close: () => closable.destroy() }
+  }
+
+  async execInspect(execId: string): Promise<ExecInspect> {
+    return (await this.json<ExecInspect>({ method: 'GET', path: `/exec/${enc(execId)}/json` })).value
+  }
+
+  async execResize(execId: string, size: { height: number; width: number }): Promise<void> {
+    await this.call({ method: 'POST', path: `/exec/${enc(execId)}/resize`, query: { h: size.height, w: size.width } })
   }
 
   async containerRename(nameOrId: string, newName: string): Promise<void> {

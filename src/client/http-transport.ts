@@ -104,7 +104,7 @@ export class HttpTransport {
         readBody(response).then((body) => reject(daemonErrorFromBody(status, body)), reject)
       })
       req.on('error', (err) => reject(this.wrapError(err, options.signal)))
-      req.end()
+      this.writeBody(req, options.body)
     })
   }
 

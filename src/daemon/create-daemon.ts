@@ -7,7 +7,7 @@ import { listenAll, type Listeners } from './listeners.js'
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
 import { ImageStore, bootstrapBusybox } from '../engine/images/index.js'
-import { ContainerManager } from '../engine/containers/index.js'
+import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
@@ -82,6 +82,17 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   })
   await containers.restore()
   await networking.cleanupStale().catch((err: unknown) => logger.warn('removing stale network state failed', { error: err }))
+  const execs = new ExecManager({
+    containers,
+    runtime,
+    events,
+    logger,
+    availableCapabilities: await boundingCapabilities(),
+    runPs: async (args) => {
+      const res = await run(['ps', ...args], { check: false })
+      return { exitCode: res.exitCode, stdout: res.stdout.toString(), stderr: res.stderr.toString() }
+    },
+  })
 
   const engineId = await persistentId(join(config.dataRoot, 'engine-id'))
   const info = hostSystemInfo({
@@ -97,6 +108,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   })
   const engine: Engine = {
     containers,
+    execs,
     images,
     volumes,
     networks,

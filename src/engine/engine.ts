@@ -1,4 +1,5 @@
 import type { ContainerService } from './containers/types.js'
+import type { ExecService } from './containers/exec-types.js'
 import type { ImageRecord, ImageService } from './images/types.js'
 import type { EventBus } from './events/index.js'
 import type { VolumeService } from './volumes/types.js'
@@ -8,6 +9,8 @@ import type { SystemInfo } from './system.js'
 /** Everything the API and other adapters may call. Built by daemon/createDaemon. */
 export interface Engine {
   containers: ContainerService
+  /** exec and top; absent in engines without a runtime that can exec. */
+  execs?: ExecService
   images: ImageService
   volumes: VolumeService
   events: EventBus

@@ -57,3 +57,13 @@ test('conmonArgs() gives conmon a 32-character socket name so the attach path fi
   const attach = `/run/a-rather-long-exec-root-for-berth/runtime/sock/${socketName(id)}/attach`
   assert.ok(Buffer.byteLength(attach) < 108, attach)
 })
+
+test('conmonArgs() keeps stdin open across attach sessions unless StdinOnce without a TTY', () => {
+  const once = conmonArgs({ ...base, tty: false, openStdin: true, stdinOnce: true }, bins, paths)
+  assert.ok(once.includes('-i') && !once.includes('--leave-stdin-open'))
+  const kept = conmonArgs({ ...base, tty: false, openStdin: true, stdinOnce: false }, bins, paths)
+  assert.ok(kept.includes('--leave-stdin-open'))
+  const tty = conmonArgs({ ...base, tty: true, openStdin: true, stdinOnce: true }, bins, paths)
+  assert.ok(tty.includes('--leave-stdin-open'))
+  assert.ok(!conmonArgs({ ...base, tty: true, openStdin: false }, bins, paths).includes('--leave-stdin-open'))
+})

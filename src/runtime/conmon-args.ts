@@ -57,7 +57,10 @@ export function conmonArgs(opts: RuntimeCreateOptions, bins: ConmonBinaries, pat
     '--no-sync-log',
   )
   if (opts.tty) argv.push('-t')
-  if (opts.openStdin) argv.push('-i')
+  if (opts.openStdin) {
+    argv.push('-i')
+    if (opts.tty || !opts.stdinOnce) argv.push('--leave-stdin-open')
+  }
   return argv
 }
 

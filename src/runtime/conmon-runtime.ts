@@ -5,12 +5,15 @@ import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, type LinuxResources, type Logger } from '../common/index.js'
 import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
+import { conmonExec } from './conmon-exec.js'
 import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
 import type {
   AttachConnection,
   ExitInfo,
   OciRuntime,
   RuntimeCreateOptions,
+  RuntimeExecOptions,
+  RuntimeExecProcess,
   RuntimeState,
   RuntimeStatus,
 } from './oci-runtime.js'
@@ -229,6 +232,10 @@ export class ConmonRuntime implements OciRuntime {
     } finally {
       await rm(file, { force: true })
     }
+  }
+
+  exec(opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
+    return conmonExec({ bins: this.opts, paths: this.paths, logger: this.opts.logger }, opts)
   }
 
   async purge(containerId: string): Promise<void> {

@@ -117,7 +117,7 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
     async function bundle(
       t: TestContext,
       args: string[],
-      opts: Partial<Pick<RuntimeCreateOptions, 'tty' | 'openStdin'>> & { containerId?: string } = {},
+      opts: Partial<Pick<RuntimeCreateOptions, 'tty' | 'openStdin' | 'stdinOnce'>> & { containerId?: string } = {},
     ): Promise<RuntimeCreateOptions> {
       const containerId = opts.containerId ?? `bt${randomBytes(6).toString('hex')}`
       const bundleDir = join(dir, 'bundles', containerId)
@@ -130,7 +130,7 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
         await waitFor('cgroup removal', () => removeCgroup(`/berth/${containerId}`).then(() => true, () => undefined), 5000)
         await runtime.purge?.(containerId)
       })
-      return { containerId, bundleDir, logPath: join(bundleDir, 'container.log'), tty, openStdin: opts.openStdin ?? false }
+      return { containerId, bundleDir, logPath: join(bundleDir, 'container.log'), tty, openStdin: opts.openStdin ?? false, stdinOnce: opts.stdinOnce }
     }
     const exited = (id: string): Promise<ExitInfo> => waitFor(`exit of ${id}`, () => runtime.readExit(id))
     const logHas = async (opts: RuntimeCreateOptions, re: RegExp, view: (log: string) => string = (l) => l): Promise<string> => {
@@ -229,8 +229,8 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
       assert.equal((await exited(c.containerId)).exitCode, 0)
     })
 
-    test('attach() end() closes the stdin of a container created with openStdin', async (t) => {
-      const c = await bundle(t, ['cat'], { openStdin: true })
+    test('attach() end() closes the stdin of a container created with openStdin and stdinOnce', async (t) => {
+      const c = await bundle(t, ['cat'], { openStdin: true, stdinOnce: true })
       await runtime.create(c)
       const conn = await runtime.attach(c.containerId)
       t.after(() => conn.close())
@@ -241,6 +241,22 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
       conn.end()
       assert.equal((await exited(c.containerId)).exitCode, 0)
       assert.equal((await output).stdout, 'one\n')
+    })
+
+    test('attach() without stdinOnce: stdin stays open when a client goes, for the next one', async (t) => {
+      const c = await bundle(t, ['sh', '-c', 'read a; read b; echo "$a-$b"'], { openStdin: true })
+      await runtime.create(c)
+      const first = await runtime.attach(c.containerId)
+      await runtime.start(c.containerId)
+      first.write(Buffer.from('one\n'))
+      first.end?.()
+      first.close()
+      const second = await runtime.attach(c.containerId)
+      t.after(() => second.close())
+      const output = collect(second)
+      second.write(Buffer.from('two\n'))
+      assert.equal((await exited(c.containerId)).exitCode, 0)
+      assert.equal((await output).stdout, 'one-two\n')
     })
 
     test('resize() sets the terminal size a tty container sees', async (t) => {
@@ -255,6 +271,59 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
       assert.equal((await exited(c.containerId)).exitCode, 0)
       // conmon logs each read as a line (P = partial), so "size:40 120\r\n" may be split: join the chunks.
       await logHas(c, /size:40 120\r?\n/, joinLogChunks)
+    })
+
+    test('exec() runs a process in the running container: output, stdin, exit code', async (t) => {
+      if (!runtime.exec) return t.skip('the runtime has no exec')
+      const c = await bundle(t, ['sleep', '100'])
+      await runtime.create(c)
+      await runtime.start(c.containerId)
+      const proc = await runtime.exec({
+        containerId: c.containerId,
+        execId: `ex${randomBytes(8).toString('hex')}`,
+        process: { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'read x; echo out:$x; echo err >&2; exit 6'], env: ['PATH=/bin'], cwd: '/' },
+        openStdin: true,
+      })
+      assert.ok(proc.pid > 0)
+      const output = collect(proc.attach)
+      proc.attach.write(Buffer.from('in\n'))
+      assert.equal(await proc.exited, 6)
+      assert.deepEqual(await output, { stdout: 'out:in\n', stderr: 'err\n' })
+      assert.equal((await runtime.state(c.containerId))?.status, 'running')
+    })
+
+    test('exec() with a terminal gets the requested size', async (t) => {
+      if (!runtime.exec) return t.skip('the runtime has no exec')
+      const c = await bundle(t, ['sleep', '100'])
+      await runtime.create(c)
+      await runtime.start(c.containerId)
+      const proc = await runtime.exec({
+        containerId: c.containerId,
+        execId: `ex${randomBytes(8).toString('hex')}`,
+        // conmon applies the size asynchronously: poll until the pty has one (a 0x0 pty makes stty fail).
+        process: { terminal: true, user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'i=0; until s=$(stty size 2>/dev/null) && [ -n "$s" ]; do i=$((i+1)); [ $i -gt 200 ] && break; sleep 0.05; done; echo "size:$s"'], env: ['PATH=/bin'], cwd: '/' },
+        openStdin: false,
+        consoleSize: { rows: 33, cols: 77 },
+      })
+      const output = collect(proc.attach)
+      assert.equal(await proc.exited, 0)
+      assert.equal((await output).stdout, 'size:33 77\r\n')
+    })
+
+    test('exec() of a missing executable rejects with EXEC_NOT_FOUND', async (t) => {
+      if (!runtime.exec) return t.skip('the runtime has no exec')
+      const c = await bundle(t, ['sleep', '100'])
+      await runtime.create(c)
+      await runtime.start(c.containerId)
+      await assert.rejects(
+        runtime.exec({
+          containerId: c.containerId,
+          execId: `ex${randomBytes(8).toString('hex')}`,
+          process: { user: { uid: 0, gid: 0 }, args: ['nosuchcmd'], env: ['PATH=/bin'], cwd: '/' },
+          openStdin: false,
+        }),
+        (err: unknown) => isEngineError(err) && err.code === 'EXEC_NOT_FOUND',
+      )
     })
 
     test('create() rejects with the runtime error when the command does not exist', async (t) => {

@@ -1,4 +1,5 @@
 import type { LinuxResources } from '../common/index.js'
+import type { Process } from '../common/index.js'
 
 /**
  * OciRuntime: the thin adapter over conmon + crun/runc. It creates, starts, signals and deletes
@@ -26,6 +27,11 @@ export interface RuntimeCreateOptions {
   tty: boolean
   /** Keep stdin open and connected to the attach socket (-i). */
   openStdin: boolean
+  /**
+   * Docker's StdinOnce: the container's stdin closes when an attached client closes its side.
+   * Otherwise (and always with a TTY, as dockerd) stdin stays open across attach sessions.
+   */
+  stdinOnce?: boolean
   signal?: AbortSignal
 }
 
@@ -55,6 +61,30 @@ export interface AttachConnection {
   /** Half-close: the container's stdin sees EOF (conmon closes it unless told to leave it open). */
   end?(): void
   close(): void
+}
+
+/** One process to run in a running container (conmon exec mode). */
+export interface RuntimeExecOptions {
+  containerId: string
+  /** Unique per exec; names the session's files and attach socket. */
+  execId: string
+  /** The OCI process to run (args, env, cwd, user, capabilities, terminal...). */
+  process: Process
+  /** Keep the process's stdin connected to the attach socket. */
+  openStdin: boolean
+  /** TTY size set before the process starts (only with process.terminal). */
+  consoleSize?: { rows: number; cols: number }
+}
+
+/**
+ * A started exec process. `attach` is connected before the process starts, so no output is lost;
+ * `exited` resolves with its exit code once it has exited and its session files are removed.
+ */
+export interface RuntimeExecProcess {
+  pid: number
+  attach: AttachConnection
+  resize(rows: number, cols: number): Promise<void>
+  exited: Promise<number>
 }
 
 export interface OciRuntime {
@@ -95,4 +125,11 @@ export interface OciRuntime {
   resume?(containerId: string): Promise<void>
   /** Applies new cgroup limits to a running container (`<runtime> update --resources`). */
   update?(containerId: string, resources: LinuxResources): Promise<void>
+  /**
+   * Runs an extra process in the running container and resolves once it runs. A process the runtime
+   * cannot start is EngineError InvalidArgument with code EXEC_NOT_FOUND (no such executable),
+   * EXEC_PERMISSION (not executable) or EXEC_START_FAILED, and the runtime's message; other failures
+   * are RuntimeError.
+   */
+  exec?(opts: RuntimeExecOptions): Promise<RuntimeExecProcess>
 }

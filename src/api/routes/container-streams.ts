@@ -87,16 +87,18 @@ const attach: RouteHandler = async (ctx, { engine, logger }) => {
   const wantStdin = queryBool(ctx, 'stdin')
   const attachment = await engine.containers.attach(record.id, {
     stdin: wantStdin, stdout: queryBool(ctx, 'stdout'), stderr: queryBool(ctx, 'stderr'),
-    logs: queryBool(ctx, 'logs'), stream: queryBool(ctx, 'stream'),
+    logs: queryBool(ctx, 'logs'), stream: queryBool(ctx, 'stream'), detachKeys: queryString(ctx, 'detachKeys'),
   })
   const conn = hijack(ctx, streamContentType(ctx, !tty && ctx.upgrade !== undefined))
-  await pumpAttachment(attachment, conn, { tty, stdin: wantStdin, logger, containerId: record.id })
+  // As dockerd: the client's EOF closes the container's stdin only for StdinOnce without a TTY.
+  const closeStdin = !tty && record.spec.stdinOnce === true
+  await pumpAttachment(attachment, conn, { tty, stdin: wantStdin, closeStdin, logger, containerId: record.id })
 }
 
-function pumpAttachment(
+export function pumpAttachment(
   attachment: ContainerAttachment,
   conn: ReturnType<typeof hijack>,
-  opts: { tty: boolean; stdin: boolean; logger: Parameters<RouteHandler>[1]['logger']; containerId: string },
+  opts: { tty: boolean; stdin: boolean; closeStdin: boolean; logger: Parameters<RouteHandler>[1]['logger']; containerId: string },
 ): Promise<void> {
   return new Promise((resolve) => {
     let done = false
@@ -116,7 +118,9 @@ function pumpAttachment(
     if (opts.stdin) {
       conn.input.on('data', (chunk: Buffer) => attachment.write(chunk))
       // The client closed its write side (`docker run -i` at EOF): close the container's stdin.
-      conn.input.on('end', () => attachment.endStdin?.())
+      conn.input.on('end', () => {
+        if (opts.closeStdin) attachment.endStdin?.()
+      })
     } else {
       conn.input.resume()
     }

@@ -4,6 +4,7 @@
  * emitted before the client registers onData is buffered, so nothing is lost to ordering.
  */
 import type { AttachConnection } from '../../runtime/oci-runtime.js'
+import { DetachKeyScanner } from '../../common/index.js'
 import type { ContainerAttachment } from './types.js'
 
 export interface AttachStreams {
@@ -20,6 +21,7 @@ export class Attachment implements ContainerAttachment {
   private conn: AttachConnection | undefined
   private ended = false
   private stdinEnded = false
+  private detach: { scanner: DetachKeyScanner; onDetach: () => void } | undefined
 
   constructor(readonly streams: AttachStreams, private readonly onClose: (attachment: Attachment) => void = () => {}) {}
 
@@ -65,8 +67,28 @@ export class Attachment implements ContainerAttachment {
     if (this.stdinEnded) conn.end?.()
   }
 
+  /** Stdin is scanned for `keys`: the sequence closes the attachment (the process keeps running). */
+  useDetachKeys(keys: Buffer, onDetach: () => void): void {
+    this.detach = { scanner: new DetachKeyScanner(keys), onDetach }
+  }
+
   write(data: Buffer): void {
     if (!this.streams.stdin || this.ended || this.stdinEnded) return
+    if (this.detach) {
+      const { forward, detached } = this.detach.scanner.scan(data)
+      if (detached) {
+        if (forward.length > 0) this.writeThrough(forward)
+        this.detach.onDetach()
+        this.close()
+        return
+      }
+      data = forward
+      if (data.length === 0) return
+    }
+    this.writeThrough(data)
+  }
+
+  private writeThrough(data: Buffer): void {
     if (this.conn) this.conn.write(data)
     else this.pendingWrites.push(data)
   }

@@ -111,6 +111,7 @@ export class ContainerLifecycle {
         logMaxSize: conmonLogSizeLimit(policy),
         tty: record.spec.tty === true,
         openStdin: record.spec.openStdin === true,
+        stdinOnce: record.spec.stdinOnce === true,
       })
       created = true
       for (const a of this.ctx.attachments.pending(id)) {

@@ -13,6 +13,7 @@ import type { Snapshotter } from '../layers/index.js'
 import type { OciRuntime } from '../../runtime/oci-runtime.js'
 import { AttachmentRegistry } from './attachment.js'
 import { validateCapabilities } from './capabilities.js'
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../common/index.js'
 import { writeEtcFiles } from './container-files.js'
 import type { ContainerHooks } from './hooks.js'
 import { ContainerLifecycle } from './container-lifecycle.js'
@@ -363,11 +364,14 @@ export class ContainerManager implements ContainerService {
 
   async attach(
     nameOrId: string,
-    opts: { stdin: boolean; stdout: boolean; stderr: boolean; logs?: boolean; stream?: boolean },
+    opts: { stdin: boolean; stdout: boolean; stderr: boolean; logs?: boolean; stream?: boolean; detachKeys?: string },
   ): Promise<ContainerAttachment> {
     await this.load()
     const record = this.store.resolve(nameOrId)
+    // As dockerd: the detach sequence is looked for in TTY stdin only.
+    const detachKeys = opts.stdin && record.spec.tty ? parseDetachKeys(opts.detachKeys || DEFAULT_DETACH_KEYS) : undefined
     const attachment = this.attachments.create(record.id, opts)
+    if (detachKeys) attachment.useDetachKeys(detachKeys, () => this.lifecycle.publish(record, 'detach'))
     if (opts.logs && keepsLog(record)) {
       for await (const entry of readLogs(record.logPath, { stdout: opts.stdout, stderr: opts.stderr, follow: false })) {
         attachment.emit(entry.stream === 'stdout' ? 1 : 2, entry.line)

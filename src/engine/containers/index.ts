@@ -17,3 +17,7 @@ export { readLogs, parseLogLine, parseTimestampNs, formatTimestampNs, type ReadL
 export { filterContainers } from './list-filter.js'
 export { ZERO_TIME } from './record.js'
 export { resolveInRootfs } from './rootfs-files.js'
+export * from './exec-types.js'
+export { ExecManager, type ExecManagerDeps } from './exec-manager.js'
+export { execProcess } from './exec-spec.js'
+export { parsePsOutput, type PsRunner, type TopResult } from './container-top.js'

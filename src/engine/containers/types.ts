@@ -198,7 +198,10 @@ export interface ContainerService {
    * Attach to stdio. Before start the attachment is held and connected when the container starts;
    * output then flows until the container exits.
    */
-  attach(nameOrId: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; logs?: boolean; stream?: boolean }): Promise<ContainerAttachment>
+  attach(
+    nameOrId: string,
+    opts: { stdin: boolean; stdout: boolean; stderr: boolean; logs?: boolean; stream?: boolean; detachKeys?: string },
+  ): Promise<ContainerAttachment>
   resize(nameOrId: string, rows: number, cols: number): Promise<void>
   /** True while some container (any state) uses the image: images.remove asks this. */
   isImageUsed(imageId: string): boolean

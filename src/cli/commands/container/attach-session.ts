@@ -1,4 +1,6 @@
+import { DEFAULT_DETACH_KEYS, DetachKeyScanner, parseDetachKeys } from '../../../common/index.js'
 import { copyRaw, demultiplex, type HijackedConnection } from '../../../client/index.js'
+import { CliError } from '../../render/errors.js'
 import type { CliContext } from '../../context.js'
 
 export interface AttachSessionOptions {
@@ -12,9 +14,19 @@ export interface AttachSessionOptions {
   /** Forward SIGINT/SIGTERM/... to the container (not with a TTY: keys go through the stream). */
   sigProxy: boolean
   detachKeys?: string
+  /**
+   * What the detach sequence (TTY with stdin only) makes of the session: 'ok' (run, start: status 0)
+   * or 'error' (attach: docker's "read escape sequence", status 1).
+   */
+  onDetach?: 'ok' | 'error'
+  /** Which exit to wait for (default: the next one; attach to a running container: not-running). */
+  waitCondition?: 'not-running' | 'next-exit'
   /** Starts the container once attach and wait are in place. */
   start: () => Promise<void>
 }
+
+/** docker's CLI error for a session ended by the detach sequence. */
+export const DETACHED_MESSAGE = 'read escape sequence'
 
 /** A failure to start the container (the caller reports it like docker run: 125/126/127). */
 export class StartFailure extends Error {
@@ -47,7 +59,7 @@ export async function runAttached(ctx: CliContext, options: AttachSessionOptions
       conn.stream.on('error', () => {}) // reported through the copy below
       return conn
     })
-  const waiting = client.containerWait(options.containerId, options.autoRemove ? 'removed' : 'next-exit')
+  const waiting = client.containerWait(options.containerId, options.autoRemove ? 'removed' : (options.waitCondition ?? 'next-exit'))
   const [attached, waited] = await Promise.allSettled([attaching, waiting])
   if (attached.status === 'rejected') {
     if (waited.status === 'fulfilled') waited.value.cancel()
@@ -69,8 +81,22 @@ export async function runAttached(ctx: CliContext, options: AttachSessionOptions
   }
 
   const cleanups: (() => void)[] = []
-  if (options.tty && io.stdout.isTTY) cleanups.push(monitorTtySize(ctx, options.containerId))
-  if (options.stdin) cleanups.push(forwardStdin(ctx, conn, options.tty))
+  let detached = false
+  if (options.tty && io.stdout.isTTY) {
+    // The first resize completes before any stdin goes out, so what is typed runs at our size.
+    const resize = (size: { height: number; width: number }): Promise<void> => ctx.client().containerResize(options.containerId, size)
+    if (io.stdout.rows && io.stdout.columns) await resize({ height: io.stdout.rows, width: io.stdout.columns }).catch(() => {})
+    cleanups.push(monitorTtySize(ctx, resize, false))
+  }
+  if (options.stdin) {
+    cleanups.push(forwardStdin(ctx, conn, options.tty, {
+      keys: options.detachKeys,
+      onDetach: () => {
+        detached = true
+        conn.close()
+      },
+    }))
+  }
   if (options.sigProxy && !options.tty) cleanups.push(proxySignals(ctx, options.containerId))
   if (!options.stdout && !options.stderr) io.stdout.write(`${options.containerId}\n`)
 
@@ -79,7 +105,13 @@ export async function runAttached(ctx: CliContext, options: AttachSessionOptions
     if (multiplexed) await demultiplex(conn.stream, io.stdout, io.stderr)
     else await copyRaw(conn.stream, io.stdout)
   } catch (err) {
-    if (ctx.debug) io.stderr.write(`Error hijack: ${(err as Error).message}\n`)
+    if (ctx.debug && !detached) io.stderr.write(`Error hijack: ${(err as Error).message}\n`)
+  }
+  if (detached) {
+    for (const cleanup of cleanups) cleanup()
+    wait.cancel()
+    if (options.onDetach === 'error') throw new CliError(DETACHED_MESSAGE, 1)
+    return 0
   }
   try {
     const result = await wait.result
@@ -94,12 +126,28 @@ export async function runAttached(ctx: CliContext, options: AttachSessionOptions
   }
 }
 
-function forwardStdin(ctx: CliContext, conn: HijackedConnection, tty: boolean): () => void {
+/**
+ * Copies our stdin to the connection (raw mode with a TTY). With a TTY the detach sequence
+ * (`detach.keys`, default Ctrl-P Ctrl-Q) is looked for, as docker's CLI does: it ends the session.
+ */
+export function forwardStdin(
+  ctx: CliContext,
+  conn: HijackedConnection,
+  tty: boolean,
+  detach?: { keys?: string; onDetach: () => void },
+): () => void {
   const stdin = ctx.io.stdin
   const raw = tty && stdin.isTTY === true && typeof stdin.setRawMode === 'function'
   if (raw) stdin.setRawMode!(true)
+  const scanner = tty && detach ? new DetachKeyScanner(parseDetachKeys(detach.keys || DEFAULT_DETACH_KEYS)) : undefined
   const onData = (data: Buffer): void => {
-    conn.stream.write(data)
+    if (!scanner) {
+      conn.stream.write(data)
+      return
+    }
+    const { forward, detached } = scanner.scan(data)
+    if (forward.length > 0) conn.stream.write(forward)
+    if (detached) detach?.onDetach()
   }
   // EOF on our stdin becomes EOF on the container's (the daemon sees a half-closed connection).
   const onEnd = (): void => conn.closeWrite()
@@ -127,13 +175,14 @@ function proxySignals(ctx: CliContext, containerId: string): () => void {
   }
 }
 
-function monitorTtySize(ctx: CliContext, containerId: string): () => void {
+/** Sends our terminal's size now and on every SIGWINCH. */
+export function monitorTtySize(ctx: CliContext, send: (size: { height: number; width: number }) => Promise<void>, initial = true): () => void {
   const stdout = ctx.io.stdout
   const resize = (): void => {
     if (!stdout.rows || !stdout.columns) return
-    ctx.client().containerResize(containerId, { height: stdout.rows, width: stdout.columns }).catch(() => {})
+    send({ height: stdout.rows, width: stdout.columns }).catch(() => {})
   }
-  resize()
+  if (initial) resize()
   stdout.on('resize', resize)
   return () => {
     stdout.off('resize', resize)

@@ -146,6 +146,52 @@ export const renameSpec: CommandSpec = {
   load: async () => (await import('./rename.js')).renameCommand,
 }
 
+export const execSpec: CommandSpec = {
+  name: 'exec',
+  usage: '[OPTIONS] CONTAINER COMMAND [ARG...]',
+  description: 'Execute a command in a running container',
+  helpAliases: '{bin} container exec, {bin} exec',
+  args: { kind: 'min', count: 2 },
+  interspersed: false,
+  options: [
+    { flags: '-d, --detach', description: 'Detached mode: run command in the background' },
+    { flags: '--detach-keys', type: 'string', description: 'Override the key sequence for detaching a container' },
+    { flags: '-e, --env', type: 'list', repeatable: true, description: 'Set environment variables' },
+    { flags: '--env-file', type: 'list', repeatable: true, description: 'Read in a file of environment variables' },
+    { flags: '-i, --interactive', description: 'Keep STDIN open even if not attached' },
+    { flags: '--privileged', description: 'Give extended privileges to the command' },
+    { flags: '-t, --tty', description: 'Allocate a pseudo-TTY' },
+    { flags: '-u, --user', type: 'string', description: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
+    { flags: '-w, --workdir', type: 'string', description: 'Working directory inside the container' },
+  ],
+  load: async () => (await import('./exec.js')).execCommand,
+}
+
+export const attachSpec: CommandSpec = {
+  name: 'attach',
+  usage: '[OPTIONS] CONTAINER',
+  description: 'Attach local standard input, output, and error streams to a running container',
+  helpAliases: '{bin} container attach, {bin} attach',
+  args: { kind: 'exact', count: 1 },
+  options: [
+    { flags: '--detach-keys', type: 'string', description: 'Override the key sequence for detaching a container' },
+    { flags: '--no-stdin', description: 'Do not attach STDIN' },
+    { flags: '--sig-proxy', default: true, description: 'Proxy all received signals to the process (default true)' },
+  ],
+  load: async () => (await import('./attach.js')).attachCommand,
+}
+
+export const topSpec: CommandSpec = {
+  name: 'top',
+  usage: 'CONTAINER [ps OPTIONS]',
+  description: 'Display the running processes of a container',
+  helpAliases: '{bin} container top, {bin} top',
+  args: { kind: 'min', count: 1 },
+  interspersed: false,
+  options: [],
+  load: async () => (await import('./top.js')).topCommand,
+}
+
 export const containerInspectSpec: CommandSpec = {
   name: 'inspect',
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
@@ -162,7 +208,9 @@ export const containerGroup: GroupSpec = {
   name: 'container',
   description: 'Manage containers',
   commands: [
+    attachSpec,
     createSpec,
+    execSpec,
     containerInspectSpec,
     killSpec,
     logsSpec,
@@ -172,6 +220,7 @@ export const containerGroup: GroupSpec = {
     runSpec,
     startSpec,
     stopSpec,
+    topSpec,
     waitSpec,
     ...resourceSpecs,
   ],

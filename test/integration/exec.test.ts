@@ -1,0 +1,159 @@
+// exec, top and non-TTY stdin against real containers, with both CLIs, plus the exec API itself.
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { Daemon, eventually, isRoot } from './harness.js'
+
+const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
+
+for (const cli of ['docker', 'berth'] as const) {
+  describe(`exec and top through the ${cli} CLI`, { skip }, () => {
+    const d = new Daemon()
+    const run = (args: string[], opts?: { input?: string; env?: Record<string, string> }) => d.cli(cli, args, opts)
+    const name = `box-${cli}`
+    before(async () => {
+      await d.startWithBusybox()
+      const r = run(['run', '-d', '--name', name, '-e', 'FROM_RUN=run', '-w', '/srv', 'busybox', 'sleep', '1000'])
+      assert.equal(r.code, 0, r.stderr)
+    })
+    after(() => d.stop())
+
+    test('exec streams stdout and stderr apart and exits with the process status', () => {
+      const r = run(['exec', name, 'sh', '-c', 'echo out; echo err >&2; exit 3'])
+      assert.equal(r.code, 3)
+      assert.equal(r.stdout, 'out\n')
+      assert.equal(r.stderr, 'err\n')
+      assert.equal(run(['exec', name, 'true']).code, 0)
+    })
+
+    test('exec of a missing or non-executable command exits 127 / 126 with Docker\'s message', () => {
+      const missing = run(['exec', name, 'nosuchcommand'])
+      assert.equal(missing.code, 127)
+      assert.match(missing.stdout + missing.stderr, /OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuchcommand": executable file not found in \$PATH: unknown/)
+      const denied = run(['exec', name, '/etc/passwd'])
+      assert.equal(denied.code, 126)
+      assert.match(denied.stdout + denied.stderr, /exec: "\/etc\/passwd": permission denied/)
+    })
+
+    test('exec inherits the container env and working dir; -e, --env-file, -w and -u override them', () => {
+      const defaults = run(['exec', name, 'sh', '-c', 'echo $FROM_RUN $(pwd) $(id -u) $HOME'])
+      assert.equal(defaults.stdout, 'run /srv 0 /root\n')
+      const envFile = `${d.dataRoot}/exec.env`
+      writeFileSync(envFile, 'FROM_FILE=file\n')
+      const r = run(['exec', '-e', 'FROM_RUN=exec', '-e', 'EXTRA', '--env-file', envFile, '-w', '/tmp', '-u', 'nobody', name,
+        'sh', '-c', 'echo $FROM_RUN $EXTRA $FROM_FILE $(pwd) $(id -u):$(id -g) $HOME'], { env: { EXTRA: 'inherited' } })
+      assert.equal(r.code, 0, r.stderr)
+      assert.equal(r.stdout, 'exec inherited file /tmp 65534:65534 /home\n')
+    })
+
+    test('exec -i streams stdin to the process; run -i without -t does too', () => {
+      assert.equal(run(['exec', '-i', name, 'sh', '-c', 'cat; echo done'], { input: 'line 1\nline 2\n' }).stdout, 'line 1\nline 2\ndone\n')
+      assert.equal(run(['run', '--rm', '-i', 'busybox', 'cat'], { input: 'hi\n' }).stdout, 'hi\n')
+    })
+
+    test('exec --privileged gets every capability, a plain exec the container\'s', () => {
+      const caps = (args: string[]): string => run(['exec', ...args, name, 'sh', '-c', 'grep CapEff /proc/self/status']).stdout
+      const plain = caps([])
+      const privileged = caps(['--privileged'])
+      assert.match(plain, /^CapEff:\s+[0-9a-f]+\n$/)
+      assert.notEqual(plain, privileged)
+      assert.ok(BigInt('0x' + privileged.split(/\s+/)[1]) > BigInt('0x' + plain.split(/\s+/)[1]))
+    })
+
+    test('exec -d runs in the background', async () => {
+      const r = run(['exec', '-d', name, 'sh', '-c', 'sleep 0.2; echo bg > /tmp/flag'])
+      assert.equal(r.code, 0, r.stderr)
+      assert.equal(r.stdout, '')
+      await eventually(() => run(['exec', name, 'cat', '/tmp/flag']).stdout === 'bg\n', 'the detached exec to write its file')
+    })
+
+    test('top lists the container processes, with ps options', () => {
+      const r = run(['top', name])
+      assert.equal(r.code, 0, r.stderr)
+      const [header, ...rows] = r.stdout.trimEnd().split('\n')
+      assert.match(header ?? '', /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/)
+      assert.equal(rows.length, 1)
+      assert.match(rows[0] ?? '', /sleep 1000$/)
+      const custom = run(['top', name, '-o', 'pid,comm'])
+      assert.match(custom.stdout, /^PID\s+COMMAND\n\d+\s+sleep\n$/)
+    })
+
+    test('exec and top on a stopped container fail: container is not running', () => {
+      const stopped = `stopped-${cli}`
+      assert.equal(run(['create', '--name', stopped, 'busybox', 'true']).code, 0)
+      const id = run(['inspect', '-f', '{{.Id}}', stopped]).stdout.trim()
+      const r = run(['exec', stopped, 'true'])
+      assert.equal(r.code, 1)
+      assert.match(r.stderr, new RegExp(`Error response from daemon: container ${id} is not running`))
+      const top = run(['top', stopped])
+      assert.equal(top.code, 1)
+      assert.match(top.stderr, /is not running/)
+      assert.equal(run(['rm', stopped]).code, 0)
+    })
+  })
+}
+
+describe('exec API', { skip }, () => {
+  const d = new Daemon()
+  let id = ''
+  before(async () => {
+    await d.startWithBusybox()
+    id = d.berth(['run', '-d', 'busybox', 'sleep', '1000']).stdout.trim()
+  })
+  after(() => d.stop())
+
+  test('create, start and inspect an exec; it runs once; events name it', async () => {
+    const since = Math.floor(Date.now() / 1000)
+    const created = await d.api('POST', `/containers/${id}/exec`, JSON.stringify({ Cmd: ['sh', '-c', 'exit 4'], AttachStdout: true, User: 'nobody' }))
+    assert.equal(created.status, 201)
+    const execId = (JSON.parse(created.body) as { Id: string }).Id
+    const before = JSON.parse((await d.api('GET', `/exec/${execId}/json`)).body) as Record<string, unknown>
+    assert.equal(before.Running, false)
+    assert.equal(before.ExitCode, null)
+    assert.equal(before.ContainerID, id)
+    assert.deepEqual(before.ProcessConfig, { arguments: ['-c', 'exit 4'], entrypoint: 'sh', privileged: false, tty: false, user: 'nobody' })
+    const started = await d.api('POST', `/exec/${execId}/start`, JSON.stringify({ Detach: false, Tty: false }))
+    assert.equal(started.status, 200)
+    const after = JSON.parse((await d.api('GET', `/exec/${execId}/json`)).body) as Record<string, unknown>
+    assert.equal(after.Running, false)
+    assert.equal(after.ExitCode, 4)
+    assert.ok((after.Pid as number) > 0)
+    const again = await d.api('POST', `/exec/${execId}/start`, JSON.stringify({ Detach: true }))
+    assert.equal(again.status, 409)
+    assert.match(again.body, /has already run/)
+    const until = Math.ceil(Date.now() / 1000) + 1
+    const events = d.docker(['events', '--since', String(since), '--until', String(until), '--filter', `container=${id}`, '--format', '{{.Action}} {{index .Actor.Attributes "execID"}}'])
+    assert.match(events.stdout, new RegExp(`^exec_create: sh -c exit 4 ${execId}$`, 'm'))
+    assert.match(events.stdout, new RegExp(`^exec_start: sh -c exit 4 ${execId}$`, 'm'))
+    assert.match(events.stdout, new RegExp(`^exec_die ${execId}$`, 'm'))
+  })
+
+  test('exec errors: unknown exec 404, no command 400, stopped container 409', async () => {
+    assert.equal((await d.api('GET', '/exec/nosuchexec/json')).status, 404)
+    const noCmd = await d.api('POST', `/containers/${id}/exec`, JSON.stringify({ Cmd: [] }))
+    assert.equal(noCmd.status, 400)
+    assert.match(noCmd.body, /No exec command specified/)
+    const stopped = d.berth(['create', 'busybox', 'true']).stdout.trim()
+    const r = await d.api('POST', `/containers/${stopped}/exec`, JSON.stringify({ Cmd: ['true'] }))
+    assert.equal(r.status, 409)
+    assert.equal((JSON.parse(r.body) as { message: string }).message, `container ${stopped} is not running`)
+  })
+
+  test('exec instances go away with their container', async () => {
+    const c = d.berth(['run', '-d', 'busybox', 'sleep', '1000']).stdout.trim()
+    const created = await d.api('POST', `/containers/${c}/exec`, JSON.stringify({ Cmd: ['true'] }))
+    const execId = (JSON.parse(created.body) as { Id: string }).Id
+    assert.equal((await d.api('GET', `/exec/${execId}/json`)).status, 200)
+    assert.equal(d.berth(['rm', '-f', c]).code, 0)
+    assert.equal((await d.api('GET', `/exec/${execId}/json`)).status, 404)
+  })
+
+  test('top answers Titles and Processes', async () => {
+    const r = await d.api('GET', `/containers/${id}/top?ps_args=-o%20pid,args`)
+    assert.equal(r.status, 200)
+    const body = JSON.parse(r.body) as { Titles: string[]; Processes: string[][] }
+    assert.deepEqual(body.Titles, ['PID', 'COMMAND'])
+    assert.equal(body.Processes.length, 1)
+    assert.equal(body.Processes[0]?.[1], 'sleep 1000')
+  })
+})
