@@ -10,6 +10,8 @@ export interface DaemonConfig {
   logLevel: LogLevel
   /** Group that owns the unix socket (dockerd's -G); root's group when absent. */
   group: string | undefined
+  /** Registries reached over plain HTTP (dockerd's --insecure-registry); loopback ones always are. */
+  insecureRegistries?: string[]
 }
 
 export const defaultSocket = 'unix:///run/berth/berth.sock'
@@ -26,6 +28,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
     .addOption(new Option('-l, --log-level <level>', 'set the logging level').choices(['debug', 'info', 'warn', 'error', 'fatal']).default('info'))
     .option('-D, --debug', 'enable debug mode')
     .option('-G, --group <group>', 'group for the unix socket')
+    .option('--insecure-registry <registry>', 'enable insecure registry communication', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .version(process.env.BERTH_VERSION ?? '0.1.0', '-v, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -33,7 +36,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
   program.parse(argv as string[], { from: 'user' })
   const o = program.opts<{
     host: string[]; dataRoot: string; execRoot: string; pidfile?: string; runtime: 'crun' | 'runc'
-    logLevel: LogLevel; debug?: boolean; group?: string
+    logLevel: LogLevel; debug?: boolean; group?: string; insecureRegistry: string[]
   }>()
   return {
     hosts: o.host.length > 0 ? o.host : [defaultSocket.replace('/run/berth', o.execRoot)],
@@ -43,5 +46,6 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
     runtime: o.runtime,
     logLevel: o.debug ? 'debug' : o.logLevel,
     group: o.group,
+    insecureRegistries: o.insecureRegistry,
   }
 }

@@ -1,5 +1,7 @@
 import type { ContainerService } from './containers/types.js'
 import type { ImageRecord, ImageService } from './images/types.js'
+import type { ImageDistributionService } from './images/distribution.js'
+import type { ImageArchiveService } from './images/archive.js'
 import type { EventBus } from './events/index.js'
 import type { SystemInfo } from './system.js'
 
@@ -8,6 +10,10 @@ export interface Engine {
   containers: ContainerService
   images: ImageService
   events: EventBus
+  /** Pull, push, login, search (absent: the API answers 501). */
+  distribution?: ImageDistributionService
+  /** save/load of Docker and OCI archives, image prune (absent: the API answers 501). */
+  archives?: ImageArchiveService
   /** Builds an offline base image (only "busybox" so far) from the host's packages; idempotent. */
   bootstrapImage(name: string): Promise<ImageRecord>
   /** Host facts plus counts for /info, computed on call. */
