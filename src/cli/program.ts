@@ -8,6 +8,7 @@ import { BERTH_VERSION } from './version.js'
 import * as container from './commands/container/specs.js'
 import * as image from './commands/image/specs.js'
 import * as system from './commands/system/specs.js'
+import * as registry from './commands/registry/specs.js'
 
 export const BIN = 'berth'
 
@@ -23,12 +24,16 @@ export interface ProgramState {
   context?: CliContext
 }
 
-const commonCommands = [container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
-const managementCommands = [container.containerGroup, image.imageGroup, system.systemGroup]
+const commonCommands = [
+  container.runSpec, container.psSpec, registry.pullSpec, registry.pushSpec, image.imagesSpec, registry.loginSpec, registry.logoutSpec,
+  registry.searchSpec, system.versionSpec, system.infoSpec,
+]
+const managementCommands = [container.containerGroup, image.imageGroup, system.systemGroup, registry.registryGroup]
 const otherCommands = [
   container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
   container.logsSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
   image.tagSpec, container.waitSpec,
+  registry.saveSpec, registry.loadSpec,
 ]
 
 /**
