@@ -109,6 +109,10 @@ async function fetchManifest(repo: RegistryRepository, reference: string, expect
       const what = reference.startsWith('sha256:') ? `${name}@${reference}` : `${name}:${reference}`
       throw new EngineError('NotFound', 'MANIFEST_UNKNOWN', `manifest for ${familiarReference(what)} not found: manifest unknown: manifest unknown`, { cause: err })
     }
+    if (isEngineError(err, 'Unauthorized') || isEngineError(err, 'Forbidden')) {
+      // moby's translatePullError: a 404 so that the docker CLI does not prompt for a login.
+      throw new EngineError('NotFound', 'PULL_ACCESS_DENIED', `pull access denied for ${familiarReference(name)}, repository does not exist or may require 'docker login': ${err.message}`, { cause: err })
+    }
     throw err
   }
   const digest = sha256(fetched.bytes)
