@@ -13,6 +13,7 @@ import { eventRoutes } from './routes/events.js'
 import { execRoutes } from './routes/execs.js'
 import { imageRoutes } from './routes/images.js'
 import { networkRoutes } from './routes/networks.js'
+import { distributionRoutes } from './routes/distribution.js'
 import { systemRoutes } from './routes/system.js'
 import { volumeRoutes } from './routes/volumes.js'
 import { systemDfRoutes } from './routes/system-df.js'
@@ -25,7 +26,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...execRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes, ...networkRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...execRoutes, ...distributionRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes, ...networkRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

@@ -12,6 +12,7 @@ import * as network from './commands/network/specs.js'
 import * as system from './commands/system/specs.js'
 import * as contexts from './commands/context/specs.js'
 import * as volume from './commands/volume/specs.js'
+import * as registry from './commands/registry/specs.js'
 
 export const BIN = 'berth'
 
@@ -27,12 +28,18 @@ export interface ProgramState {
   context?: CliContext
 }
 
-const commonCommands = [container.runSpec, container.execSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
-const managementCommands = [container.containerGroup, contexts.contextGroup, image.imageGroup, network.networkGroup, system.systemGroup, volume.volumeGroup]
+const commonCommands = [
+  container.runSpec, container.execSpec, container.psSpec, registry.pullSpec, registry.pushSpec, image.imagesSpec, registry.loginSpec,
+  registry.logoutSpec, registry.searchSpec, system.versionSpec, system.infoSpec,
+]
+const managementCommands = [
+  container.containerGroup, contexts.contextGroup, image.imageGroup, network.networkGroup, registry.registryGroup, system.systemGroup,
+  volume.volumeGroup,
+]
 const otherCommands = [
   container.attachSpec, container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
-  container.logsSpec, network.portSpec, container.renameSpec, container.rmSpec, image.rmiSpec, container.startSpec, container.stopSpec,
-  image.tagSpec, container.topSpec, container.waitSpec, ...resourceSpecs,
+  registry.loadSpec, container.logsSpec, network.portSpec, container.renameSpec, container.rmSpec, image.rmiSpec, registry.saveSpec,
+  container.startSpec, container.stopSpec, image.tagSpec, container.topSpec, container.waitSpec, ...resourceSpecs,
 ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
 /**

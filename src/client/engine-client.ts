@@ -162,7 +162,16 @@ export interface EngineClient {
   imageHistory(nameOrId: string): Promise<ImageHistoryItem[]>
   /** Streams a tarball (or names a URL) to POST /images/create?fromSrc=...; yields its messages. */
   imageImport(source: Readable | { url: string }, options?: ImageImportOptions): Promise<AsyncIterable<JsonMessage>>
-  imagePull(ref: string, options?: { platform?: string }): Promise<AsyncIterable<JsonMessage>>
+  /** registryAuth: the X-Registry-Auth header value (base64url JSON credentials). */
+  imagePull(ref: string, options?: { platform?: string; registryAuth?: string }): Promise<AsyncIterable<JsonMessage>>
+  imagePush(name: string, options?: { tag?: string; registryAuth?: string }): Promise<AsyncIterable<JsonMessage>>
+  /** POST /auth: the daemon checks the credentials against the registry. */
+  registryLogin(auth: { username?: string; password?: string; serveraddress?: string }): Promise<{ Status: string; IdentityToken?: string }>
+  /** GET /images/get?names=...: the archive as a stream. */
+  imageSave(names: string[]): Promise<Readable>
+  imageLoad(source: Readable, options?: { quiet?: boolean }): Promise<AsyncIterable<JsonMessage>>
+  imagePrune(filters?: Filters): Promise<{ ImagesDeleted: ImageDeleteItem[] | null; SpaceReclaimed: number }>
+  imageSearch(term: string, options?: { limit?: number; registryAuth?: string }): Promise<Array<{ name: string; description: string; star_count: number; is_official: boolean; is_automated: boolean }>>
   /** berth-specific: POST /berth/images/bootstrap?name=... builds a base image from host binaries. */
   imageBootstrap(name: string): Promise<AsyncIterable<JsonMessage>>
 

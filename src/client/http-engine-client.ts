@@ -335,10 +335,41 @@ export class HttpEngineClient implements EngineClient {
     return parseJsonStream<JsonMessage>(res)
   }
 
-  async imagePull(ref: string, options: { platform?: string } = {}): Promise<AsyncIterable<JsonMessage>> {
+  async imagePull(ref: string, options: { platform?: string; registryAuth?: string } = {}): Promise<AsyncIterable<JsonMessage>> {
     const { name, tag } = splitPullReference(ref)
     const query = { fromImage: name, tag, platform: options.platform || undefined }
-    return parseJsonStream<JsonMessage>(await this.stream({ method: 'POST', path: '/images/create', query }))
+    const headers = options.registryAuth ? { 'X-Registry-Auth': options.registryAuth } : undefined
+    return parseJsonStream<JsonMessage>(await this.stream({ method: 'POST', path: '/images/create', query, headers }))
+  }
+
+  async imagePush(name: string, options: { tag?: string; registryAuth?: string } = {}): Promise<AsyncIterable<JsonMessage>> {
+    // The docker CLI always sends the header; "e30=" is "{}".
+    const headers = { 'X-Registry-Auth': options.registryAuth ?? 'e30=' }
+    const res = await this.stream({ method: 'POST', path: `/images/${enc(name)}/push`, query: { tag: options.tag || undefined }, headers })
+    return parseJsonStream<JsonMessage>(res)
+  }
+
+  async registryLogin(auth: { username?: string; password?: string; serveraddress?: string }): Promise<{ Status: string; IdentityToken?: string }> {
+    return (await this.json<{ Status: string; IdentityToken?: string }>({ method: 'POST', path: '/auth', body: auth })).value
+  }
+
+  async imageSave(names: string[]): Promise<Readable> {
+    return this.stream({ method: 'GET', path: '/images/get', query: { names } })
+  }
+
+  async imageLoad(source: Readable, options: { quiet?: boolean } = {}): Promise<AsyncIterable<JsonMessage>> {
+    const res = await this.stream({ method: 'POST', path: '/images/load', query: { quiet: options.quiet }, body: source, headers: { 'Content-Type': 'application/x-tar' } })
+    return parseJsonStream<JsonMessage>(res)
+  }
+
+  async imagePrune(filters?: Filters): Promise<{ ImagesDeleted: ImageDeleteItem[] | null; SpaceReclaimed: number }> {
+    return (await this.json<{ ImagesDeleted: ImageDeleteItem[] | null; SpaceReclaimed: number }>({ method: 'POST', path: '/images/prune', query: { filters: encodeFilters(filters) } })).value
+  }
+
+  async imageSearch(term: string, options: { limit?: number; registryAuth?: string } = {}): Promise<Array<{ name: string; description: string; star_count: number; is_official: boolean; is_automated: boolean }>> {
+    const headers = options.registryAuth ? { 'X-Registry-Auth': options.registryAuth } : undefined
+    const res = await this.json<Array<{ name: string; description: string; star_count: number; is_official: boolean; is_automated: boolean }>>({ method: 'GET', path: '/images/search', query: { term, limit: options.limit }, headers })
+    return res.value ?? []
   }
 
   async imageBootstrap(name: string): Promise<AsyncIterable<JsonMessage>> {

@@ -6,12 +6,13 @@ import { newId, type Logger, EngineError, writeFileAtomic } from '../common/inde
 import { listenAll, type Listeners } from './listeners.js'
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
-import { ImageStore, bootstrapBusybox } from '../engine/images/index.js'
+import { ImageStore, bootstrapBusybox, ImageArchives, ImageDistribution } from '../engine/images/index.js'
+import { HttpRegistryClient } from '../registry/index.js'
 import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
-import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats } from '../sys/index.js'
+import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats, filterThrough } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
 import { hostSystemInfo, BERTH_VERSION } from './system-info.js'
@@ -106,6 +107,10 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     monitorVersion: await firstLine(['/usr/bin/conmon', '--version']),
     initBinary: '/usr/bin/tini-static',
   })
+  const decompressor = (_kind: 'zstd', src: AsyncIterable<Buffer>): AsyncIterable<Buffer> => filterThrough(['zstd', '-dcq'], src)
+  const registry = new HttpRegistryClient({ insecureRegistries: config.insecureRegistries ?? [], certsDir: '/etc/docker/certs.d', userAgent: `berth/${BERTH_VERSION}` })
+  const distribution = new ImageDistribution({ store: images, dataRoot: config.dataRoot, registry, decompressor })
+  const archives = new ImageArchives({ store: images, dataRoot: config.dataRoot, decompressor })
   const engine: Engine = {
     containers,
     execs,
@@ -113,6 +118,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     volumes,
     networks,
     events,
+    distribution,
+    archives,
     async systemInfo() {
       const all = await containers.list({ all: true })
       const count = (s: string): number => all.filter((c) => c.state.status === s).length

@@ -1,6 +1,8 @@
 import type { ContainerService } from './containers/types.js'
 import type { ExecService } from './containers/exec-types.js'
 import type { ImageRecord, ImageService } from './images/types.js'
+import type { ImageDistributionService } from './images/distribution.js'
+import type { ImageArchiveService } from './images/archive.js'
 import type { EventBus } from './events/index.js'
 import type { VolumeService } from './volumes/types.js'
 import type { NetworkService } from './networks/types.js'
@@ -16,6 +18,10 @@ export interface Engine {
   events: EventBus
   /** Absent in engines built without networking (API tests). */
   networks?: NetworkService
+  /** Pull, push, login, search (absent: the API answers 501). */
+  distribution?: ImageDistributionService
+  /** save/load of Docker and OCI archives, image prune (absent: the API answers 501). */
+  archives?: ImageArchiveService
   /** Builds an offline base image (only "busybox" so far) from the host's packages; idempotent. */
   bootstrapImage(name: string): Promise<ImageRecord>
   /** Host facts plus counts for /info, computed on call. */

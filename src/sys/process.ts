@@ -85,3 +85,34 @@ export function spawnWithFds(
   child.unref()
   return { pid: child.pid ?? -1, exited, stdio: child.stdio as Array<NodeJS.ReadableStream | NodeJS.WritableStream | null> }
 }
+
+/**
+ * Runs a filter program (`zstd -dc`): `input` goes to its stdin, its stdout is returned as a
+ * stream. The stream fails with a RuntimeError when the program exits non-zero.
+ */
+export function filterThrough(argv: readonly string[], input: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const [cmd, ...args] = argv
+  if (!cmd) throw new Error('filterThrough: empty argv')
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] })
+  const err: Buffer[] = []
+  child.stderr?.on('data', (b: Buffer) => err.push(b))
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  child.on('error', () => undefined)
+  child.stdin?.on('error', () => undefined)
+  void (async () => {
+    try {
+      for await (const chunk of input) {
+        if (!child.stdin?.write(chunk)) await new Promise((r) => child.stdin?.once('drain', r))
+      }
+    } catch {
+      child.kill('SIGKILL')
+    } finally {
+      child.stdin?.end()
+    }
+  })()
+  return (async function* () {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) yield chunk
+    const code = await exited
+    if (code !== 0) throw new RuntimeError(argv, code, Buffer.concat(err).subarray(-TAIL).toString())
+  })()
+}

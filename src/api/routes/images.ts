@@ -3,6 +3,7 @@ import type { Route, RouteHandler } from '../router.js'
 import { queryBool, queryString, sendEmpty, sendJson, startStream, type RequestContext } from '../context.js'
 import { imageDeleteItems, imageHistory, imageInspect, imageSummary, parseFilters } from '../convert/index.js'
 import { jsonStreamLine } from '../stream/index.js'
+import { pullImageHandler, pushImageHandler, saveOneHandler } from './distribution.js'
 
 /**
  * Image names contain slashes ("ghcr.io/org/app:1"), so /images/{name}/json and friends are one
@@ -23,12 +24,16 @@ const pullNotAvailable = (ref: string): EngineError =>
     `Cannot pull "${ref}": pulling images from a registry is not available in berth yet; import one with "docker import" instead`)
 
 /** POST /images/create: `fromSrc=-` imports the request body as a one-layer image; pulls are not available yet. */
-const createImage: RouteHandler = async (ctx, { engine }) => {
+const createImage: RouteHandler = async (ctx, deps) => {
+  const { engine } = deps
   const fromImage = queryString(ctx, 'fromImage')
   const fromSrc = queryString(ctx, 'fromSrc')
   if (fromImage !== undefined) {
-    const tag = queryString(ctx, 'tag')
-    throw pullNotAvailable(tag ? `${fromImage}:${tag}` : fromImage)
+    if (!engine.distribution) {
+      const tag = queryString(ctx, 'tag')
+      throw pullNotAvailable(tag ? `${fromImage}:${tag}` : fromImage)
+    }
+    return pullImageHandler(ctx, deps)
   }
   if (fromSrc === undefined) throw invalid('INVALID_PARAMETER', 'fromImage or fromSrc is required')
   if (fromSrc !== '-') throw new EngineError('NotImplemented', 'IMPORT_URL_NOT_AVAILABLE', `Cannot import from "${fromSrc}": importing from a URL is not available yet; pipe the archive to "docker import -" instead`)
@@ -45,14 +50,18 @@ const createImage: RouteHandler = async (ctx, { engine }) => {
 }
 
 const getImage: RouteHandler = async (ctx, { engine }) => {
-  const { name, action } = nameAndAction(ctx, ['json', 'history'])
+  const { name, action } = nameAndAction(ctx, ['json', 'history', 'get'])
+  if (action === 'get') return saveOneHandler(ctx, engine, name)
   if (action === 'json') return sendJson(ctx, 200, imageInspect(await engine.images.resolve(name)))
   sendJson(ctx, 200, imageHistory(await engine.images.history(name)))
 }
 
 const postImage: RouteHandler = async (ctx, { engine }) => {
   const { name, action } = nameAndAction(ctx, ['tag', 'push'])
-  if (action === 'push') throw new EngineError('NotImplemented', 'PUSH_NOT_AVAILABLE', `Cannot push "${name}": pushing images to a registry is not available in berth yet`)
+  if (action === 'push') {
+    if (!engine.distribution) throw new EngineError('NotImplemented', 'PUSH_NOT_AVAILABLE', `Cannot push "${name}": pushing images to a registry is not available in berth yet`)
+    return pushImageHandler(ctx, engine, name)
+  }
   const repo = queryString(ctx, 'repo')
   if (repo === undefined) throw invalid('INVALID_PARAMETER', 'repo is required')
   const tag = queryString(ctx, 'tag')

@@ -235,6 +235,27 @@ export class ImageStore implements ImageService {
     return this.exclusive(() => this.collectLayers([], (id) => (isUsedByContainer(id) ? { containerId: '', running: false } : undefined)))
   }
 
+  /** The layer snapshotter, for pull and load which apply layers themselves. */
+  get layers(): Snapshotter {
+    return this.snapshotter
+  }
+
+  /**
+   * Runs fn with a pin function: pinned chain ids and diff ids survive concurrent removals, and
+   * on failure the pinned blobs nothing else uses are deleted (a failed pull or load leaves none).
+   */
+  withLayerPins<T>(fn: (pin: (chainOrDiff: string) => void) => Promise<T>): Promise<T> {
+    return this.withPins(fn)
+  }
+
+  /** Points a normalized reference ("host/repo@sha256:..." after a push) at an image. */
+  addReference(ref: string, imageId: Digest): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.records.get(imageId)) throw notFound('IMAGE_NOT_FOUND', `No such image: ${imageId}`)
+      await this.records.setRef(normalizeReference(ref), imageId)
+    })
+  }
+
   private register(config: ImageConfigBlob, repoTag?: string, repoDigest?: string, bytes?: Uint8Array): Promise<ImageRecord> {
     return this.exclusive(async () => {
       const id = await this.content.put(bytes ?? Buffer.from(JSON.stringify(config)))

@@ -17,3 +17,18 @@ export { applyChanges } from './image-changes.js'
 export { bootstrapBusybox, busyboxCreatedBy, busyboxEntries, type BootstrapBusyboxOptions } from './bootstrap.js'
 export { decompressStream, detectCompression } from './decompress.js'
 export { hostArchitecture, parsePlatform, type Platform } from './platform.js'
+export type {
+  BlobRange,
+  ExternalDecompressor,
+  FetchedManifest,
+  ProgressEvent,
+  ProgressSink,
+  RegistryAuth,
+  RegistryClient,
+  RegistryRepository,
+} from './distribution-types.js'
+export { ImageDistribution, type ImageDistributionDeps, type ImageDistributionService } from './distribution.js'
+export { MediaTypes, parseManifest, choosePlatform, type Descriptor, type ImageManifest, type ImageIndex } from './manifest.js'
+export type { PullOptions } from './pull.js'
+export type { PushOptions, PushResult } from './push.js'
+export { ImageArchives, type ImageArchiveService, type ImagePruneResult } from './archive.js'

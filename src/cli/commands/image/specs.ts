@@ -1,5 +1,6 @@
 import type { CommandSpec, GroupSpec } from '../../command-spec.js'
 import { FORMAT_HELP, INSPECT_FORMAT_HELP } from '../shared/format-help.js'
+import { imagePruneSpec, loadSpec, pullSpec, pushSpec, saveSpec } from '../registry/specs.js'
 
 // Definitions only: handlers load lazily so that parsing argv stays cheap.
 
@@ -102,5 +103,10 @@ export const imageGroup: GroupSpec = {
     { ...imagesSpec, name: 'ls', aliases: ['list'] },
     { ...rmiSpec, name: 'rm', aliases: ['remove'] },
     tagSpec,
+    imagePruneSpec,
+    pullSpec,
+    pushSpec,
+    saveSpec,
+    loadSpec,
   ],
 }

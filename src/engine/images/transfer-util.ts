@@ -1,0 +1,122 @@
+import { Readable, pipeline } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import { EngineError, invalid, isEngineError, type Digest } from '../../common/index.js'
+import { detectCompression } from './decompress.js'
+import type { ExternalDecompressor, ProgressSink, RegistryRepository } from './distribution-types.js'
+
+/** Runs fn over items with at most `limit` in flight; rejects with the first error after all settle. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  let failure: { err: unknown } | undefined
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !failure) {
+      const i = next++
+      try {
+        results[i] = await fn(items[i] as T, i)
+      } catch (err) {
+        failure ??= { err }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  if (failure) throw failure.err
+  return results
+}
+
+/** "sha256:abcdef..." -> "abcdef012345" (Docker's short layer id in progress lines). */
+export const shortDigest = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12)
+
+/** Calls sink at most every `intervalMs` (and always for the final value). */
+export function throttledProgress(sink: ProgressSink, id: string, status: string, total: number | undefined, intervalMs = 100): (current: number, final?: boolean) => void {
+  let last = 0
+  return (current, final = false) => {
+    const now = Date.now()
+    if (!final && now - last < intervalMs) return
+    last = now
+    sink({ id, status, current, ...(total !== undefined ? { total } : {}) })
+  }
+}
+
+const permanent = new Set(['NotFound', 'Unauthorized', 'Forbidden', 'InvalidArgument', 'NotImplemented'])
+
+/**
+ * A blob's bytes from a registry, resuming with a Range request after a dropped connection
+ * (skipping what was already read when the registry answers 200 instead of 206).
+ */
+export async function* resumableBlob(
+  repo: RegistryRepository,
+  digest: Digest,
+  opts: { signal?: AbortSignal; onBytes?: (read: number) => void; retries?: number },
+): AsyncGenerator<Buffer> {
+  let offset = 0
+  let failures = 0
+  for (;;) {
+    const before = offset
+    try {
+      const range = await repo.openBlob(digest, offset, opts.signal)
+      let skip = offset - range.offset
+      for await (const chunk of range.stream) {
+        let c = chunk
+        if (skip > 0) {
+          if (c.length <= skip) {
+            skip -= c.length
+            continue
+          }
+          c = c.subarray(skip)
+          skip = 0
+        }
+        offset += c.length
+        opts.onBytes?.(offset)
+        yield c
+      }
+      return
+    } catch (err) {
+      if (opts.signal?.aborted || (isEngineError(err) && permanent.has(err.kind))) throw err
+      if (offset === before) failures++
+      if (failures > (opts.retries ?? 3)) {
+        throw new EngineError('Unavailable', 'BLOB_DOWNLOAD_FAILED', `failed to download blob ${digest}: ${(err as Error).message}`, { cause: err })
+      }
+    }
+  }
+}
+
+/** A plain tar from a layer blob: gzip via zlib, zstd via the injected decompressor, plain as is. */
+export async function decompressLayer(src: AsyncIterable<Buffer>, external: ExternalDecompressor | undefined): Promise<AsyncIterable<Buffer>> {
+  const it = src[Symbol.asyncIterator]()
+  const first = await it.next()
+  if (first.done) throw invalid('EMPTY_LAYER', 'layer blob is empty')
+  const head = first.value
+  async function* all(): AsyncGenerator<Buffer> {
+    yield head
+    for (;;) {
+      const r = await it.next()
+      if (r.done) return
+      yield r.value
+    }
+  }
+  const kind = detectCompression(head)
+  if (kind === 'none') return all()
+  if (kind === 'gzip') {
+    const gunzip = createGunzip()
+    pipeline(Readable.from(all()), gunzip, () => {
+      // pipeline destroys gunzip with the error; its reader sees it.
+    })
+    return gunzip as AsyncIterable<Buffer>
+  }
+  if (kind === 'zstd') {
+    if (!external) throw invalid('UNSUPPORTED_COMPRESSION', 'zstd-compressed layers need the zstd program on the daemon host')
+    return external('zstd', all())
+  }
+  throw invalid('UNSUPPORTED_COMPRESSION', `unsupported layer compression: ${kind}`)
+}
+
+/** Passes chunks through, reporting the running byte count. */
+export async function* counting(src: AsyncIterable<Buffer>, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+  let n = 0
+  for await (const chunk of src) {
+    n += chunk.length
+    onBytes(n)
+    yield chunk
+  }
+}
