@@ -11,6 +11,7 @@ import { containerStreamRoutes } from './routes/container-streams.js'
 import { eventRoutes } from './routes/events.js'
 import { imageRoutes } from './routes/images.js'
 import { systemRoutes } from './routes/system.js'
+import { buildRoutes } from './routes/build.js'
 import { isHijacked } from './stream/index.js'
 import { maxApiVersion, negotiateApiVersion, splitVersionPrefix } from './version.js'
 
@@ -20,7 +21,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...imageRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...imageRoutes, ...buildRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

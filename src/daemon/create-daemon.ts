@@ -5,7 +5,8 @@ import type { Server } from 'node:http'
 import { newId, type Logger, EngineError, writeFileAtomic } from '../common/index.js'
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
-import { ImageStore, bootstrapBusybox } from '../engine/images/index.js'
+import { ImageStore, ImageCommitter, bootstrapBusybox } from '../engine/images/index.js'
+import { Builder, StepWorkspace } from '../engine/build/index.js'
 import { ContainerManager } from '../engine/containers/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
@@ -65,6 +66,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     availableCapabilities: await boundingCapabilities(),
   })
   await containers.restore()
+  const builder = await createBuilder(config.dataRoot, { images, snapshotter, runtime, logger })
 
   const engineId = await persistentId(join(config.dataRoot, 'engine-id'))
   const info = hostSystemInfo({
@@ -82,6 +84,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     containers,
     images,
     events,
+    builder,
     async systemInfo() {
       const all = await containers.list({ all: true })
       const count = (s: string): number => all.filter((c) => c.state.status === s).length
@@ -136,6 +139,41 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await rm(config.pidfile, { force: true })
     },
   }
+}
+
+/** The Dockerfile builder: its own snapshots under <data>/build/work, layers shared with the images. */
+async function createBuilder(
+  dataRoot: string,
+  deps: { images: ImageStore; snapshotter: OverlaySnapshotter; runtime: ConmonRuntime; logger: Logger },
+): Promise<Builder> {
+  const buildRoot = join(dataRoot, 'build')
+  const workRoot = join(buildRoot, 'work')
+  const exec = async (argv: string[]): Promise<void> => {
+    await run(argv)
+  }
+  const workspace = new StepWorkspace({
+    workRoot,
+    snapshotter: new OverlaySnapshotter({
+      layersRoot: join(dataRoot, 'layers'),
+      snapshotsRoot: workRoot,
+      mounter: { mountOverlay, unmount, isMountpoint, makeSpecialFiles },
+    }),
+    runtime: deps.runtime,
+    committer: new ImageCommitter(deps.images, deps.snapshotter),
+    exec,
+    specOptions: { hostNofileLimit: await hostNofileHardLimit(), availableCapabilities: await boundingCapabilities() },
+    logger: deps.logger,
+  })
+  const builder = new Builder({
+    root: buildRoot,
+    images: deps.images,
+    committer: new ImageCommitter(deps.images, deps.snapshotter),
+    workspace,
+    exec,
+    logger: deps.logger,
+  })
+  await builder.cleanup()
+  return builder
 }
 
 async function firstLine(argv: string[]): Promise<string | undefined> {
