@@ -7,6 +7,7 @@ import { CliError } from './render/errors.js'
 import { BERTH_VERSION } from './version.js'
 import * as container from './commands/container/specs.js'
 import * as image from './commands/image/specs.js'
+import * as build from './commands/build/specs.js'
 import * as system from './commands/system/specs.js'
 
 export const BIN = 'berth'
@@ -23,7 +24,7 @@ export interface ProgramState {
   context?: CliContext
 }
 
-const commonCommands = [container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
+const commonCommands = [build.buildSpec, container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
 const managementCommands = [container.containerGroup, image.imageGroup, system.systemGroup]
 const otherCommands = [
   container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,

@@ -87,6 +87,20 @@ export interface ContainerAttachOptions {
   detachKeys?: string
 }
 
+export interface ImageBuildOptions {
+  dockerfile?: string
+  tags?: string[]
+  buildArgs?: Record<string, string | null>
+  target?: string
+  noCache?: boolean
+  labels?: Record<string, string>
+  quiet?: boolean
+  pull?: boolean
+  cacheFrom?: string[]
+  platform?: string
+  signal?: AbortSignal
+}
+
 export interface ImageImportOptions {
   /** Repository (may include a tag), as `docker import file repo:tag` sends it. */
   repo?: string
@@ -138,6 +152,8 @@ export interface EngineClient {
   /** Streams a tarball (or names a URL) to POST /images/create?fromSrc=...; yields its messages. */
   imageImport(source: Readable | { url: string }, options?: ImageImportOptions): Promise<AsyncIterable<JsonMessage>>
   imagePull(ref: string, options?: { platform?: string }): Promise<AsyncIterable<JsonMessage>>
+  /** POST /build with a context archive: Docker's JSON progress messages. */
+  imageBuild(context: Readable, options?: ImageBuildOptions): Promise<AsyncIterable<JsonMessage>>
   /** berth-specific: POST /berth/images/bootstrap?name=... builds a base image from host binaries. */
   imageBootstrap(name: string): Promise<AsyncIterable<JsonMessage>>
 

@@ -1,5 +1,6 @@
 import type { CommandSpec, GroupSpec } from '../../command-spec.js'
 import { FORMAT_HELP, INSPECT_FORMAT_HELP } from '../shared/format-help.js'
+import { buildSpec } from '../build/specs.js'
 
 // Definitions only: handlers load lazily so that parsing argv stays cheap.
 
@@ -96,6 +97,7 @@ export const imageGroup: GroupSpec = {
   description: 'Manage images',
   commands: [
     bootstrapSpec,
+    buildSpec,
     historySpec,
     importSpec,
     imageInspectSpec,
