@@ -24,7 +24,7 @@ export interface ProgramState {
   context?: CliContext
 }
 
-const commonCommands = [build.buildSpec, container.runSpec, container.psSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
+const commonCommands = [container.runSpec, container.psSpec, build.buildSpec, image.imagesSpec, system.versionSpec, system.infoSpec]
 const managementCommands = [container.containerGroup, image.imageGroup, system.systemGroup]
 const otherCommands = [
   container.createSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,

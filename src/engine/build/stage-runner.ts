@@ -170,6 +170,7 @@ export class StageRunner {
     try {
       plan = await this.plan(step)
     } catch (err) {
+      if (isEngineError(err) && err.code === 'BUILD_FAILED') throw new EngineError(err.kind, err.code, `${r.file}:${step.node.startLine}: ${err.message}`, { cause: err })
       this.expandError(step, err)
     }
     if (!plan) return
@@ -179,7 +180,15 @@ export class StageRunner {
       r.emit({ type: 'cache-hit' })
       this.state = cached
     } else {
-      this.state = await plan.execute()
+      try {
+        this.state = await plan.execute()
+      } catch (err) {
+        // File errors name the Dockerfile line; a failing RUN keeps dockerd's message.
+        if (isEngineError(err) && err.code === 'BUILD_FAILED') {
+          throw new EngineError(err.kind, err.code, `${r.file}:${step.node.startLine}: ${err.message}`, { cause: err })
+        }
+        throw err
+      }
       await r.cache.put(key, this.state, new Date())
     }
     if (step.instruction.kind === 'CMD') this.cmdSet = true
