@@ -5,9 +5,9 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
-import { Daemon, isRoot, type CliResult } from './harness.js'
+import { Daemon, eventually, isRoot, type CliResult } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
 
@@ -243,6 +243,63 @@ describe('build', { skip }, () => {
     assert.ok((JSON.parse(prune.body) as { CachesDeleted: string[] }).CachesDeleted.length > 0)
     const after = ok(build('berth', ['-t', 'persist', dir]))
     assert.equal(usingCache(after), 0, after.stdout)
+  })
+
+  test('ADD extracts local archives and fetches URLs; COPY --chown/--chmod and --from an image', async () => {
+    const dir = context({ 'payload/inner.txt': 'inside the archive\n', 'plain.txt': 'plain\n' })
+    spawnSync('tar', ['-czf', join(dir, 'payload.tar.gz'), '-C', join(dir, 'payload'), '.'])
+    // The URL is served by another process: the CLIs run synchronously and would block a server in this one.
+    const web = context({ 'files/web.txt': 'from the web\n' })
+    const port = 20000 + Math.floor(Math.random() * 20000)
+    const httpd = spawn('/bin/busybox', ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', web], { stdio: 'ignore' })
+    try {
+      await eventually(() => spawnSync('/bin/busybox', ['wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${port}/files/web.txt`]).status === 0, 'busybox httpd')
+      write(dir, {
+        Dockerfile: [
+          'FROM busybox',
+          'ADD payload.tar.gz /opt/payload/',
+          `ADD http://127.0.0.1:${port}/files/web.txt /downloads/`,
+          'COPY --chown=1234:5678 --chmod=640 plain.txt /owned.txt',
+          'COPY --from=sleeper-docker /bin/sleep /copied-sleep',
+          '',
+        ].join('\n'),
+      })
+      ok(build('berth', ['-t', 'adds', dir]))
+    } finally {
+      httpd.kill('SIGKILL')
+    }
+    const out = ok(d.docker(['run', '--rm', 'adds', 'sh', '-c',
+      'cat /opt/payload/inner.txt /downloads/web.txt; stat -c "%u:%g %a" /owned.txt /downloads/web.txt; test -x /copied-sleep && echo copied'])).stdout
+    assert.equal(out, 'inside the archive\nfrom the web\n1234:5678 640\n0:0 600\ncopied\n')
+  })
+
+  test('--cache-from reuses the steps an image already has', () => {
+    const dir = context({ Dockerfile: 'FROM busybox\nRUN echo layer > /layer\nENV X=1\n' })
+    ok(build('berth', ['-t', 'cache-source', dir]))
+    ok(build('berth', ['--no-cache', '-t', 'cache-source', dir]))
+    const prune = ok(d.berth(['version']))
+    void prune
+    const fromImage = ok(build('docker', ['--cache-from', 'cache-source', '-t', 'cache-user', dir]))
+    assert.equal(usingCache(fromImage), 2, fromImage.stdout)
+    assert.equal(inspect('cache-user', '{{json .RootFS.Layers}}'), inspect('cache-source', '{{json .RootFS.Layers}}'))
+  })
+
+  test('an interrupted build leaves no container, mount or workspace', async () => {
+    const dir = context({ Dockerfile: 'FROM busybox\nRUN echo started; sleep 60\n' })
+    const child = spawn('docker', ['build', dir], { env: { ...process.env, DOCKER_HOST: d.host } })
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    await eventually(() => out.includes('started'), 'the RUN step to start', 30_000)
+    child.kill('SIGKILL')
+    await eventually(() => {
+      try {
+        assertNothingLeft()
+        return true
+      } catch {
+        return false
+      }
+    }, 'the build container to go', 15_000)
+    assertNothingLeft()
   })
 
   test('bad input fails with the file and line, leaving no image, container or mount', () => {
