@@ -17,6 +17,7 @@ import { distributionRoutes } from './routes/distribution.js'
 import { systemRoutes } from './routes/system.js'
 import { volumeRoutes } from './routes/volumes.js'
 import { systemDfRoutes } from './routes/system-df.js'
+import { buildRoutes } from './routes/build.js'
 import { isHijacked } from './stream/index.js'
 import { maxApiVersion, negotiateApiVersion, splitVersionPrefix } from './version.js'
 
@@ -26,7 +27,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...execRoutes, ...distributionRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes, ...networkRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...execRoutes, ...distributionRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes, ...networkRoutes, ...buildRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

@@ -9,6 +9,7 @@ import * as container from './commands/container/specs.js'
 import { resourceSpecs } from './commands/container/resource-specs.js'
 import * as image from './commands/image/specs.js'
 import * as network from './commands/network/specs.js'
+import * as build from './commands/build/specs.js'
 import * as system from './commands/system/specs.js'
 import * as contexts from './commands/context/specs.js'
 import * as volume from './commands/volume/specs.js'
@@ -29,8 +30,8 @@ export interface ProgramState {
 }
 
 const commonCommands = [
-  container.runSpec, container.execSpec, container.psSpec, registry.pullSpec, registry.pushSpec, image.imagesSpec, registry.loginSpec,
-  registry.logoutSpec, registry.searchSpec, system.versionSpec, system.infoSpec,
+  container.runSpec, container.execSpec, container.psSpec, build.buildSpec, registry.pullSpec, registry.pushSpec, image.imagesSpec,
+  registry.loginSpec, registry.logoutSpec, registry.searchSpec, system.versionSpec, system.infoSpec,
 ]
 const managementCommands = [
   container.containerGroup, contexts.contextGroup, image.imageGroup, network.networkGroup, registry.registryGroup, system.systemGroup,

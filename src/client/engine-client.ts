@@ -97,6 +97,20 @@ export interface ContainerAttachOptions {
   detachKeys?: string
 }
 
+export interface ImageBuildOptions {
+  dockerfile?: string
+  tags?: string[]
+  buildArgs?: Record<string, string | null>
+  target?: string
+  noCache?: boolean
+  labels?: Record<string, string>
+  quiet?: boolean
+  pull?: boolean
+  cacheFrom?: string[]
+  platform?: string
+  signal?: AbortSignal
+}
+
 export interface ImageImportOptions {
   /** Repository (may include a tag), as `docker import file repo:tag` sends it. */
   repo?: string
@@ -172,6 +186,8 @@ export interface EngineClient {
   imageLoad(source: Readable, options?: { quiet?: boolean }): Promise<AsyncIterable<JsonMessage>>
   imagePrune(filters?: Filters): Promise<{ ImagesDeleted: ImageDeleteItem[] | null; SpaceReclaimed: number }>
   imageSearch(term: string, options?: { limit?: number; registryAuth?: string }): Promise<Array<{ name: string; description: string; star_count: number; is_official: boolean; is_automated: boolean }>>
+  /** POST /build with a context archive: Docker's JSON progress messages. */
+  imageBuild(context: Readable, options?: ImageBuildOptions): Promise<AsyncIterable<JsonMessage>>
   /** berth-specific: POST /berth/images/bootstrap?name=... builds a base image from host binaries. */
   imageBootstrap(name: string): Promise<AsyncIterable<JsonMessage>>
 

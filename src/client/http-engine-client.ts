@@ -11,6 +11,7 @@ import {
   type EngineClient,
   type HijackedConnection,
   type ImageImportOptions,
+  type ImageBuildOptions,
   type InspectResult,
   type PingResult,
   type WaitHandle,
@@ -331,6 +332,26 @@ export class HttpEngineClient implements EngineClient {
       query,
       body: fromUrl ? undefined : source,
       headers: fromUrl ? undefined : { 'Content-Type': 'application/x-tar' },
+    })
+    return parseJsonStream<JsonMessage>(res)
+  }
+
+  async imageBuild(context: Readable, options: ImageBuildOptions = {}): Promise<AsyncIterable<JsonMessage>> {
+    const query = {
+      dockerfile: options.dockerfile || undefined,
+      t: options.tags,
+      buildargs: options.buildArgs && Object.keys(options.buildArgs).length > 0 ? JSON.stringify(options.buildArgs) : undefined,
+      target: options.target || undefined,
+      nocache: options.noCache,
+      labels: options.labels && Object.keys(options.labels).length > 0 ? JSON.stringify(options.labels) : undefined,
+      q: options.quiet,
+      pull: options.pull,
+      cachefrom: options.cacheFrom && options.cacheFrom.length > 0 ? JSON.stringify(options.cacheFrom) : undefined,
+      platform: options.platform || undefined,
+      rm: true,
+    }
+    const res = await this.stream({
+      method: 'POST', path: '/build', query, body: context, headers: { 'Content-Type': 'application/x-tar' }, signal: options.signal,
     })
     return parseJsonStream<JsonMessage>(res)
   }

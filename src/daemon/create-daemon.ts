@@ -6,7 +6,8 @@ import { newId, type Logger, EngineError, writeFileAtomic } from '../common/inde
 import { listenAll, type Listeners } from './listeners.js'
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
-import { ImageStore, bootstrapBusybox, ImageArchives, ImageDistribution } from '../engine/images/index.js'
+import { ImageStore, ImageCommitter, bootstrapBusybox, ImageArchives, ImageDistribution } from '../engine/images/index.js'
+import { Builder, StepWorkspace } from '../engine/build/index.js'
 import { HttpRegistryClient } from '../registry/index.js'
 import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
@@ -94,6 +95,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       return { exitCode: res.exitCode, stdout: res.stdout.toString(), stderr: res.stderr.toString() }
     },
   })
+  const builder = await createBuilder(config.dataRoot, { images, snapshotter, runtime, logger })
 
   const engineId = await persistentId(join(config.dataRoot, 'engine-id'))
   const info = hostSystemInfo({
@@ -120,6 +122,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     events,
     distribution,
     archives,
+    builder,
     async systemInfo() {
       const all = await containers.list({ all: true })
       const count = (s: string): number => all.filter((c) => c.state.status === s).length
@@ -160,6 +163,41 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await rm(config.pidfile, { force: true })
     },
   }
+}
+
+/** The Dockerfile builder: its own snapshots under <data>/build/work, layers shared with the images. */
+async function createBuilder(
+  dataRoot: string,
+  deps: { images: ImageStore; snapshotter: OverlaySnapshotter; runtime: ConmonRuntime; logger: Logger },
+): Promise<Builder> {
+  const buildRoot = join(dataRoot, 'build')
+  const workRoot = join(buildRoot, 'work')
+  const exec = async (argv: string[]): Promise<void> => {
+    await run(argv)
+  }
+  const workspace = new StepWorkspace({
+    workRoot,
+    snapshotter: new OverlaySnapshotter({
+      layersRoot: join(dataRoot, 'layers'),
+      snapshotsRoot: workRoot,
+      mounter: { mountOverlay, unmount, isMountpoint, makeSpecialFiles },
+    }),
+    runtime: deps.runtime,
+    committer: new ImageCommitter(deps.images, deps.snapshotter),
+    exec,
+    specOptions: { hostNofileLimit: await hostNofileHardLimit(), availableCapabilities: await boundingCapabilities() },
+    logger: deps.logger,
+  })
+  const builder = new Builder({
+    root: buildRoot,
+    images: deps.images,
+    committer: new ImageCommitter(deps.images, deps.snapshotter),
+    workspace,
+    exec,
+    logger: deps.logger,
+  })
+  await builder.cleanup()
+  return builder
 }
 
 async function firstLine(argv: string[]): Promise<string | undefined> {

@@ -7,6 +7,7 @@ import type { EventBus } from './events/index.js'
 import type { VolumeService } from './volumes/types.js'
 import type { NetworkService } from './networks/types.js'
 import type { SystemInfo } from './system.js'
+import type { BuildService } from './build/index.js'
 
 /** Everything the API and other adapters may call. Built by daemon/createDaemon. */
 export interface Engine {
@@ -22,6 +23,8 @@ export interface Engine {
   distribution?: ImageDistributionService
   /** save/load of Docker and OCI archives, image prune (absent: the API answers 501). */
   archives?: ImageArchiveService
+  /** Dockerfile builds (POST /build); absent in engines built without a builder. */
+  builder?: BuildService
   /** Builds an offline base image (only "busybox" so far) from the host's packages; idempotent. */
   bootstrapImage(name: string): Promise<ImageRecord>
   /** Host facts plus counts for /info, computed on call. */

@@ -32,3 +32,4 @@ export { MediaTypes, parseManifest, choosePlatform, type Descriptor, type ImageM
 export type { PullOptions } from './pull.js'
 export type { PushOptions, PushResult } from './push.js'
 export { ImageArchives, type ImageArchiveService, type ImagePruneResult } from './archive.js'
+export { ImageCommitter } from './image-committer.js'

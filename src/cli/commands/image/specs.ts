@@ -1,6 +1,7 @@
 import type { CommandSpec, GroupSpec } from '../../command-spec.js'
 import { FORMAT_HELP, INSPECT_FORMAT_HELP } from '../shared/format-help.js'
 import { imagePruneSpec, loadSpec, pullSpec, pushSpec, saveSpec } from '../registry/specs.js'
+import { buildSpec } from '../build/specs.js'
 
 // Definitions only: handlers load lazily so that parsing argv stays cheap.
 
@@ -97,6 +98,7 @@ export const imageGroup: GroupSpec = {
   description: 'Manage images',
   commands: [
     bootstrapSpec,
+    buildSpec,
     historySpec,
     importSpec,
     imageInspectSpec,

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { relative, resolve, isAbsolute } from 'node:path'
+import { Readable } from 'node:stream'
+import type { CommandHandler } from '../../command-spec.js'
+import { CliError } from '../../render/errors.js'
+import { contextTar } from './context-tar.js'
+import { BuildProgress } from './progress.js'
+
+interface BuildFlags {
+  tag?: string[]
+  file?: string
+  buildArg?: string[]
+  target?: string
+  cache?: boolean
+  progress?: string
+  quiet?: boolean
+  label?: string[]
+  pull?: boolean
+  cacheFrom?: string[]
+  platform?: string
+  iidfile?: string
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer))
+  return Buffer.concat(chunks)
+}
+
+function isArchive(head: Buffer): boolean {
+  return (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') || (head[0] === 0x1f && head[1] === 0x8b)
+}
+
+/** `K=V` pairs; a bare `K` takes the value from the environment, else null (docker's ConvertKVStringsToMapWithNil). */
+export function buildArgMap(items: readonly string[], env: NodeJS.ProcessEnv): Record<string, string | null> {
+  const out: Record<string, string | null> = {}
+  for (const item of items) {
+    const eq = item.indexOf('=')
+    if (eq >= 0) out[item.slice(0, eq)] = item.slice(eq + 1)
+    else out[item] = env[item] ?? null
+  }
+  return out
+}
+
+/** `berth build PATH|-`: sends the context, draws the progress, prints the image id with -q. */
+export const buildCommand: CommandHandler = async (ctx, args, options) => {
+  const flags = options as BuildFlags
+  const source = args[0] ?? '.'
+  if (/^(https?|git):\/\//.test(source) || source.startsWith('git@')) {
+    throw new CliError(`unable to prepare context: building from a URL (${source}) is not supported by berth yet`, 1)
+  }
+  let context: Readable
+  let dockerfile: string | undefined
+  if (source === '-') {
+    if (flags.file === '-') throw new CliError('invalid argument: can\'t use stdin for both build context and dockerfile', 1)
+    const data = await readAll(ctx.io.stdin)
+    if (isArchive(data)) context = Readable.from([data])
+    else context = contextTar({ dir: undefined, extra: { Dockerfile: data } })
+    if (!isArchive(data)) dockerfile = 'Dockerfile'
+    else dockerfile = flags.file
+  } else {
+    try {
+      if (!statSync(source).isDirectory()) throw new Error('not a directory')
+    } catch {
+      throw new CliError(`unable to prepare context: path "${source}" not found`, 1)
+    }
+    const extra: Record<string, Buffer> = {}
+    if (flags.file === '-') {
+      dockerfile = `.dockerfile.${randomBytes(10).toString('hex')}`
+      extra[dockerfile] = await readAll(ctx.io.stdin)
+    } else if (flags.file) {
+      const abs = isAbsolute(flags.file) ? flags.file : resolve(flags.file)
+      const rel = relative(resolve(source), abs)
+      if (rel.startsWith('..') || isAbsolute(rel)) {
+        dockerfile = `.dockerfile.${randomBytes(10).toString('hex')}`
+        try {
+          extra[dockerfile] = readFileSync(abs)
+        } catch {
+          throw new CliError(`unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat ${abs}: no such file or directory`, 1)
+        }
+      } else dockerfile = rel
+    }
+    context = contextTar({ dir: source, extra })
+  }
+  const buildArgs = buildArgMap(flags.buildArg ?? [], process.env)
+  if (process.env['SOURCE_DATE_EPOCH'] && !('SOURCE_DATE_EPOCH' in buildArgs)) buildArgs['SOURCE_DATE_EPOCH'] = process.env['SOURCE_DATE_EPOCH']
+  const labels: Record<string, string> = {}
+  for (const l of flags.label ?? []) {
+    const eq = l.indexOf('=')
+    labels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1)
+  }
+  const quiet = flags.quiet === true || flags.progress === 'quiet'
+  const mode = flags.progress === 'plain' ? 'plain' : flags.progress === 'tty' || (flags.progress !== 'plain' && ctx.io.stdout.isTTY) ? 'tty' : 'plain'
+  const messages = await ctx.client().imageBuild(context, {
+    ...(dockerfile ? { dockerfile } : {}),
+    tags: flags.tag ?? [],
+    buildArgs,
+    ...(flags.target ? { target: flags.target } : {}),
+    noCache: flags.cache === false,
+    labels,
+    quiet,
+    pull: flags.pull === true,
+    cacheFrom: flags.cacheFrom ?? [],
+    ...(flags.platform ? { platform: flags.platform } : {}),
+  })
+  const progress = quiet ? undefined : new BuildProgress(ctx.io.stdout, mode, ctx.io.stdout.columns ?? 100)
+  let imageId: string | undefined
+  let quietText = ''
+  try {
+    for await (const m of messages) {
+      if (m.errorDetail || m.error) {
+        const code = m.errorDetail?.code
+        throw new CliError(m.errorDetail?.message ?? m.error ?? 'build failed', typeof code === 'number' && code > 0 ? code : 1)
+      }
+      const aux = m.aux as { ID?: string } | undefined
+      if (aux?.ID) imageId = aux.ID
+      if (m.stream !== undefined) {
+        if (progress) progress.write(m.stream)
+        else quietText += m.stream
+      }
+    }
+    progress?.end(true)
+  } catch (err) {
+    progress?.end(false)
+    if (quiet && quietText) ctx.io.stderr.write(quietText)
+    throw err
+  }
+  if (quiet) ctx.io.stdout.write(quietText || `${imageId ?? ''}\n`)
+  if (flags.iidfile && imageId) writeFileSync(flags.iidfile, imageId)
+}

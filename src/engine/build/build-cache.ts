@@ -1,0 +1,72 @@
+/**
+ * The build cache: one record per step result, under <data>/build/cache/<key-hex>.json, written
+ * atomically so it survives daemon restarts. A step's key (stepCacheKey, pure) covers its parent
+ * state, the instruction as it will run (expanded, with the content hash of the files a COPY/ADD
+ * copies) and the build args in effect; the record holds the resulting image config, so a hit
+ * needs no container at all. A record whose layers are gone is a miss.
+ */
+import { readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { readJsonIfExists, sha256, writeJsonAtomic, type Digest } from '../../common/index.js'
+import type { ImageConfigBlob } from '../images/index.js'
+import type { BuildState } from './types.js'
+
+export function stepCacheKey(parent: Digest, createdBy: string, extra: readonly string[] = []): Digest {
+  return sha256(JSON.stringify([parent, createdBy, ...extra]))
+}
+
+/** The id of a build state: the digest of its config's JSON, which is the image id once registered. */
+export function configJson(config: ImageConfigBlob): Buffer {
+  return Buffer.from(JSON.stringify(config))
+}
+
+export function stateOf(config: ImageConfigBlob, topChainId: string | undefined): BuildState {
+  return { id: sha256(configJson(config)), config, topChainId }
+}
+
+interface CacheRecord {
+  key: Digest
+  config: ImageConfigBlob
+  topChainId: string | null
+  createdAt: string
+}
+
+export class BuildCache {
+  constructor(private readonly root: string) {}
+
+  private path(key: Digest): string {
+    return join(this.root, `${key.slice('sha256:'.length)}.json`)
+  }
+
+  async get(key: Digest): Promise<BuildState | undefined> {
+    const record = await readJsonIfExists<CacheRecord>(this.path(key)).catch(() => undefined)
+    if (!record || record.key !== key) return undefined
+    return stateOf(record.config, record.topChainId ?? undefined)
+  }
+
+  async put(key: Digest, state: BuildState, now: Date): Promise<void> {
+    const record: CacheRecord = { key, config: state.config, topChainId: state.topChainId ?? null, createdAt: now.toISOString() }
+    await writeJsonAtomic(this.path(key), record)
+  }
+
+  /** Every record's key and layers. */
+  async all(): Promise<Array<{ key: Digest; diffIds: Digest[]; size: number }>> {
+    let names: string[]
+    try {
+      names = await readdir(this.root)
+    } catch {
+      return []
+    }
+    const out: Array<{ key: Digest; diffIds: Digest[]; size: number }> = []
+    for (const name of names) {
+      if (!name.endsWith('.json')) continue
+      const record = await readJsonIfExists<CacheRecord>(join(this.root, name)).catch(() => undefined)
+      if (record) out.push({ key: record.key, diffIds: record.config.rootfs.diff_ids, size: 0 })
+    }
+    return out
+  }
+
+  async delete(key: Digest): Promise<void> {
+    await rm(this.path(key), { force: true })
+  }
+}

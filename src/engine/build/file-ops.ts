@@ -1,0 +1,231 @@
+/**
+ * Files for COPY and ADD: resolving sources in the build context (globs, never outside it, not
+ * even through a symlink), hashing what a step copies (the cache key covers only those files), and
+ * copying into a mounted rootfs with Docker's directory semantics, ownership and modes.
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { chmod, copyFile, lchown, lstat, mkdir, readdir, readlink, rm, symlink, utimes, lutimes } from 'node:fs/promises'
+import { join, posix } from 'node:path'
+import { EngineError } from '../../common/index.js'
+
+const MAX_LINKS = 40
+
+export function buildError(message: string): EngineError {
+  return new EngineError('InvalidArgument', 'BUILD_FAILED', message)
+}
+
+/**
+ * Host path of `path` under `root` with symlinks resolved inside root. With `strict`, a symlink
+ * that leads outside root is an error (the build context); otherwise it is clamped to root, as a
+ * container would see it (a rootfs).
+ */
+export async function resolveInRoot(root: string, path: string, strict: boolean, shown = path): Promise<string> {
+  let pending = path.split('/').filter((p) => p !== '')
+  const resolved: string[] = []
+  let links = 0
+  while (pending.length > 0) {
+    const part = pending.shift() as string
+    if (part === '.') continue
+    if (part === '..') {
+      if (resolved.length === 0 && strict) throw buildError(`forbidden path outside the build context: ${shown}`)
+      resolved.pop()
+      continue
+    }
+    const host = join(root, ...resolved, part)
+    let isLink = false
+    try {
+      isLink = (await lstat(host)).isSymbolicLink()
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err
+    }
+    if (!isLink) {
+      resolved.push(part)
+      continue
+    }
+    if (++links > MAX_LINKS) throw buildError(`too many levels of symbolic links: ${shown}`)
+    const target = await readlink(host)
+    if (target.startsWith('/')) {
+      if (strict) throw buildError(`forbidden path outside the build context: ${shown} (a symlink to ${target})`)
+      resolved.length = 0
+    }
+    pending = [...target.split('/').filter((p) => p !== ''), ...pending]
+  }
+  return join(root, ...resolved)
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = '^'
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i] as string
+    if (ch === '*') re += '[^/]*'
+    else if (ch === '?') re += '[^/]'
+    else if (ch === '[') {
+      const end = glob.indexOf(']', i + 2)
+      if (end < 0) re += '\\['
+      else {
+        let cls = glob.slice(i + 1, end)
+        if (cls.startsWith('^') || cls.startsWith('!')) cls = '^' + cls.slice(1)
+        re += '[' + cls + ']'
+        i = end
+      }
+    } else if (ch === '\\' && i + 1 < glob.length) re += '\\' + glob[++i]
+    else re += ch.replace(/[.+^${}()|\]\\/]/g, '\\$&')
+  }
+  return new RegExp(re + '$')
+}
+
+export interface ContextSource {
+  /** Path as shown in messages and hashed ("app/main.js"). */
+  rel: string
+  host: string
+}
+
+/**
+ * The context files a COPY source names: a cleaned relative path or a glob (filepath.Match rules
+ * per path segment). Errors: outside the context (`../x`, or through a symlink leading out) and
+ * nothing found, in Docker's words.
+ */
+export async function resolveSources(root: string, source: string, strict: boolean, instruction: string): Promise<ContextSource[]> {
+  const cleaned = posix.normalize('/' + source).slice(1)
+  if (strict && (posix.normalize(source).startsWith('../') || posix.normalize(source) === '..')) {
+    throw buildError(`${instruction} failed: forbidden path outside the build context: ${source} ()`)
+  }
+  const rel = cleaned === '' ? '.' : cleaned.replace(/\/$/, '')
+  if (!/[*?[]/.test(rel)) {
+    const host = await resolveInRoot(root, rel === '.' ? '' : rel, strict, source).catch((err: unknown) => {
+      if (err instanceof EngineError) throw buildError(`${instruction} failed: ${err.message}`)
+      throw err
+    })
+    if (!(await exists(host))) {
+      throw buildError(`${instruction} failed: file not found in build context or excluded by .dockerignore: stat ${source}: file does not exist`)
+    }
+    return [{ rel, host }]
+  }
+  const parts = rel.split('/')
+  let current: ContextSource[] = [{ rel: '', host: root }]
+  for (const part of parts) {
+    const next: ContextSource[] = []
+    const re = /[*?[]/.test(part) ? globToRegExp(part) : undefined
+    for (const dir of current) {
+      if (!re) {
+        const host = await resolveInRoot(root, dir.rel ? `${dir.rel}/${part}` : part, strict, source)
+        if (await exists(host)) next.push({ rel: dir.rel ? `${dir.rel}/${part}` : part, host })
+        continue
+      }
+      let names: string[] = []
+      try {
+        names = (await readdir(dir.host)).sort()
+      } catch {
+        continue
+      }
+      for (const name of names) {
+        if (!re.test(name)) continue
+        const childRel = dir.rel ? `${dir.rel}/${name}` : name
+        try {
+          next.push({ rel: childRel, host: await resolveInRoot(root, childRel, strict, childRel) })
+        } catch (err) {
+          if (err instanceof EngineError) throw buildError(`${instruction} failed: ${err.message}`)
+          throw err
+        }
+      }
+    }
+    current = next
+  }
+  return current
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** sha256 over each file's relative path, type, permissions, size, link target and content. */
+export async function hashSources(sources: readonly ContextSource[]): Promise<string> {
+  const hash = createHash('sha256')
+  const visit = async (host: string, rel: string): Promise<void> => {
+    const st = await lstat(host)
+    const mode = (st.mode & 0o7777).toString(8)
+    if (st.isSymbolicLink()) {
+      hash.update(`L\0${rel}\0${mode}\0${await readlink(host)}\0`)
+    } else if (st.isDirectory()) {
+      hash.update(`D\0${rel}\0${mode}\0`)
+      for (const name of (await readdir(host)).sort()) await visit(join(host, name), `${rel}/${name}`)
+    } else if (st.isFile()) {
+      hash.update(`F\0${rel}\0${mode}\0${st.size}\0`)
+      for await (const chunk of createReadStream(host)) hash.update(chunk as Buffer)
+      hash.update('\0')
+    }
+  }
+  for (const s of sources) await visit(s.host, s.rel)
+  return hash.digest('hex')
+}
+
+export interface CopyOwner {
+  uid: number
+  gid: number
+}
+
+export interface CopyOptions {
+  /** undefined: keep the source's uid/gid (COPY --from); context files always get 0:0 or --chown. */
+  owner?: CopyOwner
+  /** --chmod: applied to every file and directory copied. */
+  mode?: number
+}
+
+/** Creates missing directories of `dir` (a host path under rootfs, already resolved) like MkdirAll. */
+export async function mkdirAll(dir: string, owner: CopyOwner | undefined): Promise<void> {
+  const missing: string[] = []
+  for (let d = dir; !(await exists(d)); d = posix.dirname(d)) missing.unshift(d)
+  for (const d of missing) {
+    await mkdir(d, { mode: 0o755 })
+    await chmod(d, 0o755)
+    if (owner) await lchown(d, owner.uid, owner.gid)
+  }
+}
+
+/** Copies `src` (file, dir contents, or symlink) to the host path `dest`, overwriting files. */
+export async function copyTree(src: string, dest: string, opts: CopyOptions): Promise<void> {
+  const st = await lstat(src)
+  const own = (path: string): Promise<void> => lchown(path, opts.owner?.uid ?? st.uid, opts.owner?.gid ?? st.gid)
+  if (st.isDirectory()) {
+    let destSt
+    try {
+      destSt = await lstat(dest)
+    } catch {
+      destSt = undefined
+    }
+    if (destSt && !destSt.isDirectory()) await rm(dest, { force: true })
+    if (!destSt || !destSt.isDirectory()) await mkdir(dest)
+    await chmod(dest, opts.mode ?? st.mode & 0o7777)
+    await own(dest)
+    for (const name of (await readdir(src)).sort()) await copyTree(join(src, name), join(dest, name), opts)
+    await utimes(dest, st.atime, st.mtime)
+    return
+  }
+  await rm(dest, { recursive: true, force: true })
+  if (st.isSymbolicLink()) {
+    await symlink(await readlink(src), dest)
+    await own(dest)
+    await lutimes(dest, st.atime, st.mtime)
+    return
+  }
+  if (!st.isFile()) return
+  await copyFile(src, dest)
+  await chmod(dest, opts.mode ?? st.mode & 0o7777)
+  await own(dest)
+  await utimes(dest, st.atime, st.mtime)
+}
+
+/** True when the first bytes are a tar archive, plain or compressed (ADD extracts these). */
+export function looksLikeArchive(head: Buffer): boolean {
+  if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return true
+  if (head[0] === 0x1f && head[1] === 0x8b) return true
+  if (head.subarray(0, 3).toString('latin1') === 'BZh') return true
+  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return true
+  return false
+}

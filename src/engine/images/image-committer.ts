@@ -1,0 +1,63 @@
+/**
+ * ImageCommitter: how the builder creates images from a parent image plus new layers and a config.
+ * Layers go into the content store and are unpacked on the parent's chain by the image store's
+ * snapshotter; the finished config is registered (and tagged) through ImageStore.registerImage, so
+ * the image id is the digest of exactly those config bytes.
+ */
+import { type Digest } from '../../common/index.js'
+import { chainIdOf, chainIds, type Snapshotter } from '../layers/index.js'
+import type { ImageStore } from './image-store.js'
+import type { ImageRecord } from './types.js'
+
+export class ImageCommitter {
+  constructor(private readonly store: ImageStore, private readonly snapshotter: Snapshotter) {}
+
+  async commitLayer(parentChainId: string | undefined, tar: NodeJS.ReadableStream): Promise<{ diffId: Digest; chainId: string; size: number }> {
+    const { digest } = await this.store.content.ingest(tar as AsyncIterable<Uint8Array>)
+    const info = await this.snapshotter.applyLayer(parentChainId, digest, await this.store.content.openRead(digest))
+    return { diffId: digest, chainId: info.chainId, size: info.size }
+  }
+
+  async hasLayers(diffIds: readonly Digest[]): Promise<boolean> {
+    for (const chain of chainIds(diffIds)) if (!(await this.snapshotter.hasLayer(chain))) return false
+    for (const d of diffIds) if (!(await this.store.content.has(d))) return false
+    return true
+  }
+
+  async register(configJson: Uint8Array, tags: readonly string[]): Promise<ImageRecord> {
+    let record = await this.store.registerImage(configJson)
+    for (const tag of tags) record = await this.store.registerImage(configJson, { repoTag: tag })
+    return record
+  }
+
+  /**
+   * Removes the layers (chains and blobs) of the given diff-id lists that no image uses, top
+   * first. Returns the bytes of unpacked layers removed.
+   */
+  async releaseLayers(diffIdChains: ReadonlyArray<readonly Digest[]>): Promise<number> {
+    const keep = new Set<string>()
+    for (const img of await this.store.list({ all: true })) {
+      for (const c of chainIds(img.config.rootfs.diff_ids)) keep.add(c)
+      for (const d of img.config.rootfs.diff_ids) keep.add(d)
+    }
+    let freed = 0
+    const done = new Set<string>()
+    for (const diffIds of diffIdChains) {
+      const chains: string[] = []
+      let parent: string | undefined
+      for (const d of diffIds) chains.push((parent = chainIdOf(parent, d)))
+      for (let i = chains.length - 1; i >= 0; i--) {
+        const chain = chains[i] as string
+        const diffId = diffIds[i] as Digest
+        if (keep.has(chain) || done.has(chain)) continue
+        done.add(chain)
+        if (await this.snapshotter.hasLayer(chain)) {
+          freed += (await this.snapshotter.layerInfo(chain)).size
+          await this.snapshotter.removeLayer(chain)
+        }
+        if (!keep.has(diffId)) await this.store.content.delete(diffId).catch(() => undefined)
+      }
+    }
+    return freed
+  }
+}

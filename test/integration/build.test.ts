@@ -1,0 +1,327 @@
+// Dockerfile builds end to end: the tutorial images, entrypoint scripts, the layer cache (reuse,
+// invalidation by copied files only, resume after a failed RUN, survival across a daemon
+// restart), multi-stage builds into scratch with --target, .dockerignore, history, reproducible
+// ids, and bad input; real berthd, crun, conmon, overlay mounts, the docker CLI and berth.
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { Daemon, eventually, isRoot, type CliResult } from './harness.js'
+
+const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
+
+const contexts: string[] = []
+
+/** A build context directory with these files (mode 0755 for names ending in .sh). */
+function context(files: Record<string, string>): string {
+  const dir = mkdtempSync('/var/tmp/berth-build-ctx-')
+  contexts.push(dir)
+  write(dir, files)
+  return dir
+}
+
+function write(dir: string, files: Record<string, string>): void {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 })
+  }
+}
+
+const usingCache = (r: CliResult): number => (r.stdout.match(/ ---> Using cache/g) ?? []).length
+const stepsRun = (r: CliResult): string[] => r.stdout.split('\n').filter((l) => l.startsWith('Step '))
+
+describe('build', { skip }, () => {
+  const d = new Daemon()
+  before(() => d.startWithBusybox())
+  after(async () => {
+    await d.stop()
+    for (const c of contexts) rmSync(c, { recursive: true, force: true })
+  })
+
+  const ok = (r: CliResult): CliResult => {
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${d.log()}`)
+    return r
+  }
+  const build = (kind: 'docker' | 'berth', args: string[], opts: { input?: string; env?: Record<string, string> } = {}): CliResult =>
+    d.cli(kind, ['build', ...(kind === 'berth' ? ['--progress', 'plain'] : []), ...args], { ...opts, timeoutMs: 120_000 })
+  const inspect = (ref: string, format: string): string => ok(d.docker(['image', 'inspect', '--format', format, ref])).stdout.trim()
+
+  /** No build container, mount or workspace is left behind, and no container is listed. */
+  const assertNothingLeft = (): void => {
+    assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '')
+    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(d.dataRoot))
+    assert.deepEqual(mounts, [])
+    const state = spawnSync('crun', ['--root', join(d.execRoot, 'runtime/state'), 'list', '-q'], { encoding: 'utf8' }).stdout.trim()
+    assert.equal(state, '')
+    const list = (p: string): string[] => (existsSync(p) ? readdirSync(p) : [])
+    assert.deepEqual(list(join(d.dataRoot, 'build/work')).filter((n) => n.startsWith('b')), [])
+    assert.deepEqual(list(join(d.dataRoot, 'build/contexts')), [])
+  }
+
+  for (const kind of ['docker', 'berth'] as const) {
+    test(`${kind} build: ENTRYPOINT ["sleep"] + CMD ["5"], overridden by run arguments and --entrypoint`, () => {
+      const dir = context({ Dockerfile: 'FROM busybox\nENTRYPOINT ["sleep"]\nCMD ["5"]\n' })
+      ok(build(kind, ['-t', `sleeper-${kind}`, dir]))
+      assert.equal(inspect(`sleeper-${kind}`, '{{json .Config.Entrypoint}} {{json .Config.Cmd}}'), '["sleep"] ["5"]')
+      const created = ok(d.docker(['create', `sleeper-${kind}`])).stdout.trim()
+      assert.equal(ok(d.docker(['inspect', '--format', '{{.Path}} {{json .Args}}', created])).stdout.trim(), 'sleep ["5"]')
+      const ten = ok(d.docker(['create', `sleeper-${kind}`, '10'])).stdout.trim()
+      assert.equal(ok(d.docker(['inspect', '--format', '{{.Path}} {{json .Args}}', ten])).stdout.trim(), 'sleep ["10"]')
+      ok(d.docker(['rm', created, ten]))
+      assert.equal(ok(d.docker(['run', '--rm', `sleeper-${kind}`, '0'])).code, 0)
+      assert.equal(ok(d.docker(['run', '--rm', '--entrypoint', 'echo', `sleeper-${kind}`, 'overridden'])).stdout, 'overridden\n')
+      assertNothingLeft()
+    })
+  }
+
+  test('an entrypoint script that execs "$@" runs the default and the given command', () => {
+    const dir = context({
+      'entrypoint.sh': '#!/bin/sh\necho "entry: prepared"\nexec "$@"\n',
+      Dockerfile: 'FROM busybox\nCOPY entrypoint.sh /usr/local/bin/\nENTRYPOINT ["entrypoint.sh"]\nCMD ["echo", "default command"]\n',
+    })
+    ok(build('docker', ['-t', 'entry', dir]))
+    assert.equal(ok(d.docker(['run', '--rm', 'entry'])).stdout, 'entry: prepared\ndefault command\n')
+    assert.equal(ok(d.docker(['run', '--rm', 'entry', 'echo', 'custom'])).stdout, 'entry: prepared\ncustom\n')
+  })
+
+  test('the cache reuses every step, rebuilds from a changed COPY on, ignores unrelated files', () => {
+    const dir = context({
+      'app/main.txt': 'v1\n',
+      'unrelated.txt': 'a\n',
+      Dockerfile: 'FROM busybox\nENV MODE=prod\nRUN echo base > /base\nCOPY app /app\nRUN cat /app/main.txt > /out\nCMD ["cat", "/out"]\n',
+    })
+    const first = ok(build('berth', ['-t', 'cached', dir]))
+    assert.equal(usingCache(first), 0)
+    const id1 = inspect('cached', '{{.Id}}')
+    const again = ok(build('docker', ['-t', 'cached', dir]))
+    assert.equal(usingCache(again), 5, again.stdout)
+    assert.equal(inspect('cached', '{{.Id}}'), id1)
+
+    write(dir, { 'unrelated.txt': 'b\n' })
+    const unrelated = ok(build('berth', ['-t', 'cached', dir]))
+    assert.equal(usingCache(unrelated), 5, unrelated.stdout)
+    assert.equal(inspect('cached', '{{.Id}}'), id1)
+
+    write(dir, { 'app/main.txt': 'v2\n' })
+    const changed = ok(build('berth', ['-t', 'cached', dir]))
+    assert.equal(usingCache(changed), 2, changed.stdout) // ENV and the first RUN
+    assert.match(changed.stdout, /Step 4\/6 : COPY app \/app\n ---> [0-9a-f]{12}\n/)
+    assert.equal(ok(d.docker(['run', '--rm', 'cached'])).stdout, 'v2\n')
+    assertNothingLeft()
+  })
+
+  test('a failing RUN keeps the cache of the steps before it; the fixed build resumes there', () => {
+    const dir = context({ Dockerfile: 'FROM busybox\nRUN echo one > /one\nRUN echo broken; exit 3\nCMD ["true"]\n' })
+    const before = ok(d.docker(['images', '-aq'])).stdout
+    const failed = build('docker', ['-t', 'resume', dir])
+    assert.equal(failed.code, 3, failed.stdout + failed.stderr)
+    assert.match(failed.stderr, /The command '\/bin\/sh -c echo broken; exit 3' returned a non-zero code: 3/)
+    assert.equal(ok(d.docker(['images', '-aq'])).stdout, before, 'no image from a failed build')
+    assertNothingLeft()
+    write(dir, { Dockerfile: 'FROM busybox\nRUN echo one > /one\nRUN echo fixed > /two\nCMD ["true"]\n' })
+    const fixed = ok(build('berth', ['-t', 'resume', dir]))
+    assert.equal(usingCache(fixed), 1, fixed.stdout)
+    assert.match(fixed.stdout, /Step 3\/4 : RUN echo fixed > \/two\n ---> Running in /)
+  })
+
+  test('multi-stage: a static artifact copied into FROM scratch; unneeded stages are skipped; --target', () => {
+    const dir = context({
+      'src.txt': 'artifact source\n',
+      Dockerfile: [
+        'FROM busybox AS build',
+        'WORKDIR /work',
+        'COPY src.txt .',
+        'RUN tr a-z A-Z < src.txt > artifact.txt',
+        '',
+        'FROM busybox AS broken',
+        'RUN exit 1',
+        '',
+        'FROM scratch',
+        'COPY --from=build /work/artifact.txt /artifact.txt',
+        'COPY --from=build /bin/busybox /bin/busybox',
+        'ENTRYPOINT ["/bin/busybox", "cat", "/artifact.txt"]',
+        '',
+      ].join('\n'),
+    })
+    const r = ok(build('docker', ['-t', 'static', dir]))
+    assert.ok(!stepsRun(r).some((l) => l.includes('exit 1')), r.stdout)
+    assert.equal(ok(d.docker(['run', '--rm', 'static'])).stdout, 'ARTIFACT SOURCE\n')
+    assert.equal(inspect('static', '{{len .RootFS.Layers}}'), '2')
+    const t = ok(build('berth', ['-t', 'static-build', '--target', 'build', dir]))
+    assert.equal(stepsRun(t).length, 4, t.stdout)
+    assert.equal(ok(d.docker(['run', '--rm', 'static-build', 'cat', 'artifact.txt'])).stdout, 'ARTIFACT SOURCE\n')
+    const missing = build('berth', ['--target', 'nope', dir])
+    assert.notEqual(missing.code, 0)
+    assert.match(missing.stderr, /failed to reach build target nope in Dockerfile/)
+  })
+
+  test('.dockerignore excludes files from COPY and from the cache key', () => {
+    const dir = context({
+      '.dockerignore': '*.secret\nlogs\n!logs/keep.log\n',
+      'a.secret': 's1',
+      'logs/x.log': 'x',
+      'logs/keep.log': 'k',
+      'app.txt': 'app',
+      Dockerfile: 'FROM busybox\nCOPY . /ctx\n',
+    })
+    ok(build('berth', ['-t', 'ignored', dir]))
+    const files = ok(d.docker(['run', '--rm', 'ignored', 'find', '/ctx', '-type', 'f'])).stdout.split('\n').filter(Boolean).sort()
+    assert.deepEqual(files, ['/ctx/.dockerignore', '/ctx/Dockerfile', '/ctx/app.txt', '/ctx/logs/keep.log'])
+    write(dir, { 'a.secret': 's2', 'logs/x.log': 'y' })
+    const again = ok(build('berth', ['-t', 'ignored', dir]))
+    assert.equal(usingCache(again), 1, again.stdout)
+  })
+
+  test('history has one entry per instruction; RUN deletions become whiteouts', () => {
+    const dir = context({
+      Dockerfile: [
+        'FROM busybox',
+        'RUN mkdir -p /data/old && echo x > /data/old/f && echo keep > /data/keep',
+        'RUN rm -rf /data && mkdir /data && echo new > /data/new && rm /bin/ping',
+        'LABEL org.example=yes',
+        'USER 1000:1000',
+        '',
+      ].join('\n'),
+    })
+    ok(build('docker', ['-t', 'hist', dir]))
+    const history = ok(d.docker(['history', '--format', '{{.CreatedBy}}|{{.Size}}', 'hist'])).stdout.trim().split('\n')
+    const base = ok(d.docker(['history', '-q', 'busybox'])).stdout.trim().split('\n').length
+    assert.equal(history.length, base + 4)
+    assert.match(history[0] as string, /#\(nop\) {2}USER 1000:1000\|0B/)
+    assert.match(history[1] as string, /#\(nop\) {2}LABEL org.example=yes\|0B/)
+    assert.match(history[2] as string, /^\/bin\/sh -c rm -rf \/data .*\|\d+B$/)
+    assert.equal(inspect('hist', '{{len .RootFS.Layers}}'), String(Number(inspect('busybox', '{{len .RootFS.Layers}}')) + 2))
+    const listing = ok(d.docker(['run', '--rm', '--user', '0', 'hist', 'sh', '-c', 'ls /data; ls /bin/ping 2>&1 || true'])).stdout
+    assert.match(listing, /^new\n/)
+    assert.match(listing, /No such file/)
+  })
+
+  test('build args, ARG before FROM, heredocs and ONBUILD triggers', () => {
+    const parent = context({ Dockerfile: 'FROM busybox\nONBUILD RUN echo triggered > /trigger\n' })
+    ok(build('berth', ['-t', 'onbuild-parent', parent]))
+    const dir = context({
+      Dockerfile: [
+        'ARG BASE=onbuild-parent',
+        'FROM ${BASE}',
+        'ARG GREETING=hello',
+        'ENV TARGET=${WHO:-world}',
+        'RUN <<EOF',
+        'echo "$GREETING $TARGET" > /greeting',
+        'EOF',
+        'COPY <<EOF /etc/motd',
+        'welcome',
+        'EOF',
+        '',
+      ].join('\n'),
+    })
+    const r = ok(build('docker', ['-t', 'args', '--build-arg', 'GREETING=hi', '--build-arg', 'UNUSED=1', dir]))
+    assert.match(r.stdout + r.stderr, /\[Warning\] One or more build-args \[UNUSED\] were not consumed/)
+    assert.equal(ok(d.docker(['run', '--rm', 'args', 'cat', '/greeting', '/etc/motd', '/trigger'])).stdout, 'hi world\nwelcome\ntriggered\n')
+    assert.equal(inspect('args', '{{json .Config.OnBuild}}'), 'null')
+  })
+
+  test('SOURCE_DATE_EPOCH makes the same context give the same image id', () => {
+    const dir = context({ 'f.txt': 'same\n', Dockerfile: 'FROM busybox\nCOPY f.txt /f.txt\nRUN echo built > /built-at && touch /stamp && mkdir -p /var/cache/x\n' })
+    const env = { SOURCE_DATE_EPOCH: '1700000000' }
+    ok(build('berth', ['--no-cache', '-t', 'repro1', dir], { env }))
+    ok(build('berth', ['--no-cache', '-t', 'repro2', dir], { env }))
+    const id1 = inspect('repro1', '{{.Id}}')
+    assert.equal(inspect('repro2', '{{.Id}}'), id1)
+    assert.equal(inspect('repro1', '{{.Created}}'), '2023-11-14T22:13:20Z')
+  })
+
+  test('the cache survives a daemon restart; build prune empties it', async () => {
+    const dir = context({ Dockerfile: 'FROM busybox\nRUN echo persisted > /p\n' })
+    ok(build('berth', ['-t', 'persist', dir]))
+    d.crash()
+    await d.start()
+    const again = ok(build('berth', ['-t', 'persist', dir]))
+    assert.equal(usingCache(again), 1, again.stdout)
+    const prune = await d.api('POST', '/build/prune')
+    assert.equal(prune.status, 200)
+    assert.ok((JSON.parse(prune.body) as { CachesDeleted: string[] }).CachesDeleted.length > 0)
+    const after = ok(build('berth', ['-t', 'persist', dir]))
+    assert.equal(usingCache(after), 0, after.stdout)
+  })
+
+  test('ADD extracts local archives and fetches URLs; COPY --chown/--chmod and --from an image', async () => {
+    const dir = context({ 'payload/inner.txt': 'inside the archive\n', 'plain.txt': 'plain\n' })
+    spawnSync('tar', ['-czf', join(dir, 'payload.tar.gz'), '-C', join(dir, 'payload'), '.'])
+    // The URL is served by another process: the CLIs run synchronously and would block a server in this one.
+    const web = context({ 'files/web.txt': 'from the web\n' })
+    const port = 20000 + Math.floor(Math.random() * 20000)
+    const httpd = spawn('/bin/busybox', ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', web], { stdio: 'ignore' })
+    try {
+      await eventually(() => spawnSync('/bin/busybox', ['wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${port}/files/web.txt`]).status === 0, 'busybox httpd')
+      write(dir, {
+        Dockerfile: [
+          'FROM busybox',
+          'ADD payload.tar.gz /opt/payload/',
+          `ADD http://127.0.0.1:${port}/files/web.txt /downloads/`,
+          'COPY --chown=1234:5678 --chmod=640 plain.txt /owned.txt',
+          'COPY --from=sleeper-docker /bin/sleep /copied-sleep',
+          '',
+        ].join('\n'),
+      })
+      ok(build('berth', ['-t', 'adds', dir]))
+    } finally {
+      httpd.kill('SIGKILL')
+    }
+    const out = ok(d.docker(['run', '--rm', 'adds', 'sh', '-c',
+      'cat /opt/payload/inner.txt /downloads/web.txt; stat -c "%u:%g %a" /owned.txt /downloads/web.txt; test -x /copied-sleep && echo copied'])).stdout
+    assert.equal(out, 'inside the archive\nfrom the web\n1234:5678 640\n0:0 600\ncopied\n')
+  })
+
+  test('--cache-from reuses the steps an image already has', () => {
+    const dir = context({ Dockerfile: 'FROM busybox\nRUN echo layer > /layer\nENV X=1\n' })
+    ok(build('berth', ['-t', 'cache-source', dir]))
+    ok(build('berth', ['--no-cache', '-t', 'cache-source', dir]))
+    const prune = ok(d.berth(['version']))
+    void prune
+    const fromImage = ok(build('docker', ['--cache-from', 'cache-source', '-t', 'cache-user', dir]))
+    assert.equal(usingCache(fromImage), 2, fromImage.stdout)
+    assert.equal(inspect('cache-user', '{{json .RootFS.Layers}}'), inspect('cache-source', '{{json .RootFS.Layers}}'))
+  })
+
+  test('an interrupted build leaves no container, mount or workspace', async () => {
+    const dir = context({ Dockerfile: 'FROM busybox\nRUN echo started; sleep 60\n' })
+    const child = spawn('docker', ['build', dir], { env: { ...process.env, DOCKER_HOST: d.host } })
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    await eventually(() => out.includes('started'), 'the RUN step to start', 30_000)
+    child.kill('SIGKILL')
+    await eventually(() => {
+      try {
+        assertNothingLeft()
+        return true
+      } catch {
+        return false
+      }
+    }, 'the build container to go', 15_000)
+    assertNothingLeft()
+  })
+
+  test('bad input fails with the file and line, leaving no image, container or mount', () => {
+    const images = ok(d.docker(['images', '-aq'])).stdout
+    const cases: Array<[string, Record<string, string>, RegExp]> = [
+      ['unknown instruction', { Dockerfile: 'FROM busybox\nFORM busybox\n' }, /Dockerfile:2: unknown instruction: FORM/],
+      ['unterminated heredoc', { Dockerfile: 'FROM busybox\nRUN <<EOF\necho hi\n' }, /Dockerfile:2: unterminated heredoc/],
+      ['missing FROM', { Dockerfile: 'RUN echo hi\n' }, /Dockerfile:1: no build stage in current context/],
+      ['COPY ../x', { Dockerfile: 'FROM busybox\nRUN true\nCOPY ../x /x\n' }, /Dockerfile:3: COPY failed: forbidden path outside the build context: \.\.\/x/],
+      ['symlink out of the context', { Dockerfile: 'FROM busybox\nCOPY link/passwd /x\n' }, /Dockerfile:2: COPY failed: forbidden path outside the build context: link\/passwd/],
+      ['missing file', { Dockerfile: 'FROM busybox\nCOPY nothere /x\n' }, /Dockerfile:2: COPY failed: file not found in build context/],
+    ]
+    for (const [what, files, expected] of cases) {
+      const dir = context(files)
+      symlinkSync('/etc', join(dir, 'link'))
+      for (const kind of ['docker', 'berth'] as const) {
+        const r = build(kind, ['-t', 'bad', dir])
+        assert.notEqual(r.code, 0, `${what}: ${r.stdout}`)
+        assert.match(r.stderr, expected, `${what} (${kind})`)
+      }
+    }
+    assert.equal(ok(d.docker(['images', '-aq'])).stdout, images)
+    assertNothingLeft()
+  })
+})
