@@ -118,3 +118,13 @@ test('LocalVolumeService.usage() reports sizes and reference counts', async (t) 
   const usage = await service.usage()
   assert.deepEqual(usage.map((u) => [u.volume.name, u.usage]), [['sized', { size: 3, refCount: 1 }]])
 })
+
+test('LocalVolumeService.remove() never deletes through a device volume that is still mounted', async (t) => {
+  const { service, mounter } = await setup(t)
+  const v = await service.create({ name: 'hostdir', driverOpts: { type: 'none', device: '/srv/data', o: 'bind' } })
+  // As if the unmount had not happened: the device's files show at _data.
+  await writeFile(join(v.mountpoint, 'precious'), 'keep')
+  await assert.rejects(service.remove('hostdir'), /the volume's device is still mounted/)
+  assert.equal(await readFile(join(v.mountpoint, 'precious'), 'utf8'), 'keep')
+  assert.deepEqual(mounter.calls, [`unmount ${v.mountpoint}`])
+})

@@ -7,7 +7,7 @@
  * container create and drops them at removal; the first call that needs them also collects them
  * from every container record (so they survive a daemon restart).
  */
-import { lstat, mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EngineError, invalid, newId, readJsonIfExists, writeJsonAtomic, type Logger } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
@@ -218,8 +218,16 @@ export class LocalVolumeService implements VolumeService {
   }
 
   private async destroy(v: VolumeRecord): Promise<void> {
-    if (this.active.has(v.name)) await this.deps.mounter.unmount(v.mountpoint)
-    this.active.delete(v.name)
+    if (v.options['device']) {
+      // Never recurse into a device volume: when _data is still a mount of the device (a bind of a
+      // host directory, say), removing its contents would delete the device's files.
+      await this.deps.mounter.unmount(v.mountpoint)
+      this.active.delete(v.name)
+      await rmdir(v.mountpoint).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return
+        throw new EngineError('Internal', 'VOLUME_BUSY', `remove ${v.name}: the volume's device is still mounted at ${v.mountpoint}`, { cause: err })
+      })
+    }
     await rm(join(this.deps.root, v.name), { recursive: true, force: true })
     this.volumes.delete(v.name)
     this.refs.delete(v.name)
