@@ -83,7 +83,7 @@ test('LocalVolumeService.remove() refuses volumes in use, then removes them when
 })
 
 test('LocalVolumeService.prune() removes unused anonymous volumes, or all unused with all=true', async (t) => {
-  const { service } = await setup(t)
+  const { service, seen } = await setup(t)
   const anon = await service.create({})
   await writeFile(join(anon.mountpoint, 'f'), 'x'.repeat(100))
   const busyAnon = await service.acquire(undefined, 'ctr1')
@@ -91,6 +91,7 @@ test('LocalVolumeService.prune() removes unused anonymous volumes, or all unused
   await service.acquire('used', 'ctr1')
   const first = await service.prune()
   assert.deepEqual(first, { deleted: [anon.name], spaceReclaimed: 100 })
+  assert.deepEqual(seen.filter((e) => e.action === 'prune').map((e) => e.actor.attributes), [{ reclaimed: '100' }])
   const second = await service.prune({ all: ['true'] })
   assert.deepEqual(second.deleted, ['named'])
   assert.deepEqual((await service.list()).map((v) => v.name).sort(), [busyAnon.name, 'used'].sort())

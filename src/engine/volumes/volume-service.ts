@@ -249,6 +249,7 @@ export class LocalVolumeService implements VolumeService {
         result.deleted.push(v.name)
         result.spaceReclaimed += size
       }
+      this.deps.events.publish('volume', 'prune', '', { reclaimed: String(result.spaceReclaimed) })
       return result
     })
   }
