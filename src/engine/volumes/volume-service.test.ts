@@ -11,6 +11,10 @@ import { LocalVolumeService, validateDriverOpts } from './volume-service.js'
 /** Records mount calls instead of mounting. */
 class RecordingMounter implements VolumeMounter {
   readonly calls: string[] = []
+  readonly mounted = new Set<string>()
+  async isMountpoint(target: string): Promise<boolean> {
+    return this.mounted.has(target)
+  }
   async mount(opts: { source: string; target: string; type: string; options: string }): Promise<void> {
     this.calls.push(`mount ${opts.type} ${opts.options} ${opts.source} ${opts.target}`)
   }
@@ -127,5 +131,14 @@ test('LocalVolumeService.remove() never deletes through a device volume that is 
   await writeFile(join(v.mountpoint, 'precious'), 'keep')
   await assert.rejects(service.remove('hostdir'), /the volume's device is still mounted/)
   assert.equal(await readFile(join(v.mountpoint, 'precious'), 'utf8'), 'keep')
+  assert.deepEqual(mounter.calls, [`unmount ${v.mountpoint}`])
+})
+
+test('LocalVolumeService adopts a device volume still mounted from before a restart instead of mounting it twice', async (t) => {
+  const { service, mounter } = await setup(t)
+  const v = await service.create({ name: 'left', driverOpts: { type: 'tmpfs', device: 'tmpfs' } })
+  mounter.mounted.add(v.mountpoint)
+  await service.mountFor('left', 'a')
+  await service.unmountFor('left', 'a')
   assert.deepEqual(mounter.calls, [`unmount ${v.mountpoint}`])
 })

@@ -310,10 +310,13 @@ export class LocalVolumeService implements VolumeService {
         if (!users) {
           const st = await stat(v.mountpoint).catch(() => undefined)
           if (!st) await mkdir(v.mountpoint, { recursive: true, mode: 0o755 })
-          try {
-            await this.deps.mounter.mount({ source: device, target: v.mountpoint, type: v.options['type'] ?? 'none', options: v.options['o'] ?? '' })
-          } catch (err) {
-            throw new EngineError('Internal', 'VOLUME_MOUNT_FAILED', `error while mounting volume '${v.mountpoint}': failed to mount local volume: ${(err as Error).message}`, { cause: err })
+          // Still mounted from before a daemon restart: adopt it rather than stack a second mount.
+          if (!(await this.deps.mounter.isMountpoint?.(v.mountpoint))) {
+            try {
+              await this.deps.mounter.mount({ source: device, target: v.mountpoint, type: v.options['type'] ?? 'none', options: v.options['o'] ?? '' })
+            } catch (err) {
+              throw new EngineError('Internal', 'VOLUME_MOUNT_FAILED', `error while mounting volume '${v.mountpoint}': failed to mount local volume: ${(err as Error).message}`, { cause: err })
+            }
           }
           this.active.set(name, (users = new Set()))
         }
