@@ -5,6 +5,10 @@
  * paths not already covered); at start it makes the OCI mounts, with every destination resolved
  * inside the container's rootfs (a symlink in the image, even to "/" or "../..", never leads a
  * mount or the copy-up outside it); at stop and removal it releases what it took.
+ *
+ * crun 1.8.1 on its own already resolves destinations inside the root (checked on this host: a bind
+ * at /data/mnt with /data -> / lands on the container's /mnt, and ../../.. links stop at its root);
+ * berth resolves them anyway so copy-up reads the same place the mount lands, whatever the runtime.
  */
 import { mkdir, stat } from 'node:fs/promises'
 import { relative } from 'node:path'
