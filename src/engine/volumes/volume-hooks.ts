@@ -104,7 +104,10 @@ export class VolumeHooks implements ContainerHooks {
   private async mountPoint(req: MountRequest, containerId: string): Promise<MountPointRecord> {
     const base = { destination: req.destination, mode: req.mode, rw: req.rw, propagation: req.propagation }
     if (req.type === 'bind') {
-      return { ...base, type: 'bind', name: '', source: req.source, driver: '', ...(req.sourceMustExist ? {} : { createHostPath: true }) }
+      return {
+        ...base, type: 'bind', name: '', source: req.source, driver: '',
+        ...(req.sourceMustExist ? {} : { createHostPath: true }), ...(req.nonRecursive ? { nonRecursive: true } : {}),
+      }
     }
     if (req.type === 'tmpfs') return { ...base, type: 'tmpfs', name: '', source: '', driver: '', tmpfsOptions: req.tmpfsOptions ?? [] }
     const volume = await this.deps.volumes.acquire(req.source || undefined, containerId, {
@@ -144,7 +147,7 @@ export class VolumeHooks implements ContainerHooks {
           container: record.id, destination: mp.destination, driver: mp.driver, propagation: mp.propagation, 'read/write': String(mp.rw),
         })
       }
-      mounts.push({ destination, type: 'bind', source, options: ['rbind', mp.propagation || 'rprivate', ...(mp.rw ? [] : ['ro'])] })
+      mounts.push({ destination, type: 'bind', source, options: [mp.nonRecursive ? 'bind' : 'rbind', mp.propagation || 'rprivate', ...(mp.rw ? [] : ['ro'])] })
     }
     const raw = record.spec.host.raw ?? {}
     if (raw['Tmpfs'] && typeof raw['Tmpfs'] === 'object') {
