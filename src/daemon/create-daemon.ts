@@ -62,7 +62,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     root: join(config.dataRoot, 'volumes'),
     events,
     logger,
-    mounter: { mount: mountFilesystem, unmount: (target) => unmount(target) },
+    mounter: { mount: mountFilesystem, unmount: (target) => unmount(target), isMountpoint },
     containerVolumes: async () => (await containers.list({ all: true })).map((c) => ({
       id: c.id, volumeNames: (c.mountPoints ?? []).filter((m) => m.type === 'volume').map((m) => m.name),
     })),

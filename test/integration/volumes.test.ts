@@ -255,6 +255,15 @@ for (const cli of ['docker', 'berth'] as const) {
       const opts = JSON.parse(ok(['volume', 'inspect', '--format', '{{json .Options}}', `fast-${cli}`])) as unknown
       assert.deepEqual(opts, { device: 'tmpfs', o: 'size=3m', type: 'tmpfs' })
       ok(['volume', 'rm', `fast-${cli}`])
+      // A bind-device volume shows the host directory; removing the volume leaves its files alone.
+      const device = join(work, `device-${cli}`)
+      mkdirSync(device)
+      writeFileSync(join(device, 'seed'), 'seeded\n')
+      ok(['volume', 'create', '--opt', 'type=none', '--opt', `device=${device}`, '--opt', 'o=bind', `bindvol-${cli}`])
+      assert.equal(ok(['run', '--rm', '-v', `bindvol-${cli}:/b`, 'busybox', 'sh', '-c', 'cat /b/seed; echo back > /b/back']), 'seeded\n')
+      assert.equal(readFileSync(join(device, 'back'), 'utf8'), 'back\n')
+      ok(['volume', 'rm', `bindvol-${cli}`])
+      assert.deepEqual(readdirSync(device).sort(), ['back', 'seed'])
       // volumes-from: the same volume, read-only when asked.
       ok(['create', '--name', `data-${cli}`, '-v', `shared-${cli}:/shared`, 'busybox', 'true'])
       ok(['run', '--rm', '--volumes-from', `data-${cli}`, 'busybox', 'sh', '-c', 'echo hi > /shared/f'])

@@ -142,6 +142,8 @@ export interface MountPointRecord {
   tmpfsOptions?: string[]
   /** A `-v /host:/path` bind: a missing host directory is created at start (not for --mount). */
   createHostPath?: boolean
+  /** --mount bind-nonrecursive: submounts of the source are not bound. */
+  nonRecursive?: boolean
 }
 
 export interface ContainerListOptions {

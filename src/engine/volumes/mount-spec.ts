@@ -21,6 +21,8 @@ export interface MountRequest {
   copyData: boolean
   /** From --mount type=bind: a missing source is an error instead of being created. */
   sourceMustExist: boolean
+  /** Bind without submounts (BindOptions.NonRecursive). */
+  nonRecursive?: boolean
   volumeLabels?: Record<string, string>
   driver?: string
   driverOpts?: Record<string, string>
@@ -157,6 +159,7 @@ export function parseMount(m: MountWire): MountRequest {
       return {
         type, source: cleanPath(m.Source), destination, rw: !readOnly, mode: '', propagation: propagation || DEFAULT_PROPAGATION,
         copyData: false, sourceMustExist: m.BindOptions?.CreateMountpoint !== true,
+        ...(m.BindOptions?.NonRecursive ? { nonRecursive: true } : {}),
       }
     }
     case 'volume': {

@@ -61,4 +61,6 @@ export interface VolumeMounter {
   mount(opts: { source: string; target: string; type: string; options: string }): Promise<void>
   /** Unmounts target; not mounted is fine. */
   unmount(target: string): Promise<void>
+  /** True when target is a mount point (a device volume left mounted by a container that exited while berthd was down). */
+  isMountpoint?(target: string): Promise<boolean>
 }

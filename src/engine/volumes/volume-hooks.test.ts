@@ -71,7 +71,7 @@ test('VolumeHooks.onCreate() refuses duplicates and missing --mount bind sources
 
 test('VolumeHooks.onStart() copies the image\'s files into a new volume and resolves symlinked targets inside the rootfs', async (t) => {
   const { dir, hooks, record, seen } = await setup(t)
-  const r = await record('s1', { binds: ['etcvol:/etc', 'linked:/link/inner', `${dir}/newhost:/h`] })
+  const r = await record('s1', { binds: ['etcvol:/etc', 'linked:/link/inner', `${dir}/newhost:/h`], raw: { Mounts: [{ Type: 'bind', Source: dir, Target: '/nr', ReadOnly: true, BindOptions: { NonRecursive: true } }] } })
   await mkdir(join(r.rootfsPath, 'etc'))
   await writeFile(join(r.rootfsPath, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n')
   // /link -> / must stay the container's own root.
@@ -79,8 +79,9 @@ test('VolumeHooks.onStart() copies the image\'s files into a new volume and reso
   await hooks.onCreate(r)
   const contribution = await hooks.onStart(r)
   const byDest = new Map(contribution.mounts?.map((m) => [m.destination, m]))
-  assert.deepEqual([...byDest.keys()], ['/etc', '/inner', '/h'])
+  assert.deepEqual([...byDest.keys()], ['/etc', '/inner', '/h', '/nr'])
   assert.deepEqual(byDest.get('/etc')?.options, ['rbind', 'rprivate'])
+  assert.deepEqual(byDest.get('/nr')?.options, ['bind', 'rprivate', 'ro'])
   assert.equal(await readFile(join(dir, 'volumes', 'etcvol', '_data', 'passwd'), 'utf8'), 'root:x:0:0::/root:/bin/sh\n')
   assert.ok(existsSync(join(dir, 'newhost')), '-v creates a missing host directory')
   assert.equal(r.mountPoints?.[0]?.copyData, false)

@@ -5,6 +5,10 @@
  * paths not already covered); at start it makes the OCI mounts, with every destination resolved
  * inside the container's rootfs (a symlink in the image, even to "/" or "../..", never leads a
  * mount or the copy-up outside it); at stop and removal it releases what it took.
+ *
+ * crun 1.8.1 on its own already resolves destinations inside the root (checked on this host: a bind
+ * at /data/mnt with /data -> / lands on the container's /mnt, and ../../.. links stop at its root);
+ * berth resolves them anyway so copy-up reads the same place the mount lands, whatever the runtime.
  */
 import { mkdir, stat } from 'node:fs/promises'
 import { relative } from 'node:path'
@@ -100,7 +104,10 @@ export class VolumeHooks implements ContainerHooks {
   private async mountPoint(req: MountRequest, containerId: string): Promise<MountPointRecord> {
     const base = { destination: req.destination, mode: req.mode, rw: req.rw, propagation: req.propagation }
     if (req.type === 'bind') {
-      return { ...base, type: 'bind', name: '', source: req.source, driver: '', ...(req.sourceMustExist ? {} : { createHostPath: true }) }
+      return {
+        ...base, type: 'bind', name: '', source: req.source, driver: '',
+        ...(req.sourceMustExist ? {} : { createHostPath: true }), ...(req.nonRecursive ? { nonRecursive: true } : {}),
+      }
     }
     if (req.type === 'tmpfs') return { ...base, type: 'tmpfs', name: '', source: '', driver: '', tmpfsOptions: req.tmpfsOptions ?? [] }
     const volume = await this.deps.volumes.acquire(req.source || undefined, containerId, {
@@ -140,7 +147,7 @@ export class VolumeHooks implements ContainerHooks {
           container: record.id, destination: mp.destination, driver: mp.driver, propagation: mp.propagation, 'read/write': String(mp.rw),
         })
       }
-      mounts.push({ destination, type: 'bind', source, options: ['rbind', mp.propagation || 'rprivate', ...(mp.rw ? [] : ['ro'])] })
+      mounts.push({ destination, type: 'bind', source, options: [mp.nonRecursive ? 'bind' : 'rbind', mp.propagation || 'rprivate', ...(mp.rw ? [] : ['ro'])] })
     }
     const raw = record.spec.host.raw ?? {}
     if (raw['Tmpfs'] && typeof raw['Tmpfs'] === 'object') {

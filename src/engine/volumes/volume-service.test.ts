@@ -11,6 +11,10 @@ import { LocalVolumeService, validateDriverOpts } from './volume-service.js'
 /** Records mount calls instead of mounting. */
 class RecordingMounter implements VolumeMounter {
   readonly calls: string[] = []
+  readonly mounted = new Set<string>()
+  async isMountpoint(target: string): Promise<boolean> {
+    return this.mounted.has(target)
+  }
   async mount(opts: { source: string; target: string; type: string; options: string }): Promise<void> {
     this.calls.push(`mount ${opts.type} ${opts.options} ${opts.source} ${opts.target}`)
   }
@@ -83,7 +87,7 @@ test('LocalVolumeService.remove() refuses volumes in use, then removes them when
 })
 
 test('LocalVolumeService.prune() removes unused anonymous volumes, or all unused with all=true', async (t) => {
-  const { service } = await setup(t)
+  const { service, seen } = await setup(t)
   const anon = await service.create({})
   await writeFile(join(anon.mountpoint, 'f'), 'x'.repeat(100))
   const busyAnon = await service.acquire(undefined, 'ctr1')
@@ -91,6 +95,7 @@ test('LocalVolumeService.prune() removes unused anonymous volumes, or all unused
   await service.acquire('used', 'ctr1')
   const first = await service.prune()
   assert.deepEqual(first, { deleted: [anon.name], spaceReclaimed: 100 })
+  assert.deepEqual(seen.filter((e) => e.action === 'prune').map((e) => e.actor.attributes), [{ reclaimed: '100' }])
   const second = await service.prune({ all: ['true'] })
   assert.deepEqual(second.deleted, ['named'])
   assert.deepEqual((await service.list()).map((v) => v.name).sort(), [busyAnon.name, 'used'].sort())
@@ -117,4 +122,23 @@ test('LocalVolumeService.usage() reports sizes and reference counts', async (t) 
   await writeFile(join(v.mountpoint, 'a'), 'abc')
   const usage = await service.usage()
   assert.deepEqual(usage.map((u) => [u.volume.name, u.usage]), [['sized', { size: 3, refCount: 1 }]])
+})
+
+test('LocalVolumeService.remove() never deletes through a device volume that is still mounted', async (t) => {
+  const { service, mounter } = await setup(t)
+  const v = await service.create({ name: 'hostdir', driverOpts: { type: 'none', device: '/srv/data', o: 'bind' } })
+  // As if the unmount had not happened: the device's files show at _data.
+  await writeFile(join(v.mountpoint, 'precious'), 'keep')
+  await assert.rejects(service.remove('hostdir'), /the volume's device is still mounted/)
+  assert.equal(await readFile(join(v.mountpoint, 'precious'), 'utf8'), 'keep')
+  assert.deepEqual(mounter.calls, [`unmount ${v.mountpoint}`])
+})
+
+test('LocalVolumeService adopts a device volume still mounted from before a restart instead of mounting it twice', async (t) => {
+  const { service, mounter } = await setup(t)
+  const v = await service.create({ name: 'left', driverOpts: { type: 'tmpfs', device: 'tmpfs' } })
+  mounter.mounted.add(v.mountpoint)
+  await service.mountFor('left', 'a')
+  await service.unmountFor('left', 'a')
+  assert.deepEqual(mounter.calls, [`unmount ${v.mountpoint}`])
 })

@@ -7,7 +7,7 @@
  * container create and drops them at removal; the first call that needs them also collects them
  * from every container record (so they survive a daemon restart).
  */
-import { lstat, mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EngineError, invalid, newId, readJsonIfExists, writeJsonAtomic, type Logger } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
@@ -218,8 +218,16 @@ export class LocalVolumeService implements VolumeService {
   }
 
   private async destroy(v: VolumeRecord): Promise<void> {
-    if (this.active.has(v.name)) await this.deps.mounter.unmount(v.mountpoint)
-    this.active.delete(v.name)
+    if (v.options['device']) {
+      // Never recurse into a device volume: when _data is still a mount of the device (a bind of a
+      // host directory, say), removing its contents would delete the device's files.
+      await this.deps.mounter.unmount(v.mountpoint)
+      this.active.delete(v.name)
+      await rmdir(v.mountpoint).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return
+        throw new EngineError('Internal', 'VOLUME_BUSY', `remove ${v.name}: the volume's device is still mounted at ${v.mountpoint}`, { cause: err })
+      })
+    }
     await rm(join(this.deps.root, v.name), { recursive: true, force: true })
     this.volumes.delete(v.name)
     this.refs.delete(v.name)
@@ -241,6 +249,7 @@ export class LocalVolumeService implements VolumeService {
         result.deleted.push(v.name)
         result.spaceReclaimed += size
       }
+      this.deps.events.publish('volume', 'prune', '', { reclaimed: String(result.spaceReclaimed) })
       return result
     })
   }
@@ -301,10 +310,13 @@ export class LocalVolumeService implements VolumeService {
         if (!users) {
           const st = await stat(v.mountpoint).catch(() => undefined)
           if (!st) await mkdir(v.mountpoint, { recursive: true, mode: 0o755 })
-          try {
-            await this.deps.mounter.mount({ source: device, target: v.mountpoint, type: v.options['type'] ?? 'none', options: v.options['o'] ?? '' })
-          } catch (err) {
-            throw new EngineError('Internal', 'VOLUME_MOUNT_FAILED', `error while mounting volume '${v.mountpoint}': failed to mount local volume: ${(err as Error).message}`, { cause: err })
+          // Still mounted from before a daemon restart: adopt it rather than stack a second mount.
+          if (!(await this.deps.mounter.isMountpoint?.(v.mountpoint))) {
+            try {
+              await this.deps.mounter.mount({ source: device, target: v.mountpoint, type: v.options['type'] ?? 'none', options: v.options['o'] ?? '' })
+            } catch (err) {
+              throw new EngineError('Internal', 'VOLUME_MOUNT_FAILED', `error while mounting volume '${v.mountpoint}': failed to mount local volume: ${(err as Error).message}`, { cause: err })
+            }
           }
           this.active.set(name, (users = new Set()))
         }

@@ -30,6 +30,8 @@ test('berth volume ls prints docker\'s table sorted by name, -q and --format', a
   const r = await berth(['volume', 'ls', '--format', '{{.Name}}:{{.Labels}}:{{.Label "tier"}}', '-f', 'dangling=true'], { volumeList: list })
   assert.equal(r.stdout, 'alpha:tier=db:db\nzeta::\n')
   assert.deepEqual(r.calls[0]?.args, [{ filters: { dangling: ['true'] } }])
+  const json = (await berth(['volume', 'ls', '--format', 'json'], { volumeList: list })).stdout.split('\n')[0]
+  assert.equal(json, '{"Availability":"N/A","Driver":"local","Group":"N/A","Labels":"tier=db","Links":"N/A","Mountpoint":"/var/lib/berth/volumes/alpha/_data","Name":"alpha","Scope":"local","Size":"N/A","Status":"N/A"}')
 })
 
 test('berth volume rm reports each failure and exits 1', async () => {

@@ -20,16 +20,17 @@ export const VOLUME_HEADERS: Record<string, string> = {
 /** docker's volumeContext: one `volume ls` row; Label "k" looks up one label. */
 export function volumeContext(v: Volume): TemplateObject {
   const labels = v.Labels ?? {}
+  // Alphabetical, as docker's JSON of the context's map.
   const fields: Record<string, unknown> = {
-    Name: v.Name,
+    Availability: 'N/A',
     Driver: v.Driver,
-    Scope: v.Scope,
-    Mountpoint: v.Mountpoint,
+    Group: 'N/A',
     Labels: Object.entries(labels).map(([k, val]) => `${k}=${val}`).join(','),
     Links: v.UsageData ? String(v.UsageData.RefCount) : 'N/A',
+    Mountpoint: v.Mountpoint,
+    Name: v.Name,
+    Scope: v.Scope,
     Size: v.UsageData && v.UsageData.Size >= 0 ? humanSize(v.UsageData.Size) : 'N/A',
-    Group: 'N/A',
-    Availability: 'N/A',
     Status: 'N/A',
   }
   const json = { ...fields }
