@@ -18,6 +18,7 @@ import { systemRoutes } from './routes/system.js'
 import { volumeRoutes } from './routes/volumes.js'
 import { systemDfRoutes } from './routes/system-df.js'
 import { buildRoutes } from './routes/build.js'
+import { containerFileRoutes } from './routes/container-files.js'
 import { isHijacked } from './stream/index.js'
 import { maxApiVersion, negotiateApiVersion, splitVersionPrefix } from './version.js'
 
@@ -27,7 +28,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...execRoutes, ...distributionRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes, ...networkRoutes, ...buildRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...execRoutes, ...distributionRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes, ...networkRoutes, ...buildRoutes, ...containerFileRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

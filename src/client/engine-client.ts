@@ -182,6 +182,14 @@ export interface EngineClient {
   /** POST /auth: the daemon checks the credentials against the registry. */
   registryLogin(auth: { username?: string; password?: string; serveraddress?: string }): Promise<{ Status: string; IdentityToken?: string }>
   /** GET /images/get?names=...: the archive as a stream. */
+  /** HEAD /containers/{id}/archive: the path's stat (docker cp). */
+  containerArchiveStat(nameOrId: string, path: string): Promise<import('./http-engine-client.js').ContainerPathStat>
+  /** GET /containers/{id}/archive: a tar of the path and its stat. */
+  containerArchive(nameOrId: string, path: string): Promise<{ stat: import('./http-engine-client.js').ContainerPathStat; content: Readable }>
+  /** PUT /containers/{id}/archive: extracts a tar into a directory of the container. */
+  containerExtract(nameOrId: string, path: string, content: Readable, options?: { copyUidGid?: boolean; noOverwriteDirNonDir?: boolean }): Promise<void>
+  containerChanges(nameOrId: string): Promise<Array<{ Path: string; Kind: number }>>
+  containerExport(nameOrId: string): Promise<Readable>
   imageSave(names: string[]): Promise<Readable>
   imageLoad(source: Readable, options?: { quiet?: boolean }): Promise<AsyncIterable<JsonMessage>>
   imagePrune(filters?: Filters): Promise<{ ImagesDeleted: ImageDeleteItem[] | null; SpaceReclaimed: number }>

@@ -374,6 +374,33 @@ export class HttpEngineClient implements EngineClient {
     return (await this.json<{ Status: string; IdentityToken?: string }>({ method: 'POST', path: '/auth', body: auth })).value
   }
 
+  async containerArchiveStat(nameOrId: string, path: string): Promise<ContainerPathStat> {
+    const res = await this.stream({ method: 'HEAD', path: `/containers/${encodeURIComponent(nameOrId)}/archive`, query: { path } })
+    await readBody(res)
+    return decodePathStat(res.headers['x-docker-container-path-stat'])
+  }
+
+  async containerArchive(nameOrId: string, path: string): Promise<{ stat: ContainerPathStat; content: Readable }> {
+    const res = await this.stream({ method: 'GET', path: `/containers/${encodeURIComponent(nameOrId)}/archive`, query: { path } })
+    return { stat: decodePathStat(res.headers['x-docker-container-path-stat']), content: res }
+  }
+
+  async containerExtract(nameOrId: string, path: string, content: Readable, options: { copyUidGid?: boolean; noOverwriteDirNonDir?: boolean } = {}): Promise<void> {
+    await this.call({
+      method: 'PUT', path: `/containers/${encodeURIComponent(nameOrId)}/archive`,
+      query: { path, copyUIDGID: options.copyUidGid || undefined, noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? true },
+      body: content, headers: { 'Content-Type': 'application/x-tar' },
+    })
+  }
+
+  async containerChanges(nameOrId: string): Promise<Array<{ Path: string; Kind: number }>> {
+    return (await this.json<Array<{ Path: string; Kind: number }> | null>({ method: 'GET', path: `/containers/${encodeURIComponent(nameOrId)}/changes` })).value ?? []
+  }
+
+  async containerExport(nameOrId: string): Promise<Readable> {
+    return this.stream({ method: 'GET', path: `/containers/${encodeURIComponent(nameOrId)}/export` })
+  }
+
   async imageSave(names: string[]): Promise<Readable> {
     return this.stream({ method: 'GET', path: '/images/get', query: { names } })
   }
@@ -521,4 +548,19 @@ export function splitPullReference(ref: string): { name: string; tag: string } {
 /** Escapes a path segment like Go's URL encoding: image references keep their '/', ':' and '@'. */
 function enc(segment: string): string {
   return encodeURIComponent(segment).replace(/%2F/gi, '/').replace(/%3A/gi, ':').replace(/%40/g, '@')
+}
+
+/** The daemon's X-Docker-Container-Path-Stat header (base64 JSON). */
+export interface ContainerPathStat {
+  name: string
+  size: number
+  mode: number
+  mtime: string
+  linkTarget: string
+}
+
+function decodePathStat(header: string | string[] | undefined): ContainerPathStat {
+  const raw = Array.isArray(header) ? header[0] : header
+  if (!raw) return { name: '', size: 0, mode: 0, mtime: '', linkTarget: '' }
+  return JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as ContainerPathStat
 }

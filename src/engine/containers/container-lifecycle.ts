@@ -171,6 +171,23 @@ export class ContainerLifecycle {
     }
   }
 
+  /**
+   * Runs `fn` with the container's rootfs mounted (mounting it for the call when the container is not
+   * running). Caller holds the lock, so a start cannot race the temporary mount.
+   */
+  async withRootfs<T>(record: ContainerRecord, fn: (rootfs: string) => Promise<T>): Promise<T> {
+    const mountedHere = !this.mounted.has(record.id)
+    if (mountedHere) {
+      await this.ctx.snapshotter.mount(record.id, record.rootfsPath)
+      this.mounted.add(record.id)
+    }
+    try {
+      return await fn(record.rootfsPath)
+    } finally {
+      if (mountedHere) await this.unmountRootfs(record)
+    }
+  }
+
   /** onStop of every hook, last registered first; failures are logged. */
   private async runStopHooks(record: ContainerRecord): Promise<void> {
     for (const hook of [...this.ctx.hooks].reverse()) {

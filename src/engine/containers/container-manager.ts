@@ -11,7 +11,12 @@ import type { EventBus } from '../events/index.js'
 import type { ImageService } from '../images/index.js'
 import type { Snapshotter } from '../layers/index.js'
 import type { OciRuntime } from '../../runtime/oci-runtime.js'
+import type { Readable, Writable } from 'node:stream'
 import { AttachmentRegistry } from './attachment.js'
+import {
+  archiveContainerPath, exportRootfs, extractIntoContainer, statContainerPath, upperChanges, type ExtractOptions, type FileChange,
+  type PathStat,
+} from './container-fs.js'
 import { validateCapabilities } from './capabilities.js'
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../common/index.js'
 import { writeEtcFiles } from './container-files.js'
@@ -423,6 +428,50 @@ export class ContainerManager implements ContainerService {
   async stats(nameOrId: string): Promise<ContainerStatsSample> {
     await this.load()
     return this.resources.stats(this.store.resolve(nameOrId))
+  }
+
+  /** Runs fn with the rootfs mounted, under the container's lock (cp, diff, export). */
+  private async withRootfs<T>(nameOrId: string, fn: (rootfs: string, record: ContainerRecord) => Promise<T>): Promise<T> {
+    await this.load()
+    const { id } = this.store.resolve(nameOrId)
+    return this.lock.run(id, async () => {
+      const record = this.store.get(id)
+      if (!record) throw noSuchContainer(nameOrId)
+      return this.lifecycle.withRootfs(record, (rootfs) => fn(rootfs, record))
+    })
+  }
+
+  archiveStat(nameOrId: string, path: string): Promise<PathStat> {
+    return this.withRootfs(nameOrId, (rootfs) => statContainerPath(rootfs, path))
+  }
+
+  /** Resolves with the stat once the path is found; the tar is written to the stream `open` returns. */
+  archive(nameOrId: string, path: string, open: (stat: PathStat) => Writable): Promise<void> {
+    return this.withRootfs(nameOrId, async (rootfs) => {
+      const stat = await statContainerPath(rootfs, path.endsWith('/.') ? path.slice(0, -2) || '/' : path)
+      await archiveContainerPath(rootfs, path, open(stat))
+    })
+  }
+
+  extractArchive(nameOrId: string, path: string, input: Readable, opts: ExtractOptions = {}): Promise<void> {
+    return this.withRootfs(nameOrId, async (rootfs, record) => {
+      if (record.spec.host.readonlyRootfs) {
+        throw new EngineError('Conflict', 'READONLY_ROOTFS', 'container rootfs is marked read-only')
+      }
+      await extractIntoContainer(rootfs, path, input, opts)
+    })
+  }
+
+  async changes(nameOrId: string): Promise<FileChange[]> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    const image = await this.deps.images.resolve(record.imageId).catch(() => undefined)
+    const lowers = image?.topChainId && this.deps.snapshotter.lowerDirs ? await this.deps.snapshotter.lowerDirs(image.topChainId) : []
+    return upperChanges(this.deps.snapshotter.upperDir(record.id), lowers)
+  }
+
+  exportRootfs(nameOrId: string, out: Writable): Promise<void> {
+    return this.withRootfs(nameOrId, (rootfs) => exportRootfs(rootfs, out))
   }
 
   isImageUsed(imageId: string): boolean {

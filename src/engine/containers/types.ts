@@ -222,6 +222,16 @@ export interface ContainerService {
   update(nameOrId: string, update: Record<string, unknown>): Promise<{ warnings: string[] }>
   /** One resource usage sample read from the container's cgroup. */
   stats(nameOrId: string): Promise<ContainerStatsSample>
+  /** lstat of a path in the container (cp). NotFound: "Could not find the file X in container". */
+  archiveStat?(nameOrId: string, path: string): Promise<import('./container-fs.js').PathStat>
+  /** Tar of a path in the container, written to the stream `open` returns once the path is found. */
+  archive?(nameOrId: string, path: string, open: (stat: import('./container-fs.js').PathStat) => import('node:stream').Writable): Promise<void>
+  /** Extracts a tar into a directory of the container. */
+  extractArchive?(nameOrId: string, path: string, input: import('node:stream').Readable, opts?: import('./container-fs.js').ExtractOptions): Promise<void>
+  /** The upper dir's changes against the image (docker diff). */
+  changes?(nameOrId: string): Promise<import('./container-fs.js').FileChange[]>
+  /** Tar of the whole rootfs (docker export). */
+  exportRootfs?(nameOrId: string, out: import('node:stream').Writable): Promise<void>
 }
 
 export interface ContainerStatsSample {

@@ -30,6 +30,8 @@ export interface Snapshotter {
   unmount(target: string): Promise<void>
   /** Upper dir of a snapshot: what the container changed. */
   upperDir(key: string): string
+  /** The read-only diff dirs under a chain, top layer first (for `docker diff`: added vs changed). */
+  lowerDirs?(chainId: string): Promise<string[]>
   /** Idempotent: removing a snapshot that is already gone is fine (a removal interrupted by a crash can be retried). */
   removeSnapshot(key: string): Promise<void>
 }

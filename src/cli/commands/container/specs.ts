@@ -146,6 +146,40 @@ export const renameSpec: CommandSpec = {
   load: async () => (await import('./rename.js')).renameCommand,
 }
 
+export const cpSpec: CommandSpec = {
+  name: 'cp',
+  usage: '[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH',
+  description: 'Copy files/folders between a container and the local filesystem',
+  helpAliases: '{bin} container cp, {bin} cp',
+  args: { kind: 'exact', count: 2 },
+  options: [
+    { flags: '-a, --archive', description: 'Archive mode (copy all uid/gid information)' },
+    { flags: '-L, --follow-link', description: 'Always follow symbol link in SRC_PATH' },
+    { flags: '-q, --quiet', description: 'Suppress progress output during copy' },
+  ],
+  load: async () => (await import('./cp.js')).cpCommand,
+}
+
+export const diffSpec: CommandSpec = {
+  name: 'diff',
+  usage: 'CONTAINER',
+  description: "Inspect changes to files or directories on a container's filesystem",
+  helpAliases: '{bin} container diff, {bin} diff',
+  args: { kind: 'exact', count: 1 },
+  options: [],
+  load: async () => (await import('./diff.js')).diffCommand,
+}
+
+export const exportSpec: CommandSpec = {
+  name: 'export',
+  usage: '[OPTIONS] CONTAINER',
+  description: "Export a container's filesystem as a tar archive",
+  helpAliases: '{bin} container export, {bin} export',
+  args: { kind: 'exact', count: 1 },
+  options: [{ flags: '-o, --output', type: 'string', description: 'Write to a file, instead of STDOUT' }],
+  load: async () => (await import('./export.js')).exportCommand,
+}
+
 export const execSpec: CommandSpec = {
   name: 'exec',
   usage: '[OPTIONS] CONTAINER COMMAND [ARG...]',
@@ -217,6 +251,9 @@ export const containerGroup: GroupSpec = {
     { ...psSpec, name: 'ls', aliases: ['list', 'ps'] },
     renameSpec,
     rmSpec,
+    cpSpec,
+    diffSpec,
+    exportSpec,
     runSpec,
     startSpec,
     stopSpec,

@@ -1,0 +1,80 @@
+// docker cp both ways (symlinks and ../ never reach the host), docker diff and docker export, with both CLIs.
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { Daemon, isRoot } from './harness.js'
+
+const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
+
+for (const cli of ['docker', 'berth'] as const) {
+  describe(`cp, diff and export through the ${cli} CLI`, { skip }, () => {
+    const d = new Daemon()
+    const work = mkdtempSync('/var/tmp/berth-cp-')
+    const run = (args: string[], opts?: { input?: string }) => d.cli(cli, args, opts)
+    const ok = (args: string[]): string => {
+      const r = run(args)
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`)
+      return r.stdout
+    }
+    before(async () => {
+      await d.startWithBusybox()
+      ok(['run', '--name', 'files', 'busybox', 'sh', '-c',
+        'echo container-secret > /etc/shadow; ln -s /etc/shadow /s; mkdir -p /d/e; echo deep > /d/e/f; echo hi > /data.txt; rm /bin/vi'])
+    })
+    after(async () => {
+      await d.stop()
+      rmSync(work, { recursive: true, force: true })
+    })
+
+    test('cp out of a stopped container: files, directories, a symlink as a link, and -L as the container\'s file', () => {
+      ok(['cp', 'files:/data.txt', join(work, 'data.txt')])
+      assert.equal(readFileSync(join(work, 'data.txt'), 'utf8'), 'hi\n')
+      ok(['cp', 'files:/d', join(work, 'dcopy')])
+      assert.equal(readFileSync(join(work, 'dcopy/e/f'), 'utf8'), 'deep\n')
+      ok(['cp', 'files:/s', join(work, 'link')])
+      assert.ok(lstatSync(join(work, 'link')).isSymbolicLink())
+      assert.equal(readlinkSync(join(work, 'link')), '/etc/shadow')
+      ok(['cp', '-L', 'files:/s', join(work, 'followed')])
+      assert.equal(readFileSync(join(work, 'followed'), 'utf8'), 'container-secret\n')
+      const missing = run(['cp', 'files:/nope', join(work, 'nope')])
+      assert.notEqual(missing.code, 0)
+      assert.match(missing.stderr, /Could not find the file \/nope in container files/)
+    })
+
+    test('cp into a container through ../.. and a symlink to the host stays inside the container', () => {
+      const src = join(work, 'in.txt')
+      writeFileSync(src, 'copied in\n')
+      const hostTarget = join(work, 'host-side')
+      mkdirSync(hostTarget)
+      ok(['run', '--name', 'sink', 'busybox', 'sh', '-c', `mkdir -p /tmp/up && ln -s ${hostTarget} /tmp/up/hostlink`])
+      ok(['cp', src, 'sink:/../../tmp/in.txt'])
+      ok(['cp', src, 'sink:/tmp/up/hostlink/'])
+      assert.equal(existsSync(join(hostTarget, 'in.txt')), false, 'nothing written on the host through the link')
+      assert.equal(existsSync('/tmp/in.txt') && readFileSync('/tmp/in.txt', 'utf8') === 'copied in\n', false)
+      ok(['cp', 'sink:/tmp/in.txt', join(work, 'back.txt')])
+      assert.equal(readFileSync(join(work, 'back.txt'), 'utf8'), 'copied in\n')
+      // The link was resolved inside the container: the file is under the same path in its rootfs.
+      ok(['cp', `sink:${hostTarget}/in.txt`, join(work, 'viaLink.txt')])
+      assert.equal(readFileSync(join(work, 'viaLink.txt'), 'utf8'), 'copied in\n')
+      ok(['rm', 'sink'])
+    })
+
+    test('cp into a running container, then diff lists A, C and D, and export holds the changed files', () => {
+      const id = ok(['run', '-d', '--init', 'busybox', 'sleep', '300']).trim()
+      writeFileSync(join(work, 'live.txt'), 'live\n')
+      ok(['cp', join(work, 'live.txt'), `${id}:/tmp/`])
+      assert.equal(ok(['exec', id, 'cat', '/tmp/live.txt']), 'live\n')
+      ok(['rm', '-f', id])
+      const diff = ok(['diff', 'files']).split('\n').filter(Boolean)
+      for (const line of ['A /data.txt', 'A /d', 'A /d/e/f', 'C /etc', 'C /etc/shadow', 'D /bin/vi']) assert.ok(diff.includes(line), `${line} in:\n${diff.join('\n')}`)
+      const tarFile = join(work, 'export.tar')
+      ok(['export', '-o', tarFile, 'files'])
+      const listing = spawnSync('tar', ['-tf', tarFile], { encoding: 'utf8' }).stdout.split('\n')
+      assert.ok(listing.includes('data.txt'))
+      assert.ok(listing.includes('bin/busybox'))
+      assert.ok(!listing.includes('bin/vi'))
+    })
+  })
+}
