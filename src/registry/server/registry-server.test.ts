@@ -1,7 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import https from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import bcrypt from 'bcryptjs'
@@ -97,4 +99,27 @@ test('registry server with htpasswd: login refuses a wrong password with Docker\
   assert.deepEqual(await client.login(addr, { username: 'alice', password: 's3cret' }), {})
   await assert.rejects(client.repository(addr, 'a', undefined, 'pull').getManifest('x'), { kind: 'Unauthorized' })
   await assert.rejects(client.repository(addr, 'a', { username: 'alice', password: 's3cret' }, 'pull').getManifest('x'), { kind: 'NotFound' })
+})
+
+test('registry server serves HTTPS with --tls-cert/--tls-key', { skip: !existsSync('/usr/bin/openssl') && 'needs openssl to make a certificate' }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-registry-tls-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const cert = join(dir, 'cert.pem')
+  const key = join(dir, 'key.pem')
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  const server = createRegistryServer({ root: join(dir, 'data'), tls: { cert, key } })
+  const port = await listenRegistry(server, '127.0.0.1:0')
+  t.after(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+  const status = await new Promise<{ code: number; api: string | undefined }>((resolve, reject) => {
+    https.get({ host: '127.0.0.1', port, path: '/v2/', ca: readFileSync(cert) }, (res) => {
+      res.resume()
+      resolve({ code: res.statusCode ?? 0, api: res.headers['docker-distribution-api-version'] as string | undefined })
+    }).on('error', reject)
+  })
+  assert.deepEqual(status, { code: 200, api: 'registry/2.0' })
 })
