@@ -12,6 +12,8 @@ export interface DaemonConfig {
   group: string | undefined
   /** Registries reached over plain HTTP (dockerd's --insecure-registry); loopback ones always are. */
   insecureRegistries?: string[]
+  /** berth's own: never contact a registry outside loopback (the integration tests run with it). */
+  loopbackRegistriesOnly?: boolean
 }
 
 export const defaultSocket = 'unix:///run/berth/berth.sock'
@@ -29,6 +31,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
     .option('-D, --debug', 'enable debug mode')
     .option('-G, --group <group>', 'group for the unix socket')
     .option('--insecure-registry <registry>', 'enable insecure registry communication', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--loopback-registries-only', 'contact no registry outside loopback (berth only)')
     .version(process.env.BERTH_VERSION ?? '0.1.0', '-v, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -36,7 +39,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
   program.parse(argv as string[], { from: 'user' })
   const o = program.opts<{
     host: string[]; dataRoot: string; execRoot: string; pidfile?: string; runtime: 'crun' | 'runc'
-    logLevel: LogLevel; debug?: boolean; group?: string; insecureRegistry: string[]
+    logLevel: LogLevel; debug?: boolean; group?: string; insecureRegistry: string[]; loopbackRegistriesOnly?: boolean
   }>()
   return {
     hosts: o.host.length > 0 ? o.host : [defaultSocket.replace('/run/berth', o.execRoot)],
@@ -47,5 +50,6 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
     logLevel: o.debug ? 'debug' : o.logLevel,
     group: o.group,
     insecureRegistries: o.insecureRegistry,
+    loopbackRegistriesOnly: o.loopbackRegistriesOnly ?? false,
   }
 }

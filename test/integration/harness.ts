@@ -43,7 +43,9 @@ export class Daemon {
 
   async start(): Promise<void> {
     const fd = openSync(this.logFile, 'a')
-    this.child = spawn(berthdBin, ['-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--runtime', this.runtime, '--debug'], {
+    this.child = spawn(berthdBin, ['-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--runtime', this.runtime, '--debug',
+      // Tests reach registries on loopback only: `run nosuchimage` must not look up Docker Hub.
+      '--loopback-registries-only'], {
       stdio: ['ignore', fd, fd],
     })
     closeSync(fd)

@@ -32,3 +32,11 @@ test('HttpRegistryClient answers a Bearer challenge through the token service wi
   assert.equal(url.searchParams.get('scope'), 'repository:lib/app:pull')
   await assert.rejects(client.login(addr, { username: 'bob', password: 'wrong' }), { kind: 'Unauthorized', message: /failed with status: 401 Unauthorized/ })
 })
+
+test('HttpRegistryClient with loopbackOnly refuses other registries before any network access', async () => {
+  const client = new HttpRegistryClient({ loopbackOnly: true })
+  await assert.rejects(client.repository('docker.io', 'library/busybox', undefined, 'pull').getManifest('latest'), {
+    kind: 'Unavailable',
+    message: /registry registry-1\.docker\.io is not reachable: this daemon only contacts registries on loopback/,
+  })
+})
