@@ -20,6 +20,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# docker-registry's package enables a system service; the registry tests start their own on loopback.
+rm -f /etc/systemd/system/multi-user.target.wants/docker-registry.service
 
 # 20.16 for process.getBuiltinModule (the CLI loads node:http lazily with it).
 if ! command -v node >/dev/null || ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 16) ? 0 : 1)'; then

@@ -25,3 +25,10 @@ test('parseDaemonArgs() rejects an unknown runtime and unknown flags', () => {
   assert.throws(() => parseDaemonArgs(['--runtime', 'kata']))
   assert.throws(() => parseDaemonArgs(['--bogus']))
 })
+
+test('parseDaemonArgs() collects --insecure-registry entries and --loopback-registries-only', () => {
+  const c = parseDaemonArgs(['--insecure-registry', 'reg.lan:5000', '--insecure-registry=10.0.0.0/8', '--loopback-registries-only'])
+  assert.deepEqual(c.insecureRegistries, ['reg.lan:5000', '10.0.0.0/8'])
+  assert.equal(c.loopbackRegistriesOnly, true)
+  assert.equal(parseDaemonArgs([]).loopbackRegistriesOnly, false)
+})

@@ -36,6 +36,8 @@ export interface DaemonConfig {
   defaultAddressPools: string[]
   /** Registries reached over plain HTTP (dockerd's --insecure-registry); loopback ones always are. */
   insecureRegistries?: string[]
+  /** berth's own: never contact a registry outside loopback (the integration tests run with it). */
+  loopbackRegistriesOnly?: boolean
 }
 
 export const defaultSocket = 'unix:///run/berth/berth.sock'
@@ -72,6 +74,7 @@ export function daemonCommand(): Command {
     .option('--net-prefix <prefix>', 'prefix of the nftables table, bridges and veths this daemon creates', 'berth')
     .option('--default-address-pool <pool>', 'default address pool for networks ("base=10.10.0.0/16,size=24")', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--insecure-registry <registry>', 'enable insecure registry communication', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--loopback-registries-only', 'contact no registry outside loopback (berth only)')
     .version(process.env.BERTH_VERSION ?? '0.1.0', '-v, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -93,7 +96,7 @@ export function parseDaemonArgs(argv: readonly string[], readFile?: ConfigFileRe
     host: string[]; dataRoot: string; execRoot: string; pidfile?: string; runtime: 'crun' | 'runc'; defaultRuntime?: 'crun' | 'runc'
     logLevel: LogLevel; debug?: boolean; group?: string; tls?: boolean; tlsverify?: boolean
     tlscacert: string; tlscert: string; tlskey: string
-    bip?: string; bridgeName: string; netPrefix: string; defaultAddressPool: string[]; insecureRegistry: string[]
+    bip?: string; bridgeName: string; netPrefix: string; defaultAddressPool: string[]; insecureRegistry: string[]; loopbackRegistriesOnly?: boolean
   }>()
   const useTls = o.tlsverify === true || o.tls === true
   if (!/^[a-z][a-z0-9]{0,7}$/.test(o.netPrefix)) throw new Error(`invalid --net-prefix "${o.netPrefix}": 1-8 lowercase letters and digits`)
@@ -115,5 +118,6 @@ export function parseDaemonArgs(argv: readonly string[], readFile?: ConfigFileRe
     netPrefix: o.netPrefix,
     defaultAddressPools: o.defaultAddressPool,
     insecureRegistries: o.insecureRegistry,
+    loopbackRegistriesOnly: o.loopbackRegistriesOnly ?? false,
   }
 }

@@ -110,9 +110,9 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     initBinary: '/usr/bin/tini-static',
   })
   const decompressor = (_kind: 'zstd', src: AsyncIterable<Buffer>): AsyncIterable<Buffer> => filterThrough(['zstd', '-dcq'], src)
-  const registry = new HttpRegistryClient({ insecureRegistries: config.insecureRegistries ?? [], certsDir: '/etc/docker/certs.d', userAgent: `berth/${BERTH_VERSION}` })
+  const registry = new HttpRegistryClient({ insecureRegistries: config.insecureRegistries ?? [], certsDir: '/etc/docker/certs.d', userAgent: `berth/${BERTH_VERSION}`, loopbackOnly: config.loopbackRegistriesOnly ?? false })
   const distribution = new ImageDistribution({ store: images, dataRoot: config.dataRoot, registry, decompressor })
-  const archives = new ImageArchives({ store: images, dataRoot: config.dataRoot, decompressor })
+  const archives = new ImageArchives({ store: images, dataRoot: config.dataRoot, decompressor, afterPrune: () => distribution.collectGarbage() })
   const engine: Engine = {
     containers,
     execs,

@@ -64,7 +64,9 @@ export class Daemon {
     this.child = spawn(berthdBin, [
       '-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--runtime', this.runtime, '--debug',
       '--config-file', this.configFile, '--net-prefix', this.netPrefix, '--bridge-name', this.bridgeName, '--bip', this.bip,
-      '--default-address-pool', this.addressPool, ...this.extraArgs,
+      '--default-address-pool', this.addressPool,
+      // Tests reach registries on loopback only: `run nosuchimage` must not look up Docker Hub.
+      '--loopback-registries-only', ...this.extraArgs,
     ], {
       stdio: ['ignore', fd, fd],
     })

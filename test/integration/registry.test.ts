@@ -119,6 +119,18 @@ for (const kind of ['distribution', 'berth'] as const) {
       const run = d.docker(['run', '--rm', byDigest, 'true'])
       assert.equal(run.code, 0, run.stderr)
       assert.ok((JSON.parse(d.docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', byDigest]).stdout) as string[]).includes(byDigest))
+
+      // run pulls a missing image first, with either CLI.
+      for (const cli of ['docker', 'berth'] as const) {
+        const missing = `${reg.addr}/it/autopull:${cli}`
+        assert.equal(d.docker(['tag', byDigest, missing]).code, 0)
+        assert.equal(d.docker(['push', missing]).code, 0)
+        assert.equal(d.docker(['rmi', missing]).code, 0)
+        const auto = d.cli(cli, ['run', '--rm', missing, 'echo', 'auto-pulled'])
+        assert.equal(auto.code, 0, auto.stderr)
+        assert.match(auto.stderr, /Unable to find image .* locally/)
+        assert.equal(auto.stdout, 'auto-pulled\n')
+      }
     })
 
     test('pulling a missing tag fails with the registry\'s manifest unknown', () => {

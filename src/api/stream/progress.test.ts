@@ -9,8 +9,8 @@ test('humanSizeDecimal() uses decimal units with four significant digits like go
 })
 
 test('progressBar() draws a 50-column bar and current/total', () => {
-  assert.equal(progressBar(500, 1000), `[${'='.repeat(25)}>${' '.repeat(25)}]      500B/1kB`)
-  assert.equal(progressBar(1000, 1000), `[${'='.repeat(50)}>] ` + '      1kB/1kB')
+  assert.equal(progressBar(500, 1000), `[${'='.repeat(25)}>${' '.repeat(25)}] ` + '    500B/1kB')
+  assert.equal(progressBar(1000, 1000), `[${'='.repeat(50)}>] ` + '     1kB/1kB')
   assert.equal(progressBar(0, 0), '')
 })
 

@@ -23,7 +23,13 @@ export interface ImageArchiveService {
 }
 
 export class ImageArchives implements ImageArchiveService {
-  constructor(private readonly deps: { store: ImageStore; dataRoot: string; decompressor?: ExternalDecompressor }) {}
+  constructor(private readonly deps: {
+    store: ImageStore
+    dataRoot: string
+    decompressor?: ExternalDecompressor
+    /** Called after prune removed images (the daemon frees compressed layer blobs there). */
+    afterPrune?: () => Promise<void>
+  }) {}
 
   async save(names: readonly string[]): Promise<Readable> {
     if (names.length === 0) throw invalid('INVALID_PARAMETER', 'no image names given')
@@ -71,6 +77,7 @@ export class ImageArchives implements ImageArchiveService {
       if (await store.resolve(img.id).then(() => true, () => false)) await removeOne(img.id)
       if (result.deleted.includes(img.id)) space += img.size
     }
+    if (result.deleted.length > 0) await this.deps.afterPrune?.()
     return { deleted: result, spaceReclaimed: space }
   }
 }

@@ -51,7 +51,7 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
     throw invalid('INVALID_MANIFEST', 'invalid manifest: not JSON')
   }
   const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : contentType?.split(';')[0]?.trim()
-  if (doc.schemaVersion === 1 || mediaType?.includes('manifest.v1')) {
+  if (doc.schemaVersion === 1 || mediaType?.startsWith('application/vnd.docker.distribution.manifest.v1')) {
     throw invalid('UNSUPPORTED_MANIFEST', 'Docker Image Format v1 and Docker Image manifest version 2, schema 1 support has been removed')
   }
   if (Array.isArray(doc.manifests) || mediaType === MediaTypes.dockerList || mediaType === MediaTypes.ociIndex) {

@@ -19,6 +19,8 @@ export interface HttpRegistryClientOptions {
   /** Per-registry CA files: <certsDir>/<host[:port]>/ca.crt (Docker's /etc/docker/certs.d). */
   certsDir?: string
   userAgent?: string
+  /** Refuse every registry that is not on loopback, before any network access (tests, air-gapped hosts). */
+  loopbackOnly?: boolean
 }
 
 type Body = Buffer | AsyncIterable<Buffer> | undefined
@@ -77,6 +79,9 @@ export class HttpRegistryClient implements RegistryClient {
 
   /** One HTTP exchange; redirects are followed (without credentials to another host) for GET/HEAD. */
   async send(method: string, url: URL, headers: Record<string, string>, body: Body, signal?: AbortSignal, redirects = 5): Promise<Sent> {
+    if (this.options.loopbackOnly && !isLoopback(url.hostname)) {
+      throw new EngineError('Unavailable', 'REGISTRY_NOT_ALLOWED', `registry ${url.host} is not reachable: this daemon only contacts registries on loopback (--loopback-registries-only)`)
+    }
     const mod = url.protocol === 'https:' ? https : http
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = mod.request(url, {
@@ -125,10 +130,15 @@ export class HttpRegistryClient implements RegistryClient {
   }
 }
 
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '')
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h)
+}
+
 /** Loopback registries and the daemon's --insecure-registry entries are reached over plain HTTP. */
 export function isInsecure(host: string, insecure: readonly string[]): boolean {
   const hostname = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')
-  if (hostname === 'localhost' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname)) return true
+  if (isLoopback(hostname)) return true
   for (const entry of insecure) {
     if (entry === host || entry === hostname) return true
     const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(entry)

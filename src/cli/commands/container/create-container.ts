@@ -6,6 +6,7 @@ import type { CliContext } from '../../context.js'
 import { displayJsonMessages } from '../../render/json-messages.js'
 import { withDefaultTag } from '../../render/references.js'
 import type { ConfigSources } from './container-config.js'
+import { registryAuthForImage } from '../registry/docker-config.js'
 
 export interface CreateOptions {
   name?: string
@@ -63,7 +64,7 @@ export async function createContainer(ctx: CliContext, request: ContainerCreateR
 }
 
 async function pullImage(ctx: CliContext, image: string, options: CreateOptions): Promise<void> {
-  const messages = await ctx.client().imagePull(image, { platform: options.platform })
+  const messages = await ctx.client().imagePull(image, { platform: options.platform, registryAuth: registryAuthForImage(ctx.io.env, image) })
   const out = options.quiet ? new Writable({ write: (_c, _e, cb) => cb() }) : ctx.io.stderr
   await displayJsonMessages(messages, out, !options.quiet && ctx.io.stderr.isTTY === true)
 }
