@@ -412,21 +412,17 @@ export class StageRunner {
     // --from: a stage (by name or index) or an image; its files are read from a read-only mount.
     const index = /^\d+$/.test(from) ? Number(from) : r.stageIndex(from.toLowerCase())
     let chain: string | undefined
-    let sourceId: string
     if (index !== undefined) {
       const s = r.stageStates.get(index)
       if (!s) throw new Error(`invalid from flag value ${from}: stage not built before it is used`)
       chain = s.topChainId
-      sourceId = s.id
     } else {
       const img = await r.images.resolve(from).catch((err: unknown) => {
         if (isEngineError(err, 'NotFound')) throw new EngineError('NotFound', 'IMAGE_NOT_FOUND', `invalid from flag value ${from}: No such image: ${from}`)
         throw err
       })
       chain = img.topChainId
-      sourceId = img.id
     }
-    void sourceId
     const createdBy = await r.workspace.readonly(chain, async (root) => createdByOf((await planIn(root, false)).description))
     // The files are read while the source is mounted, so execution mounts it again.
     return { createdBy, execute: () => r.workspace.readonly(chain, async (root) => copyInto(await planIn(root, false))) }

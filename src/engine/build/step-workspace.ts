@@ -123,7 +123,7 @@ export class StepWorkspace {
     const containerId = proc.containerId
     const missing: string[] = []
     for (const m of RUNTIME_MOUNT_POINTS) if (!(await exists(join(ws.rootfs, m)))) missing.push(m)
-    await writeJsonAtomic(join(ws.bundleDir, 'config.json'), this.spec(ws, containerId, proc))
+    await writeJsonAtomic(join(ws.bundleDir, 'config.json'), this.spec(ws, proc))
     // So cleanup() can find the container if the daemon dies while it runs.
     await writeFile(join(ws.bundleDir, 'container-id'), containerId)
     let exitResolve: (code: number) => void = () => undefined
@@ -172,12 +172,11 @@ export class StepWorkspace {
     }
   }
 
-  private spec(ws: Workspace, containerId: string, proc: RunProcess): ReturnType<typeof ociSpec> {
+  private spec(ws: Workspace, proc: RunProcess): ReturnType<typeof ociSpec> {
     const [path, ...args] = proc.args
-    void containerId
     const record = {
-      id: containerId,
-      name: containerId,
+      id: proc.containerId,
+      name: proc.containerId,
       spec: { image: '', env: [], workingDir: proc.cwd, host: { networkMode: proc.networkMode } },
       imageConfig: { Env: proc.env },
       path: path ?? '',
