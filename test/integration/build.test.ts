@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
-import { Daemon, eventually, isRoot, type CliResult } from './harness.js'
+import { Daemon, berthBin, eventually, isRoot, type CliResult } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
 
@@ -219,6 +219,49 @@ describe('build', { skip }, () => {
     assert.match(r.stdout + r.stderr, /\[Warning\] One or more build-args \[UNUSED\] were not consumed/)
     assert.equal(ok(d.docker(['run', '--rm', 'args', 'cat', '/greeting', '/etc/motd', '/trigger'])).stdout, 'hi world\nwelcome\ntriggered\n')
     assert.equal(inspect('args', '{{json .Config.OnBuild}}'), 'null')
+  })
+
+  test('metadata instructions, --label, build-arg changes in the cache key, a tar context on stdin, --pull', () => {
+    const dir = context({
+      Dockerfile: [
+        'FROM busybox',
+        'MAINTAINER someone@example.com',
+        'ARG FLAVOR=plain',
+        'RUN echo "$FLAVOR" > /flavor',
+        'SHELL ["/bin/sh", "-ec"]',
+        'EXPOSE 80 53/udp',
+        'VOLUME /data',
+        'USER 1000',
+        'STOPSIGNAL SIGINT',
+        'HEALTHCHECK --interval=5s --retries=2 CMD true',
+        'CMD echo shell form',
+        '',
+      ].join('\n'),
+    })
+    ok(build('berth', ['-t', 'meta', '--label', 'team=build', dir]))
+    const config = JSON.parse(inspect('meta', '{{json .Config}}')) as Record<string, unknown>
+    assert.deepEqual(config['ExposedPorts'], { '53/udp': {}, '80/tcp': {} })
+    assert.deepEqual(config['Volumes'], { '/data': {} })
+    assert.equal(config['User'], '1000')
+    assert.equal(config['StopSignal'], 'SIGINT')
+    assert.deepEqual(config['Cmd'], ['/bin/sh', '-ec', 'echo shell form'])
+    assert.deepEqual(config['Shell'], ['/bin/sh', '-ec'])
+    assert.deepEqual(config['Healthcheck'], { Test: ['CMD-SHELL', 'true'], Interval: 5e9, Retries: 2 })
+    assert.deepEqual(config['Labels'], { team: 'build' })
+    assert.equal(inspect('meta', '{{.Author}}'), 'someone@example.com')
+    assert.equal(ok(d.docker(['run', '--rm', 'meta'])).stdout, 'shell form\n')
+
+    const spicy = ok(build('berth', ['-t', 'meta', '--label', 'team=build', '--build-arg', 'FLAVOR=spicy', dir]))
+    assert.equal(usingCache(spicy), 2, spicy.stdout) // MAINTAINER and ARG; the RUN sees another value
+    assert.equal(ok(d.docker(['run', '--rm', 'meta', 'cat', '/flavor'])).stdout, 'spicy\n')
+
+    const piped = spawnSync('sh', ['-c', `tar -c -C ${dir} . | ${JSON.stringify(berthBin)} -H ${d.host} build -q -t meta-stdin -`], { encoding: 'utf8' })
+    assert.equal(piped.status, 0, piped.stderr)
+    assert.match(piped.stdout, /^sha256:[0-9a-f]{64}\n$/)
+
+    const pull = build('docker', ['--pull', dir])
+    assert.notEqual(pull.code, 0)
+    assert.match(pull.stderr, /pulling images from a registry is not available/)
   })
 
   test('SOURCE_DATE_EPOCH makes the same context give the same image id', () => {
