@@ -345,6 +345,21 @@ describe('build', { skip }, () => {
     assertNothingLeft()
   })
 
+  test('a daemon crash during a RUN leaves nothing once berthd is back', async () => {
+    const dir = context({ Dockerfile: 'FROM busybox\nRUN echo started; sleep 60\n' })
+    const child = spawn('docker', ['build', dir], { env: { ...process.env, DOCKER_HOST: d.host } })
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    try {
+      await eventually(() => out.includes('started'), 'the RUN step to start', 30_000)
+      d.crash()
+    } finally {
+      child.kill('SIGKILL')
+    }
+    await d.start()
+    assertNothingLeft()
+  })
+
   test('bad input fails with the file and line, leaving no image, container or mount', () => {
     const images = ok(d.docker(['images', '-aq'])).stdout
     const cases: Array<[string, Record<string, string>, RegExp]> = [
