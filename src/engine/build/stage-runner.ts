@@ -10,12 +10,11 @@ import { randomBytes } from 'node:crypto'
 import { EngineError, isEngineError, type Digest } from '../../common/index.js'
 import type { ImageConfigBlob, ImageRecord, ImageRuntimeConfig, ImageService } from '../images/index.js'
 import { hostArchitecture } from '../images/index.js'
-import { chainIdOf } from '../layers/index.js'
 import { resolveUser } from '../containers/index.js'
 import { DockerfileParseError, parseDockerfile, parseHeredocMarker } from './dockerfile-parser.js'
 import { parseInstruction, type Instruction, type Step } from './instructions.js'
 import { expandWord, expandWords } from './shell-words.js'
-import { stateOf, stepCacheKey, type BuildCache } from './build-cache.js'
+import { matchCacheImage, stateOf, stepCacheKey, type BuildCache } from './build-cache.js'
 import { executeCopy, planCopy, resolveOwner } from './copy-step.js'
 import { mkdirAll, resolveInRoot } from './file-ops.js'
 import {
@@ -201,30 +200,13 @@ export class StageRunner {
     return hit
   }
 
-  /**
-   * --cache-from, as the classic builder: an image whose history and layers extend the current
-   * state with this step's created_by gives the step's layers; the config is our own.
-   */
+  /** --cache-from: a matching image history gives the step's layer; metadata steps are recomputed. */
   private async fromCacheImages(createdBy: string, execute: () => Promise<BuildState>): Promise<BuildState | undefined> {
-    const cur = this.state.config
-    const history = cur.history ?? []
     for (const img of this.run.cacheFrom) {
-      const h = img.config.history ?? []
-      const next = h[history.length]
-      if (!next || next.created_by !== createdBy) continue
-      if (!history.every((e, i) => h[i]?.created_by === e.created_by && !!h[i]?.empty_layer === !!e.empty_layer)) continue
-      const layers = h.slice(0, history.length + 1).filter((e) => !e.empty_layer).length
-      const diffIds = img.config.rootfs.diff_ids
-      if (!cur.rootfs.diff_ids.every((d, i) => diffIds[i] === d)) continue
-      if (next.empty_layer) return execute()
-      const diffId = diffIds[layers - 1]
-      if (!diffId || !(await this.run.committer.hasLayers(diffIds.slice(0, layers)))) continue
-      const blob = structuredClone(cur)
-      if (this.clearOnBuild && blob.config) delete blob.config.OnBuild
-      blob.created = next.created ?? blob.created
-      blob.history = [...history, next]
-      blob.rootfs = { type: 'layers', diff_ids: [...cur.rootfs.diff_ids, diffId] }
-      return stateOf(blob, chainIdOf(this.state.topChainId, diffId))
+      const match = matchCacheImage(this.state, img.config, createdBy, this.clearOnBuild)
+      if (!match) continue
+      if (match === 'metadata') return execute()
+      if (await this.run.committer.hasLayers(match.config.rootfs.diff_ids)) return match
     }
     return undefined
   }
