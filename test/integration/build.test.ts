@@ -209,6 +209,10 @@ describe('build', { skip }, () => {
         'RUN <<EOF',
         'echo "$GREETING $TARGET" > /greeting',
         'EOF',
+        'RUN <<EOF',
+        '#!/bin/sh -e',
+        'echo "script as a file: $0" > /script',
+        'EOF',
         'COPY <<EOF /etc/motd',
         'welcome',
         'EOF',
@@ -217,7 +221,8 @@ describe('build', { skip }, () => {
     })
     const r = ok(build('docker', ['-t', 'args', '--build-arg', 'GREETING=hi', '--build-arg', 'UNUSED=1', dir]))
     assert.match(r.stdout + r.stderr, /\[Warning\] One or more build-args \[UNUSED\] were not consumed/)
-    assert.equal(ok(d.docker(['run', '--rm', 'args', 'cat', '/greeting', '/etc/motd', '/trigger'])).stdout, 'hi world\nwelcome\ntriggered\n')
+    assert.equal(ok(d.docker(['run', '--rm', 'args', 'cat', '/greeting', '/etc/motd', '/trigger', '/script'])).stdout, 'hi world\nwelcome\ntriggered\nscript as a file: /dev/pipes/EOF\n')
+    assert.equal(ok(d.docker(['run', '--rm', 'args', 'sh', '-c', 'ls /dev/pipes 2>&1 || true'])).stdout.includes('EOF'), false)
     assert.equal(inspect('args', '{{json .Config.OnBuild}}'), 'null')
   })
 

@@ -327,10 +327,15 @@ export class StageRunner {
   private planRun(ins: Extract<Instruction, { kind: 'RUN' }>): { createdBy: string; execute: () => Promise<BuildState> } {
     const r = this.run
     let args: string[]
+    let script: { name: string; content: string } | undefined
     if ('shell' in ins.command && ins.heredocs.length > 0) {
       const only = parseHeredocMarker(ins.command.shell.trim())
       const first = ins.heredocs[0]
-      if (only && ins.heredocs.length === 1 && first) args = [...this.shell, first.content]
+      if (only && ins.heredocs.length === 1 && first && first.content.startsWith('#!')) {
+        // A script with its own interpreter runs as a file (buildkit mounts it under /dev/pipes).
+        script = { name: first.name, content: first.content }
+        args = [`/dev/pipes/${first.name}`]
+      } else if (only && ins.heredocs.length === 1 && first) args = [...this.shell, first.content]
       else args = [...this.shell, ins.command.shell + '\n' + ins.heredocs.map((h) => `${h.content}${h.name}\n`).join('')]
     } else args = commandArgs(ins.command, this.shell)
     const config = this.state.config.config ?? {}
@@ -352,7 +357,7 @@ export class StageRunner {
           if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`)
           r.emit({ type: 'container-start', containerId })
           exitCode = await r.workspace.run(ws, {
-            containerId, args, env, cwd: config.WorkingDir || '/', user, networkMode: 'none',
+            containerId, args, env, cwd: config.WorkingDir || '/', user, networkMode: 'none', ...(script ? { script } : {}),
           }, (stream, data) => r.emit({ type: 'output', stream, data }), r.signal)
           r.emit({ type: 'container-removed', containerId })
           if (exitCode !== 0) throw stepFailed(`The command '${args.join(' ')}' returned a non-zero code: ${exitCode}`, exitCode)

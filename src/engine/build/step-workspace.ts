@@ -47,6 +47,8 @@ export interface RunProcess {
    * driver will later turn other modes into a namespace path here.
    */
   networkMode: 'none'
+  /** A heredoc script run as a file: bind-mounted read-only at /dev/pipes/<name>, never in the layer. */
+  script?: { name: string; content: string }
 }
 
 /** Mount points the runtime creates in a rootfs when missing; they must not end up in a layer. */
@@ -123,6 +125,7 @@ export class StepWorkspace {
     const containerId = proc.containerId
     const missing: string[] = []
     for (const m of RUNTIME_MOUNT_POINTS) if (!(await exists(join(ws.rootfs, m)))) missing.push(m)
+    if (proc.script) await writeFile(join(ws.bundleDir, 'script'), proc.script.content, { mode: 0o755 })
     await writeJsonAtomic(join(ws.bundleDir, 'config.json'), this.spec(ws, proc))
     // So cleanup() can find the container if the daemon dies while it runs.
     await writeFile(join(ws.bundleDir, 'container-id'), containerId)
@@ -190,6 +193,9 @@ export class StepWorkspace {
     const spec = ociSpec(record, proc.user, this.deps.specOptions)
     // No /etc/hosts, /etc/hostname or /etc/resolv.conf binds: with network "none" they serve no purpose.
     spec.mounts = (spec.mounts ?? []).filter((m: Mount) => m.source !== '')
+    if (proc.script) {
+      spec.mounts.push({ destination: `/dev/pipes/${proc.script.name}`, type: 'bind', source: join(ws.bundleDir, 'script'), options: ['bind', 'ro'] })
+    }
     if (spec.process) spec.process.env = proc.env
     return spec
   }
