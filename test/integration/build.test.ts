@@ -384,6 +384,8 @@ describe('build', { skip }, () => {
         assert.match(r.stderr, expected, `${what} (${kind})`)
       }
     }
+    const stdin = build('berth', ['-f', '-', context({})], { input: 'FROM busybox\nRUNN x\n' })
+    assert.match(stdin.stderr, /Dockerfile:2: unknown instruction: RUNN \(did you mean RUN\?\)/)
     assert.equal(ok(d.docker(['images', '-aq'])).stdout, images)
     assertNothingLeft()
   })
