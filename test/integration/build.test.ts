@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
-import { Daemon, eventually, isRoot, type CliResult } from './harness.js'
+import { Daemon, berthBin, eventually, isRoot, type CliResult } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
 
@@ -209,6 +209,10 @@ describe('build', { skip }, () => {
         'RUN <<EOF',
         'echo "$GREETING $TARGET" > /greeting',
         'EOF',
+        'RUN <<EOF',
+        '#!/bin/sh -e',
+        'echo "script as a file: $0" > /script',
+        'EOF',
         'COPY <<EOF /etc/motd',
         'welcome',
         'EOF',
@@ -217,8 +221,52 @@ describe('build', { skip }, () => {
     })
     const r = ok(build('docker', ['-t', 'args', '--build-arg', 'GREETING=hi', '--build-arg', 'UNUSED=1', dir]))
     assert.match(r.stdout + r.stderr, /\[Warning\] One or more build-args \[UNUSED\] were not consumed/)
-    assert.equal(ok(d.docker(['run', '--rm', 'args', 'cat', '/greeting', '/etc/motd', '/trigger'])).stdout, 'hi world\nwelcome\ntriggered\n')
+    assert.equal(ok(d.docker(['run', '--rm', 'args', 'cat', '/greeting', '/etc/motd', '/trigger', '/script'])).stdout, 'hi world\nwelcome\ntriggered\nscript as a file: /dev/pipes/EOF\n')
+    assert.equal(ok(d.docker(['run', '--rm', 'args', 'sh', '-c', 'ls /dev/pipes 2>&1 || true'])).stdout.includes('EOF'), false)
     assert.equal(inspect('args', '{{json .Config.OnBuild}}'), 'null')
+  })
+
+  test('metadata instructions, --label, build-arg changes in the cache key, a tar context on stdin, --pull', () => {
+    const dir = context({
+      Dockerfile: [
+        'FROM busybox',
+        'MAINTAINER someone@example.com',
+        'ARG FLAVOR=plain',
+        'RUN echo "$FLAVOR" > /flavor',
+        'SHELL ["/bin/sh", "-ec"]',
+        'EXPOSE 80 53/udp',
+        'VOLUME /data',
+        'USER 1000',
+        'STOPSIGNAL SIGINT',
+        'HEALTHCHECK --interval=5s --retries=2 CMD true',
+        'CMD echo shell form',
+        '',
+      ].join('\n'),
+    })
+    ok(build('berth', ['-t', 'meta', '--label', 'team=build', dir]))
+    const config = JSON.parse(inspect('meta', '{{json .Config}}')) as Record<string, unknown>
+    assert.deepEqual(config['ExposedPorts'], { '53/udp': {}, '80/tcp': {} })
+    assert.deepEqual(config['Volumes'], { '/data': {} })
+    assert.equal(config['User'], '1000')
+    assert.equal(config['StopSignal'], 'SIGINT')
+    assert.deepEqual(config['Cmd'], ['/bin/sh', '-ec', 'echo shell form'])
+    assert.deepEqual(config['Shell'], ['/bin/sh', '-ec'])
+    assert.deepEqual(config['Healthcheck'], { Test: ['CMD-SHELL', 'true'], Interval: 5e9, Retries: 2 })
+    assert.deepEqual(config['Labels'], { team: 'build' })
+    assert.equal(inspect('meta', '{{.Author}}'), 'someone@example.com')
+    assert.equal(ok(d.docker(['run', '--rm', 'meta'])).stdout, 'shell form\n')
+
+    const spicy = ok(build('berth', ['-t', 'meta', '--label', 'team=build', '--build-arg', 'FLAVOR=spicy', dir]))
+    assert.equal(usingCache(spicy), 2, spicy.stdout) // MAINTAINER and ARG; the RUN sees another value
+    assert.equal(ok(d.docker(['run', '--rm', 'meta', 'cat', '/flavor'])).stdout, 'spicy\n')
+
+    const piped = spawnSync('sh', ['-c', `tar -c -C ${dir} . | ${JSON.stringify(berthBin)} -H ${d.host} build -q -t meta-stdin -`], { encoding: 'utf8' })
+    assert.equal(piped.status, 0, piped.stderr)
+    assert.match(piped.stdout, /^sha256:[0-9a-f]{64}\n$/)
+
+    const pull = build('docker', ['--pull', dir])
+    assert.notEqual(pull.code, 0)
+    assert.match(pull.stderr, /pulling images from a registry is not available/)
   })
 
   test('SOURCE_DATE_EPOCH makes the same context give the same image id', () => {
@@ -302,6 +350,21 @@ describe('build', { skip }, () => {
     assertNothingLeft()
   })
 
+  test('a daemon crash during a RUN leaves nothing once berthd is back', async () => {
+    const dir = context({ Dockerfile: 'FROM busybox\nRUN echo started; sleep 60\n' })
+    const child = spawn('docker', ['build', dir], { env: { ...process.env, DOCKER_HOST: d.host } })
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    try {
+      await eventually(() => out.includes('started'), 'the RUN step to start', 30_000)
+      d.crash()
+    } finally {
+      child.kill('SIGKILL')
+    }
+    await d.start()
+    assertNothingLeft()
+  })
+
   test('bad input fails with the file and line, leaving no image, container or mount', () => {
     const images = ok(d.docker(['images', '-aq'])).stdout
     const cases: Array<[string, Record<string, string>, RegExp]> = [
@@ -321,6 +384,8 @@ describe('build', { skip }, () => {
         assert.match(r.stderr, expected, `${what} (${kind})`)
       }
     }
+    const stdin = build('berth', ['-f', '-', context({})], { input: 'FROM busybox\nRUNN x\n' })
+    assert.match(stdin.stderr, /Dockerfile:2: unknown instruction: RUNN \(did you mean RUN\?\)/)
     assert.equal(ok(d.docker(['images', '-aq'])).stdout, images)
     assertNothingLeft()
   })

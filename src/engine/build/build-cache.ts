@@ -8,6 +8,7 @@
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { readJsonIfExists, sha256, writeJsonAtomic, type Digest } from '../../common/index.js'
+import { chainIdOf } from '../layers/index.js'
 import type { ImageConfigBlob } from '../images/index.js'
 import type { BuildState } from './types.js'
 
@@ -22,6 +23,33 @@ export function configJson(config: ImageConfigBlob): Buffer {
 
 export function stateOf(config: ImageConfigBlob, topChainId: string | undefined): BuildState {
   return { id: sha256(configJson(config)), config, topChainId }
+}
+
+/**
+ * --cache-from, as the classic builder matches an image it did not build: when the image's history
+ * and layers extend `current` and its next history entry has this step's created_by, the step's
+ * result is `current` plus that entry and its layer (the runtime config stays ours). 'metadata'
+ * when that entry is an empty layer (the step is then just recomputed); undefined: no match.
+ */
+export function matchCacheImage(current: BuildState, image: ImageConfigBlob, createdBy: string, clearOnBuild: boolean): BuildState | 'metadata' | undefined {
+  const cur = current.config
+  const history = cur.history ?? []
+  const h = image.history ?? []
+  const next = h[history.length]
+  if (!next || next.created_by !== createdBy) return undefined
+  if (!history.every((e, i) => h[i]?.created_by === e.created_by && !!h[i]?.empty_layer === !!e.empty_layer)) return undefined
+  const diffIds = image.rootfs.diff_ids
+  if (!cur.rootfs.diff_ids.every((d, i) => diffIds[i] === d)) return undefined
+  if (next.empty_layer) return 'metadata'
+  const layers = h.slice(0, history.length + 1).filter((e) => !e.empty_layer).length
+  const diffId = diffIds[layers - 1]
+  if (!diffId) return undefined
+  const blob = structuredClone(cur)
+  if (clearOnBuild && blob.config) delete blob.config.OnBuild
+  blob.created = next.created ?? blob.created
+  blob.history = [...history, next]
+  blob.rootfs = { type: 'layers', diff_ids: [...cur.rootfs.diff_ids, diffId] }
+  return stateOf(blob, chainIdOf(current.topChainId, diffId))
 }
 
 interface CacheRecord {

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
 import tarStream from 'tar-stream'
 import { decompressStream } from '../images/index.js'
-import { DockerIgnore } from './dockerignore.js'
+import { DockerIgnore } from '../../common/index.js'
 import { buildError } from './file-ops.js'
 
 function cleanName(name: string): string | undefined {

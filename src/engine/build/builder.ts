@@ -85,7 +85,9 @@ export class Builder implements BuildService {
       return t
     })
     const { dockerfile, dockerfileName } = await prepareContext(contextDir, opts.dockerfile)
-    const file = dockerfileName.split('/').pop() || 'Dockerfile'
+    // A Dockerfile the CLI added from stdin or from outside the context has a generated name.
+    const base = dockerfileName.split('/').pop() || 'Dockerfile'
+    const file = base.startsWith('.dockerfile.') ? 'Dockerfile' : base
     const df = toStages(parseDockerfile(dockerfile, file), file)
     if (opts.platform && opts.platform !== 'linux/amd64' && opts.platform !== 'linux') {
       throw new EngineError('InvalidArgument', 'UNSUPPORTED_PLATFORM', `berth builds linux/amd64 images only, not "${opts.platform}"`)

@@ -5,7 +5,7 @@
  * directory; ADD extracts local tar archives. Sources never leave the context.
  */
 import { createWriteStream } from 'node:fs'
-import { lstat, mkdir, open, readFile, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, open, readdir, readFile, utimes, writeFile } from 'node:fs/promises'
 import { basename, join, posix } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -98,7 +98,6 @@ async function download(url: string, scratchDir: string, signal?: AbortSignal): 
   await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(host, { mode: 0o600 }))
   const modified = res.headers.get('last-modified')
   if (modified && !Number.isNaN(Date.parse(modified))) {
-    const { utimes } = await import('node:fs/promises')
     await utimes(host, new Date(modified), new Date(modified))
   }
   return { rel: name, host }
@@ -108,8 +107,7 @@ async function download(url: string, scratchDir: string, signal?: AbortSignal): 
 export async function resolveOwner(rootfs: string, chown: string | undefined): Promise<CopyOwner | undefined> {
   if (chown === undefined) return undefined
   const read = async (p: string): Promise<string | undefined> => readFile(await resolveInRoot(rootfs, p, false), 'utf8').catch(() => undefined)
-  const spec = chown.includes(':') || /^\d+$/.test(chown) ? chown : chown
-  const user = resolveUser(spec, await read('/etc/passwd'), await read('/etc/group'))
+  const user = resolveUser(chown, await read('/etc/passwd'), await read('/etc/group'))
   // A user given without group gets the user's primary group (or its uid when numeric and unknown).
   const gid = chown.includes(':') ? user.gid : /^\d+$/.test(chown) && user.gid === 0 && user.uid !== 0 ? user.uid : user.gid
   return { uid: user.uid, gid }
@@ -145,7 +143,6 @@ export async function executeCopy(opts: {
     }
     if (st.isDirectory()) {
       await mkdirAll(destHost, opts.owner)
-      const { readdir } = await import('node:fs/promises')
       for (const name of (await readdir(src.host)).sort()) {
         const target = await resolveInRoot(rootfs, posix.join(dest, name), false)
         await copyTree(join(src.host, name), target, copyOpts)

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, statSync, readFileSync, readlinkSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync, statSync, readFileSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { copyTree, hashSources, looksLikeArchive, resolveInRoot, resolveSources } from './file-ops.js'
 
@@ -39,7 +39,6 @@ test('hashSources() changes with content and mode but not with modification time
   const dir = tree(t)
   const src = [{ rel: 'src', host: join(dir, 'src') }]
   const h1 = await hashSources(src)
-  const { utimesSync, chmodSync } = await import('node:fs')
   utimesSync(join(dir, 'src/a.js'), new Date(1000), new Date(1000))
   assert.equal(await hashSources(src), h1)
   writeFileSync(join(dir, 'src/a.js'), 'changed')

@@ -10,12 +10,11 @@ import { randomBytes } from 'node:crypto'
 import { EngineError, isEngineError, type Digest } from '../../common/index.js'
 import type { ImageConfigBlob, ImageRecord, ImageRuntimeConfig, ImageService } from '../images/index.js'
 import { hostArchitecture } from '../images/index.js'
-import { chainIdOf } from '../layers/index.js'
 import { resolveUser } from '../containers/index.js'
 import { DockerfileParseError, parseDockerfile, parseHeredocMarker } from './dockerfile-parser.js'
 import { parseInstruction, type Instruction, type Step } from './instructions.js'
 import { expandWord, expandWords } from './shell-words.js'
-import { stateOf, stepCacheKey, type BuildCache } from './build-cache.js'
+import { matchCacheImage, stateOf, stepCacheKey, type BuildCache } from './build-cache.js'
 import { executeCopy, planCopy, resolveOwner } from './copy-step.js'
 import { mkdirAll, resolveInRoot } from './file-ops.js'
 import {
@@ -201,30 +200,13 @@ export class StageRunner {
     return hit
   }
 
-  /**
-   * --cache-from, as the classic builder: an image whose history and layers extend the current
-   * state with this step's created_by gives the step's layers; the config is our own.
-   */
+  /** --cache-from: a matching image history gives the step's layer; metadata steps are recomputed. */
   private async fromCacheImages(createdBy: string, execute: () => Promise<BuildState>): Promise<BuildState | undefined> {
-    const cur = this.state.config
-    const history = cur.history ?? []
     for (const img of this.run.cacheFrom) {
-      const h = img.config.history ?? []
-      const next = h[history.length]
-      if (!next || next.created_by !== createdBy) continue
-      if (!history.every((e, i) => h[i]?.created_by === e.created_by && !!h[i]?.empty_layer === !!e.empty_layer)) continue
-      const layers = h.slice(0, history.length + 1).filter((e) => !e.empty_layer).length
-      const diffIds = img.config.rootfs.diff_ids
-      if (!cur.rootfs.diff_ids.every((d, i) => diffIds[i] === d)) continue
-      if (next.empty_layer) return execute()
-      const diffId = diffIds[layers - 1]
-      if (!diffId || !(await this.run.committer.hasLayers(diffIds.slice(0, layers)))) continue
-      const blob = structuredClone(cur)
-      if (this.clearOnBuild && blob.config) delete blob.config.OnBuild
-      blob.created = next.created ?? blob.created
-      blob.history = [...history, next]
-      blob.rootfs = { type: 'layers', diff_ids: [...cur.rootfs.diff_ids, diffId] }
-      return stateOf(blob, chainIdOf(this.state.topChainId, diffId))
+      const match = matchCacheImage(this.state, img.config, createdBy, this.clearOnBuild)
+      if (!match) continue
+      if (match === 'metadata') return execute()
+      if (await this.run.committer.hasLayers(match.config.rootfs.diff_ids)) return match
     }
     return undefined
   }
@@ -345,10 +327,15 @@ export class StageRunner {
   private planRun(ins: Extract<Instruction, { kind: 'RUN' }>): { createdBy: string; execute: () => Promise<BuildState> } {
     const r = this.run
     let args: string[]
+    let script: { name: string; content: string } | undefined
     if ('shell' in ins.command && ins.heredocs.length > 0) {
       const only = parseHeredocMarker(ins.command.shell.trim())
       const first = ins.heredocs[0]
-      if (only && ins.heredocs.length === 1 && first) args = [...this.shell, first.content]
+      if (only && ins.heredocs.length === 1 && first && first.content.startsWith('#!')) {
+        // A script with its own interpreter runs as a file (buildkit mounts it under /dev/pipes).
+        script = { name: first.name, content: first.content }
+        args = [`/dev/pipes/${first.name}`]
+      } else if (only && ins.heredocs.length === 1 && first) args = [...this.shell, first.content]
       else args = [...this.shell, ins.command.shell + '\n' + ins.heredocs.map((h) => `${h.content}${h.name}\n`).join('')]
     } else args = commandArgs(ins.command, this.shell)
     const config = this.state.config.config ?? {}
@@ -370,7 +357,7 @@ export class StageRunner {
           if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`)
           r.emit({ type: 'container-start', containerId })
           exitCode = await r.workspace.run(ws, {
-            containerId, args, env, cwd: config.WorkingDir || '/', user, networkMode: 'none',
+            containerId, args, env, cwd: config.WorkingDir || '/', user, networkMode: 'none', ...(script ? { script } : {}),
           }, (stream, data) => r.emit({ type: 'output', stream, data }), r.signal)
           r.emit({ type: 'container-removed', containerId })
           if (exitCode !== 0) throw stepFailed(`The command '${args.join(' ')}' returned a non-zero code: ${exitCode}`, exitCode)
@@ -412,21 +399,17 @@ export class StageRunner {
     // --from: a stage (by name or index) or an image; its files are read from a read-only mount.
     const index = /^\d+$/.test(from) ? Number(from) : r.stageIndex(from.toLowerCase())
     let chain: string | undefined
-    let sourceId: string
     if (index !== undefined) {
       const s = r.stageStates.get(index)
       if (!s) throw new Error(`invalid from flag value ${from}: stage not built before it is used`)
       chain = s.topChainId
-      sourceId = s.id
     } else {
       const img = await r.images.resolve(from).catch((err: unknown) => {
         if (isEngineError(err, 'NotFound')) throw new EngineError('NotFound', 'IMAGE_NOT_FOUND', `invalid from flag value ${from}: No such image: ${from}`)
         throw err
       })
       chain = img.topChainId
-      sourceId = img.id
     }
-    void sourceId
     const createdBy = await r.workspace.readonly(chain, async (root) => createdByOf((await planIn(root, false)).description))
     // The files are read while the source is mounted, so execution mounts it again.
     return { createdBy, execute: () => r.workspace.readonly(chain, async (root) => copyInto(await planIn(root, false))) }

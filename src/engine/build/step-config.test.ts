@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { commandArgs, expansionEnv, exposedPorts, nopCreatedBy, parseChmod, resolveWorkdir, runArgsPrefix, setEnv, validStopSignal } from './step-config.js'
-import { stepCacheKey } from './build-cache.js'
+import { matchCacheImage, stateOf, stepCacheKey } from './build-cache.js'
 import { neededStages } from './builder.js'
 import { parseDockerfile } from './dockerfile-parser.js'
 import { toStages } from './instructions.js'
@@ -65,4 +65,20 @@ test('neededStages() follows FROM and COPY --from references and skips the rest'
   const last = df.stages[df.stages.length - 1]
   assert.ok(last)
   assert.deepEqual([...neededStages(df, last, new Map([['TOOLS', 'tools']]))].sort(), [0, 2, 3, 4])
+})
+
+test('matchCacheImage() takes the next layer of an image whose history extends the state', () => {
+  const base = stateOf({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: ['sha256:a'] }, history: [{ created_by: 'base' }] }, 'sha256:a')
+  const image = {
+    architecture: 'amd64', os: 'linux',
+    rootfs: { type: 'layers' as const, diff_ids: ['sha256:a', 'sha256:b'] as Array<`sha256:${string}`> },
+    history: [{ created_by: 'base' }, { created_by: 'ENV X=1', empty_layer: true }, { created_by: 'RUN make' }],
+  }
+  assert.equal(matchCacheImage(base, image, 'ENV X=1', false), 'metadata')
+  assert.equal(matchCacheImage(base, image, 'RUN other', false), undefined)
+  const afterEnv = stateOf({ ...base.config, history: [{ created_by: 'base' }, { created_by: 'ENV X=1', empty_layer: true }] }, 'sha256:a')
+  const hit = matchCacheImage(afterEnv, image, 'RUN make', false)
+  assert.ok(hit && hit !== 'metadata')
+  assert.deepEqual(hit.config.rootfs.diff_ids, ['sha256:a', 'sha256:b'])
+  assert.match(hit.topChainId ?? '', /^sha256:[0-9a-f]{64}$/)
 })

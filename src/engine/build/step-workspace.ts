@@ -10,10 +10,8 @@ import { createReadStream } from 'node:fs'
 import { lstat, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { writeJsonAtomic, type Digest, type Logger } from '../../common/index.js'
-import type { Mount } from '../../common/oci-spec.js'
-import type { Snapshotter } from '../layers/index.js'
-import { overlayTarArgv, overlayToOciLayer } from '../layers/index.js'
+import { writeJsonAtomic, type Digest, type Logger, type Mount } from '../../common/index.js'
+import { overlayTarArgv, overlayToOciLayer, type Snapshotter } from '../layers/index.js'
 import { ociSpec, type ContainerRecord, type OciSpecOptions, type ResolvedUser } from '../containers/index.js'
 import type { OciRuntime } from '../../runtime/oci-runtime.js'
 import type { LayerCommitter } from './types.js'
@@ -47,6 +45,8 @@ export interface RunProcess {
    * driver will later turn other modes into a namespace path here.
    */
   networkMode: 'none'
+  /** A heredoc script run as a file: bind-mounted read-only at /dev/pipes/<name>, never in the layer. */
+  script?: { name: string; content: string }
 }
 
 /** Mount points the runtime creates in a rootfs when missing; they must not end up in a layer. */
@@ -123,7 +123,8 @@ export class StepWorkspace {
     const containerId = proc.containerId
     const missing: string[] = []
     for (const m of RUNTIME_MOUNT_POINTS) if (!(await exists(join(ws.rootfs, m)))) missing.push(m)
-    await writeJsonAtomic(join(ws.bundleDir, 'config.json'), this.spec(ws, containerId, proc))
+    if (proc.script) await writeFile(join(ws.bundleDir, 'script'), proc.script.content, { mode: 0o755 })
+    await writeJsonAtomic(join(ws.bundleDir, 'config.json'), this.spec(ws, proc))
     // So cleanup() can find the container if the daemon dies while it runs.
     await writeFile(join(ws.bundleDir, 'container-id'), containerId)
     let exitResolve: (code: number) => void = () => undefined
@@ -172,12 +173,11 @@ export class StepWorkspace {
     }
   }
 
-  private spec(ws: Workspace, containerId: string, proc: RunProcess): ReturnType<typeof ociSpec> {
+  private spec(ws: Workspace, proc: RunProcess): ReturnType<typeof ociSpec> {
     const [path, ...args] = proc.args
-    void containerId
     const record = {
-      id: containerId,
-      name: containerId,
+      id: proc.containerId,
+      name: proc.containerId,
       spec: { image: '', env: [], workingDir: proc.cwd, host: { networkMode: proc.networkMode } },
       imageConfig: { Env: proc.env },
       path: path ?? '',
@@ -191,6 +191,9 @@ export class StepWorkspace {
     const spec = ociSpec(record, proc.user, this.deps.specOptions)
     // No /etc/hosts, /etc/hostname or /etc/resolv.conf binds: with network "none" they serve no purpose.
     spec.mounts = (spec.mounts ?? []).filter((m: Mount) => m.source !== '')
+    if (proc.script) {
+      spec.mounts.push({ destination: `/dev/pipes/${proc.script.name}`, type: 'bind', source: join(ws.bundleDir, 'script'), options: ['bind', 'ro'] })
+    }
     if (spec.process) spec.process.env = proc.env
     return spec
   }

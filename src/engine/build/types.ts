@@ -76,7 +76,7 @@ export interface BuildState {
 export interface LayerCommitter {
   /** Stores an uncompressed layer tar as a blob and unpacks it on top of `parentChainId`. */
   commitLayer(parentChainId: string | undefined, tar: NodeJS.ReadableStream): Promise<{ diffId: Digest; chainId: string; size: number }>
-  /** True when the layer chain is unpacked and every diff's blob is stored. */
+  /** True when every layer of the chain is unpacked. */
   hasLayers(diffIds: readonly Digest[]): Promise<boolean>
   /** Registers an image from exact config bytes and tags it; its layers must be committed. */
   register(configJson: Uint8Array, tags: readonly string[]): Promise<ImageRecord>

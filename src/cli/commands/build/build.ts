@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
-import { relative, resolve, isAbsolute } from 'node:path'
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import { DockerIgnore } from '../../../common/index.js'
 import { Readable } from 'node:stream'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
@@ -81,7 +82,14 @@ export const buildCommand: CommandHandler = async (ctx, args, options) => {
         }
       } else dockerfile = rel
     }
-    context = contextTar({ dir: source, extra })
+    let ignore: DockerIgnore | undefined
+    try {
+      ignore = DockerIgnore.parse(readFileSync(join(source, '.dockerignore'), 'utf8'))
+    } catch {
+      ignore = undefined
+    }
+    const keep = new Set(['.dockerignore', dockerfile ?? 'Dockerfile', ...(dockerfile ? [] : ['dockerfile'])])
+    context = contextTar({ dir: source, extra, ...(ignore ? { ignore, keep } : {}) })
   }
   const buildArgs = buildArgMap(flags.buildArg ?? [], process.env)
   if (process.env['SOURCE_DATE_EPOCH'] && !('SOURCE_DATE_EPOCH' in buildArgs)) buildArgs['SOURCE_DATE_EPOCH'] = process.env['SOURCE_DATE_EPOCH']

@@ -1,19 +1,24 @@
 /**
  * The build context as the docker CLI sends it: a tar of the context directory (sorted, owners
- * zeroed), plus the Dockerfile under a generated name when it lives outside the context or comes
- * from stdin. The daemon applies .dockerignore, so everything in the directory is sent.
+ * zeroed) without what .dockerignore excludes (the Dockerfile and .dockerignore always go: the daemon
+ * reads them, then drops them if excluded), plus the Dockerfile under a generated name when it lives
+ * outside the context or comes from stdin.
  */
 import { createReadStream } from 'node:fs'
 import { lstat, readdir, readlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import tarStream from 'tar-stream'
+import type { DockerIgnore } from '../../../common/index.js'
 
 export interface ContextTarOptions {
   /** undefined: no directory, only `extra` (a Dockerfile read from stdin). */
   dir: string | undefined
   /** Extra files (name in the archive -> content), e.g. a Dockerfile from stdin. */
   extra?: Record<string, Buffer>
+  ignore?: DockerIgnore
+  /** Paths sent even when ignored (the Dockerfile, .dockerignore). */
+  keep?: ReadonlySet<string>
 }
 
 /** Streams the context archive; errors reading the directory end the stream with that error. */
@@ -31,6 +36,10 @@ export function contextTar(opts: ContextTarOptions): Readable {
       const childRel = rel ? `${rel}/${name}` : name
       const host = join(opts.dir, childRel)
       const st = await lstat(host)
+      if (opts.ignore?.ignores(childRel) && !opts.keep?.has(childRel)) {
+        if (st.isDirectory() && opts.ignore.mayReinclude(childRel)) await walk(childRel)
+        continue
+      }
       const base = { name: childRel, mode: st.mode & 0o7777, mtime: st.mtime, uid: 0, gid: 0 }
       if (st.isDirectory()) {
         await add({ ...base, type: 'directory' })

@@ -3,7 +3,7 @@
  * patterns cleaned like filepath.Clean with a leading "/" dropped, `*` and `?` never cross "/",
  * `**` matches any number of directories, `[...]` classes, `\` escapes, `!` re-includes. The last
  * matching pattern wins, and a pattern that matches a parent directory matches everything under it.
- * Pure.
+ * Pure; shared by the builder (daemon side) and the CLI (which leaves ignored files out of the context).
  */
 
 interface Pattern {
