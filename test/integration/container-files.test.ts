@@ -50,14 +50,14 @@ for (const cli of ['docker', 'berth'] as const) {
       mkdirSync(hostTarget)
       ok(['run', '--name', 'sink', 'busybox', 'sh', '-c', `mkdir -p /tmp/up && ln -s ${hostTarget} /tmp/up/hostlink`])
       ok(['cp', src, 'sink:/../../tmp/in.txt'])
-      ok(['cp', src, 'sink:/tmp/up/hostlink/'])
+      // The link's target is looked up inside the container, where that directory does not exist.
+      const through = run(['cp', src, 'sink:/tmp/up/hostlink/'])
+      assert.notEqual(through.code, 0)
+      assert.match(through.stderr, /Could not find the file .* in container sink/)
       assert.equal(existsSync(join(hostTarget, 'in.txt')), false, 'nothing written on the host through the link')
       assert.equal(existsSync('/tmp/in.txt') && readFileSync('/tmp/in.txt', 'utf8') === 'copied in\n', false)
       ok(['cp', 'sink:/tmp/in.txt', join(work, 'back.txt')])
       assert.equal(readFileSync(join(work, 'back.txt'), 'utf8'), 'copied in\n')
-      // The link was resolved inside the container: the file is under the same path in its rootfs.
-      ok(['cp', `sink:${hostTarget}/in.txt`, join(work, 'viaLink.txt')])
-      assert.equal(readFileSync(join(work, 'viaLink.txt'), 'utf8'), 'copied in\n')
       ok(['rm', 'sink'])
     })
 
@@ -68,7 +68,8 @@ for (const cli of ['docker', 'berth'] as const) {
       assert.equal(ok(['exec', id, 'cat', '/tmp/live.txt']), 'live\n')
       ok(['rm', '-f', id])
       const diff = ok(['diff', 'files']).split('\n').filter(Boolean)
-      for (const line of ['A /data.txt', 'A /d', 'A /d/e/f', 'C /etc', 'C /etc/shadow', 'D /bin/vi']) assert.ok(diff.includes(line), `${line} in:\n${diff.join('\n')}`)
+      for (const line of ['A /data.txt', 'A /d', 'A /d/e', 'A /d/e/f', 'C /bin', 'D /bin/vi']) assert.ok(diff.includes(line), `${line} in:\n${diff.join('\n')}`)
+      assert.ok(diff.some((l) => /^[AC] \/etc\/shadow$/.test(l)), diff.join('\n'))
       const tarFile = join(work, 'export.tar')
       ok(['export', '-o', tarFile, 'files'])
       const listing = spawnSync('tar', ['-tf', tarFile], { encoding: 'utf8' }).stdout.split('\n')

@@ -65,8 +65,9 @@ test('archiveContainerPath() tars a directory under its base name, or its conten
   const { rootfs } = await dirs(t)
   await mkdir(join(rootfs, 'data/sub'), { recursive: true })
   await writeFile(join(rootfs, 'data/sub/f'), 'x')
-  assert.deepEqual([...(await entries((out) => archiveContainerPath(rootfs, '/data', out))).keys()], ['data', 'data/sub', 'data/sub/f'])
-  assert.deepEqual([...(await entries((out) => archiveContainerPath(rootfs, '/data/.', out))).keys()], ['.', 'sub', 'sub/f'])
+  await writeFile(join(rootfs, 'data/empty'), '')
+  assert.deepEqual([...(await entries((out) => archiveContainerPath(rootfs, '/data', out))).keys()], ['data', 'data/empty', 'data/sub', 'data/sub/f'])
+  assert.deepEqual([...(await entries((out) => archiveContainerPath(rootfs, '/data/.', out))).keys()], ['.', 'empty', 'sub', 'sub/f'])
 })
 
 async function tarOf(files: Array<{ name: string; type?: 'file' | 'directory' | 'symlink'; body?: string; linkname?: string }>): Promise<Readable> {

@@ -121,8 +121,12 @@ export async function exportRootfs(rootfs: string, out: Writable): Promise<void>
   await done
 }
 
-function entryAdded(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], body?: Readable): Promise<void> {
+function entryAdded(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], body?: Readable | Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (Buffer.isBuffer(body)) {
+      pack.entry(header, body, (err) => (err ? reject(err) : resolve()))
+      return
+    }
     const entry = pack.entry(header, (err) => (err ? reject(err) : resolve()))
     if (body) {
       body.on('error', reject)
@@ -144,7 +148,8 @@ async function addTree(pack: tar.Pack, host: string, name: string): Promise<void
     // O_NOFOLLOW: the file cannot have been swapped for a link to the host between lstat and open.
     const fh = await open(host, constants.O_RDONLY | constants.O_NOFOLLOW)
     try {
-      await entryAdded(pack, { ...base, type: 'file', size: st.size }, createReadStream('', { fd: fh.fd, autoClose: false, end: st.size - 1, start: 0 }))
+      const body = st.size === 0 ? Buffer.alloc(0) : createReadStream('', { fd: fh.fd, autoClose: false, end: st.size - 1, start: 0 })
+      await entryAdded(pack, { ...base, type: 'file', size: st.size }, body)
     } finally {
       await fh.close()
     }

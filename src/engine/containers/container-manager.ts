@@ -438,6 +438,10 @@ export class ContainerManager implements ContainerService {
       const record = this.store.get(id)
       if (!record) throw noSuchContainer(nameOrId)
       return this.lifecycle.withRootfs(record, (rootfs) => fn(rootfs, record))
+    }).catch((err: unknown) => {
+      // Docker names the container as the client did: "Could not find the file /x in container web".
+      if (err instanceof EngineError && err.code === 'NO_SUCH_PATH') throw new EngineError('NotFound', 'NO_SUCH_PATH', `${err.message} ${nameOrId}`)
+      throw err
     })
   }
 
