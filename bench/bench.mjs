@@ -11,8 +11,8 @@ import {
   DOCKER, DOCKER_CLI, PODMAN, PEER_ROOTS, dockerEnv, installPeers, peerVersions, startDocker, stopDocker, containerdPid,
   dockerLogTail, preparePodman, stopPodman, removePeerRoots,
 } from './peers.mjs'
-import { timingTable, rssTable, goalLines, scaleTable } from './report.mjs'
-import { concurrentStart, monitorRssKb, cpuPercent, makeBigLog, timeLogs } from './scale.mjs'
+import { timingTable, rssTable, goalLines, scaleTable, portTable } from './report.mjs'
+import { concurrentStart, monitorRssKb, cpuPercent, makeBigLog, timeLogs, portThroughput } from './scale.mjs'
 import { chart } from './chart.mjs'
 
 const args = process.argv.slice(2)
@@ -115,9 +115,7 @@ function scenarios(all, bundle, crunRoot, exec) {
       ...each((e) => ({ run: () => e.cli(['run', '--rm', '--network', 'none', 'busybox', 'true']) })),
       { engine: crun, run: () => sh('crun', ['--root', crunRoot, 'run', '-b', bundle, `bench-${seq++}`]) },
     ] },
-    { id: 'run-default', phase: 1, title: '`run --rm busybox true` (default network)', cells: each((e) => (e.kind === 'berth'
-      ? { na: 'no bridge network yet' }
-      : { run: () => e.cli(['run', '--rm', 'busybox', 'true']) })) },
+    { id: 'run-default', phase: 1, title: '`run --rm busybox true` (default network)', cells: each((e) => ({ run: () => e.cli(['run', '--rm', 'busybox', 'true']) })) },
     { id: 'create', phase: 1, title: '`create busybox true` (rm untimed)', cells: each((e) => ({
       run: () => e.cli(['create', 'busybox', 'true']),
       after: (out) => e.cli(['rm', out.trim().split('\n').pop()]),
@@ -256,7 +254,18 @@ async function scalePhase(all) {
     }
   }
   removeAll(engines)
-  return { scenarios: [start, logs], rows }
+  // Published-port throughput: 1000 sequential requests through 127.0.0.1:port and to the container's address.
+  const ports = []
+  for (const [i, e] of engines.entries()) {
+    try {
+      const r = await portThroughput(e, 18181 + i, 1000)
+      ports.push({ name: e.name, ...r })
+    } catch (err) {
+      ports.push({ name: e.name, error: err.message })
+    }
+    await checkpoint()
+  }
+  return { scenarios: [start, logs], rows, ports }
 }
 
 async function main() {
@@ -333,7 +342,7 @@ async function main() {
   const rssEnd = daemonRss()
   const scale = await scalePhase(all)
   list.push(...scale.scenarios)
-  return { list, versions, scale: scale.rows, rss: rssStart.map((r, i) => ({ kind: r.kind, name: r.name, start: r.mb, end: rssEnd[i].mb })) }
+  return { list, versions, scale: scale.rows, ports: scale.ports, rss: rssStart.map((r, i) => ({ kind: r.kind, name: r.name, start: r.mb, end: rssEnd[i].mb })) }
 }
 
 let peersOwned = false // true once this run may start and therefore must remove the peers
@@ -368,7 +377,7 @@ async function cleanup() {
   return leftovers(hostBefore, roots)
 }
 
-function report({ list, versions, rss, scale }, left) {
+function report({ list, versions, rss, scale, ports }, left) {
   const now = new Date()
   let md = `# berth benchmark ${now.toISOString()}\n\n` +
     `Machine: ${sh('nproc', []).stdout.trim()} cores, ${sh('uname', ['-r']).stdout.trim()}; ${runs} runs per cell after one ` +
@@ -378,6 +387,7 @@ function report({ list, versions, rss, scale }, left) {
       `Podman ${versions.podman} (crun ${versions.crun}, conmon ${versions.conmon}, CNI); docker CLI ${versions.dockerCli}.\n\n` : '.\n\n')
   md += timingTable(list, withPeers)
   md += `\nDaemon memory (VmRSS from /proc/<pid>/status, idle 2 s after start and after the run):\n\n${rssTable(rss)}`
+  md += `\nPublished port (busybox httpd, \`-p 127.0.0.1:PORT:80\`), 1000 sequential HTTP requests, a new connection each:\n\n${portTable(ports)}`
   md += `\nWith ${SCALE} containers running (\`sleep\`, network none): memory per container and daemon CPU while idle:\n\n${scaleTable(scale)}`
   const goals = goalLines(Object.fromEntries(list.map((s) => [s.id, s])), rss)
   if (withPeers && goals.length) md += `\nAgainst the goals of issue 10 (medians of this run):\n\n${goals.join('\n')}\n`

@@ -52,8 +52,10 @@ export function goalLines(byId, rss) {
   }
   for (const [client, label] of [['docker-berth', 'docker CLI → berthd'], ['berth-cli', 'berth CLI']]) {
     const b = m('run-none', 'berth', client)
-    line(`${label} \`run --rm --network none\` vs Docker's default-network \`run --rm\``, b, m('run-default', 'docker'), '≤ 0.33x')
-    line(`${label} \`run --rm --network none\` vs Podman's default-network \`run --rm\``, b, m('run-default', 'podman'), '≤ 0.33x')
+    const bd = m('run-default', 'berth', client)
+    line(`${label} \`run --rm\` (default network) vs Docker's`, bd, m('run-default', 'docker'), '≤ 0.33x')
+    line(`${label} \`run --rm\` (default network) vs Podman's`, bd, m('run-default', 'podman'), '≤ 0.33x')
+    line(`${label} \`run --rm --network none\` vs Podman's`, b, m('run-none', 'podman'), '≤ 0.33x')
     line(`${label} \`run --rm --network none\` vs raw \`crun run\``, b, m('run-none', 'ref'), '≤ 10x')
   }
   line('docker CLI → berthd `exec` vs Docker', m('exec', 'berth', 'docker-berth'), m('exec', 'docker'), '≤ 0.5x')
@@ -72,5 +74,15 @@ export function scaleTable(rows) {
   const f = (x, d = 1) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d))
   let md = '| engine | monitor processes | monitor RSS per container, MB | daemon RSS growth per container, MB | daemon CPU while idle, % of a core |\n|---|---|---|---|---|\n'
   for (const r of rows) md += `| ${r.name} | ${r.monitors} | ${f(r.monitorMbPer, 2)} | ${f(r.daemonGrowthMbPer, 3)} | ${f(r.cpu, 2)} |\n`
+  return md
+}
+
+/** Requests per second through the published port and straight to the container, per engine. */
+export function portTable(rows) {
+  let md = '| engine | via 127.0.0.1:port, req/s | to the container address, req/s | published / direct |\n|---|---|---|---|\n'
+  for (const r of rows) {
+    if (r.error) md += `| ${r.name} | failed: ${r.error.replaceAll('|', '\\|').slice(0, 100)} | | |\n`
+    else md += `| ${r.name} | ${r.published.toFixed(0)} | ${r.direct ? r.direct.toFixed(0) : 'n/a'} | ${r.direct ? (r.published / r.direct * 100).toFixed(0) + ' %' : ''} |\n`
+  }
   return md
 }

@@ -66,3 +66,41 @@ export async function timeLogs(engine, name) {
   if (r.status !== 0) throw new Error(`logs failed: ${r.stderr.trim().split('\n').pop()}`)
   return Number(process.hrtime.bigint() - t0) / 1e6
 }
+
+/** Requests per second of `n` sequential GETs (a new connection each) to host:port. */
+export async function sequentialRps(hostname, port, n) {
+  const { request } = await import('node:http')
+  const one = () => new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path: '/', agent: false }, (res) => {
+      res.resume()
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))))
+    })
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+    req.end()
+  })
+  await one() // warm-up (ARP, conntrack, the server's first accept)
+  const t0 = process.hrtime.bigint()
+  for (let i = 0; i < n; i++) await one()
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9)
+}
+
+/**
+ * busybox httpd published on 127.0.0.1:hostPort: req/s through the published port and straight to the
+ * container's address, and their ratio. The container is removed afterwards.
+ */
+export async function portThroughput(engine, hostPort, n) {
+  const name = `bench-web-${hostPort}`
+  const r = await runAsync(engine.cmd(['run', '-d', '--name', name, '-p', `127.0.0.1:${hostPort}:80`, 'busybox', 'sh', '-c',
+    'echo hello > /tmp/index.html && exec httpd -f -p 80 -h /tmp']))
+  if (r.status !== 0) throw new Error(`run failed: ${r.stderr.trim().split('\n').pop()}`)
+  try {
+    const ip = engine.cli(['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name]).stdout.trim()
+    await sleep(500)
+    const published = await sequentialRps('127.0.0.1', hostPort, n)
+    const direct = ip ? await sequentialRps(ip, 80, n) : undefined
+    return { published, direct }
+  } finally {
+    await runAsync(engine.cmd(['rm', '-f', name]))
+  }
+}
