@@ -117,7 +117,7 @@ export class IpNetHost implements NetHost {
 
   async redirectDns(netnsPath: string, opts: { resolverIp: string; containerIp: string }): Promise<void> {
     // Replies to 127.0.0.1 sources leave through eth0 after the DNAT: the namespace must route them.
-    await this.inNetns(netnsPath, ['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet'])
-    await this.inNetns(netnsPath, [this.paths.nft ?? 'nft', '-f', '-'], renderDnsRedirect(opts))
+    const nft = this.paths.nft ?? 'nft'
+    await this.inNetns(netnsPath, ['sh', '-c', `echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && exec ${nft} -f -`], renderDnsRedirect(opts))
   }
 }
