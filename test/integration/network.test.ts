@@ -137,6 +137,13 @@ describe('networking through the docker CLI', { skip }, () => {
     assert.equal(res.body, `${id.slice(0, 12)}\n`)
     assert.equal(ok(['port', 'pub']), `80/tcp -> 0.0.0.0:${port}\n`)
     assert.match(ok(['ps', '--format', '{{.Ports}}', '--filter', 'name=pub']), new RegExp(`^0\\.0\\.0\\.0:${port}->80/tcp\\n$`))
+    // Through the bridge's address: from another container, and from the container itself (hairpin).
+    const gateway = ok(['inspect', '--format', '{{.NetworkSettings.Gateway}}', 'pub']).trim()
+    assert.equal(ok(['run', '--rm', 'busybox', 'timeout', '5', 'wget', '-qO-', `http://${gateway}:${port}/hostname`]), `${id.slice(0, 12)}\n`)
+    const selfPort = await freePort()
+    const self = ok(['run', '--rm', '--hostname', 'hairpin', '-p', `${selfPort}:80`, 'busybox', 'sh', '-c',
+      `httpd -p 80 -h /etc && sleep 0.5 && timeout 5 wget -qO- http://${gateway}:${selfPort}/hostname`])
+    assert.equal(self, 'hairpin\n')
     const ports = JSON.parse(ok(['inspect', '--format', '{{json .NetworkSettings.Ports}}', 'pub']))
     assert.deepEqual(ports, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: String(port) }] })
 
@@ -264,7 +271,7 @@ describe('networking through the docker CLI', { skip }, () => {
     ok(['network', 'prune', '-f'])
     assert.deepEqual(links(d.netPrefix), [d.bridgeName])
     assert.deepEqual(readdirSync(`${d.execRoot}/netns`), [])
-    assert.doesNotMatch(nftTable(d.netPrefix) ?? '', /dnat/)
+    assert.doesNotMatch(nftTable(d.netPrefix) ?? '', /dnat to/)
     const mounts = readFileSync('/proc/mounts', 'utf8')
     assert.ok(!mounts.includes(`${d.execRoot}/netns`), 'no namespace file stays mounted')
   })

@@ -110,7 +110,10 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       return { networkNamespacePath: sandbox.joinedPath }
     }
     const netnsPath = join(this.m.netnsDir, record.id)
-    const state: SandboxState = { containerId: record.id, netnsPath, joinedPath: netnsPath, interfaces: {}, ports: [] }
+    const state: SandboxState = {
+      containerId: record.id, netnsPath, joinedPath: netnsPath, interfaces: {}, ports: [],
+      ...(record.spec.host.dns?.length ? { dns: [...record.spec.host.dns] } : {}),
+    }
     try {
       await this.host.createNetns(netnsPath)
       await this.m.store.saveSandbox(state)

@@ -56,7 +56,7 @@ export class NetworkManager implements NetworkService {
     this.dns = new EmbeddedDns({
       udp: deps.udp,
       lookup: (networkId, clientIp, name) => this.lookupName(networkId, clientIp, name),
-      upstreams: deps.upstreams,
+      upstreams: (networkId, clientIp) => this.upstreamsFor(networkId, clientIp),
       logger: deps.logger,
       port: deps.dnsPort,
     })
@@ -349,6 +349,13 @@ export class NetworkManager implements NetworkService {
       ports: (sandbox?.ports ?? []).map(({ proto, containerPort, hostIp, hostPort }) => ({ proto, containerPort, hostIp, hostPort })),
       exposed: record ? exposedPorts(record.imageConfig.ExposedPorts, record.spec.exposedPorts) : [],
     }
+  }
+
+  /** The client container's --dns servers, else the host's resolvers. */
+  private upstreamsFor(networkId: string, clientIp: string): string[] {
+    const client = Object.values(this.store.get(networkId)?.endpoints ?? {}).find((e) => e.ipv4 === clientIp)
+    const own = client && this.store.sandboxes.get(client.containerId)?.dns
+    return own && own.length > 0 ? own : this.deps.upstreams()
   }
 
   /** Embedded DNS: names on the networks of the container that asks (user-defined networks only). */

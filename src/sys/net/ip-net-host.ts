@@ -73,7 +73,8 @@ export class IpNetHost implements NetHost {
   async addVeth(o: VethOptions): Promise<void> {
     await this.ip(['link', 'add', 'name', o.hostName, ...(o.mtu ? ['mtu', String(o.mtu)] : []), 'type', 'veth', 'peer', 'name', o.ifName, 'netns', o.netnsPath])
     try {
-      await this.ip(['link', 'set', o.hostName, 'master', o.bridge, 'up'])
+      // Hairpin: a container's own connections to a published port come back through its port.
+      await this.ip(['-batch', '-'], `link set ${o.hostName} master ${o.bridge} up\nlink set ${o.hostName} type bridge_slave hairpin on\n`)
       const batch = [
         ...(o.mac ? [`link set ${o.ifName} address ${o.mac}`] : []),
         `addr add ${o.addressCidr} dev ${o.ifName}`,

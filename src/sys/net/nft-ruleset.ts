@@ -54,6 +54,9 @@ export function renderFirewall(model: FirewallModel): string {
     // the container must see a source it can answer.
     lines.push(`    oifname ${quote(b.name)} ip saddr 127.0.0.0/8 masquerade`)
     if (!b.internal) lines.push(`    ip saddr ${b.subnet} oifname != ${quote(b.name)} masquerade`)
+    // Hairpin: a container reaching a published port of its own bridge must see the reply come
+    // from the address it asked, so the other side answers through the host.
+    lines.push(`    oifname ${quote(b.name)} ip saddr ${b.subnet} ct status dnat masquerade`)
   }
   lines.push('  }')
   lines.push('  chain forward {', '    type filter hook forward priority 0; policy accept;')

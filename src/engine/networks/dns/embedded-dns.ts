@@ -18,8 +18,8 @@ const SERVFAIL = 2
 export interface EmbeddedDnsDeps {
   udp: UdpTransport
   lookup: NameLookup
-  /** Resolvers for forwarded queries (address or address#port). */
-  upstreams: () => string[]
+  /** Resolvers for queries from clientIp on the network that are not ours (address or address#port). */
+  upstreams: (networkId: string, clientIp: string) => string[]
   logger: Logger
   port?: number
   upstreamTimeoutMs?: number
@@ -67,11 +67,11 @@ export class EmbeddedDns {
         : []
       return respond(query, answers, 0)
     }
-    return (await this.forward(req.data)) ?? respond(query, [], SERVFAIL)
+    return (await this.forward(req.data, this.deps.upstreams(networkId, req.address))) ?? respond(query, [], SERVFAIL)
   }
 
-  private async forward(data: Buffer): Promise<Buffer | undefined> {
-    for (const server of this.deps.upstreams()) {
+  private async forward(data: Buffer, servers: readonly string[]): Promise<Buffer | undefined> {
+    for (const server of servers) {
       const [address = '', port = '53'] = server.split('#')
       try {
         const reply = await this.deps.udp.query(address, Number(port), data, this.deps.upstreamTimeoutMs ?? 2000)
