@@ -17,6 +17,8 @@ export interface DaemonConfig {
   netPrefix: string
   /** --default-address-pool "base=...,size=N" entries, as dockerd. */
   defaultAddressPools: string[]
+  /** nftables, or iptables (auto: nftables when `nft` is installed). */
+  firewallBackend: 'auto' | 'nftables' | 'iptables'
 }
 
 export const defaultSocket = 'unix:///run/berth/berth.sock'
@@ -36,6 +38,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
     .option('--bip <cidr>', 'IPv4 address and prefix of the default bridge ("172.17.0.1/16")')
     .option('--bridge-name <name>', 'name of the default bridge', 'berth0')
     .option('--net-prefix <prefix>', 'prefix of the nftables table, bridges and veths this daemon creates', 'berth')
+    .addOption(new Option('--firewall-backend <name>', 'how berthd programs the firewall').choices(['auto', 'nftables', 'iptables']).default('auto'))
     .option('--default-address-pool <pool>', 'default address pool for networks ("base=10.10.0.0/16,size=24")', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .version(process.env.BERTH_VERSION ?? '0.1.0', '-v, --version')
     .exitOverride()
@@ -45,7 +48,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
   const o = program.opts<{
     host: string[]; dataRoot: string; execRoot: string; pidfile?: string; runtime: 'crun' | 'runc'
     logLevel: LogLevel; debug?: boolean; group?: string; bip?: string; bridgeName: string; netPrefix: string
-    defaultAddressPool: string[]
+    defaultAddressPool: string[]; firewallBackend: 'auto' | 'nftables' | 'iptables'
   }>()
   if (!/^[a-z][a-z0-9]{0,7}$/.test(o.netPrefix)) throw new Error(`invalid --net-prefix "${o.netPrefix}": 1-8 lowercase letters and digits`)
   if (o.bridgeName.length > 15) throw new Error(`invalid --bridge-name "${o.bridgeName}": at most 15 characters`)
@@ -61,5 +64,6 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonConfig {
     bip: o.bip,
     netPrefix: o.netPrefix,
     defaultAddressPools: o.defaultAddressPool,
+    firewallBackend: o.firewallBackend,
   }
 }

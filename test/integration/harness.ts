@@ -34,6 +34,8 @@ export class Daemon {
   /** Default bridge gateway/prefix, and the /16 user networks are cut from (/24 each). */
   readonly bip: string
   readonly addressPool: string
+  /** More berthd flags, set before start(). */
+  extraArgs: string[] = []
   private child: ChildProcess | undefined
 
   constructor(readonly runtime: 'crun' | 'runc' = 'crun') {
@@ -56,7 +58,7 @@ export class Daemon {
   async start(): Promise<void> {
     const fd = openSync(this.logFile, 'a')
     this.child = spawn(berthdBin, ['-H', this.host, '--data-root', this.dataRoot, '--exec-root', this.execRoot, '--runtime', this.runtime, '--debug',
-      '--net-prefix', this.netPrefix, '--bridge-name', this.bridgeName, '--bip', this.bip, '--default-address-pool', this.addressPool], {
+      '--net-prefix', this.netPrefix, '--bridge-name', this.bridgeName, '--bip', this.bip, '--default-address-pool', this.addressPool, ...this.extraArgs], {
       stdio: ['ignore', fd, fd],
     })
     closeSync(fd)
@@ -144,6 +146,15 @@ export function cleanupNetwork(prefix: string): void {
     if (l.ifname.startsWith(prefix)) spawnSync('ip', ['link', 'del', l.ifname], { stdio: 'ignore' })
   }
   spawnSync('nft', ['delete', 'table', 'ip', prefix], { stdio: 'ignore' })
+  const upper = prefix.toUpperCase()
+  for (const [table, chain, target] of [['nat', 'PREROUTING', 'PUBLISH'], ['nat', 'OUTPUT', 'PUBLISH'], ['nat', 'POSTROUTING', 'POSTROUTING'], ['filter', 'FORWARD', 'FORWARD']]) {
+    const rule = chain === 'POSTROUTING' || chain === 'FORWARD' ? ['-j', `${upper}-${target}`] : ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', `${upper}-${target}`]
+    while (spawnSync('iptables', ['-w', '-t', table!, '-D', chain!, ...rule], { stdio: 'ignore' }).status === 0) { /* every copy */ }
+  }
+  for (const [table, chain] of [['nat', 'PUBLISH'], ['nat', 'POSTROUTING'], ['filter', 'FORWARD']]) {
+    spawnSync('iptables', ['-w', '-t', table!, '-F', `${upper}-${chain}`], { stdio: 'ignore' })
+    spawnSync('iptables', ['-w', '-t', table!, '-X', `${upper}-${chain}`], { stdio: 'ignore' })
+  }
 }
 
 /** Kills conmon/containers and unmounts whatever a test left under the roots, then deletes them. */

@@ -339,3 +339,32 @@ describe('networking through the berth CLI', { skip }, () => {
     assert.equal(d.berth(['network', 'inspect', 'backend']).code, 1)
   })
 })
+
+describe('berthd --firewall-backend iptables (hosts without nft)', { skip }, () => {
+  const d = new Daemon()
+  d.extraArgs = ['--firewall-backend', 'iptables']
+  const chains = (): string => spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(d.netPrefix.toUpperCase())).join('\n')
+  before(() => d.startWithBusybox())
+  after(() => d.stop())
+
+  test('published ports, 127.0.0.1 and the embedded DNS work through iptables rules, removed at stop', async () => {
+    const ok = (args: string[]): string => {
+      const r = d.docker(args)
+      assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}\n${d.log()}`)
+      return r.stdout
+    }
+    ok(['network', 'create', 'ipt'])
+    const port = await freePort()
+    ok(['run', '-d', '--name', 'web', '--network', 'ipt', '-p', `${port}:80`, 'busybox', ...HTTPD])
+    const id = ok(['inspect', '--format', '{{.Id}}', 'web']).trim()
+    assert.equal((await httpGet(`http://127.0.0.1:${port}/hostname`)).body, `${id.slice(0, 12)}\n`)
+    assert.equal(ok(['run', '--rm', '--network', 'ipt', 'busybox', 'timeout', '5', 'wget', '-qO-', 'http://web/hostname']), `${id.slice(0, 12)}\n`)
+    assert.match(chains(), new RegExp(`--dport ${port} -j DNAT`))
+    assert.equal(nftTable(d.netPrefix), undefined, 'no nftables table of berth')
+    ok(['rm', '-f', 'web'])
+    ok(['network', 'rm', 'ipt'])
+    await d.stopDaemonOnly()
+    assert.equal(chains(), '')
+    assert.deepEqual(links(d.netPrefix), [])
+  })
+})
