@@ -82,6 +82,7 @@ test('NetworkManager.create() picks a free pool subnet, refuses duplicates and p
   await assert.rejects(m.create({ name: 'app' }), /network with name app already exists/)
   await assert.rejects(m.create({ name: 'x', ipam: { config: [{ subnet: '10.201.0.0/16' }] } }), /overlaps/)
   await assert.rejects(m.remove('bridge'), /bridge is a pre-defined network and cannot be removed/)
+  await assert.rejects(m.create({ name: 'v6', enableIPv6: true }), /IPv6 networks are not supported/)
   await m.remove(id.slice(0, 6))
   assert.ok(!host.links.has(app.bridgeName!))
   await assert.rejects(m.inspect('app'), /network app not found/)

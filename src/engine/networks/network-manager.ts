@@ -177,7 +177,10 @@ export class NetworkManager implements NetworkService {
       if (req.ipam?.driver && req.ipam.driver !== 'default') {
         throw new EngineError('NotFound', 'IPAM_DRIVER_NOT_FOUND', `plugin "${req.ipam.driver}" not found`)
       }
-      const configs = (req.ipam?.config ?? []).filter((c) => !c.subnet?.includes(':'))
+      if (req.enableIPv6 || (req.ipam?.config ?? []).some((c) => c.subnet?.includes(':') || c.gateway?.includes(':'))) {
+        throw new EngineError('NotImplemented', 'IPV6_UNSUPPORTED', 'IPv6 networks are not supported by berth yet')
+      }
+      const configs = req.ipam?.config ?? []
       if (configs.length > 1) throw new EngineError('NotImplemented', 'MULTIPLE_SUBNETS', 'berth supports one IPv4 subnet per network')
       const id = newId()
       const options = { ...(req.options ?? {}) }
