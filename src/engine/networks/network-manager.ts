@@ -190,7 +190,7 @@ export class NetworkManager implements NetworkService {
       const range = await this.rangeFor(configs[0] ?? {})
       const record: NetworkRecord = {
         id, name, driver: 'bridge', scope: 'local', created: this.now(), internal: req.internal === true,
-        attachable: req.attachable === true, enableIPv6: req.enableIPv6 === true, labels: { ...(req.labels ?? {}) }, options,
+        attachable: req.attachable === true, enableIPv6: false, labels: { ...(req.labels ?? {}) }, options,
         ipamDriver: 'default', ipamOptions: { ...(req.ipam?.options ?? {}) }, ipam: [range], bridgeName, predefined: false, endpoints: {},
       }
       await this.store.save(record)
