@@ -35,7 +35,15 @@ export class EmbeddedDns {
     const current = this.listeners.get(networkId)
     if (current?.ip === ip) return
     if (current) await this.stop(networkId)
-    const listener = await this.deps.udp.listen(ip, this.deps.port ?? 53, (req) => this.answer(networkId, req))
+    const port = this.deps.port ?? 53
+    const udp = await this.deps.udp.listen(ip, port, (req) => this.answer(networkId, req))
+    let tcp: UdpListener | undefined
+    try {
+      tcp = await this.deps.udp.listenTcp?.(ip, port, (req) => this.answer(networkId, req))
+    } catch (err) {
+      this.deps.logger.warn('embedded DNS cannot listen on TCP', { ip, error: err })
+    }
+    const listener: UdpListener = { close: async () => { await udp.close(); await tcp?.close() } }
     this.listeners.set(networkId, { ip, listener })
   }
 
