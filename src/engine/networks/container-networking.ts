@@ -62,6 +62,9 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
 
   async onCreate(record: ContainerRecord): Promise<void> {
     const mode = parseNetworkMode(record.spec.host.networkMode)
+    const raw = record.spec.host.raw ?? {}
+    // Malformed port bindings fail the create, not the later start.
+    portRequests(raw['PortBindings'] as PortBindingsWire, raw['PublishAllPorts'] === true, exposedPorts(record.imageConfig.ExposedPorts, record.spec.exposedPorts))
     if (mode.kind === 'container') {
       const target = await this.m.deps.containers().resolve(mode.target)
       if (target.id === record.id) throw invalid('INVALID_NETWORK_MODE', 'cannot join own network')
