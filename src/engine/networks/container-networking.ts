@@ -132,7 +132,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       const env = await this.writeEtcFiles(record, nets[0])
       await this.publish(record, nets[0], state)
       await this.m.store.saveSandbox(state)
-      await this.m.syncFirewall()
+      if (state.ports.length > 0) await this.m.syncFirewall()
       this.restored.add(record.id)
       await this.refreshNames(record)
       for (const net of this.m.networksOf(record.id, primary?.id)) this.publishEvent('connect', net, record.id)

@@ -53,8 +53,8 @@ export class IpNetHost implements NetHost {
     await mkdir(dirname(path), { recursive: true })
     await writeFile(path, '')
     try {
-      await run([this.paths.unshare ?? 'unshare', `--net=${path}`, 'true'])
-      await this.inNetns(path, [this.paths.ip ?? 'ip', 'link', 'set', 'lo', 'up'])
+      // unshare binds the new namespace at `path` and runs the command inside it.
+      await run([this.paths.unshare ?? 'unshare', `--net=${path}`, this.paths.ip ?? 'ip', 'link', 'set', 'lo', 'up'])
     } catch (err) {
       await this.deleteNetns(path).catch(() => undefined)
       throw err
