@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram'
 import { get } from 'node:http'
 import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { Daemon, isRoot, eventually } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, bridges, nftables)'
@@ -230,6 +231,23 @@ describe('networking through the docker CLI', { skip }, () => {
     assert.match(files, /^box$/m)
     ok(['rm', '-f', 'outside'])
     ok(['network', 'rm', 'closed'])
+  })
+
+  test('--ipv6 networks: containers get IPv6 addresses, reach each other over IPv6 and resolve AAAA names', () => {
+    const subnet = `fd${randomBytes(1).toString('hex')}:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::/64`
+    ok(['network', 'create', '--ipv6', '--subnet', subnet, 'six'])
+    const cfg = JSON.parse(ok(['network', 'inspect', '--format', '{{json .IPAM.Config}}', 'six']))
+    assert.equal(cfg.length, 2)
+    assert.equal(cfg[1].Subnet, subnet)
+    ok(['run', '-d', '--name', 'web6', '--network', 'six', 'busybox', ...HTTPD])
+    const v6 = ok(['inspect', '--format', '{{.NetworkSettings.Networks.six.GlobalIPv6Address}}', 'web6']).trim()
+    assert.ok(v6.startsWith(subnet.split('::')[0]!), v6)
+    const id = ok(['inspect', '--format', '{{.Id}}', 'web6']).trim()
+    assert.equal(ok(['run', '--rm', '--network', 'six', 'busybox', 'timeout', '5', 'wget', '-qO-', `http://[${v6}]/hostname`]), `${id.slice(0, 12)}\n`)
+    const aaaa = ok(['run', '--rm', '--network', 'six', 'busybox', 'nslookup', '-type=AAAA', 'web6', '127.0.0.11'])
+    assert.ok(aaaa.includes(v6), aaaa)
+    ok(['rm', '-f', 'web6'])
+    ok(['network', 'rm', 'six'])
   })
 
   test('a fixed --ip is used and a used address is refused', () => {

@@ -157,6 +157,8 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     await this.host.addVeth({
       hostName: hostVeth, bridge: net.bridgeName, netnsPath: state.joinedPath, ifName: `eth${n}`,
       addressCidr: `${ep.ipv4}/${ep.prefixLen}`, mac: ep.mac, ...(defaultRoute && ep.gateway ? { gateway: ep.gateway } : {}),
+      ...(ep.ipv6 ? { address6Cidr: `${ep.ipv6}/${ep.ipv6PrefixLen}` } : {}),
+      ...(defaultRoute && ep.ipv6Gateway ? { gateway6: ep.ipv6Gateway } : {}),
     })
   }
 

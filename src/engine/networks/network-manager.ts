@@ -14,6 +14,7 @@ import {
   DEFAULT_POOLS, allocateAddress, contains, overlaps, defaultGateway, formatCidr, ipToInt, macForAddress, parseCidr, pickSubnet,
   validateFixedAddress, type AddressPool, type IpamRange,
 } from './ipam.js'
+import { allocateAddress6, bigIntToIp6, contains6, formatCidr6, ip6ToBigInt, overlaps6, parseCidr6, validateFixedAddress6 } from './ipam6.js'
 import { filterNetworks } from './network-filters.js'
 import { NetworkStore } from './network-store.js'
 import type {
@@ -142,7 +143,8 @@ export class NetworkManager implements NetworkService {
   async setupBridge(net: NetworkRecord): Promise<void> {
     const range = net.ipam[0]
     if (!net.bridgeName || !range) return
-    await this.deps.host.ensureBridge(net.bridgeName, `${range.gateway}/${parseCidr(range.subnet).prefix}`)
+    await this.deps.host.ensureBridge(net.bridgeName, `${range.gateway}/${parseCidr(range.subnet).prefix}`,
+      net.ipam6 ? { address6Cidr: `${net.ipam6.gateway}/${parseCidr6(net.ipam6.subnet).prefix}` } : {})
     await this.syncFirewall()
     if (isUserDefined(net)) {
       await this.dns.serve(net.id, range.gateway).catch((err: unknown) => this.deps.logger.warn('embedded DNS cannot listen', { network: net.name, error: err }))
@@ -153,7 +155,7 @@ export class NetworkManager implements NetworkService {
   syncFirewall(): Promise<void> {
     const apply = async (): Promise<void> => {
       const bridges = this.store.all().filter((n) => n.driver === 'bridge' && n.bridgeName && n.ipam[0]).map((n) => ({
-        name: n.bridgeName!, subnet: n.ipam[0]!.subnet, internal: n.internal,
+        name: n.bridgeName!, subnet: n.ipam[0]!.subnet, internal: n.internal, ...(n.ipam6 ? { subnet6: n.ipam6.subnet } : {}),
       }))
       const publish = [...this.store.sandboxes.values()].flatMap((s) => s.ports.map((p) => ({
         proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: p.containerIp, containerPort: p.containerPort,
@@ -177,10 +179,11 @@ export class NetworkManager implements NetworkService {
       if (req.ipam?.driver && req.ipam.driver !== 'default') {
         throw new EngineError('NotFound', 'IPAM_DRIVER_NOT_FOUND', `plugin "${req.ipam.driver}" not found`)
       }
-      if (req.enableIPv6 || (req.ipam?.config ?? []).some((c) => c.subnet?.includes(':') || c.gateway?.includes(':'))) {
-        throw new EngineError('NotImplemented', 'IPV6_UNSUPPORTED', 'IPv6 networks are not supported by berth yet')
-      }
-      const configs = req.ipam?.config ?? []
+      const all = req.ipam?.config ?? []
+      const configs = all.filter((c) => !c.subnet?.includes(':'))
+      const v6configs = all.filter((c) => c.subnet?.includes(':'))
+      if (v6configs.length > 0 && !req.enableIPv6) throw invalid('IPV6_DISABLED', 'IPv6 subnet given but IPv6 is not enabled: use --ipv6')
+      if (v6configs.length > 1) throw new EngineError('NotImplemented', 'MULTIPLE_SUBNETS', 'berth supports one IPv6 subnet per network')
       if (configs.length > 1) throw new EngineError('NotImplemented', 'MULTIPLE_SUBNETS', 'berth supports one IPv4 subnet per network')
       const id = newId()
       const options = { ...(req.options ?? {}) }
@@ -188,10 +191,12 @@ export class NetworkManager implements NetworkService {
       if (bridgeName.length > 15) throw invalid('INVALID_BRIDGE_NAME', `bridge name ${bridgeName} is longer than 15 characters`)
       if (this.store.all().some((n) => n.bridgeName === bridgeName)) throw conflict('BRIDGE_IN_USE', `bridge name ${bridgeName} is already in use`)
       const range = await this.rangeFor(configs[0] ?? {})
+      const ipam6 = req.enableIPv6 ? rangeFor6(v6configs[0] ?? {}, this.store.all()) : undefined
       const record: NetworkRecord = {
         id, name, driver: 'bridge', scope: 'local', created: this.now(), internal: req.internal === true,
-        attachable: req.attachable === true, enableIPv6: false, labels: { ...(req.labels ?? {}) }, options,
+        attachable: req.attachable === true, enableIPv6: req.enableIPv6 === true, labels: { ...(req.labels ?? {}) }, options,
         ipamDriver: 'default', ipamOptions: { ...(req.ipam?.options ?? {}) }, ipam: [range], bridgeName, predefined: false, endpoints: {},
+        ...(ipam6 ? { ipam6 } : {}),
       }
       await this.store.save(record)
       try {
@@ -307,6 +312,21 @@ export class NetworkManager implements NetworkService {
       endpoint.gateway = net.internal ? '' : range.gateway
       endpoint.mac = req.macAddress || macForAddress(ip)
     }
+    if (net.ipam6) {
+      const used6 = new Set(Object.values(net.endpoints).flatMap((e) => (e.ipv6 ? [e.ipv6] : [])))
+      let ip6: string | undefined
+      if (req.ipv6Address) {
+        ip6 = validateFixedAddress6(net.ipam6, req.ipv6Address, used6)
+        endpoint.fixedIpv6 = ip6
+      } else {
+        ip6 = allocateAddress6(net.ipam6, used6, net.lastAddress6)
+        if (!ip6) throw new EngineError('Unavailable', 'NO_ADDRESS', `no available IPv6 addresses on network ${net.name}`)
+        net.lastAddress6 = ip6
+      }
+      endpoint.ipv6 = ip6
+      endpoint.ipv6PrefixLen = parseCidr6(net.ipam6.subnet).prefix
+      endpoint.ipv6Gateway = net.internal ? '' : net.ipam6.gateway
+    }
     net.endpoints[container.id] = endpoint
     await this.store.save(net)
     return endpoint
@@ -362,21 +382,24 @@ export class NetworkManager implements NetworkService {
   }
 
   /** Embedded DNS: names on the networks of the container that asks (user-defined networks only). */
-  lookupName(networkId: string, clientIp: string, name: string): { ipv4: string[] } | undefined {
+  lookupName(networkId: string, clientIp: string, name: string): { ipv4: string[]; ipv6: string[] } | undefined {
     const net = this.store.get(networkId)
     if (!net) return undefined
     const client = Object.values(net.endpoints).find((e) => e.ipv4 === clientIp)
     const scopes = client ? this.store.all().filter((n) => isUserDefined(n) && n.endpoints[client.containerId]) : [net]
     const wanted = name.toLowerCase()
     const ips: string[] = []
+    const ips6: string[] = []
     for (const scope of scopes) {
       for (const e of Object.values(scope.endpoints)) {
         if (!e.ipv4 || !this.store.sandboxes.has(e.containerId)) continue
         const names = [e.containerName, ...e.aliases, e.containerId.slice(0, 12)].map((x) => x.toLowerCase())
-        if (names.includes(wanted) && !ips.includes(e.ipv4)) ips.push(e.ipv4)
+        if (!names.includes(wanted)) continue
+        if (!ips.includes(e.ipv4)) ips.push(e.ipv4)
+        if (e.ipv6 && !ips6.includes(e.ipv6)) ips6.push(e.ipv6)
       }
     }
-    return ips.length > 0 ? { ipv4: ips } : undefined
+    return ips.length > 0 ? { ipv4: ips, ipv6: ips6 } : undefined
   }
 
   /**
@@ -397,6 +420,27 @@ export class NetworkManager implements NetworkService {
 /** User-defined: a bridge network other than the default "bridge" (they get the embedded DNS). */
 export function isUserDefined(net: NetworkRecord): boolean {
   return !net.predefined
+}
+
+/** The IPv6 range of an --ipv6 network: the given subnet, or a random ULA /64 (fdxx:xxxx:xxxx::/64). */
+function rangeFor6(c: { subnet?: string; gateway?: string }, existing: readonly NetworkRecord[]): { subnet: string; gateway: string } {
+  let subnet: string
+  if (c.subnet) {
+    subnet = formatCidr6(parseCidr6(c.subnet))
+    const mine = parseCidr6(subnet)
+    for (const n of existing) {
+      if (!n.ipam6) continue
+      if (overlaps6(mine, parseCidr6(n.ipam6.subnet))) {
+        throw new EngineError('Forbidden', 'POOL_OVERLAP', 'invalid pool request: Pool overlaps with other one on this address space')
+      }
+    }
+  } else {
+    const hex = newId().slice(0, 10)
+    subnet = formatCidr6(parseCidr6(`fd${hex.slice(0, 2)}:${hex.slice(2, 6)}:${hex.slice(6, 10)}::/64`))
+  }
+  const gateway = c.gateway ?? bigIntToIp6(parseCidr6(subnet).base + 1n)
+  if (!contains6(parseCidr6(subnet), ip6ToBigInt(gateway))) throw invalid('INVALID_GATEWAY', `no matching subnet for gateway ${gateway}`)
+  return { subnet, gateway: bigIntToIp6(ip6ToBigInt(gateway)) }
 }
 
 function overlap(a: string, b: string): boolean {

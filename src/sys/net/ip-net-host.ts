@@ -25,12 +25,16 @@ export class IpNetHost implements NetHost {
     return run([this.paths.nsenter ?? 'nsenter', `--net=${netnsPath}`, ...argv], { input, timeoutMs: 30_000 })
   }
 
-  async ensureBridge(name: string, addressCidr: string, opts: { mtu?: number } = {}): Promise<void> {
+  async ensureBridge(name: string, addressCidr: string, opts: { mtu?: number; address6Cidr?: string } = {}): Promise<void> {
     const links = await this.listLinks()
     if (!links.some((l) => l.name === name)) {
       await this.ip(['link', 'add', 'name', name, 'type', 'bridge', ...(opts.mtu ? ['mtu', String(opts.mtu)] : [])])
     }
     await this.ip(['addr', 'replace', addressCidr, 'dev', name])
+    if (opts.address6Cidr) {
+      await this.setSysctl(`net.ipv6.conf.${name}.disable_ipv6`, '0').catch(() => undefined)
+      await this.ip(['-6', 'addr', 'replace', opts.address6Cidr, 'dev', name, 'nodad'])
+    }
     await this.setSysctl(`net.ipv4.conf.${name}.route_localnet`, '1')
     await this.ip(['link', 'set', name, 'up'])
   }
@@ -80,6 +84,8 @@ export class IpNetHost implements NetHost {
         `addr add ${o.addressCidr} dev ${o.ifName}`,
         `link set ${o.ifName} up`,
         ...(o.gateway ? [`route replace default via ${o.gateway} dev ${o.ifName}`] : []),
+        ...(o.address6Cidr ? [`addr add ${o.address6Cidr} dev ${o.ifName} nodad`] : []),
+        ...(o.gateway6 ? [`route replace ::/0 via ${o.gateway6} dev ${o.ifName}`] : []),
       ]
       await this.inNetns(o.netnsPath, [this.paths.ip ?? 'ip', '-batch', '-'], batch.join('\n') + '\n')
     } catch (err) {
@@ -113,7 +119,9 @@ export class IpNetHost implements NetHost {
   }
 
   async deleteFirewall(table: string): Promise<void> {
-    await run([this.paths.nft ?? 'nft', '-f', '-'], { input: `table ip ${table} {}\ndelete table ip ${table}\n`, timeoutMs: 30_000 })
+    await run([this.paths.nft ?? 'nft', '-f', '-'], {
+      input: `table ip ${table} {}\ndelete table ip ${table}\ntable ip6 ${table} {}\ndelete table ip6 ${table}\n`, timeoutMs: 30_000,
+    })
   }
 
   async redirectDns(netnsPath: string, opts: { resolverIp: string; containerIp: string }): Promise<void> {

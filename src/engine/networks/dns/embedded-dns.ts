@@ -9,7 +9,7 @@ import type { Logger } from '../../../common/index.js'
 import type { UdpListener, UdpRequest, UdpTransport } from '../../../sys/net/index.js'
 
 /** Addresses for `name` as seen by the container at `clientIp` on network `networkId`; undefined: not ours. */
-export type NameLookup = (networkId: string, clientIp: string, name: string) => { ipv4: string[] } | undefined
+export type NameLookup = (networkId: string, clientIp: string, name: string) => { ipv4: string[]; ipv6?: string[] } | undefined
 
 const TTL = 600
 const NXDOMAIN = 3
@@ -72,7 +72,9 @@ export class EmbeddedDns {
     if (found) {
       const answers = question.type === 'A'
         ? found.ipv4.map((ip) => ({ type: 'A' as const, name: question.name, class: 'IN' as const, ttl: TTL, data: ip }))
-        : []
+        : question.type === 'AAAA'
+          ? (found.ipv6 ?? []).map((ip) => ({ type: 'AAAA' as const, name: question.name, class: 'IN' as const, ttl: TTL, data: ip }))
+          : []
       return respond(query, answers, 0)
     }
     return (await this.forward(req.data, this.deps.upstreams(networkId, req.address))) ?? respond(query, [], SERVFAIL)
