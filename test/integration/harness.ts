@@ -146,6 +146,7 @@ export function cleanupNetwork(prefix: string): void {
     if (l.ifname.startsWith(prefix)) spawnSync('ip', ['link', 'del', l.ifname], { stdio: 'ignore' })
   }
   spawnSync('nft', ['delete', 'table', 'ip', prefix], { stdio: 'ignore' })
+  spawnSync('nft', ['delete', 'table', 'ip6', prefix], { stdio: 'ignore' })
   const upper = prefix.toUpperCase()
   for (const [table, chain, target] of [['nat', 'PREROUTING', 'PUBLISH'], ['nat', 'OUTPUT', 'PUBLISH'], ['nat', 'POSTROUTING', 'POSTROUTING'], ['filter', 'FORWARD', 'FORWARD']]) {
     const rule = chain === 'POSTROUTING' || chain === 'FORWARD' ? ['-j', `${upper}-${target}`] : ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', `${upper}-${target}`]

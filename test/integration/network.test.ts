@@ -60,8 +60,8 @@ function links(prefix: string): string[] {
   return (JSON.parse(out || '[]') as Array<{ ifname: string }>).map((l) => l.ifname).filter((n) => n.startsWith(prefix))
 }
 
-function nftTable(table: string): string | undefined {
-  const r = spawnSync('nft', ['list', 'table', 'ip', table], { encoding: 'utf8' })
+function nftTable(table: string, family: 'ip' | 'ip6' = 'ip'): string | undefined {
+  const r = spawnSync('nft', ['list', 'table', family, table], { encoding: 'utf8' })
   return r.status === 0 ? r.stdout : undefined
 }
 
@@ -310,6 +310,7 @@ describe('berthd leaves nothing behind when it stops', { skip }, () => {
       await d.stopDaemonOnly()
       assert.deepEqual(links(prefix), [])
       assert.equal(nftTable(prefix), undefined)
+      assert.equal(nftTable(prefix, 'ip6'), undefined)
       await d.stop()
     }
   })
