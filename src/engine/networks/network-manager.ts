@@ -11,11 +11,12 @@ import type { EventBus } from '../events/index.js'
 import type { NetHost, PortHolder, UdpTransport } from '../../sys/net/index.js'
 import { EmbeddedDns } from './dns/embedded-dns.js'
 import {
-  DEFAULT_POOLS, allocateAddress, contains, overlaps, defaultGateway, formatCidr, ipToInt, macForAddress, parseCidr, pickSubnet,
+  DEFAULT_POOLS, allocateAddress, defaultGateway, formatCidr, ipToInt, macForAddress, parseCidr, pickSubnet,
   validateFixedAddress, type AddressPool, type IpamRange,
 } from './ipam.js'
-import { allocateAddress6, bigIntToIp6, contains6, formatCidr6, ip6ToBigInt, overlaps6, parseCidr6, validateFixedAddress6 } from './ipam6.js'
+import { allocateAddress6, parseCidr6, validateFixedAddress6 } from './ipam6.js'
 import { filterNetworks } from './network-filters.js'
+import { containsIp, overlap, rangeFor6 } from './network-ranges.js'
 import { NetworkStore } from './network-store.js'
 import type {
   ContainerNetworkView, EndpointRecord, EndpointRequest, NetworkCreateRequest, NetworkRecord, NetworkService,
@@ -420,33 +421,4 @@ export class NetworkManager implements NetworkService {
 /** User-defined: a bridge network other than the default "bridge" (they get the embedded DNS). */
 export function isUserDefined(net: NetworkRecord): boolean {
   return !net.predefined
-}
-
-/** The IPv6 range of an --ipv6 network: the given subnet, or a random ULA /64 (fdxx:xxxx:xxxx::/64). */
-function rangeFor6(c: { subnet?: string; gateway?: string }, existing: readonly NetworkRecord[]): { subnet: string; gateway: string } {
-  let subnet: string
-  if (c.subnet) {
-    subnet = formatCidr6(parseCidr6(c.subnet))
-    const mine = parseCidr6(subnet)
-    for (const n of existing) {
-      if (!n.ipam6) continue
-      if (overlaps6(mine, parseCidr6(n.ipam6.subnet))) {
-        throw new EngineError('Forbidden', 'POOL_OVERLAP', 'invalid pool request: Pool overlaps with other one on this address space')
-      }
-    }
-  } else {
-    const hex = newId().slice(0, 10)
-    subnet = formatCidr6(parseCidr6(`fd${hex.slice(0, 2)}:${hex.slice(2, 6)}:${hex.slice(6, 10)}::/64`))
-  }
-  const gateway = c.gateway ?? bigIntToIp6(parseCidr6(subnet).base + 1n)
-  if (!contains6(parseCidr6(subnet), ip6ToBigInt(gateway))) throw invalid('INVALID_GATEWAY', `no matching subnet for gateway ${gateway}`)
-  return { subnet, gateway: bigIntToIp6(ip6ToBigInt(gateway)) }
-}
-
-function overlap(a: string, b: string): boolean {
-  return overlaps(parseCidr(a), parseCidr(b))
-}
-
-function containsIp(subnet: string, ip: string): boolean {
-  return contains(parseCidr(subnet), ipToInt(ip))
 }
