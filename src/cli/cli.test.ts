@@ -230,6 +230,9 @@ test('berth inspect prints the daemon JSON indented and reports missing objects 
     imageInspect: (ref: never) => {
       throw new DaemonError('NotFound', 404, `No such image: ${ref}`)
     },
+    networkInspect: (ref: never) => {
+      throw new DaemonError('NotFound', 404, `network ${ref} not found`)
+    },
   })
   assert.equal(stdout, '[\n    {\n        "Id": "x",\n        "State": {\n            "Running": true\n        }\n    }\n]\n')
   assert.equal(stderr, 'Error: No such object: nothing\n')

@@ -38,6 +38,8 @@ export interface DaemonConfig {
   insecureRegistries?: string[]
   /** berth's own: never contact a registry outside loopback (the integration tests run with it). */
   loopbackRegistriesOnly?: boolean
+  /** nftables, or iptables (auto: nftables when `nft` is installed). */
+  firewallBackend: 'auto' | 'nftables' | 'iptables'
 }
 
 export const defaultSocket = 'unix:///run/berth/berth.sock'
@@ -72,6 +74,7 @@ export function daemonCommand(): Command {
     .option('--bip <cidr>', 'IPv4 address and prefix of the default bridge ("172.17.0.1/16")')
     .option('--bridge-name <name>', 'name of the default bridge', 'berth0')
     .option('--net-prefix <prefix>', 'prefix of the nftables table, bridges and veths this daemon creates', 'berth')
+    .addOption(new Option('--firewall-backend <name>', 'how berthd programs the firewall').choices(['auto', 'nftables', 'iptables']).default('auto'))
     .option('--default-address-pool <pool>', 'default address pool for networks ("base=10.10.0.0/16,size=24")', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--insecure-registry <registry>', 'enable insecure registry communication', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--loopback-registries-only', 'contact no registry outside loopback (berth only)')
@@ -97,6 +100,7 @@ export function parseDaemonArgs(argv: readonly string[], readFile?: ConfigFileRe
     logLevel: LogLevel; debug?: boolean; group?: string; tls?: boolean; tlsverify?: boolean
     tlscacert: string; tlscert: string; tlskey: string
     bip?: string; bridgeName: string; netPrefix: string; defaultAddressPool: string[]; insecureRegistry: string[]; loopbackRegistriesOnly?: boolean
+    firewallBackend: 'auto' | 'nftables' | 'iptables'
   }>()
   const useTls = o.tlsverify === true || o.tls === true
   if (!/^[a-z][a-z0-9]{0,7}$/.test(o.netPrefix)) throw new Error(`invalid --net-prefix "${o.netPrefix}": 1-8 lowercase letters and digits`)
@@ -119,5 +123,6 @@ export function parseDaemonArgs(argv: readonly string[], readFile?: ConfigFileRe
     defaultAddressPools: o.defaultAddressPool,
     insecureRegistries: o.insecureRegistry,
     loopbackRegistriesOnly: o.loopbackRegistriesOnly ?? false,
+    firewallBackend: o.firewallBackend,
   }
 }

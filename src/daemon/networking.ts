@@ -1,10 +1,11 @@
 /** Builds the network service and its container hook from the daemon config (real sys/net adapters). */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
 import type { Logger } from '../common/index.js'
 import type { ContainerService } from '../engine/containers/index.js'
 import type { EventBus } from '../engine/events/index.js'
 import { ContainerNetworking, NetworkManager, parseAddressPool, DEFAULT_POOLS } from '../engine/networks/index.js'
-import { DgramTransport, IpNetHost, SocketPortHolder } from '../sys/net/index.js'
+import { DgramTransport, IpNetHost, IptablesNetHost, SocketPortHolder, type NetHost } from '../sys/net/index.js'
 import type { DaemonConfig } from './config.js'
 
 /** Nameservers of the host's resolv.conf, for queries the embedded DNS forwards. */
@@ -24,7 +25,7 @@ export async function createNetworking(
   const networks = new NetworkManager({
     dataRoot: config.dataRoot,
     execRoot: config.execRoot,
-    host: new IpNetHost(),
+    host: netHost(config, logger),
     ports: new SocketPortHolder(),
     udp: new DgramTransport(),
     events,
@@ -38,6 +39,14 @@ export async function createNetworking(
   const networking = new ContainerNetworking(networks, { hostResolvConfPath: resolvConf })
   await networks.init()
   return { networks, networking }
+}
+
+/** nftables unless asked for iptables or `nft` is not installed. */
+function netHost(config: DaemonConfig, logger: Logger): NetHost {
+  const onPath = (bin: string): boolean => (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).some((d) => existsSync(join(d, bin)))
+  const useIptables = config.firewallBackend === 'iptables' || (config.firewallBackend === 'auto' && !onPath('nft') && !existsSync('/usr/sbin/nft'))
+  if (useIptables) logger.info('programming the firewall with iptables')
+  return useIptables ? new IptablesNetHost() : new IpNetHost()
 }
 
 function readText(path: string): string {

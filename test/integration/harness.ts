@@ -36,8 +36,8 @@ export class Daemon {
   readonly addressPool: string
   private child: ChildProcess | undefined
 
-  /** extraArgs go to berthd after the harness's own (-H, roots, runtime, a private empty daemon.json). */
-  constructor(readonly runtime: 'crun' | 'runc' = 'crun', readonly extraArgs: string[] = []) {
+  /** extraArgs (settable until start()) go to berthd after the harness's own flags. */
+  constructor(readonly runtime: 'crun' | 'runc' = 'crun', public extraArgs: string[] = []) {
     this.dataRoot = mkdtempSync('/var/tmp/berth-it-')
     // Short exec root: conmon's attach socket path must stay under 108 bytes.
     this.execRoot = mkdtempSync('/run/bt-')
@@ -155,6 +155,16 @@ export function cleanupNetwork(prefix: string): void {
     if (l.ifname.startsWith(prefix)) spawnSync('ip', ['link', 'del', l.ifname], { stdio: 'ignore' })
   }
   spawnSync('nft', ['delete', 'table', 'ip', prefix], { stdio: 'ignore' })
+  spawnSync('nft', ['delete', 'table', 'ip6', prefix], { stdio: 'ignore' })
+  const upper = prefix.toUpperCase()
+  for (const [table, chain, target] of [['nat', 'PREROUTING', 'PUBLISH'], ['nat', 'OUTPUT', 'PUBLISH'], ['nat', 'POSTROUTING', 'POSTROUTING'], ['filter', 'FORWARD', 'FORWARD']]) {
+    const rule = chain === 'POSTROUTING' || chain === 'FORWARD' ? ['-j', `${upper}-${target}`] : ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', `${upper}-${target}`]
+    while (spawnSync('iptables', ['-w', '-t', table!, '-D', chain!, ...rule], { stdio: 'ignore' }).status === 0) { /* every copy */ }
+  }
+  for (const [table, chain] of [['nat', 'PUBLISH'], ['nat', 'POSTROUTING'], ['filter', 'FORWARD']]) {
+    spawnSync('iptables', ['-w', '-t', table!, '-F', `${upper}-${chain}`], { stdio: 'ignore' })
+    spawnSync('iptables', ['-w', '-t', table!, '-X', `${upper}-${chain}`], { stdio: 'ignore' })
+  }
 }
 
 /** Kills conmon/containers and unmounts whatever a test left under the roots, then deletes them. */

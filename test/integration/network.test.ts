@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram'
 import { get } from 'node:http'
 import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { Daemon, isRoot, eventually } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, bridges, nftables)'
@@ -59,8 +60,8 @@ function links(prefix: string): string[] {
   return (JSON.parse(out || '[]') as Array<{ ifname: string }>).map((l) => l.ifname).filter((n) => n.startsWith(prefix))
 }
 
-function nftTable(table: string): string | undefined {
-  const r = spawnSync('nft', ['list', 'table', 'ip', table], { encoding: 'utf8' })
+function nftTable(table: string, family: 'ip' | 'ip6' = 'ip'): string | undefined {
+  const r = spawnSync('nft', ['list', 'table', family, table], { encoding: 'utf8' })
   return r.status === 0 ? r.stdout : undefined
 }
 
@@ -137,6 +138,13 @@ describe('networking through the docker CLI', { skip }, () => {
     assert.equal(res.body, `${id.slice(0, 12)}\n`)
     assert.equal(ok(['port', 'pub']), `80/tcp -> 0.0.0.0:${port}\n`)
     assert.match(ok(['ps', '--format', '{{.Ports}}', '--filter', 'name=pub']), new RegExp(`^0\\.0\\.0\\.0:${port}->80/tcp\\n$`))
+    // Through the bridge's address: from another container, and from the container itself (hairpin).
+    const gateway = ok(['inspect', '--format', '{{.NetworkSettings.Gateway}}', 'pub']).trim()
+    assert.equal(ok(['run', '--rm', 'busybox', 'timeout', '5', 'wget', '-qO-', `http://${gateway}:${port}/hostname`]), `${id.slice(0, 12)}\n`)
+    const selfPort = await freePort()
+    const self = ok(['run', '--rm', '--hostname', 'hairpin', '-p', `${selfPort}:80`, 'busybox', 'sh', '-c',
+      `httpd -p 80 -h /etc && sleep 0.5 && timeout 5 wget -qO- http://${gateway}:${selfPort}/hostname`])
+    assert.equal(self, 'hairpin\n')
     const ports = JSON.parse(ok(['inspect', '--format', '{{json .NetworkSettings.Ports}}', 'pub']))
     assert.deepEqual(ports, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: String(port) }] })
 
@@ -225,6 +233,23 @@ describe('networking through the docker CLI', { skip }, () => {
     ok(['network', 'rm', 'closed'])
   })
 
+  test('--ipv6 networks: containers get IPv6 addresses, reach each other over IPv6 and resolve AAAA names', () => {
+    const subnet = `fd${randomBytes(1).toString('hex')}:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::/64`
+    ok(['network', 'create', '--ipv6', '--subnet', subnet, 'six'])
+    const cfg = JSON.parse(ok(['network', 'inspect', '--format', '{{json .IPAM.Config}}', 'six']))
+    assert.equal(cfg.length, 2)
+    assert.equal(cfg[1].Subnet, subnet)
+    ok(['run', '-d', '--name', 'web6', '--network', 'six', 'busybox', ...HTTPD])
+    const v6 = ok(['inspect', '--format', '{{.NetworkSettings.Networks.six.GlobalIPv6Address}}', 'web6']).trim()
+    assert.ok(v6.startsWith(subnet.split('::')[0]!), v6)
+    const id = ok(['inspect', '--format', '{{.Id}}', 'web6']).trim()
+    assert.equal(ok(['run', '--rm', '--network', 'six', 'busybox', 'timeout', '5', 'wget', '-qO-', `http://[${v6}]/hostname`]), `${id.slice(0, 12)}\n`)
+    const aaaa = ok(['run', '--rm', '--network', 'six', 'busybox', 'nslookup', '-type=AAAA', 'web6', '127.0.0.11'])
+    assert.ok(aaaa.includes(v6), aaaa)
+    ok(['rm', '-f', 'web6'])
+    ok(['network', 'rm', 'six'])
+  })
+
   test('a fixed --ip is used and a used address is refused', () => {
     ok(['network', 'create', '--subnet', '10.251.77.0/24', '--gateway', '10.251.77.254', 'fixed'])
     ok(['run', '-d', '--name', 'fx', '--network', 'fixed', '--ip', '10.251.77.50', 'busybox', 'sleep', '1000'])
@@ -264,7 +289,7 @@ describe('networking through the docker CLI', { skip }, () => {
     ok(['network', 'prune', '-f'])
     assert.deepEqual(links(d.netPrefix), [d.bridgeName])
     assert.deepEqual(readdirSync(`${d.execRoot}/netns`), [])
-    assert.doesNotMatch(nftTable(d.netPrefix) ?? '', /dnat/)
+    assert.doesNotMatch(nftTable(d.netPrefix) ?? '', /dnat to/)
     const mounts = readFileSync('/proc/mounts', 'utf8')
     assert.ok(!mounts.includes(`${d.execRoot}/netns`), 'no namespace file stays mounted')
   })
@@ -285,6 +310,7 @@ describe('berthd leaves nothing behind when it stops', { skip }, () => {
       await d.stopDaemonOnly()
       assert.deepEqual(links(prefix), [])
       assert.equal(nftTable(prefix), undefined)
+      assert.equal(nftTable(prefix, 'ip6'), undefined)
       await d.stop()
     }
   })
@@ -330,5 +356,34 @@ describe('networking through the berth CLI', { skip }, () => {
     ok(['rm', '-f', 'api', 'side'])
     assert.equal(ok(['network', 'prune', '-f']), 'Deleted Networks:\nbackend\n\n')
     assert.equal(d.berth(['network', 'inspect', 'backend']).code, 1)
+  })
+})
+
+describe('berthd --firewall-backend iptables (hosts without nft)', { skip }, () => {
+  const d = new Daemon()
+  d.extraArgs = ['--firewall-backend', 'iptables']
+  const chains = (): string => spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(d.netPrefix.toUpperCase())).join('\n')
+  before(() => d.startWithBusybox())
+  after(() => d.stop())
+
+  test('published ports, 127.0.0.1 and the embedded DNS work through iptables rules, removed at stop', async () => {
+    const ok = (args: string[]): string => {
+      const r = d.docker(args)
+      assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}\n${d.log()}`)
+      return r.stdout
+    }
+    ok(['network', 'create', 'ipt'])
+    const port = await freePort()
+    ok(['run', '-d', '--name', 'web', '--network', 'ipt', '-p', `${port}:80`, 'busybox', ...HTTPD])
+    const id = ok(['inspect', '--format', '{{.Id}}', 'web']).trim()
+    assert.equal((await httpGet(`http://127.0.0.1:${port}/hostname`)).body, `${id.slice(0, 12)}\n`)
+    assert.equal(ok(['run', '--rm', '--network', 'ipt', 'busybox', 'timeout', '5', 'wget', '-qO-', 'http://web/hostname']), `${id.slice(0, 12)}\n`)
+    assert.match(chains(), new RegExp(`--dport ${port} -j DNAT`))
+    assert.equal(nftTable(d.netPrefix), undefined, 'no nftables table of berth')
+    ok(['rm', '-f', 'web'])
+    ok(['network', 'rm', 'ipt'])
+    await d.stopDaemonOnly()
+    assert.equal(chains(), '')
+    assert.deepEqual(links(d.netPrefix), [])
   })
 })

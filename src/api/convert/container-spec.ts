@@ -53,11 +53,12 @@ export function endpointsConfig(wire: Record<string, unknown> | null | undefined
   if (!wire || typeof wire !== 'object') return undefined
   const out: Record<string, EndpointSpec> = {}
   for (const [name, raw] of Object.entries(wire)) {
-    const e = (raw ?? {}) as { Aliases?: string[] | null; Links?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; MacAddress?: string }
+    const e = (raw ?? {}) as { Aliases?: string[] | null; Links?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; MacAddress?: string }
     const spec: EndpointSpec = {}
     if (e.Aliases?.length) spec.aliases = e.Aliases
     if (e.Links?.length) spec.links = e.Links
     if (e.IPAMConfig?.IPv4Address) spec.ipv4Address = e.IPAMConfig.IPv4Address
+    if (e.IPAMConfig?.IPv6Address) spec.ipv6Address = e.IPAMConfig.IPv6Address
     if (e.MacAddress) spec.macAddress = e.MacAddress
     out[name] = spec
   }

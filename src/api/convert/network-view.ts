@@ -14,7 +14,7 @@ export function networkView(n: NetworkRecord, withContainers = true, running?: (
       if (running && !running(e.containerId)) continue
       containers[e.containerId] = {
         Name: e.containerName, EndpointID: e.endpointId, MacAddress: e.mac,
-        IPv4Address: e.ipv4 ? `${e.ipv4}/${e.prefixLen}` : '', IPv6Address: '',
+        IPv4Address: e.ipv4 ? `${e.ipv4}/${e.prefixLen}` : '', IPv6Address: e.ipv6 ? `${e.ipv6}/${e.ipv6PrefixLen}` : '',
       }
     }
   }
@@ -30,7 +30,10 @@ export function networkView(n: NetworkRecord, withContainers = true, running?: (
     IPAM: {
       Driver: n.ipamDriver,
       Options: predefinedNoIpam ? null : n.ipamOptions,
-      Config: predefinedNoIpam ? null : n.ipam.map((r) => ({ Subnet: r.subnet, ...(r.ipRange ? { IPRange: r.ipRange } : {}), Gateway: r.gateway })),
+      Config: predefinedNoIpam ? null : [
+        ...n.ipam.map((r) => ({ Subnet: r.subnet, ...(r.ipRange ? { IPRange: r.ipRange } : {}), Gateway: r.gateway })),
+        ...(n.ipam6 ? [{ Subnet: n.ipam6.subnet, Gateway: n.ipam6.gateway }] : []),
+      ],
     },
     Internal: n.internal,
     Attachable: n.attachable,
@@ -63,7 +66,7 @@ export function networkCreateRequest(w: NetworkCreateRequestWire): NetworkCreate
 function endpointSettings(network: NetworkRecord, e: EndpointRecord, active: boolean): EndpointSettingsWire {
   const userDefined = !network.predefined
   return {
-    IPAMConfig: e.fixedIpv4 ? { IPv4Address: e.fixedIpv4 } : null,
+    IPAMConfig: e.fixedIpv4 || e.fixedIpv6 ? { ...(e.fixedIpv4 ? { IPv4Address: e.fixedIpv4 } : {}), ...(e.fixedIpv6 ? { IPv6Address: e.fixedIpv6 } : {}) } : null,
     Links: e.links.length > 0 ? e.links : null,
     Aliases: e.aliases.length > 0 ? e.aliases : null,
     MacAddress: active ? e.mac : '',
@@ -74,9 +77,9 @@ function endpointSettings(network: NetworkRecord, e: EndpointRecord, active: boo
     Gateway: active ? e.gateway : '',
     IPAddress: active ? e.ipv4 : '',
     IPPrefixLen: active && e.ipv4 ? e.prefixLen : 0,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
+    IPv6Gateway: active ? e.ipv6Gateway ?? '' : '',
+    GlobalIPv6Address: active ? e.ipv6 ?? '' : '',
+    GlobalIPv6PrefixLen: active && e.ipv6 ? e.ipv6PrefixLen ?? 0 : 0,
     DNSNames: userDefined && active ? [e.containerName, ...e.aliases, e.containerId.slice(0, 12)] : null,
   }
 }

@@ -68,6 +68,7 @@ export const networkRoutes: Route[] = [
         ...(e.Aliases?.length ? { aliases: e.Aliases } : {}),
         ...(e.Links?.length ? { links: e.Links } : {}),
         ...(e.IPAMConfig?.IPv4Address ? { ipv4Address: e.IPAMConfig.IPv4Address } : {}),
+        ...(e.IPAMConfig?.IPv6Address ? { ipv6Address: e.IPAMConfig.IPv6Address } : {}),
         ...(e.MacAddress ? { macAddress: e.MacAddress } : {}),
       })
       sendEmpty(ctx, 200)

@@ -47,6 +47,7 @@ export interface EndpointSpec {
   aliases?: string[]
   links?: string[]
   ipv4Address?: string
+  ipv6Address?: string
   macAddress?: string
 }
 

@@ -62,6 +62,9 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
 
   async onCreate(record: ContainerRecord): Promise<void> {
     const mode = parseNetworkMode(record.spec.host.networkMode)
+    const raw = record.spec.host.raw ?? {}
+    // Malformed port bindings fail the create, not the later start.
+    portRequests(raw['PortBindings'] as PortBindingsWire, raw['PublishAllPorts'] === true, exposedPorts(record.imageConfig.ExposedPorts, record.spec.exposedPorts))
     if (mode.kind === 'container') {
       const target = await this.m.deps.containers().resolve(mode.target)
       if (target.id === record.id) throw invalid('INVALID_NETWORK_MODE', 'cannot join own network')
@@ -110,7 +113,10 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       return { networkNamespacePath: sandbox.joinedPath }
     }
     const netnsPath = join(this.m.netnsDir, record.id)
-    const state: SandboxState = { containerId: record.id, netnsPath, joinedPath: netnsPath, interfaces: {}, ports: [] }
+    const state: SandboxState = {
+      containerId: record.id, netnsPath, joinedPath: netnsPath, interfaces: {}, ports: [],
+      ...(record.spec.host.dns?.length ? { dns: [...record.spec.host.dns] } : {}),
+    }
     try {
       await this.host.createNetns(netnsPath)
       await this.m.store.saveSandbox(state)
@@ -126,7 +132,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       const env = await this.writeEtcFiles(record, nets[0])
       await this.publish(record, nets[0], state)
       await this.m.store.saveSandbox(state)
-      await this.m.syncFirewall()
+      if (state.ports.length > 0) await this.m.syncFirewall()
       this.restored.add(record.id)
       await this.refreshNames(record)
       for (const net of this.m.networksOf(record.id, primary?.id)) this.publishEvent('connect', net, record.id)
@@ -151,6 +157,8 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     await this.host.addVeth({
       hostName: hostVeth, bridge: net.bridgeName, netnsPath: state.joinedPath, ifName: `eth${n}`,
       addressCidr: `${ep.ipv4}/${ep.prefixLen}`, mac: ep.mac, ...(defaultRoute && ep.gateway ? { gateway: ep.gateway } : {}),
+      ...(ep.ipv6 ? { address6Cidr: `${ep.ipv6}/${ep.ipv6PrefixLen}` } : {}),
+      ...(defaultRoute && ep.ipv6Gateway ? { gateway6: ep.ipv6Gateway } : {}),
     })
   }
 

@@ -82,6 +82,7 @@ test('NetworkManager.create() picks a free pool subnet, refuses duplicates and p
   await assert.rejects(m.create({ name: 'app' }), /network with name app already exists/)
   await assert.rejects(m.create({ name: 'x', ipam: { config: [{ subnet: '10.201.0.0/16' }] } }), /overlaps/)
   await assert.rejects(m.remove('bridge'), /bridge is a pre-defined network and cannot be removed/)
+  await assert.rejects(m.create({ name: 'v6x', ipam: { config: [{ subnet: 'fd00:9::/64' }] } }), /IPv6 is not enabled/)
   await m.remove(id.slice(0, 6))
   assert.ok(!host.links.has(app.bridgeName!))
   await assert.rejects(m.inspect('app'), /network app not found/)
@@ -113,8 +114,8 @@ test('ContainerNetworking start/stop/remove: namespace, veth, ports, DNS names, 
   assert.equal(host.sysctls.get('net.ipv4.ip_forward'), '1')
   assert.deepEqual(host.firewall?.publish, [{ proto: 'tcp', hostIp: '', hostPort: 8080, containerIp: '10.201.0.2', containerPort: 80 }])
   assert.ok(ports.taken.has('tcp//8080'))
-  assert.deepEqual(m.lookupName(app.id, '10.201.0.9', 'www'), { ipv4: ['10.201.0.2'] })
-  assert.deepEqual(m.lookupName(app.id, '10.201.0.9', 'WEB'), { ipv4: ['10.201.0.2'] })
+  assert.deepEqual(m.lookupName(app.id, '10.201.0.9', 'www'), { ipv4: ['10.201.0.2'], ipv6: [] })
+  assert.deepEqual(m.lookupName(app.id, '10.201.0.9', 'WEB'), { ipv4: ['10.201.0.2'], ipv6: [] })
   assert.equal(m.lookupName(app.id, '10.201.0.9', 'nothere'), undefined)
   const resolv = await readFile(web.resolvConfPath, 'utf8')
   assert.equal(resolv, 'nameserver 127.0.0.11\nsearch corp.test\noptions ndots:0\n')
@@ -138,6 +139,24 @@ test('ContainerNetworking start/stop/remove: namespace, veth, ports, DNS names, 
   await hooks.onRemove(clash)
   assert.deepEqual((await m.inspect('app')).endpoints, {})
   await m.remove('app')
+})
+
+test('--ipv6 networks give endpoints an IPv6 address and route, and the bridge its gateway', async (t) => {
+  const { m, hooks, host, records, dir } = await setup(t)
+  await m.create({ name: 'six', enableIPv6: true, ipam: { config: [{ subnet: 'fd00:77::/64' }] } })
+  const six = await m.inspect('six')
+  assert.deepEqual(six.ipam6, { subnet: 'fd00:77::/64', gateway: 'fd00:77::1' })
+  const c = container('7'.repeat(64), 'v6c', dir, { networkMode: 'six' })
+  records.set(c.id, c)
+  await hooks.onCreate(c)
+  await hooks.onStart(c)
+  const veth = [...host.veths.values()][0]!
+  assert.equal(veth.address6Cidr, 'fd00:77::2/64')
+  assert.equal(veth.gateway6, 'fd00:77::1')
+  assert.deepEqual(m.lookupName(six.id, '10.201.0.9', 'v6c'), { ipv4: ['10.201.0.2'], ipv6: ['fd00:77::2'] })
+  assert.equal(host.firewall?.bridges.find((b) => b.subnet6)?.subnet6, 'fd00:77::/64')
+  await hooks.onStop(c)
+  await hooks.onRemove(c)
 })
 
 test('addresses are not reused at once, also after a restart of the manager', async (t) => {

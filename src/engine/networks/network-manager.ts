@@ -11,10 +11,12 @@ import type { EventBus } from '../events/index.js'
 import type { NetHost, PortHolder, UdpTransport } from '../../sys/net/index.js'
 import { EmbeddedDns } from './dns/embedded-dns.js'
 import {
-  DEFAULT_POOLS, allocateAddress, contains, overlaps, defaultGateway, formatCidr, ipToInt, macForAddress, parseCidr, pickSubnet,
+  DEFAULT_POOLS, allocateAddress, defaultGateway, formatCidr, ipToInt, macForAddress, parseCidr, pickSubnet,
   validateFixedAddress, type AddressPool, type IpamRange,
 } from './ipam.js'
+import { allocateAddress6, parseCidr6, validateFixedAddress6 } from './ipam6.js'
 import { filterNetworks } from './network-filters.js'
+import { containsIp, overlap, rangeFor6 } from './network-ranges.js'
 import { NetworkStore } from './network-store.js'
 import type {
   ContainerNetworkView, EndpointRecord, EndpointRequest, NetworkCreateRequest, NetworkRecord, NetworkService,
@@ -56,7 +58,7 @@ export class NetworkManager implements NetworkService {
     this.dns = new EmbeddedDns({
       udp: deps.udp,
       lookup: (networkId, clientIp, name) => this.lookupName(networkId, clientIp, name),
-      upstreams: deps.upstreams,
+      upstreams: (networkId, clientIp) => this.upstreamsFor(networkId, clientIp),
       logger: deps.logger,
       port: deps.dnsPort,
     })
@@ -142,7 +144,8 @@ export class NetworkManager implements NetworkService {
   async setupBridge(net: NetworkRecord): Promise<void> {
     const range = net.ipam[0]
     if (!net.bridgeName || !range) return
-    await this.deps.host.ensureBridge(net.bridgeName, `${range.gateway}/${parseCidr(range.subnet).prefix}`)
+    await this.deps.host.ensureBridge(net.bridgeName, `${range.gateway}/${parseCidr(range.subnet).prefix}`,
+      net.ipam6 ? { address6Cidr: `${net.ipam6.gateway}/${parseCidr6(net.ipam6.subnet).prefix}` } : {})
     await this.syncFirewall()
     if (isUserDefined(net)) {
       await this.dns.serve(net.id, range.gateway).catch((err: unknown) => this.deps.logger.warn('embedded DNS cannot listen', { network: net.name, error: err }))
@@ -153,7 +156,7 @@ export class NetworkManager implements NetworkService {
   syncFirewall(): Promise<void> {
     const apply = async (): Promise<void> => {
       const bridges = this.store.all().filter((n) => n.driver === 'bridge' && n.bridgeName && n.ipam[0]).map((n) => ({
-        name: n.bridgeName!, subnet: n.ipam[0]!.subnet, internal: n.internal,
+        name: n.bridgeName!, subnet: n.ipam[0]!.subnet, internal: n.internal, ...(n.ipam6 ? { subnet6: n.ipam6.subnet } : {}),
       }))
       const publish = [...this.store.sandboxes.values()].flatMap((s) => s.ports.map((p) => ({
         proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: p.containerIp, containerPort: p.containerPort,
@@ -177,7 +180,11 @@ export class NetworkManager implements NetworkService {
       if (req.ipam?.driver && req.ipam.driver !== 'default') {
         throw new EngineError('NotFound', 'IPAM_DRIVER_NOT_FOUND', `plugin "${req.ipam.driver}" not found`)
       }
-      const configs = (req.ipam?.config ?? []).filter((c) => !c.subnet?.includes(':'))
+      const all = req.ipam?.config ?? []
+      const configs = all.filter((c) => !c.subnet?.includes(':'))
+      const v6configs = all.filter((c) => c.subnet?.includes(':'))
+      if (v6configs.length > 0 && !req.enableIPv6) throw invalid('IPV6_DISABLED', 'IPv6 subnet given but IPv6 is not enabled: use --ipv6')
+      if (v6configs.length > 1) throw new EngineError('NotImplemented', 'MULTIPLE_SUBNETS', 'berth supports one IPv6 subnet per network')
       if (configs.length > 1) throw new EngineError('NotImplemented', 'MULTIPLE_SUBNETS', 'berth supports one IPv4 subnet per network')
       const id = newId()
       const options = { ...(req.options ?? {}) }
@@ -185,10 +192,12 @@ export class NetworkManager implements NetworkService {
       if (bridgeName.length > 15) throw invalid('INVALID_BRIDGE_NAME', `bridge name ${bridgeName} is longer than 15 characters`)
       if (this.store.all().some((n) => n.bridgeName === bridgeName)) throw conflict('BRIDGE_IN_USE', `bridge name ${bridgeName} is already in use`)
       const range = await this.rangeFor(configs[0] ?? {})
+      const ipam6 = req.enableIPv6 ? rangeFor6(v6configs[0] ?? {}, this.store.all()) : undefined
       const record: NetworkRecord = {
         id, name, driver: 'bridge', scope: 'local', created: this.now(), internal: req.internal === true,
         attachable: req.attachable === true, enableIPv6: req.enableIPv6 === true, labels: { ...(req.labels ?? {}) }, options,
         ipamDriver: 'default', ipamOptions: { ...(req.ipam?.options ?? {}) }, ipam: [range], bridgeName, predefined: false, endpoints: {},
+        ...(ipam6 ? { ipam6 } : {}),
       }
       await this.store.save(record)
       try {
@@ -304,6 +313,21 @@ export class NetworkManager implements NetworkService {
       endpoint.gateway = net.internal ? '' : range.gateway
       endpoint.mac = req.macAddress || macForAddress(ip)
     }
+    if (net.ipam6) {
+      const used6 = new Set(Object.values(net.endpoints).flatMap((e) => (e.ipv6 ? [e.ipv6] : [])))
+      let ip6: string | undefined
+      if (req.ipv6Address) {
+        ip6 = validateFixedAddress6(net.ipam6, req.ipv6Address, used6)
+        endpoint.fixedIpv6 = ip6
+      } else {
+        ip6 = allocateAddress6(net.ipam6, used6, net.lastAddress6)
+        if (!ip6) throw new EngineError('Unavailable', 'NO_ADDRESS', `no available IPv6 addresses on network ${net.name}`)
+        net.lastAddress6 = ip6
+      }
+      endpoint.ipv6 = ip6
+      endpoint.ipv6PrefixLen = parseCidr6(net.ipam6.subnet).prefix
+      endpoint.ipv6Gateway = net.internal ? '' : net.ipam6.gateway
+    }
     net.endpoints[container.id] = endpoint
     await this.store.save(net)
     return endpoint
@@ -351,22 +375,32 @@ export class NetworkManager implements NetworkService {
     }
   }
 
+  /** The client container's --dns servers, else the host's resolvers. */
+  private upstreamsFor(networkId: string, clientIp: string): string[] {
+    const client = Object.values(this.store.get(networkId)?.endpoints ?? {}).find((e) => e.ipv4 === clientIp)
+    const own = client && this.store.sandboxes.get(client.containerId)?.dns
+    return own && own.length > 0 ? own : this.deps.upstreams()
+  }
+
   /** Embedded DNS: names on the networks of the container that asks (user-defined networks only). */
-  lookupName(networkId: string, clientIp: string, name: string): { ipv4: string[] } | undefined {
+  lookupName(networkId: string, clientIp: string, name: string): { ipv4: string[]; ipv6: string[] } | undefined {
     const net = this.store.get(networkId)
     if (!net) return undefined
     const client = Object.values(net.endpoints).find((e) => e.ipv4 === clientIp)
     const scopes = client ? this.store.all().filter((n) => isUserDefined(n) && n.endpoints[client.containerId]) : [net]
     const wanted = name.toLowerCase()
     const ips: string[] = []
+    const ips6: string[] = []
     for (const scope of scopes) {
       for (const e of Object.values(scope.endpoints)) {
         if (!e.ipv4 || !this.store.sandboxes.has(e.containerId)) continue
         const names = [e.containerName, ...e.aliases, e.containerId.slice(0, 12)].map((x) => x.toLowerCase())
-        if (names.includes(wanted) && !ips.includes(e.ipv4)) ips.push(e.ipv4)
+        if (!names.includes(wanted)) continue
+        if (!ips.includes(e.ipv4)) ips.push(e.ipv4)
+        if (e.ipv6 && !ips6.includes(e.ipv6)) ips6.push(e.ipv6)
       }
     }
-    return ips.length > 0 ? { ipv4: ips } : undefined
+    return ips.length > 0 ? { ipv4: ips, ipv6: ips6 } : undefined
   }
 
   /**
@@ -387,12 +421,4 @@ export class NetworkManager implements NetworkService {
 /** User-defined: a bridge network other than the default "bridge" (they get the embedded DNS). */
 export function isUserDefined(net: NetworkRecord): boolean {
   return !net.predefined
-}
-
-function overlap(a: string, b: string): boolean {
-  return overlaps(parseCidr(a), parseCidr(b))
-}
-
-function containsIp(subnet: string, ip: string): boolean {
-  return contains(parseCidr(subnet), ipToInt(ip))
 }

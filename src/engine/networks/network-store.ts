@@ -19,6 +19,8 @@ export interface SandboxState {
   interfaces: Record<string, { ifName: string; hostVeth: string }>
   /** Published ports with the address they are forwarded to. */
   ports: Array<PortMapping & { containerIp: string }>
+  /** --dns servers: where the embedded DNS forwards this container's other queries (host's when absent). */
+  dns?: string[]
 }
 
 export function networkNotFound(nameOrId: string): EngineError {

@@ -22,6 +22,7 @@ test('portRequests() binds PortBindings, ranges and, with publishAll, the other 
   ])
   assert.deepEqual(portRequests(undefined, false, ['80/tcp']), [])
   assert.throws(() => portRequests({ '80/tcp': [{ HostPort: '9-3' }] }, false, []), /invalid hostPort/)
+  assert.throws(() => portRequests({ '80/tcp': [{ HostIp: '::1', HostPort: '80' }] }, false, []), /IPv6 address ::1 is not supported/)
 })
 
 test('exposedPorts() merges sources and normalizes the protocol', () => {

@@ -44,7 +44,9 @@ export function portRequests(bindings: PortBindingsWire, publishAll: boolean, ex
     bound.add(`${port}/${proto}`)
     for (const b of list ?? [{}]) {
       const [hostPortStart, hostPortEnd] = hostRange(b.HostPort)
-      out.push({ proto, containerPort: port, hostIp: b.HostIp ?? '', hostPortStart, hostPortEnd })
+      const hostIp = b.HostIp ?? ''
+      if (hostIp.includes(':')) throw invalid('IPV6_UNSUPPORTED', `publishing on IPv6 address ${hostIp} is not supported by berth yet`)
+      out.push({ proto, containerPort: port, hostIp, hostPortStart, hostPortEnd })
     }
   }
   if (publishAll) {

@@ -20,6 +20,11 @@ export interface EndpointRecord {
   links: string[]
   /** --ip as requested (kept across restarts). */
   fixedIpv4?: string
+  /** On --ipv6 networks. */
+  ipv6?: string
+  ipv6PrefixLen?: number
+  ipv6Gateway?: string
+  fixedIpv6?: string
 }
 
 export interface NetworkRecord {
@@ -37,6 +42,9 @@ export interface NetworkRecord {
   ipamOptions: Record<string, string>
   /** Empty for host/none. */
   ipam: IpamRange[]
+  /** The IPv6 subnet of an --ipv6 network. */
+  ipam6?: { subnet: string; gateway: string }
+  lastAddress6?: string
   /** Host bridge of a bridge network. */
   bridgeName?: string
   /** True for bridge, host and none: created by the daemon, not removable. */
@@ -67,6 +75,7 @@ export interface EndpointRequest {
   aliases?: string[]
   links?: string[]
   ipv4Address?: string
+  ipv6Address?: string
   macAddress?: string
 }
 

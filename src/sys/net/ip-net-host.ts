@@ -25,12 +25,16 @@ export class IpNetHost implements NetHost {
     return run([this.paths.nsenter ?? 'nsenter', `--net=${netnsPath}`, ...argv], { input, timeoutMs: 30_000 })
   }
 
-  async ensureBridge(name: string, addressCidr: string, opts: { mtu?: number } = {}): Promise<void> {
+  async ensureBridge(name: string, addressCidr: string, opts: { mtu?: number; address6Cidr?: string } = {}): Promise<void> {
     const links = await this.listLinks()
     if (!links.some((l) => l.name === name)) {
       await this.ip(['link', 'add', 'name', name, 'type', 'bridge', ...(opts.mtu ? ['mtu', String(opts.mtu)] : [])])
     }
     await this.ip(['addr', 'replace', addressCidr, 'dev', name])
+    if (opts.address6Cidr) {
+      await this.setSysctl(`net.ipv6.conf.${name}.disable_ipv6`, '0').catch(() => undefined)
+      await this.ip(['-6', 'addr', 'replace', opts.address6Cidr, 'dev', name, 'nodad'])
+    }
     await this.setSysctl(`net.ipv4.conf.${name}.route_localnet`, '1')
     await this.ip(['link', 'set', name, 'up'])
   }
@@ -53,8 +57,8 @@ export class IpNetHost implements NetHost {
     await mkdir(dirname(path), { recursive: true })
     await writeFile(path, '')
     try {
-      await run([this.paths.unshare ?? 'unshare', `--net=${path}`, 'true'])
-      await this.inNetns(path, [this.paths.ip ?? 'ip', 'link', 'set', 'lo', 'up'])
+      // unshare binds the new namespace at `path` and runs the command inside it.
+      await run([this.paths.unshare ?? 'unshare', `--net=${path}`, this.paths.ip ?? 'ip', 'link', 'set', 'lo', 'up'])
     } catch (err) {
       await this.deleteNetns(path).catch(() => undefined)
       throw err
@@ -73,12 +77,15 @@ export class IpNetHost implements NetHost {
   async addVeth(o: VethOptions): Promise<void> {
     await this.ip(['link', 'add', 'name', o.hostName, ...(o.mtu ? ['mtu', String(o.mtu)] : []), 'type', 'veth', 'peer', 'name', o.ifName, 'netns', o.netnsPath])
     try {
-      await this.ip(['link', 'set', o.hostName, 'master', o.bridge, 'up'])
+      // Hairpin: a container's own connections to a published port come back through its port.
+      await this.ip(['-batch', '-'], `link set ${o.hostName} master ${o.bridge} up\nlink set ${o.hostName} type bridge_slave hairpin on\n`)
       const batch = [
         ...(o.mac ? [`link set ${o.ifName} address ${o.mac}`] : []),
         `addr add ${o.addressCidr} dev ${o.ifName}`,
         `link set ${o.ifName} up`,
         ...(o.gateway ? [`route replace default via ${o.gateway} dev ${o.ifName}`] : []),
+        ...(o.address6Cidr ? [`addr add ${o.address6Cidr} dev ${o.ifName} nodad`] : []),
+        ...(o.gateway6 ? [`route replace ::/0 via ${o.gateway6} dev ${o.ifName}`] : []),
       ]
       await this.inNetns(o.netnsPath, [this.paths.ip ?? 'ip', '-batch', '-'], batch.join('\n') + '\n')
     } catch (err) {
@@ -112,12 +119,14 @@ export class IpNetHost implements NetHost {
   }
 
   async deleteFirewall(table: string): Promise<void> {
-    await run([this.paths.nft ?? 'nft', '-f', '-'], { input: `table ip ${table} {}\ndelete table ip ${table}\n`, timeoutMs: 30_000 })
+    await run([this.paths.nft ?? 'nft', '-f', '-'], {
+      input: `table ip ${table} {}\ndelete table ip ${table}\ntable ip6 ${table} {}\ndelete table ip6 ${table}\n`, timeoutMs: 30_000,
+    })
   }
 
   async redirectDns(netnsPath: string, opts: { resolverIp: string; containerIp: string }): Promise<void> {
     // Replies to 127.0.0.1 sources leave through eth0 after the DNAT: the namespace must route them.
-    await this.inNetns(netnsPath, ['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet'])
-    await this.inNetns(netnsPath, [this.paths.nft ?? 'nft', '-f', '-'], renderDnsRedirect(opts))
+    const nft = this.paths.nft ?? 'nft'
+    await this.inNetns(netnsPath, ['sh', '-c', `echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && exec ${nft} -f -`], renderDnsRedirect(opts))
   }
 }

@@ -30,12 +30,15 @@ export interface VethOptions {
   mac?: string
   /** Default route through this address; none for internal networks. */
   gateway?: string
+  /** IPv6 address ("fd00::2/64") and default route of --ipv6 networks. */
+  address6Cidr?: string
+  gateway6?: string
   mtu?: number
 }
 
 export interface NetHost {
   /** Creates bridge `name` (when missing) with `addressCidr` (gateway/prefix), up, route_localnet on. */
-  ensureBridge(name: string, addressCidr: string, opts?: { mtu?: number }): Promise<void>
+  ensureBridge(name: string, addressCidr: string, opts?: { mtu?: number; address6Cidr?: string }): Promise<void>
   deleteLink(name: string): Promise<void>
   listLinks(): Promise<LinkInfo[]>
   /** Creates a new, empty network namespace bound at `path` with lo up. */

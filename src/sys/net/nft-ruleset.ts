@@ -9,6 +9,8 @@ export interface FirewallBridge {
   /** "172.18.0.0/16". */
   subnet: string
   internal: boolean
+  /** IPv6 subnet of an --ipv6 network. */
+  subnet6?: string
 }
 
 export interface FirewallPublish {
@@ -54,6 +56,9 @@ export function renderFirewall(model: FirewallModel): string {
     // the container must see a source it can answer.
     lines.push(`    oifname ${quote(b.name)} ip saddr 127.0.0.0/8 masquerade`)
     if (!b.internal) lines.push(`    ip saddr ${b.subnet} oifname != ${quote(b.name)} masquerade`)
+    // Hairpin: a container reaching a published port of its own bridge must see the reply come
+    // from the address it asked, so the other side answers through the host.
+    lines.push(`    oifname ${quote(b.name)} ip saddr ${b.subnet} ct status dnat masquerade`)
   }
   lines.push('  }')
   lines.push('  chain forward {', '    type filter hook forward priority 0; policy accept;')
@@ -67,7 +72,27 @@ export function renderFirewall(model: FirewallModel): string {
   }
   lines.push('  }')
   lines.push('}')
+  lines.push(...renderFirewall6(model))
   return lines.join('\n') + '\n'
+}
+
+/** The ip6 table: egress masquerade and isolation of --ipv6 networks (published ports stay IPv4). */
+function renderFirewall6(model: FirewallModel): string[] {
+  const t = model.table
+  const bridges = model.bridges.filter((b) => b.subnet6)
+  const lines = [`table ip6 ${t} {}`, `delete table ip6 ${t}`, `table ip6 ${t} {`]
+  lines.push('  chain postrouting {', '    type nat hook postrouting priority 100; policy accept;')
+  for (const b of bridges) if (!b.internal) lines.push(`    ip6 saddr ${b.subnet6} oifname != ${quote(b.name)} masquerade`)
+  lines.push('  }')
+  lines.push('  chain forward {', '    type filter hook forward priority 0; policy accept;')
+  for (const b of bridges) lines.push(`    iifname ${quote(b.name)} oifname ${quote(b.name)} accept`)
+  for (const b of bridges.filter((x) => x.internal)) lines.push(`    iifname ${quote(b.name)} drop`, `    oifname ${quote(b.name)} drop`)
+  if (model.bridges.length > 1) {
+    const set = `{ ${model.bridges.map((b) => quote(b.name)).join(', ')} }`
+    lines.push(`    iifname ${set} oifname ${set} drop`)
+  }
+  lines.push('  }', '}')
+  return lines
 }
 
 /**

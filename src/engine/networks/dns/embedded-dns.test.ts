@@ -18,7 +18,7 @@ function dns(upstreamReply?: (data: Buffer) => Buffer | undefined) {
     },
   }
   const server = new EmbeddedDns({
-    udp, logger: silentLogger, upstreams: () => ['10.0.0.53', '10.0.0.54#5353'],
+    udp, logger: silentLogger, upstreams: (networkId, clientIp) => (networkId === 'n1' && clientIp === '10.1.0.3' ? ['10.0.0.53', '10.0.0.54#5353'] : []),
     lookup: (networkId, clientIp, name) => (networkId === 'n1' && clientIp === '10.1.0.3' && name === 'web' ? { ipv4: ['10.1.0.2'] } : undefined),
   })
   return { server, forwarded }

@@ -9,7 +9,7 @@ import type { Logger } from '../../../common/index.js'
 import type { UdpListener, UdpRequest, UdpTransport } from '../../../sys/net/index.js'
 
 /** Addresses for `name` as seen by the container at `clientIp` on network `networkId`; undefined: not ours. */
-export type NameLookup = (networkId: string, clientIp: string, name: string) => { ipv4: string[] } | undefined
+export type NameLookup = (networkId: string, clientIp: string, name: string) => { ipv4: string[]; ipv6?: string[] } | undefined
 
 const TTL = 600
 const NXDOMAIN = 3
@@ -18,8 +18,8 @@ const SERVFAIL = 2
 export interface EmbeddedDnsDeps {
   udp: UdpTransport
   lookup: NameLookup
-  /** Resolvers for forwarded queries (address or address#port). */
-  upstreams: () => string[]
+  /** Resolvers for queries from clientIp on the network that are not ours (address or address#port). */
+  upstreams: (networkId: string, clientIp: string) => string[]
   logger: Logger
   port?: number
   upstreamTimeoutMs?: number
@@ -35,7 +35,15 @@ export class EmbeddedDns {
     const current = this.listeners.get(networkId)
     if (current?.ip === ip) return
     if (current) await this.stop(networkId)
-    const listener = await this.deps.udp.listen(ip, this.deps.port ?? 53, (req) => this.answer(networkId, req))
+    const port = this.deps.port ?? 53
+    const udp = await this.deps.udp.listen(ip, port, (req) => this.answer(networkId, req))
+    let tcp: UdpListener | undefined
+    try {
+      tcp = await this.deps.udp.listenTcp?.(ip, port, (req) => this.answer(networkId, req))
+    } catch (err) {
+      this.deps.logger.warn('embedded DNS cannot listen on TCP', { ip, error: err })
+    }
+    const listener: UdpListener = { close: async () => { await udp.close(); await tcp?.close() } }
     this.listeners.set(networkId, { ip, listener })
   }
 
@@ -64,14 +72,16 @@ export class EmbeddedDns {
     if (found) {
       const answers = question.type === 'A'
         ? found.ipv4.map((ip) => ({ type: 'A' as const, name: question.name, class: 'IN' as const, ttl: TTL, data: ip }))
-        : []
+        : question.type === 'AAAA'
+          ? (found.ipv6 ?? []).map((ip) => ({ type: 'AAAA' as const, name: question.name, class: 'IN' as const, ttl: TTL, data: ip }))
+          : []
       return respond(query, answers, 0)
     }
-    return (await this.forward(req.data)) ?? respond(query, [], SERVFAIL)
+    return (await this.forward(req.data, this.deps.upstreams(networkId, req.address))) ?? respond(query, [], SERVFAIL)
   }
 
-  private async forward(data: Buffer): Promise<Buffer | undefined> {
-    for (const server of this.deps.upstreams()) {
+  private async forward(data: Buffer, servers: readonly string[]): Promise<Buffer | undefined> {
+    for (const server of servers) {
       const [address = '', port = '53'] = server.split('#')
       try {
         const reply = await this.deps.udp.query(address, Number(port), data, this.deps.upstreamTimeoutMs ?? 2000)
