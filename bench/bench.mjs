@@ -12,7 +12,7 @@ import {
   dockerLogTail, preparePodman, stopPodman, removePeerRoots,
 } from './peers.mjs'
 import { timingTable, rssTable, goalLines, scaleTable, portTable } from './report.mjs'
-import { concurrentStart, monitorRssKb, cpuPercent, makeBigLog, timeLogs, portThroughput } from './scale.mjs'
+import { concurrentStart, monitorRssKb, cpuPercent, makeBigLog, timeLogs, portThroughput, networkLifecycle, containerToContainerRps } from './scale.mjs'
 import { chart } from './chart.mjs'
 
 const args = process.argv.slice(2)
@@ -259,13 +259,24 @@ async function scalePhase(all) {
   for (const [i, e] of engines.entries()) {
     try {
       const r = await portThroughput(e, 18181 + i, 1000)
-      ports.push({ name: e.name, ...r })
+      let c2c
+      try { c2c = await containerToContainerRps(e, 500) } catch (err) { c2c = undefined; ports.push({ name: `${e.name} (container to container)`, error: err.message }) }
+      ports.push({ name: e.name, ...r, c2c })
     } catch (err) {
       ports.push({ name: e.name, error: err.message })
     }
     await checkpoint()
   }
-  return { scenarios: [start, logs], rows, ports }
+  // network create + run --network + network rm, timed as one user sequence.
+  const netLife = { id: 'network-lifecycle', title: '`network create` + `run --rm --network` + `network rm`', cells: engines.map((engine) => ({ engine, samples: [] })) }
+  for (let i = 0; i < rounds; i++) {
+    for (const cell of netLife.cells) {
+      if (cell.error) continue
+      try { cell.samples.push(await networkLifecycle(cell.engine, `bench-net-${i}`)) } catch (err) { cell.error = err.message }
+      await checkpoint()
+    }
+  }
+  return { scenarios: [start, logs, netLife], rows, ports }
 }
 
 async function main() {

@@ -104,3 +104,43 @@ export async function portThroughput(engine, hostPort, n) {
     await runAsync(engine.cmd(['rm', '-f', name]))
   }
 }
+
+/** Wall ms of `network create` + `run --rm --network` + `network rm`, as one user would type them. */
+export async function networkLifecycle(engine, name) {
+  const t0 = process.hrtime.bigint()
+  for (const argv of [['network', 'create', name], ['run', '--rm', '--network', name, 'busybox', 'true'], ['network', 'rm', name]]) {
+    const r = await runAsync(engine.cmd(argv))
+    if (r.status !== 0) {
+      await runAsync(engine.cmd(['network', 'rm', name]))
+      throw new Error(`${argv.slice(0, 2).join(' ')} failed: ${r.stderr.trim().split('\n').pop()}`)
+    }
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e6
+}
+
+/**
+ * Container-to-container: a busybox client on a user network fetches from a busybox httpd `n` times
+ * in a row (one wget process and connection each, timed inside the client); returns req/s.
+ */
+export async function containerToContainerRps(engine, n) {
+  const net = 'bench-c2c'
+  const steps = [
+    ['network', 'create', net],
+    ['run', '-d', '--name', 'bench-c2c-web', '--network', net, 'busybox', 'sh', '-c', 'echo hello > /tmp/index.html && exec httpd -f -p 80 -h /tmp'],
+    ['run', '-d', '--name', 'bench-c2c-client', '--network', net, 'busybox', 'sleep', '100000'],
+  ]
+  try {
+    for (const argv of steps) {
+      const r = await runAsync(engine.cmd(argv))
+      if (r.status !== 0) throw new Error(`${argv.slice(0, 2).join(' ')} failed: ${r.stderr.trim().split('\n').pop()}`)
+    }
+    const ip = engine.cli(['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'bench-c2c-web']).stdout.trim()
+    const script = `wget -q -O /dev/null http://${ip}/ || exit 1; s=$(date +%s%N); i=0; while [ $i -lt ${n} ]; do wget -q -O /dev/null http://${ip}/ || exit 1; i=$((i+1)); done; e=$(date +%s%N); echo $((e-s))`
+    const r = engine.cli(['exec', 'bench-c2c-client', 'sh', '-c', script])
+    if (r.status !== 0) throw new Error(`client failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`)
+    return n / (Number(r.stdout.trim()) / 1e9)
+  } finally {
+    await runAsync(engine.cmd(['rm', '-f', 'bench-c2c-web', 'bench-c2c-client']))
+    await runAsync(engine.cmd(['network', 'rm', net]))
+  }
+}
