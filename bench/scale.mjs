@@ -135,10 +135,12 @@ export async function containerToContainerRps(engine, n) {
       if (r.status !== 0) throw new Error(`${argv.slice(0, 2).join(' ')} failed: ${r.stderr.trim().split('\n').pop()}`)
     }
     const ip = engine.cli(['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'bench-c2c-web']).stdout.trim()
-    const script = `wget -q -O /dev/null http://${ip}/ || exit 1; s=$(date +%s%N); i=0; while [ $i -lt ${n} ]; do wget -q -O /dev/null http://${ip}/ || exit 1; i=$((i+1)); done; e=$(date +%s%N); echo $((e-s))`
+    // busybox date has no %N: /proc/uptime's centiseconds time the loop (seconds of requests).
+    const script = `wget -q -O /dev/null http://${ip}/ || exit 1; s=$(cut -d' ' -f1 /proc/uptime); i=0; while [ $i -lt ${n} ]; do wget -q -O /dev/null http://${ip}/ || exit 1; i=$((i+1)); done; e=$(cut -d' ' -f1 /proc/uptime); echo "$s $e"`
     const r = engine.cli(['exec', 'bench-c2c-client', 'sh', '-c', script])
     if (r.status !== 0) throw new Error(`client failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`)
-    return n / (Number(r.stdout.trim()) / 1e9)
+    const [s0, s1] = r.stdout.trim().split(' ').map(Number)
+    return n / (s1 - s0)
   } finally {
     await runAsync(engine.cmd(['rm', '-f', 'bench-c2c-web', 'bench-c2c-client']))
     await runAsync(engine.cmd(['network', 'rm', net]))
