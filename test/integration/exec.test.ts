@@ -2,6 +2,7 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { Daemon, eventually, isRoot } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
@@ -155,5 +156,67 @@ describe('exec API', { skip }, () => {
     assert.deepEqual(body.Titles, ['PID', 'COMMAND'])
     assert.equal(body.Processes.length, 1)
     assert.equal(body.Processes[0]?.[1], 'sleep 1000')
+  })
+})
+
+/** A minimal websocket client: handshake, masked text frames out, unmasked frames in. */
+function websocketAttach(socketPath: string, path: string): Promise<{ send(text: string): void; next(): Promise<string>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(socketPath)
+    let buf = Buffer.alloc(0)
+    let upgraded = false
+    const messages: string[] = []
+    const waiting: Array<(m: string) => void> = []
+    sock.on('error', reject)
+    sock.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk])
+      if (!upgraded) {
+        const end = buf.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const head = buf.subarray(0, end).toString()
+        buf = buf.subarray(end + 4)
+        if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head))
+        upgraded = true
+        resolve({
+          send: (text) => {
+            const payload = Buffer.from(text)
+            const mask = Buffer.from([9, 8, 7, 6])
+            sock.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((b, i) => b ^ (mask[i % 4] as number)))]))
+          },
+          next: () => new Promise((r) => (messages.length > 0 ? r(messages.shift() as string) : waiting.push(r))),
+          close: () => sock.destroy(),
+        })
+      }
+      while (buf.length >= 2 && buf.length >= 2 + ((buf[1] as number) & 0x7f)) {
+        const len = (buf[1] as number) & 0x7f
+        const text = buf.subarray(2, 2 + len).toString()
+        buf = buf.subarray(2 + len)
+        const w = waiting.shift()
+        if (w) w(text)
+        else messages.push(text)
+      }
+    })
+    sock.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`)
+  })
+}
+
+describe('websocket attach', { skip }, () => {
+  const d = new Daemon()
+  before(() => d.startWithBusybox())
+  after(() => d.stop())
+
+  test('GET /containers/{id}/attach/ws streams output and takes stdin', async () => {
+    const id = d.berth(['run', '-di', 'busybox', 'sh', '-c', 'while read l; do echo got:$l; done']).stdout.trim()
+    const ws = await websocketAttach(d.socket, `/v1.50/containers/${id}/attach/ws?stream=1&stdin=1&stdout=1&stderr=1`)
+    try {
+      ws.send('hello\n')
+      assert.equal(await ws.next(), 'got:hello\n')
+      ws.send('again\n')
+      assert.equal(await ws.next(), 'got:again\n')
+    } finally {
+      ws.close()
+    }
+    // The websocket going away leaves the container running.
+    assert.equal(d.berth(['inspect', '-f', '{{.State.Running}}', id]).stdout.trim(), 'true')
   })
 })

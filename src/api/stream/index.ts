@@ -2,3 +2,4 @@
 export * from './multiplex.js'
 export * from './json-stream.js'
 export * from './hijack.js'
+export * from './websocket.js'
