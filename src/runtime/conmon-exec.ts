@@ -45,6 +45,9 @@ export function conmonExecArgs(opts: RuntimeExecOptions, bins: ConmonBinaries, p
     '--socket-dir-path', paths.socketDir,
     '--runtime-arg', `--root=${paths.stateDir}`,
     '--no-sync-log',
+    // Fork once: conmon stays our child (and is reaped by us) instead of a zombie under an init
+    // that may not reap.
+    '--sync',
   ]
   if (opts.process.terminal) argv.push('-t')
   if (opts.openStdin) argv.push('-i')
