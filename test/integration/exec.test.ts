@@ -66,6 +66,8 @@ for (const cli of ['docker', 'berth'] as const) {
       assert.equal(r.code, 0, r.stderr)
       assert.equal(r.stdout, '')
       await eventually(() => run(['exec', name, 'cat', '/tmp/flag']).stdout === 'bg\n', 'the detached exec to write its file')
+      // Its shell exits right after writing: wait for that, so later tests see only the main process.
+      await eventually(() => !/sleep 0\.2/.test(run(['top', name]).stdout), 'the detached exec to exit')
     })
 
     test('top lists the container processes, with ps options', () => {
