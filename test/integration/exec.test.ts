@@ -202,6 +202,77 @@ function websocketAttach(socketPath: string, path: string): Promise<{ send(text:
   })
 }
 
+/** POST with `Upgrade: tcp` on a raw socket; resolves after the 101 with the socket and its output so far. */
+function hijackRaw(socketPath: string, path: string, body = ''): Promise<{ write(data: string): void; output(): string; ended: Promise<void>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(socketPath)
+    let out = Buffer.alloc(0)
+    let upgraded = false
+    const ended = new Promise<void>((r) => sock.on('close', () => r()))
+    sock.on('error', reject)
+    sock.on('data', (chunk: Buffer) => {
+      out = Buffer.concat([out, chunk])
+      if (upgraded) return
+      const end = out.indexOf('\r\n\r\n')
+      if (end < 0) return
+      const head = out.subarray(0, end).toString()
+      out = out.subarray(end + 4)
+      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head))
+      upgraded = true
+      resolve({ write: (d) => sock.write(d), output: () => out.toString(), ended, close: () => sock.destroy() })
+    })
+    sock.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  })
+}
+
+describe('detach keys in the daemon (TTY stdin)', { skip }, () => {
+  const d = new Daemon()
+  before(() => d.startWithBusybox())
+  after(() => d.stop())
+
+  test('attach: Ctrl-P Ctrl-Q ends the stream and the container keeps running', async () => {
+    const id = d.berth(['run', '-dit', 'busybox', 'sh']).stdout.trim()
+    const conn = await hijackRaw(d.socket, `/v1.50/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1`)
+    try {
+      conn.write('echo x-$((3*3))\n')
+      await eventually(() => conn.output().includes('x-9'), 'output through attach')
+      conn.write('\x10\x11')
+      await conn.ended
+    } finally {
+      conn.close()
+    }
+    assert.equal(d.berth(['inspect', '-f', '{{.State.Running}}', id]).stdout.trim(), 'true')
+    // stdin still works for the next client
+    const next = await hijackRaw(d.socket, `/v1.50/containers/${id}/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-x`)
+    try {
+      next.write('echo y-$((2*4))\n')
+      await eventually(() => next.output().includes('y-8'), 'output through a second attach')
+      next.write('\x18')
+      await next.ended
+    } finally {
+      next.close()
+    }
+  })
+
+  test('exec: the detach sequence ends the stream and the exec keeps running', async () => {
+    const id = d.berth(['run', '-d', 'busybox', 'sleep', '1000']).stdout.trim()
+    const created = await d.api('POST', `/containers/${id}/exec`, JSON.stringify({ Cmd: ['sh'], Tty: true, AttachStdin: true, AttachStdout: true }))
+    const execId = (JSON.parse(created.body) as { Id: string }).Id
+    const conn = await hijackRaw(d.socket, `/v1.50/exec/${execId}/start`, JSON.stringify({ Detach: false, Tty: true }))
+    try {
+      conn.write('echo z-$((5+5))\n')
+      await eventually(() => conn.output().includes('z-10'), 'output through exec')
+      conn.write('\x10\x11')
+      await conn.ended
+    } finally {
+      conn.close()
+    }
+    const inspect = JSON.parse((await d.api('GET', `/exec/${execId}/json`)).body) as { Running: boolean; ExitCode: number | null }
+    assert.equal(inspect.Running, true)
+    assert.equal(inspect.ExitCode, null)
+  })
+})
+
 describe('websocket attach', { skip }, () => {
   const d = new Daemon()
   before(() => d.startWithBusybox())
