@@ -10,6 +10,7 @@ import { containerRoutes } from './routes/containers.js'
 import { containerStreamRoutes } from './routes/container-streams.js'
 import { eventRoutes } from './routes/events.js'
 import { execRoutes } from './routes/execs.js'
+import { attachWebsocketRoutes } from './routes/attach-websocket.js'
 import { imageRoutes } from './routes/images.js'
 import { systemRoutes } from './routes/system.js'
 import { isHijacked } from './stream/index.js'
@@ -21,7 +22,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...execRoutes, ...imageRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...execRoutes, ...attachWebsocketRoutes, ...imageRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

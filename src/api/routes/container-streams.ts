@@ -4,7 +4,7 @@ import type { Route, RouteHandler } from '../router.js'
 import { queryBool, queryString, startStream, type RequestContext } from '../context.js'
 import { compareApiVersions } from '../version.js'
 import { parseUnixTimestampNanos, rfc3339NanoFixed } from '../convert/index.js'
-import { acceptWebsocket, hijack, muxFrame, takeUpgradedSocket } from '../stream/index.js'
+import { hijack, muxFrame } from '../stream/index.js'
 import type { ContainerWaitResponse } from '../types/index.js'
 
 const rawStream = 'application/vnd.docker.raw-stream'
@@ -111,43 +111,6 @@ export function pumpAttachment(
   })
 }
 
-/**
- * GET /containers/{id}/attach/ws: the attach streams over a websocket, never multiplexed (as
- * dockerd): each output chunk is one message (binary frames since API 1.28), each client message
- * goes to stdin.
- */
-const attachWebsocket: RouteHandler = async (ctx, { engine, logger }) => {
-  const record = await engine.containers.resolve(ctx.params.id as string)
-  const taken = ctx.upgrade && ctx.req.headers['upgrade']?.toLowerCase() === 'websocket' ? takeUpgradedSocket(ctx) : undefined
-  if (!taken) throw invalid('NOT_WEBSOCKET', 'websocket attach needs a websocket upgrade request')
-  const wantStdin = queryBool(ctx, 'stdin')
-  let attachment: ContainerAttachment
-  try {
-    attachment = await engine.containers.attach(record.id, {
-      stdin: wantStdin, stdout: queryBool(ctx, 'stdout'), stderr: queryBool(ctx, 'stderr'),
-      logs: queryBool(ctx, 'logs'), stream: queryBool(ctx, 'stream'), detachKeys: queryString(ctx, 'detachKeys'),
-    })
-  } catch (err) {
-    taken.socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\n${errorMessage(err)}\n`)
-    return
-  }
-  const ws = acceptWebsocket(taken.socket, ctx.req.headers, taken.head, { binary: compareApiVersions(ctx.apiVersion, '1.28') >= 0 })
-  if (!ws) return
-  taken.socket.on('error', (err) => logger.debug('websocket attach error', { container: record.id, error: errorMessage(err) }))
-  await new Promise<void>((resolve) => {
-    attachment.onData((_stream, data) => ws.send(data))
-    attachment.onEnd(() => {
-      ws.close()
-      resolve()
-    })
-    if (wantStdin) ws.onMessage((data) => attachment.write(data))
-    ws.onClose(() => {
-      attachment.close()
-      resolve()
-    })
-  })
-}
-
 const waitConditions: ReadonlySet<string> = new Set(['not-running', 'next-exit', 'removed'])
 
 /**
@@ -174,6 +137,5 @@ const wait: RouteHandler = async (ctx, { engine }) => {
 export const containerStreamRoutes: Route[] = [
   { method: 'GET', path: '/containers/:id/logs', handler: logs },
   { method: 'POST', path: '/containers/:id/attach', handler: attach },
-  { method: 'GET', path: '/containers/:id/attach/ws', handler: attachWebsocket },
   { method: 'POST', path: '/containers/:id/wait', handler: wait },
 ]
