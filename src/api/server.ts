@@ -10,7 +10,6 @@ import { containerRoutes } from './routes/containers.js'
 import { containerStreamRoutes } from './routes/container-streams.js'
 import { eventRoutes } from './routes/events.js'
 import { execRoutes } from './routes/execs.js'
-import { attachWebsocketRoutes } from './routes/attach-websocket.js'
 import { imageRoutes } from './routes/images.js'
 import { systemRoutes } from './routes/system.js'
 import { isHijacked } from './stream/index.js'
@@ -22,7 +21,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...execRoutes, ...attachWebsocketRoutes, ...imageRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...execRoutes, ...imageRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024
