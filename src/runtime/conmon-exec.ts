@@ -12,7 +12,7 @@
  *    not start the process; later `{"data": <exit code>}` when it exits.
  */
 import { constants } from 'node:fs'
-import { mkdir, open, rm, writeFile } from 'node:fs/promises'
+import { access, mkdir, open, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, type Logger } from '../common/index.js'
@@ -116,6 +116,29 @@ export function execStartError(message: string, arg0: string): EngineError {
     return new EngineError('InvalidArgument', 'EXEC_PERMISSION', `exec: "${arg0}": permission denied`)
   }
   return new EngineError('InvalidArgument', 'EXEC_START_FAILED', text)
+}
+
+/**
+ * Removes the session dirs (and socket links) of execs that finished while no berthd watched them
+ * (their monitor wrote `exit`). Sessions still running are left alone.
+ */
+export async function removeFinishedSessions(paths: RuntimePaths): Promise<number> {
+  const root = join(paths.root, 'exec')
+  let names: string[]
+  try {
+    names = await readdir(root)
+  } catch {
+    return 0
+  }
+  let removed = 0
+  for (const name of names) {
+    const finished = await access(join(root, name, 'exit')).then(() => true, () => false)
+    if (!finished) continue
+    await rm(join(root, name), { recursive: true, force: true })
+    await rm(join(paths.socketDir, name), { force: true })
+    removed++
+  }
+  return removed
 }
 
 export interface ConmonExecDeps {
