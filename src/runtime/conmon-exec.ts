@@ -147,7 +147,19 @@ export interface ConmonExecDeps {
   logger: Logger
 }
 
+/** Per runtime root: sessions left by an earlier berthd are swept once, on the first exec. */
+const swept = new Map<string, Promise<number>>()
+
 export async function conmonExec(deps: ConmonExecDeps, opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
+  let sweep = swept.get(deps.paths.root)
+  if (!sweep) {
+    sweep = removeFinishedSessions(deps.paths).catch((err) => {
+      deps.logger.warn('removing finished exec sessions failed', { err: errorMessage(err) })
+      return 0
+    })
+    swept.set(deps.paths.root, sweep)
+  }
+  await sweep
   const dir = execSessionDir(deps.paths, opts.execId)
   const cleanup = async (): Promise<void> => {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined)

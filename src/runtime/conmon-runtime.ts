@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, type Logger } from '../common/index.js'
 import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
-import { conmonExec, removeFinishedSessions } from './conmon-exec.js'
+import { conmonExec } from './conmon-exec.js'
 import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
 import type {
   AttachConnection,
@@ -50,7 +50,6 @@ function isUnknownContainer(stderr: string, stateDir: string, containerId: strin
 export class ConmonRuntime implements OciRuntime {
   readonly name: string
   private readonly paths: RuntimePaths
-  private sweptExecSessions: Promise<number> | undefined
 
   constructor(private readonly opts: ConmonRuntimeOptions) {
     this.name = opts.runtimeName
@@ -215,13 +214,7 @@ export class ConmonRuntime implements OciRuntime {
     }
   }
 
-  async exec(opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
-    // Sessions left by an earlier berthd are swept once, on the first exec.
-    this.sweptExecSessions ??= removeFinishedSessions(this.paths).catch((err) => {
-      this.opts.logger.warn('removing finished exec sessions failed', { err: errorMessage(err) })
-      return 0
-    })
-    await this.sweptExecSessions
+  exec(opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
     return conmonExec({ bins: this.opts, paths: this.paths, logger: this.opts.logger }, opts)
   }
 
