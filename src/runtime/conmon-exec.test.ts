@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { runtimePaths } from './conmon-args.js'
-import { conmonExecArgs, execSessionDir, execStartError } from './conmon-exec.js'
+import { conmonExecArgs, execSessionDir, execStartError, removeFinishedSessions } from './conmon-exec.js'
 
 const bins = { conmonPath: '/usr/bin/conmon', runtimePath: '/usr/bin/crun' }
 const paths = runtimePaths('/run/berth/runtime')
@@ -36,4 +36,20 @@ test('execStartError() words runtime failures as Docker does', () => {
   assert.equal(denied.code, 'EXEC_PERMISSION')
   assert.equal(denied.message, 'exec: "/etc/passwd": permission denied')
   assert.equal(execStartError('something else\n', 'x').code, 'EXEC_START_FAILED')
+})
+
+test('removeFinishedSessions() removes sessions whose monitor wrote exit, and their socket links', async (t) => {
+  const { mkdtemp, mkdir, writeFile, symlink, readdir, rm } = await import('node:fs/promises')
+  const root = await mkdtemp('/tmp/berth-exec-sweep-')
+  t.after(() => rm(root, { recursive: true, force: true }))
+  const p = runtimePaths(root)
+  await mkdir(p.socketDir, { recursive: true })
+  for (const name of ['done', 'running']) {
+    await mkdir(`${root}/exec/${name}`, { recursive: true })
+    await symlink(`${root}/exec/${name}`, `${p.socketDir}/${name}`)
+  }
+  await writeFile(`${root}/exec/done/exit`, '0')
+  assert.equal(await removeFinishedSessions(p), 1)
+  assert.deepEqual(await readdir(`${root}/exec`), ['running'])
+  assert.deepEqual(await readdir(p.socketDir), ['running'])
 })

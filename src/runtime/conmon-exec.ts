@@ -12,7 +12,7 @@
  *    not start the process; later `{"data": <exit code>}` when it exits.
  */
 import { constants } from 'node:fs'
-import { mkdir, open, rm, writeFile } from 'node:fs/promises'
+import { access, mkdir, open, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, type Logger } from '../common/index.js'
@@ -45,6 +45,9 @@ export function conmonExecArgs(opts: RuntimeExecOptions, bins: ConmonBinaries, p
     '--socket-dir-path', paths.socketDir,
     '--runtime-arg', `--root=${paths.stateDir}`,
     '--no-sync-log',
+    // Fork once: conmon stays our child (and is reaped by us) instead of a zombie under an init
+    // that may not reap.
+    '--sync',
   ]
   if (opts.process.terminal) argv.push('-t')
   if (opts.openStdin) argv.push('-i')
@@ -115,13 +118,48 @@ export function execStartError(message: string, arg0: string): EngineError {
   return new EngineError('InvalidArgument', 'EXEC_START_FAILED', text)
 }
 
+/**
+ * Removes the session dirs (and socket links) of execs that finished while no berthd watched them
+ * (their monitor wrote `exit`). Sessions still running are left alone.
+ */
+export async function removeFinishedSessions(paths: RuntimePaths): Promise<number> {
+  const root = join(paths.root, 'exec')
+  let names: string[]
+  try {
+    names = await readdir(root)
+  } catch {
+    return 0
+  }
+  let removed = 0
+  for (const name of names) {
+    const finished = await access(join(root, name, 'exit')).then(() => true, () => false)
+    if (!finished) continue
+    await rm(join(root, name), { recursive: true, force: true })
+    await rm(join(paths.socketDir, name), { force: true })
+    removed++
+  }
+  return removed
+}
+
 export interface ConmonExecDeps {
   bins: ConmonBinaries
   paths: RuntimePaths
   logger: Logger
 }
 
+/** Per runtime root: sessions left by an earlier berthd are swept once, on the first exec. */
+const swept = new Map<string, Promise<number>>()
+
 export async function conmonExec(deps: ConmonExecDeps, opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
+  let sweep = swept.get(deps.paths.root)
+  if (!sweep) {
+    sweep = removeFinishedSessions(deps.paths).catch((err) => {
+      deps.logger.warn('removing finished exec sessions failed', { err: errorMessage(err) })
+      return 0
+    })
+    swept.set(deps.paths.root, sweep)
+  }
+  await sweep
   const dir = execSessionDir(deps.paths, opts.execId)
   const cleanup = async (): Promise<void> => {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined)

@@ -2,6 +2,7 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { Daemon, eventually, isRoot } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
@@ -65,6 +66,8 @@ for (const cli of ['docker', 'berth'] as const) {
       assert.equal(r.code, 0, r.stderr)
       assert.equal(r.stdout, '')
       await eventually(() => run(['exec', name, 'cat', '/tmp/flag']).stdout === 'bg\n', 'the detached exec to write its file')
+      // Its shell exits right after writing: wait for that, so later tests see only the main process.
+      await eventually(() => !/sleep 0\.2/.test(run(['top', name]).stdout), 'the detached exec to exit')
     })
 
     test('top lists the container processes, with ps options', () => {
@@ -155,5 +158,138 @@ describe('exec API', { skip }, () => {
     assert.deepEqual(body.Titles, ['PID', 'COMMAND'])
     assert.equal(body.Processes.length, 1)
     assert.equal(body.Processes[0]?.[1], 'sleep 1000')
+  })
+})
+
+/** A minimal websocket client: handshake, masked text frames out, unmasked frames in. */
+function websocketAttach(socketPath: string, path: string): Promise<{ send(text: string): void; next(): Promise<string>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(socketPath)
+    let buf = Buffer.alloc(0)
+    let upgraded = false
+    const messages: string[] = []
+    const waiting: Array<(m: string) => void> = []
+    sock.on('error', reject)
+    sock.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk])
+      if (!upgraded) {
+        const end = buf.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const head = buf.subarray(0, end).toString()
+        buf = buf.subarray(end + 4)
+        if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head))
+        upgraded = true
+        resolve({
+          send: (text) => {
+            const payload = Buffer.from(text)
+            const mask = Buffer.from([9, 8, 7, 6])
+            sock.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((b, i) => b ^ (mask[i % 4] as number)))]))
+          },
+          next: () => new Promise((r) => (messages.length > 0 ? r(messages.shift() as string) : waiting.push(r))),
+          close: () => sock.destroy(),
+        })
+      }
+      while (buf.length >= 2 && buf.length >= 2 + ((buf[1] as number) & 0x7f)) {
+        const len = (buf[1] as number) & 0x7f
+        const text = buf.subarray(2, 2 + len).toString()
+        buf = buf.subarray(2 + len)
+        const w = waiting.shift()
+        if (w) w(text)
+        else messages.push(text)
+      }
+    })
+    sock.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`)
+  })
+}
+
+/** POST with `Upgrade: tcp` on a raw socket; resolves after the 101 with the socket and its output so far. */
+function hijackRaw(socketPath: string, path: string, body = ''): Promise<{ write(data: string): void; output(): string; ended: Promise<void>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(socketPath)
+    let out = Buffer.alloc(0)
+    let upgraded = false
+    const ended = new Promise<void>((r) => sock.on('close', () => r()))
+    sock.on('error', reject)
+    sock.on('data', (chunk: Buffer) => {
+      out = Buffer.concat([out, chunk])
+      if (upgraded) return
+      const end = out.indexOf('\r\n\r\n')
+      if (end < 0) return
+      const head = out.subarray(0, end).toString()
+      out = out.subarray(end + 4)
+      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head))
+      upgraded = true
+      resolve({ write: (d) => sock.write(d), output: () => out.toString(), ended, close: () => sock.destroy() })
+    })
+    sock.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  })
+}
+
+describe('detach keys in the daemon (TTY stdin)', { skip }, () => {
+  const d = new Daemon()
+  before(() => d.startWithBusybox())
+  after(() => d.stop())
+
+  test('attach: Ctrl-P Ctrl-Q ends the stream and the container keeps running', async () => {
+    const id = d.berth(['run', '-dit', 'busybox', 'sh']).stdout.trim()
+    const conn = await hijackRaw(d.socket, `/v1.50/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1`)
+    try {
+      conn.write('echo x-$((3*3))\n')
+      await eventually(() => conn.output().includes('x-9'), 'output through attach')
+      conn.write('\x10\x11')
+      await conn.ended
+    } finally {
+      conn.close()
+    }
+    assert.equal(d.berth(['inspect', '-f', '{{.State.Running}}', id]).stdout.trim(), 'true')
+    // stdin still works for the next client
+    const next = await hijackRaw(d.socket, `/v1.50/containers/${id}/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-x`)
+    try {
+      next.write('echo y-$((2*4))\n')
+      await eventually(() => next.output().includes('y-8'), 'output through a second attach')
+      next.write('\x18')
+      await next.ended
+    } finally {
+      next.close()
+    }
+  })
+
+  test('exec: the detach sequence ends the stream and the exec keeps running', async () => {
+    const id = d.berth(['run', '-d', 'busybox', 'sleep', '1000']).stdout.trim()
+    const created = await d.api('POST', `/containers/${id}/exec`, JSON.stringify({ Cmd: ['sh'], Tty: true, AttachStdin: true, AttachStdout: true }))
+    const execId = (JSON.parse(created.body) as { Id: string }).Id
+    const conn = await hijackRaw(d.socket, `/v1.50/exec/${execId}/start`, JSON.stringify({ Detach: false, Tty: true }))
+    try {
+      conn.write('echo z-$((5+5))\n')
+      await eventually(() => conn.output().includes('z-10'), 'output through exec')
+      conn.write('\x10\x11')
+      await conn.ended
+    } finally {
+      conn.close()
+    }
+    const inspect = JSON.parse((await d.api('GET', `/exec/${execId}/json`)).body) as { Running: boolean; ExitCode: number | null }
+    assert.equal(inspect.Running, true)
+    assert.equal(inspect.ExitCode, null)
+  })
+})
+
+describe('websocket attach', { skip }, () => {
+  const d = new Daemon()
+  before(() => d.startWithBusybox())
+  after(() => d.stop())
+
+  test('GET /containers/{id}/attach/ws streams output and takes stdin', async () => {
+    const id = d.berth(['run', '-di', 'busybox', 'sh', '-c', 'while read l; do echo got:$l; done']).stdout.trim()
+    const ws = await websocketAttach(d.socket, `/v1.50/containers/${id}/attach/ws?stream=1&stdin=1&stdout=1&stderr=1`)
+    try {
+      ws.send('hello\n')
+      assert.equal(await ws.next(), 'got:hello\n')
+      ws.send('again\n')
+      assert.equal(await ws.next(), 'got:again\n')
+    } finally {
+      ws.close()
+    }
+    // The websocket going away leaves the container running.
+    assert.equal(d.berth(['inspect', '-f', '{{.State.Running}}', id]).stdout.trim(), 'true')
   })
 })

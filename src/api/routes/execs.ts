@@ -7,6 +7,7 @@ import { compareApiVersions } from '../version.js'
 import { hijack, muxFrame } from '../stream/index.js'
 import type { ContainerTopResponse, ExecCreateRequest, ExecInspect, ExecStartRequest } from '../types/index.js'
 import { pumpAttachment } from './container-streams.js'
+import { attachWebsocketRoutes } from './attach-websocket.js'
 
 function execs(engine: Engine): ExecService {
   if (!engine.execs) throw new EngineError('NotImplemented', 'EXEC_UNSUPPORTED', 'exec is not supported by this engine')
@@ -104,7 +105,9 @@ const top: RouteHandler = async (ctx, { engine }) => {
   sendJson(ctx, 200, body)
 }
 
+/** Exec, top, and (registered with them) the websocket attach endpoint. */
 export const execRoutes: Route[] = [
+  ...attachWebsocketRoutes,
   { method: 'POST', path: '/containers/:id/exec', handler: create },
   { method: 'POST', path: '/exec/:id/start', handler: start },
   { method: 'POST', path: '/exec/:id/resize', handler: resize },

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream'
+import type { Duplex, Readable, Writable } from 'node:stream'
 import type { RequestContext } from '../context.js'
 
 const hijacked = new WeakSet<object>()
@@ -46,4 +46,15 @@ export function hijack(ctx: RequestContext, contentType: string): HijackedStream
 /** "api-version" -> "Api-Version", as Go writes header names. */
 function canonicalHeader(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())
+}
+
+/**
+ * Takes the raw connection of an Upgrade request away from the response (for protocols that do
+ * their own handshake, such as websocket). Undefined when the request was not an Upgrade.
+ */
+export function takeUpgradedSocket(ctx: RequestContext): { socket: Duplex; head: Buffer } | undefined {
+  if (!ctx.upgrade) return undefined
+  ctx.res.detachSocket(ctx.upgrade.socket as never)
+  hijacked.add(ctx.res)
+  return ctx.upgrade
 }

@@ -3,8 +3,8 @@
  * writes is held until connect() hands it conmon's attach connection, and output (or replayed logs)
  * emitted before the client registers onData is buffered, so nothing is lost to ordering.
  */
-import type { AttachConnection } from '../../runtime/oci-runtime.js'
 import { DetachKeyScanner } from '../../common/index.js'
+import type { AttachConnection } from '../../runtime/oci-runtime.js'
 import type { ContainerAttachment } from './types.js'
 
 export interface AttachStreams {
