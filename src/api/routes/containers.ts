@@ -26,7 +26,7 @@ export const containerRoutes: Route[] = [
         filters: parseFilters(ctx.query.get('filters')),
       })
       const now = new Date()
-      const views = await Promise.all(records.map((r) => engine.networks?.containerView(r.id)))
+      const views = await Promise.all(records.map((r) => engine.networks?.containerView(r.id, r)))
       sendJson(ctx, 200, records.map((r, i) => containerSummary(r, now, views[i])))
     },
   },
@@ -34,7 +34,7 @@ export const containerRoutes: Route[] = [
     method: 'GET', path: '/containers/:id/json',
     handler: async (ctx, { engine }) => {
       const record = await engine.containers.resolve(ctx.params.id as string)
-      sendJson(ctx, 200, containerInspect(record, await engine.networks?.containerView(record.id)))
+      sendJson(ctx, 200, containerInspect(record, await engine.networks?.containerView(record.id, record)))
     },
   },
   {

@@ -1,4 +1,5 @@
 /** Networks: records, endpoints, port mappings and the NetworkService contract. */
+import type { ContainerRecord } from '../containers/index.js'
 import type { IpamRange } from './ipam.js'
 
 export type NetworkDriverName = 'bridge' | 'host' | 'null'
@@ -112,5 +113,6 @@ export interface NetworkService {
   disconnect(nameOrId: string, container: string, force?: boolean): Promise<void>
   /** Removes unused user-defined networks; returns their names. */
   prune(filters?: Record<string, string[]>): Promise<string[]>
-  containerView(containerId: string): Promise<ContainerNetworkView>
+  /** `known`: the container's record when the caller has it (saves a lookup per container in lists). */
+  containerView(containerId: string, known?: ContainerRecord): Promise<ContainerNetworkView>
 }
