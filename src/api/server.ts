@@ -9,6 +9,7 @@ import { createRouter, type Route } from './router.js'
 import { containerRoutes } from './routes/containers.js'
 import { containerStreamRoutes } from './routes/container-streams.js'
 import { containerResourceRoutes } from './routes/container-resources.js'
+import { systemDiskRoutes } from './routes/system-disk.js'
 import { eventRoutes } from './routes/events.js'
 import { imageRoutes } from './routes/images.js'
 import { systemRoutes } from './routes/system.js'
@@ -21,7 +22,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...imageRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...systemDiskRoutes, ...imageRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

@@ -17,6 +17,7 @@ import { writeEtcFiles } from './container-files.js'
 import type { ContainerHooks } from './hooks.js'
 import { ContainerLifecycle } from './container-lifecycle.js'
 import { ContainerResources } from './container-resources.js'
+import { directorySize, pruneCandidates, upperDir } from './container-disk.js'
 import { checkResources, defaultResources, type HostResourceFacts } from './resource-limits.js'
 import { ContainerStore, noSuchContainer, validateContainerName } from './container-store.js'
 import { filterContainers } from './list-filter.js'
@@ -419,6 +420,33 @@ export class ContainerManager implements ContainerService {
   async stats(nameOrId: string): Promise<ContainerStatsSample> {
     await this.load()
     return this.resources.stats(this.store.resolve(nameOrId))
+  }
+
+  async sizes(nameOrId: string): Promise<{ sizeRw: number; sizeRootFs: number }> {
+    await this.load()
+    const record = this.store.resolve(nameOrId)
+    const sizeRw = await directorySize(upperDir(record))
+    const imageSize = await this.deps.images.resolve(record.imageId).then((i) => i.size, () => 0)
+    return { sizeRw, sizeRootFs: sizeRw + imageSize }
+  }
+
+  async prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    await this.load()
+    const deleted: string[] = []
+    let spaceReclaimed = 0
+    for (const record of pruneCandidates(this.store.all(), filters, this.clock())) {
+      const size = await directorySize(upperDir(record))
+      try {
+        await this.lifecycle.removeRecord(record.id)
+      } catch (err) {
+        this.deps.logger.warn('prune: removing container failed', { id: record.id, error: err })
+        continue
+      }
+      deleted.push(record.id)
+      spaceReclaimed += size
+    }
+    this.deps.events.publish('container', 'prune', '', { reclaimed: String(spaceReclaimed) })
+    return { deleted, spaceReclaimed }
   }
 
   isImageUsed(imageId: string): boolean {

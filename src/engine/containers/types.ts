@@ -178,6 +178,10 @@ export interface ContainerService {
   update(nameOrId: string, update: Record<string, unknown>): Promise<{ warnings: string[] }>
   /** One resource usage sample read from the container's cgroup. */
   stats(nameOrId: string): Promise<ContainerStatsSample>
+  /** Bytes in the writable layer, and with the image's layers (Docker's SizeRw / SizeRootFs). */
+  sizes(nameOrId: string): Promise<{ sizeRw: number; sizeRootFs: number }>
+  /** Removes stopped containers (filters: until, label, label!); emits a container 'prune' event. */
+  prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }>
 }
 
 export interface ContainerStatsSample {
