@@ -2,7 +2,7 @@ import { constants, mkdirSync, watch } from 'node:fs'
 import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
-import { EngineError, RuntimeError, errorMessage, type LinuxResources, type Logger } from '../common/index.js'
+import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, type Logger, type Process } from '../common/index.js'
 import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
 import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
@@ -10,6 +10,7 @@ import type {
   AttachConnection,
   ExitInfo,
   OciRuntime,
+  ProbeResult,
   RuntimeCreateOptions,
   RuntimeState,
   RuntimeStatus,
@@ -226,6 +227,22 @@ export class ConmonRuntime implements OciRuntime {
     await writeFile(file, JSON.stringify(resources))
     try {
       await this.runtime(containerId, ['update', '--resources', file, containerId])
+    } finally {
+      await rm(file, { force: true })
+    }
+  }
+
+  async probe(containerId: string, process: Process, timeoutMs: number): Promise<ProbeResult> {
+    const dir = this.paths.persistDir(containerId)
+    const file = join(dir, `probe-${newId().slice(0, 12)}.json`)
+    await mkdir(dir, { recursive: true })
+    await writeFile(file, JSON.stringify({ ...process, terminal: false }))
+    try {
+      const argv = [this.opts.runtimePath, '--root', this.paths.stateDir, 'exec', '--process', file, containerId]
+      const res = await run(argv, { check: false, timeoutMs })
+      const output = Buffer.concat([res.stdout, res.stderr]).subarray(0, 4096).toString('utf8')
+      const timedOut = res.exitCode === null && res.signal !== null
+      return { exitCode: res.exitCode ?? -1, output, timedOut }
     } finally {
       await rm(file, { force: true })
     }

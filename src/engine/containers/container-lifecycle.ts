@@ -21,6 +21,7 @@ import type { LogRotation } from './log-rotation.js'
 import { ociSpec, type OciSpecOptions } from './oci-spec.js'
 import { effectiveUser, resolveUser } from './process-spec.js'
 import { eventAttributes, exitedState, runningState, startError, startFailedState } from './record.js'
+import { effectiveHealthcheck, imageHealthcheck, type EffectiveHealthcheck, type HealthMonitor } from './health.js'
 import { RestartTimers, shouldRestart } from './restart-policy.js'
 import { readRootfsFile } from './rootfs-files.js'
 import { resolveDevices } from './devices.js'
@@ -49,6 +50,8 @@ export interface LifecycleContext {
   exitPollMs: number
   /** Services that attach resources (volumes, networks); see hooks.ts for the contract. */
   hooks: readonly ContainerHooks[]
+  /** Runs HEALTHCHECKs of running containers. */
+  health?: HealthMonitor
 }
 
 export class ContainerLifecycle {
@@ -123,6 +126,7 @@ export class ContainerLifecycle {
       }
       await runtime.start(id)
       record.state = runningState(record.state, pid, this.ctx.clock().toISOString())
+      if (this.healthcheckOf(record)) record.state.health = { status: 'starting', failingStreak: 0, log: [] }
       await this.ctx.store.save(record)
     } catch (err) {
       if (created) await runtime.delete(id, { force: true }).catch(this.warn('cleanup: runtime delete failed', id))
@@ -135,6 +139,17 @@ export class ContainerLifecycle {
     }
     await this.startLogRotation(record)
     this.publish(record, 'start')
+    this.startHealthChecks(record)
+  }
+
+  /** The container's effective HEALTHCHECK (its own over its image's), if any. */
+  private healthcheckOf(record: ContainerRecord): EffectiveHealthcheck | undefined {
+    return effectiveHealthcheck(record.spec.healthcheck, imageHealthcheck(record.imageConfig.Healthcheck))
+  }
+
+  private startHealthChecks(record: ContainerRecord): void {
+    const check = this.healthcheckOf(record)
+    if (check && this.ctx.health) this.ctx.health.start(record, check, new Date(record.state.startedAt))
   }
 
   /** Host lookups the security part of the spec needs: devices, container:X namespaces, --group-add. */
@@ -195,6 +210,7 @@ export class ContainerLifecycle {
     const handled = await this.ctx.lock.run(id, async () => {
       const record = this.ctx.store.get(id)
       if (!record || !record.state.running) return undefined
+      this.ctx.health?.stop(id)
       const ranMs = exit.finishedAt.getTime() - Date.parse(record.state.startedAt)
       record.state = exitedState(record.state, exit)
       const restart = !this.keepOnExit.has(id) && !record.spec.host.autoRemove && shouldRestart({
@@ -343,6 +359,7 @@ export class ContainerLifecycle {
       if (!record) return
       const wasRunning = record.state.running
       this.restarts.reset(id)
+      this.ctx.health?.stop(id)
       record.state = { ...record.state, status: 'removing', running: false, restarting: false, pid: 0 }
       await this.ctx.store.save(record)
       if (wasRunning) {
@@ -388,6 +405,7 @@ export class ContainerLifecycle {
         await this.ctx.store.save(record)
       }
       await this.startLogRotation(record)
+      this.startHealthChecks(record)
       for (const hook of this.ctx.hooks) {
         await hook.onRestore?.(record).catch(this.warn(`${hook.name}: restoring a running container failed`, record.id))
       }

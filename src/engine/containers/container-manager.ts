@@ -3,10 +3,10 @@
  * ImageService. It owns the container records and decides which operation is allowed in which
  * state; ContainerLifecycle runs start/exit/stop/remove, the runtime only executes.
  */
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { hostname as osHostname } from 'node:os'
 import { join } from 'node:path'
-import { EngineError, digestHex, newId, type CgroupStats, type Logger } from '../../common/index.js'
+import { EngineError, digestHex, newId, type CgroupStats, type Logger, type Process } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
 import type { ImageService } from '../images/index.js'
 import type { Snapshotter } from '../layers/index.js'
@@ -28,6 +28,7 @@ import { resolveCommand, resolveWorkingDir } from './process-spec.js'
 import { newContainerRecord } from './record.js'
 import { restartPolicyError, startsWithDaemon } from './restart-policy.js'
 import { validateModes } from './security-spec.js'
+import { HealthMonitor, validateHealthcheck } from './health.js'
 import { parseSignal } from './signals.js'
 import { ExitWaiters, KeyedLock } from './sync.js'
 import type {
@@ -78,6 +79,7 @@ export class ContainerManager implements ContainerService {
   private readonly attachments: AttachmentRegistry
   private readonly lifecycle: ContainerLifecycle
   private readonly resources: ContainerResources
+  private readonly health: HealthMonitor
   private readonly hostResources: HostResourceFacts
   private readonly logRotation: LogRotation
   private readonly clock: () => Date
@@ -97,6 +99,25 @@ export class ContainerManager implements ContainerService {
       logger: deps.logger,
       intervalMs: deps.logCheckIntervalMs,
     })
+    this.health = new HealthMonitor({
+      probe: async (record, args, timeoutMs) => {
+        if (!deps.runtime.probe) throw new EngineError('NotImplemented', 'PROBE_UNSUPPORTED', 'the runtime cannot run health checks')
+        // The check runs as the container's process does: same user, environment, capabilities.
+        const spec = JSON.parse(await readFile(join(record.bundleDir, 'config.json'), 'utf8')) as { process: Process }
+        return deps.runtime.probe(record.id, { ...spec.process, args }, timeoutMs)
+      },
+      update: (id, apply) => this.lock.run(id, async () => {
+        const live = this.store.get(id)
+        if (!live) return undefined
+        const next = apply(live)
+        if (!next) return undefined
+        live.state = { ...live.state, health: next }
+        await this.store.save(live)
+        return next
+      }),
+      publish: (record, status) => this.lifecycle.publish(record, `health_status: ${status}`),
+      clock: this.clock,
+    })
     this.lifecycle = new ContainerLifecycle({
       store: this.store,
       lock: this.lock,
@@ -113,6 +134,7 @@ export class ContainerManager implements ContainerService {
       killTimeoutMs: deps.killTimeoutMs ?? 30_000,
       exitPollMs: deps.exitPollMs ?? 1000,
       hooks: deps.hooks ?? [],
+      health: this.health,
     })
     this.hostResources = deps.hostResources ?? { ncpu: 1, blkioWeight: true, swapLimit: true }
     this.resources = new ContainerResources({
@@ -130,6 +152,7 @@ export class ContainerManager implements ContainerService {
   close(): void {
     this.exitWatch.close()
     this.lifecycle.restarts.close()
+    this.health.close()
     void this.logRotation.close()
   }
 
@@ -155,6 +178,7 @@ export class ContainerManager implements ContainerService {
     if (policyProblem) throw new EngineError('InvalidArgument', 'INVALID_RESTART_POLICY', policyProblem)
     const raw = { ...(spec.host.raw ?? {}) }
     validateModes(raw)
+    validateHealthcheck(spec.healthcheck)
     defaultResources(raw)
     const checked = checkResources(raw, this.hostResources)
     if (checked.error) throw new EngineError('InvalidArgument', 'INVALID_RESOURCES', checked.error)

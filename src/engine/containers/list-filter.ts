@@ -2,7 +2,7 @@
  * Pure `docker ps` selection (moby daemon/list.go): newest first, running only unless all/limit or
  * a status/exited filter is given, and the filters status, name (regexp on the name with or
  * without "/"), id (prefix), label (key or key=value, all must match), ancestor, exited, before,
- * since. Accepted-but-unsupported filters (health, network, volume, publish, expose, isolation,
+ * since, health. Accepted-but-unsupported filters (network, volume, publish, expose, isolation,
  * is-task) are ignored; unknown ones are InvalidArgument.
  */
 import { EngineError } from '../../common/index.js'
@@ -60,6 +60,8 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
   const names = filters['name'] ?? []
   const ids = filters['id'] ?? []
   const labels = filters['label'] ?? []
+  const health = filters['health'] ?? []
+  for (const h of health) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(h)) throw invalidFilter('health', h)
   const before = (filters['before'] ?? []).map((v) => ctx.lookup(v).id)
   const since = (filters['since'] ?? []).map((v) => ctx.lookup(v).id)
 
@@ -80,6 +82,7 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
     if (exited.length > 0 && !(exited.includes(r.state.exitCode) && !r.state.running && r.state.startedAt !== ZERO_TIME)) continue
     if (status.length > 0 && !status.includes(r.state.status)) continue
     if (ctx.ancestorImageIds && !ctx.ancestorImageIds.has(r.imageId)) continue
+    if (health.length > 0 && !health.includes(r.state.running && r.state.health ? r.state.health.status : 'none')) continue
     out.push(r)
     if (limit !== undefined && out.length >= limit) break
   }
