@@ -124,7 +124,7 @@ export function buildCreateRequest(image: string, command: string[], flags: Crea
 
   const restartPolicy = parseRestartPolicy(flags.restart ?? 'no')
   if (flags.rm && restartPolicy.Name !== '' && restartPolicy.Name !== 'no') {
-    throw new Error('Conflicting options: --restart and --rm')
+    throw new Error('conflicting options: cannot specify both --restart and --rm')
   }
   const logOpts = parseLogOpts(flags.logDriver ?? '', flags.logOpt ?? [])
 
