@@ -329,8 +329,12 @@ export class ContainerLifecycle {
       await this.signal(record, signal)
       return await this.awaitExit(record.id, exited, ms)
     } catch (err) {
-      if (this.ctx.store.get(record.id)?.state.running) throw err
-      return true
+      if (!this.ctx.store.get(record.id)?.state.running) return true
+      // It exited between the previous signal and this one (stop's SIGKILL after a SIGTERM it obeyed):
+      // the runtime refuses to signal a stopped container; its exit is still being processed.
+      const state = await this.ctx.runtime.state(record.id).catch(() => undefined)
+      if (!state || state.status === 'stopped') return this.awaitExit(record.id, exited, this.ctx.killTimeoutMs)
+      throw err
     } finally {
       cancel.abort()
     }
