@@ -71,6 +71,8 @@ export class ConmonRuntime implements OciRuntime {
     this.opts.logger.debug('spawning conmon', { containerId: id, argv: argv.join(' ') })
     const child = spawnWithFds(argv, ['pipe', 'pipe'], {
       env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+      // conmon also writes its "oom" marker into its working directory: keep it in the persist dir.
+      cwd: persist,
     })
     const syncPipe = child.stdio[3] as Readable
     const startPipe = child.stdio[4] as Writable
