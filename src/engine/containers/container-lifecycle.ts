@@ -307,12 +307,6 @@ export class ContainerLifecycle {
 
   async signal(record: ContainerRecord, signal: number): Promise<void> {
     await this.ctx.runtime.kill(record.id, signal)
-    // A frozen process cannot act on the signal: thaw it, as dockerd does for stop and kill.
-    if (record.state.paused && this.ctx.runtime.resume) {
-      await this.ctx.runtime.resume(record.id).catch(this.warn('unpausing a signalled container failed', record.id))
-      record.state = { ...record.state, status: 'running', paused: false }
-      await this.ctx.store.save(record).catch(this.warn('saving state failed', record.id))
-    }
     this.publish(record, 'kill', { signal: String(signal) })
   }
 
@@ -327,6 +321,13 @@ export class ContainerLifecycle {
     exited.catch(() => undefined)
     try {
       await this.signal(record, signal)
+      // Stop and SIGKILL end a paused container too: thaw it so the signal is acted on (as dockerd does).
+      // Other signals sent by kill stay queued while it is paused.
+      if (record.state.paused && this.ctx.runtime.resume) {
+        await this.ctx.runtime.resume(record.id).catch(this.warn('unpausing a signalled container failed', record.id))
+        record.state = { ...record.state, status: 'running', paused: false }
+        await this.ctx.store.save(record).catch(this.warn('saving state failed', record.id))
+      }
       return await this.awaitExit(record.id, exited, ms)
     } catch (err) {
       if (!this.ctx.store.get(record.id)?.state.running) return true
