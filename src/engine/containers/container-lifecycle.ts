@@ -274,6 +274,29 @@ export class ContainerLifecycle {
     }
   }
 
+  /** A client stopped or killed a container waiting for its restart: it stays exited. */
+  async stopRestarting(record: ContainerRecord): Promise<void> {
+    await this.ctx.lock.run(record.id, async () => {
+      await this.markManuallyStopped(record, true)
+      await this.cancelRestart(record)
+    })
+  }
+
+  /** Starts, at daemon start, a stopped container its restart policy brings back (live-restore off). */
+  async restoreStopped(record: ContainerRecord): Promise<void> {
+    await this.ctx.lock.run(record.id, async () => {
+      const current = this.ctx.store.get(record.id)
+      if (!current || current.state.running) return
+      try {
+        await this.startLocked(current)
+      } catch (err) {
+        current.state = { ...current.state, status: 'exited', restarting: false, running: false }
+        await this.ctx.store.save(current)
+        throw err
+      }
+    })
+  }
+
   /** Records that a stop/kill came from a client, so the restart policy leaves the container stopped. */
   async markManuallyStopped(record: ContainerRecord, stopped: boolean): Promise<void> {
     if ((record.manuallyStopped === true) === stopped) return

@@ -3,10 +3,10 @@
  * ImageService. It owns the container records and decides which operation is allowed in which
  * state; ContainerLifecycle runs start/exit/stop/remove, the runtime only executes.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { hostname as osHostname } from 'node:os'
 import { join } from 'node:path'
-import { EngineError, digestHex, newId, type CgroupStats, type Logger, type Process } from '../../common/index.js'
+import { EngineError, digestHex, newId, type CgroupStats, type Logger } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
 import type { ImageService } from '../images/index.js'
 import type { Snapshotter } from '../layers/index.js'
@@ -17,7 +17,6 @@ import { writeEtcFiles } from './container-files.js'
 import type { ContainerHooks } from './hooks.js'
 import { ContainerLifecycle } from './container-lifecycle.js'
 import { ContainerResources } from './container-resources.js'
-import { directorySize, pruneCandidates, upperDir } from './container-disk.js'
 import { checkResources, defaultResources, type HostResourceFacts } from './resource-limits.js'
 import { ContainerStore, noSuchContainer, validateContainerName } from './container-store.js'
 import { filterContainers } from './list-filter.js'
@@ -28,7 +27,7 @@ import { resolveCommand, resolveWorkingDir } from './process-spec.js'
 import { newContainerRecord } from './record.js'
 import { restartPolicyError, startsWithDaemon } from './restart-policy.js'
 import { validateModes } from './security-spec.js'
-import { HealthMonitor, validateHealthcheck } from './health.js'
+import { containerHealthMonitor, validateHealthcheck, type HealthMonitor } from './health.js'
 import { parseSignal } from './signals.js'
 import { ExitWaiters, KeyedLock } from './sync.js'
 import type {
@@ -99,24 +98,9 @@ export class ContainerManager implements ContainerService {
       logger: deps.logger,
       intervalMs: deps.logCheckIntervalMs,
     })
-    this.health = new HealthMonitor({
-      probe: async (record, args, timeoutMs) => {
-        if (!deps.runtime.probe) throw new EngineError('NotImplemented', 'PROBE_UNSUPPORTED', 'the runtime cannot run health checks')
-        // The check runs as the container's process does: same user, environment, capabilities.
-        const spec = JSON.parse(await readFile(join(record.bundleDir, 'config.json'), 'utf8')) as { process: Process }
-        return deps.runtime.probe(record.id, { ...spec.process, args }, timeoutMs)
-      },
-      update: (id, apply) => this.lock.run(id, async () => {
-        const live = this.store.get(id)
-        if (!live) return undefined
-        const next = apply(live)
-        if (!next) return undefined
-        live.state = { ...live.state, health: next }
-        await this.store.save(live)
-        return next
-      }),
-      publish: (record, status) => this.lifecycle.publish(record, `health_status: ${status}`),
-      clock: this.clock,
+    this.health = containerHealthMonitor({
+      runtime: deps.runtime, lock: this.lock, store: this.store, clock: this.clock,
+      publish: (record, action) => this.lifecycle.publish(record, action),
     })
     this.lifecycle = new ContainerLifecycle({
       store: this.store,
@@ -139,7 +123,7 @@ export class ContainerManager implements ContainerService {
     this.hostResources = deps.hostResources ?? { ncpu: 1, blkioWeight: true, swapLimit: true }
     this.resources = new ContainerResources({
       store: this.store, lock: this.lock, lifecycle: this.lifecycle, runtime: deps.runtime, host: this.hostResources,
-      readCgroupStats: deps.readCgroupStats, clock: this.clock,
+      readCgroupStats: deps.readCgroupStats, clock: this.clock, images: deps.images, events: deps.events, logger: deps.logger,
     })
     this.exitWatch = deps.runtime.watchExits((id, exit) => {
       this.load()
@@ -281,10 +265,7 @@ export class ContainerManager implements ContainerService {
     const record = this.store.resolve(nameOrId)
     const signal = parseSignal(opts.signal || record.spec.stopSignal || record.imageConfig.StopSignal || 'SIGTERM')
     if (record.state.restarting) {
-      await this.lock.run(record.id, async () => {
-        await this.lifecycle.markManuallyStopped(record, true)
-        await this.lifecycle.cancelRestart(record)
-      })
+      await this.lifecycle.stopRestarting(record)
       this.lifecycle.publish(record, 'stop')
       return
     }
@@ -310,10 +291,7 @@ export class ContainerManager implements ContainerService {
     const number = parseSignal(signal)
     if (record.state.restarting) {
       // Nothing runs: the pending restart is dropped, as dockerd tells its monitor not to restart.
-      await this.lock.run(record.id, async () => {
-        await this.lifecycle.markManuallyStopped(record, true)
-        await this.lifecycle.cancelRestart(record)
-      })
+      await this.lifecycle.stopRestarting(record)
       return
     }
     if (!record.state.running) throw new EngineError('Conflict', 'NOT_RUNNING', `Container ${record.id} is not running`)
@@ -448,29 +426,12 @@ export class ContainerManager implements ContainerService {
 
   async sizes(nameOrId: string): Promise<{ sizeRw: number; sizeRootFs: number }> {
     await this.load()
-    const record = this.store.resolve(nameOrId)
-    const sizeRw = await directorySize(upperDir(record))
-    const imageSize = await this.deps.images.resolve(record.imageId).then((i) => i.size, () => 0)
-    return { sizeRw, sizeRootFs: sizeRw + imageSize }
+    return this.resources.sizes(this.store.resolve(nameOrId))
   }
 
   async prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     await this.load()
-    const deleted: string[] = []
-    let spaceReclaimed = 0
-    for (const record of pruneCandidates(this.store.all(), filters, this.clock())) {
-      const size = await directorySize(upperDir(record))
-      try {
-        await this.lifecycle.removeRecord(record.id)
-      } catch (err) {
-        this.deps.logger.warn('prune: removing container failed', { id: record.id, error: err })
-        continue
-      }
-      deleted.push(record.id)
-      spaceReclaimed += size
-    }
-    this.deps.events.publish('container', 'prune', '', { reclaimed: String(spaceReclaimed) })
-    return { deleted, spaceReclaimed }
+    return this.resources.prune(filters)
   }
 
   isImageUsed(imageId: string): boolean {
@@ -484,28 +445,13 @@ export class ContainerManager implements ContainerService {
     return user && { containerId: user.id, running: user.state.running }
   }
 
-  /** Starts, at daemon start, a stopped container its restart policy brings back (live-restore off). */
-  private async restoreStopped(record: ContainerRecord): Promise<void> {
-    await this.lock.run(record.id, async () => {
-      const current = this.store.get(record.id)
-      if (!current || current.state.running) return
-      try {
-        await this.lifecycle.startLocked(current)
-      } catch (err) {
-        current.state = { ...current.state, status: 'exited', restarting: false, running: false }
-        await this.store.save(current)
-        throw err
-      }
-    })
-  }
-
   async restore(): Promise<void> {
     await this.load()
     for (const record of this.store.all()) {
       try {
         if (record.state.status === 'removing') await this.lifecycle.removeRecord(record.id)
         else if (record.state.running) await this.lifecycle.restoreRunning(record)
-        else if (record.state.restarting || startsWithDaemon(record)) await this.restoreStopped(record)
+        else if (record.state.restarting || startsWithDaemon(record)) await this.lifecycle.restoreStopped(record)
       } catch (err) {
         this.deps.logger.error('restoring container failed', { id: record.id, error: err })
       }

@@ -3,7 +3,12 @@
  * its validation, the state machine of State.Health, and HealthMonitor, which runs a probe inside
  * each running container every interval and reports status changes.
  */
-import { EngineError } from '../../common/index.js'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { EngineError, type Process } from '../../common/index.js'
+import type { OciRuntime } from '../../runtime/oci-runtime.js'
+import type { ContainerStore } from './container-store.js'
+import type { KeyedLock } from './sync.js'
 import type { ContainerRecord, HealthcheckConfig, HealthState } from './types.js'
 
 export const DEFAULT_INTERVAL_NS = 30e9
@@ -164,4 +169,36 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((ms % 3_600_000) / 60_000)
   const s = (ms % 60_000) / 1000
   return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`
+}
+
+/**
+ * The HealthMonitor of a ContainerManager: probes run through the runtime as the container's own
+ * process does (same user, environment, capabilities, from its config.json), and results are
+ * saved on the live record under the container lock.
+ */
+export function containerHealthMonitor(deps: {
+  runtime: OciRuntime
+  lock: KeyedLock
+  store: ContainerStore
+  clock: () => Date
+  publish: (record: ContainerRecord, action: string) => void
+}): HealthMonitor {
+  return new HealthMonitor({
+    probe: async (record, args, timeoutMs) => {
+      if (!deps.runtime.probe) throw new EngineError('NotImplemented', 'PROBE_UNSUPPORTED', 'the runtime cannot run health checks')
+      const spec = JSON.parse(await readFile(join(record.bundleDir, 'config.json'), 'utf8')) as { process: Process }
+      return deps.runtime.probe(record.id, { ...spec.process, args }, timeoutMs)
+    },
+    update: (id, apply) => deps.lock.run(id, async () => {
+      const live = deps.store.get(id)
+      if (!live) return undefined
+      const next = apply(live)
+      if (!next) return undefined
+      live.state = { ...live.state, health: next }
+      await deps.store.save(live)
+      return next
+    }),
+    publish: (record, status) => deps.publish(record, `health_status: ${status}`),
+    clock: deps.clock,
+  })
 }
