@@ -9,6 +9,7 @@ import { createRouter, type Route } from './router.js'
 import { containerRoutes } from './routes/containers.js'
 import { containerStreamRoutes } from './routes/container-streams.js'
 import { containerResourceRoutes } from './routes/container-resources.js'
+import { systemDiskRoutes } from './routes/system-disk.js'
 import { eventRoutes } from './routes/events.js'
 import { execRoutes } from './routes/execs.js'
 import { imageRoutes } from './routes/images.js'
@@ -16,7 +17,6 @@ import { networkRoutes } from './routes/networks.js'
 import { distributionRoutes } from './routes/distribution.js'
 import { systemRoutes } from './routes/system.js'
 import { volumeRoutes } from './routes/volumes.js'
-import { systemDfRoutes } from './routes/system-df.js'
 import { buildRoutes } from './routes/build.js'
 import { containerFileRoutes } from './routes/container-files.js'
 import { isHijacked } from './stream/index.js'
@@ -28,7 +28,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...execRoutes, ...distributionRoutes, ...imageRoutes, ...volumeRoutes, ...systemDfRoutes, ...networkRoutes, ...buildRoutes, ...containerFileRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...systemDiskRoutes, ...execRoutes, ...distributionRoutes, ...imageRoutes, ...volumeRoutes, ...networkRoutes, ...buildRoutes, ...containerFileRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

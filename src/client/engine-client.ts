@@ -158,6 +158,9 @@ export interface EngineClient {
   containerUnpause(nameOrId: string): Promise<void>
   /** POST /containers/{id}/update with the resource fields of HostConfig; returns the daemon's warnings. */
   containerUpdate(nameOrId: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }>
+  containerPrune(filters?: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>
+  /** GET /system/df. */
+  systemDiskUsage(): Promise<Record<string, any>> // eslint-disable-line @typescript-eslint/no-explicit-any
   /** GET /containers/{id}/stats: one JSON object per sample (one only when stream is false). */
   containerStats(nameOrId: string, options: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): Promise<AsyncIterable<Record<string, unknown>>>
   containerTop(nameOrId: string, psArgs?: string): Promise<ContainerTopResponse>

@@ -263,6 +263,15 @@ export class HttpEngineClient implements EngineClient {
     return (await this.json<{ Warnings: string[] | null }>({ method: 'POST', path: `/containers/${enc(nameOrId)}/update`, body })).value
   }
 
+  async containerPrune(filters?: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
+    const query = { filters: encodeFilters(filters) }
+    return (await this.json<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>({ method: 'POST', path: '/containers/prune', query })).value
+  }
+
+  async systemDiskUsage(): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return (await this.json<Record<string, unknown>>({ method: 'GET', path: '/system/df' })).value
+  }
+
   async containerStats(
     nameOrId: string,
     options: { stream: boolean; oneShot?: boolean; signal?: AbortSignal },

@@ -2,7 +2,7 @@ import { constants, mkdirSync, watch } from 'node:fs'
 import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
-import { EngineError, RuntimeError, errorMessage, type LinuxResources, type Logger } from '../common/index.js'
+import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, type Logger, type Process } from '../common/index.js'
 import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
 import { conmonExec } from './conmon-exec.js'
@@ -11,6 +11,7 @@ import type {
   AttachConnection,
   ExitInfo,
   OciRuntime,
+  ProbeResult,
   RuntimeCreateOptions,
   RuntimeExecOptions,
   RuntimeExecProcess,
@@ -73,6 +74,8 @@ export class ConmonRuntime implements OciRuntime {
     this.opts.logger.debug('spawning conmon', { containerId: id, argv: argv.join(' ') })
     const child = spawnWithFds(argv, ['pipe', 'pipe'], {
       env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+      // conmon also writes its "oom" marker into its working directory: keep it in the persist dir.
+      cwd: persist,
     })
     const syncPipe = child.stdio[3] as Readable
     const startPipe = child.stdio[4] as Writable
@@ -236,6 +239,22 @@ export class ConmonRuntime implements OciRuntime {
 
   exec(opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
     return conmonExec({ bins: this.opts, paths: this.paths, logger: this.opts.logger }, opts)
+  }
+
+  async probe(containerId: string, process: Process, timeoutMs: number): Promise<ProbeResult> {
+    const dir = this.paths.persistDir(containerId)
+    const file = join(dir, `probe-${newId().slice(0, 12)}.json`)
+    await mkdir(dir, { recursive: true })
+    await writeFile(file, JSON.stringify({ ...process, terminal: false }))
+    try {
+      const argv = [this.opts.runtimePath, '--root', this.paths.stateDir, 'exec', '--process', file, containerId]
+      const res = await run(argv, { check: false, timeoutMs })
+      const output = Buffer.concat([res.stdout, res.stderr]).subarray(0, 4096).toString('utf8')
+      const timedOut = res.exitCode === null && res.signal !== null
+      return { exitCode: res.exitCode ?? -1, output, timedOut }
+    } finally {
+      await rm(file, { force: true })
+    }
   }
 
   async purge(containerId: string): Promise<void> {

@@ -1,5 +1,4 @@
-import type { LinuxResources } from '../common/index.js'
-import type { Process } from '../common/index.js'
+import type { LinuxResources, Process } from '../common/index.js'
 
 /**
  * OciRuntime: the thin adapter over conmon + crun/runc. It creates, starts, signals and deletes
@@ -132,4 +131,17 @@ export interface OciRuntime {
    * are RuntimeError.
    */
   exec?(opts: RuntimeExecOptions): Promise<RuntimeExecProcess>
+
+  /**
+   * Runs `process` inside the running container and waits up to timeoutMs for it (health checks).
+   * Output is stdout and stderr, cut to their first 4096 bytes. A timeout kills the runtime's exec.
+   */
+  probe?(containerId: string, process: Process, timeoutMs: number): Promise<ProbeResult>
+}
+
+export interface ProbeResult {
+  /** -1 when it timed out or could not run. */
+  exitCode: number
+  output: string
+  timedOut: boolean
 }

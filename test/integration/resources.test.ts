@@ -84,6 +84,30 @@ describe('resource limits', { skip }, () => {
     }
   })
 
+  test('--oom-kill-disable, --cpu-shares, --cpuset-cpus, --memory-reservation reach the cgroup; --blkio-weight warns where unsupported', () => {
+    const r = d.docker(['run', '-d', '--memory', '32m', '--oom-kill-disable', '--cpu-shares', '512', '--cpuset-cpus', '0',
+      '--memory-reservation', '16m', 'busybox', 'sleep', '300'])
+    assert.equal(r.code, 0, r.stderr)
+    const id = r.stdout.trim()
+    try {
+      assert.equal(inspect(id, '{{.HostConfig.OomKillDisable}} {{.HostConfig.CpuShares}} {{.HostConfig.CpusetCpus}} {{.HostConfig.MemoryReservation}}'), `true 512 0 ${16 << 20}`)
+      assert.equal(readFileSync(cgroupFile(id, 'cpuset', 'cpuset.cpus', 'cpuset.cpus'), 'utf8').trim(), '0')
+      if (existsSync('/sys/fs/cgroup/memory')) {
+        // cgroup v1 files (v2 maps these to memory.low and cpu.weight)
+        assert.match(readFileSync(cgroupFile(id, 'memory', 'memory.oom_control', ''), 'utf8'), /oom_kill_disable 1/)
+        assert.equal(readFileSync(cgroupFile(id, 'memory', 'memory.soft_limit_in_bytes', ''), 'utf8').trim(), String(16 << 20))
+        assert.equal(readFileSync(cgroupFile(id, 'cpu', 'cpu.shares', ''), 'utf8').trim(), '512')
+      }
+    } finally {
+      d.docker(['rm', '-f', id])
+    }
+    const weighted = d.docker(['create', '--blkio-weight', '300', 'busybox', 'true'])
+    assert.equal(weighted.code, 0, weighted.stderr)
+    const supported = existsSync('/sys/fs/cgroup/blkio/blkio.weight') || existsSync('/sys/fs/cgroup/blkio/blkio.bfq.weight') || !existsSync('/sys/fs/cgroup/blkio')
+    if (!supported) assert.match(weighted.stderr, /Your kernel does not support Block I\/O weight or the cgroup is not mounted\. Weight discarded\./)
+    d.docker(['rm', weighted.stdout.trim()])
+  })
+
   test('invalid limits get Docker\'s messages', async () => {
     const small = d.docker(['run', '--memory', '1m', 'busybox', 'true'])
     assert.notEqual(small.code, 0)

@@ -51,9 +51,11 @@ describe('restart policies', { skip }, () => {
   })
 
   test('--restart with --rm is refused', async () => {
-    const r = d.berth(['run', '--rm', '--restart', 'always', 'busybox', 'true'])
-    assert.notEqual(r.code, 0)
-    assert.match(r.stderr, /Conflicting options: --restart and --rm/)
+    for (const cli of ['docker', 'berth'] as const) {
+      const r = d.cli(cli, ['run', '--rm', '--restart', 'always', 'busybox', 'true'])
+      assert.equal(r.code, 125)
+      assert.match(r.stderr, /conflicting options: cannot specify both --restart and --rm/)
+    }
     const api = await d.api('POST', '/containers/create', JSON.stringify({ Image: 'busybox', HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } }))
     assert.equal(api.status, 400)
     assert.match(api.body, /AutoRemove/)

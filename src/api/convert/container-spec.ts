@@ -89,6 +89,14 @@ export function containerSpecFromCreate(body: ContainerCreateRequest | undefined
   ] as const) {
     if (typeof body[wireKey] === 'boolean') spec[key] = body[wireKey]
   }
+  const hc = body.Healthcheck as Record<string, unknown> | undefined | null
+  if (hc && typeof hc === 'object') {
+    const num = (k: string): number | undefined => (typeof hc[k] === 'number' ? (hc[k] as number) : undefined)
+    spec.healthcheck = {
+      test: Array.isArray(hc['Test']) ? (hc['Test'] as string[]) : undefined,
+      interval: num('Interval'), timeout: num('Timeout'), startPeriod: num('StartPeriod'), startInterval: num('StartInterval'), retries: num('Retries'),
+    }
+  }
   if (body.StopSignal) spec.stopSignal = body.StopSignal
   if (typeof body.StopTimeout === 'number') spec.stopTimeout = body.StopTimeout
   if (body.ExposedPorts && Object.keys(body.ExposedPorts).length > 0) spec.exposedPorts = body.ExposedPorts

@@ -57,6 +57,16 @@ export function effectiveConfig(record: ContainerRecord): ContainerConfigWire {
     OnBuild: null,
     Labels: { ...(image.Labels ?? {}), ...(spec.labels ?? {}) },
   })
+  const hc = spec.healthcheck ?? (image.Healthcheck ? { test: image.Healthcheck.Test, interval: image.Healthcheck.Interval, timeout: image.Healthcheck.Timeout, startPeriod: image.Healthcheck.StartPeriod, startInterval: image.Healthcheck.StartInterval, retries: image.Healthcheck.Retries } : undefined)
+  if (hc) {
+    const view: Record<string, unknown> = { Test: hc.test ?? null }
+    if (hc.interval) view.Interval = hc.interval
+    if (hc.timeout) view.Timeout = hc.timeout
+    if (hc.startPeriod) view.StartPeriod = hc.startPeriod
+    if (hc.startInterval) view.StartInterval = hc.startInterval
+    if (hc.retries) view.Retries = hc.retries
+    config.Healthcheck = view
+  }
   const stopSignal = spec.stopSignal || image.StopSignal
   if (stopSignal) config.StopSignal = stopSignal
   if (spec.stopTimeout !== undefined) config.StopTimeout = spec.stopTimeout
@@ -158,6 +168,12 @@ export function containerInspect(record: ContainerRecord, net?: ContainerNetwork
     State: {
       Status: s.status, Running: s.running || s.restarting, Paused: s.paused, Restarting: s.restarting, OOMKilled: s.oomKilled,
       Dead: s.dead, Pid: s.pid, ExitCode: s.exitCode, Error: s.error, StartedAt: s.startedAt, FinishedAt: s.finishedAt,
+      ...(s.health ? {
+        Health: {
+          Status: s.health.status, FailingStreak: s.health.failingStreak,
+          Log: s.health.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })),
+        },
+      } : {}),
     },
     Image: record.imageId,
     ResolvConfPath: record.resolvConfPath,

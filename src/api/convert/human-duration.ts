@@ -15,7 +15,10 @@ export function containerStatusText(state: ContainerState, now: Date): string {
   if (state.running || state.status === 'running' || state.status === 'paused' || state.status === 'restarting') {
     if (state.paused || state.status === 'paused') return `Up ${since(state.startedAt)} (Paused)`
     if (state.restarting || state.status === 'restarting') return `Restarting (${state.exitCode}) ${since(state.finishedAt)} ago`
-    return `Up ${since(state.startedAt)}`
+    // moby State.String: the health of a running container follows its uptime.
+    const health = state.health?.status
+    const suffix = health === 'starting' ? ' (health: starting)' : health ? ` (${health})` : ''
+    return `Up ${since(state.startedAt)}${suffix}`
   }
   if (state.status === 'removing') return 'Removal In Progress'
   if (state.dead || state.status === 'dead') return 'Dead'

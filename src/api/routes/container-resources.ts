@@ -1,7 +1,7 @@
 import type { ContainerStatsSample } from '../../engine/containers/index.js'
 import type { Route } from '../router.js'
 import { queryBool, queryBoolOr, readJson, sendEmpty, sendJson, startStream, type RequestContext } from '../context.js'
-import { statsResponse } from '../convert/index.js'
+import { parseFilters, statsResponse } from '../convert/index.js'
 
 /** How often a stats stream samples, as dockerd's stats collector. */
 const STATS_INTERVAL_MS = 1000
@@ -79,4 +79,11 @@ export const containerResourceRoutes: Route[] = [
     },
   },
   { method: 'GET', path: '/containers/:id/stats', handler: stats },
+  {
+    method: 'POST', path: '/containers/prune',
+    handler: async (ctx, { engine }) => {
+      const { deleted, spaceReclaimed } = await engine.containers.prune(parseFilters(ctx.query.get('filters')))
+      sendJson(ctx, 200, { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: spaceReclaimed })
+    },
+  },
 ]

@@ -294,6 +294,17 @@ export class FakeContainers implements ContainerService {
     return { warnings: [] }
   }
 
+  async sizes(nameOrId: string): Promise<{ sizeRw: number; sizeRootFs: number }> {
+    this.calls.push(['sizes', nameOrId])
+    this.get(nameOrId)
+    return { sizeRw: 0, sizeRootFs: 0 }
+  }
+
+  async prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    this.calls.push(['prune', filters])
+    return { deleted: [], spaceReclaimed: 0 }
+  }
+
   async stats(nameOrId: string): Promise<ContainerStatsSample> {
     this.calls.push(['stats', nameOrId])
     const { record } = this.get(nameOrId)

@@ -21,6 +21,7 @@ import type { LogRotation } from './log-rotation.js'
 import { ociSpec, type OciSpecOptions } from './oci-spec.js'
 import { effectiveUser, resolveUser } from './process-spec.js'
 import { eventAttributes, exitedState, runningState, startError, startFailedState } from './record.js'
+import { effectiveHealthcheck, imageHealthcheck, type EffectiveHealthcheck, type HealthMonitor } from './health.js'
 import { RestartTimers, shouldRestart } from './restart-policy.js'
 import { readRootfsFile } from './rootfs-files.js'
 import { resolveDevices } from './devices.js'
@@ -49,6 +50,8 @@ export interface LifecycleContext {
   exitPollMs: number
   /** Services that attach resources (volumes, networks); see hooks.ts for the contract. */
   hooks: readonly ContainerHooks[]
+  /** Runs HEALTHCHECKs of running containers. */
+  health?: HealthMonitor
 }
 
 export class ContainerLifecycle {
@@ -124,6 +127,7 @@ export class ContainerLifecycle {
       }
       await runtime.start(id)
       record.state = runningState(record.state, pid, this.ctx.clock().toISOString())
+      if (this.healthcheckOf(record)) record.state.health = { status: 'starting', failingStreak: 0, log: [] }
       await this.ctx.store.save(record)
     } catch (err) {
       if (created) await runtime.delete(id, { force: true }).catch(this.warn('cleanup: runtime delete failed', id))
@@ -136,6 +140,17 @@ export class ContainerLifecycle {
     }
     await this.startLogRotation(record)
     this.publish(record, 'start')
+    this.startHealthChecks(record)
+  }
+
+  /** The container's effective HEALTHCHECK (its own over its image's), if any. */
+  private healthcheckOf(record: ContainerRecord): EffectiveHealthcheck | undefined {
+    return effectiveHealthcheck(record.spec.healthcheck, imageHealthcheck(record.imageConfig.Healthcheck))
+  }
+
+  private startHealthChecks(record: ContainerRecord): void {
+    const check = this.healthcheckOf(record)
+    if (check && this.ctx.health) this.ctx.health.start(record, check, new Date(record.state.startedAt))
   }
 
   /** Host lookups the security part of the spec needs: devices, container:X namespaces, --group-add. */
@@ -213,6 +228,7 @@ export class ContainerLifecycle {
     const handled = await this.ctx.lock.run(id, async () => {
       const record = this.ctx.store.get(id)
       if (!record || !record.state.running) return undefined
+      this.ctx.health?.stop(id)
       const ranMs = exit.finishedAt.getTime() - Date.parse(record.state.startedAt)
       record.state = exitedState(record.state, exit)
       const restart = !this.keepOnExit.has(id) && !record.spec.host.autoRemove && shouldRestart({
@@ -276,6 +292,29 @@ export class ContainerLifecycle {
     }
   }
 
+  /** A client stopped or killed a container waiting for its restart: it stays exited. */
+  async stopRestarting(record: ContainerRecord): Promise<void> {
+    await this.ctx.lock.run(record.id, async () => {
+      await this.markManuallyStopped(record, true)
+      await this.cancelRestart(record)
+    })
+  }
+
+  /** Starts, at daemon start, a stopped container its restart policy brings back (live-restore off). */
+  async restoreStopped(record: ContainerRecord): Promise<void> {
+    await this.ctx.lock.run(record.id, async () => {
+      const current = this.ctx.store.get(record.id)
+      if (!current || current.state.running) return
+      try {
+        await this.startLocked(current)
+      } catch (err) {
+        current.state = { ...current.state, status: 'exited', restarting: false, running: false }
+        await this.ctx.store.save(current)
+        throw err
+      }
+    })
+  }
+
   /** Records that a stop/kill came from a client, so the restart policy leaves the container stopped. */
   async markManuallyStopped(record: ContainerRecord, stopped: boolean): Promise<void> {
     if ((record.manuallyStopped === true) === stopped) return
@@ -309,12 +348,6 @@ export class ContainerLifecycle {
 
   async signal(record: ContainerRecord, signal: number): Promise<void> {
     await this.ctx.runtime.kill(record.id, signal)
-    // A frozen process cannot act on the signal: thaw it, as dockerd does for stop and kill.
-    if (record.state.paused && this.ctx.runtime.resume) {
-      await this.ctx.runtime.resume(record.id).catch(this.warn('unpausing a signalled container failed', record.id))
-      record.state = { ...record.state, status: 'running', paused: false }
-      await this.ctx.store.save(record).catch(this.warn('saving state failed', record.id))
-    }
     this.publish(record, 'kill', { signal: String(signal) })
   }
 
@@ -329,10 +362,21 @@ export class ContainerLifecycle {
     exited.catch(() => undefined)
     try {
       await this.signal(record, signal)
+      // Stop and SIGKILL end a paused container too: thaw it so the signal is acted on (as dockerd does).
+      // Other signals sent by kill stay queued while it is paused.
+      if (record.state.paused && this.ctx.runtime.resume) {
+        await this.ctx.runtime.resume(record.id).catch(this.warn('unpausing a signalled container failed', record.id))
+        record.state = { ...record.state, status: 'running', paused: false }
+        await this.ctx.store.save(record).catch(this.warn('saving state failed', record.id))
+      }
       return await this.awaitExit(record.id, exited, ms)
     } catch (err) {
-      if (this.ctx.store.get(record.id)?.state.running) throw err
-      return true
+      if (!this.ctx.store.get(record.id)?.state.running) return true
+      // It exited between the previous signal and this one (stop's SIGKILL after a SIGTERM it obeyed):
+      // the runtime refuses to signal a stopped container; its exit is still being processed.
+      const state = await this.ctx.runtime.state(record.id).catch(() => undefined)
+      if (!state || state.status === 'stopped') return this.awaitExit(record.id, exited, this.ctx.killTimeoutMs)
+      throw err
     } finally {
       cancel.abort()
     }
@@ -361,6 +405,7 @@ export class ContainerLifecycle {
       if (!record) return
       const wasRunning = record.state.running
       this.restarts.reset(id)
+      this.ctx.health?.stop(id)
       record.state = { ...record.state, status: 'removing', running: false, restarting: false, pid: 0 }
       await this.ctx.store.save(record)
       if (wasRunning) {
@@ -406,6 +451,7 @@ export class ContainerLifecycle {
         await this.ctx.store.save(record)
       }
       await this.startLogRotation(record)
+      this.startHealthChecks(record)
       for (const hook of this.ctx.hooks) {
         await hook.onRestore?.(record).catch(this.warn(`${hook.name}: restoring a running container failed`, record.id))
       }

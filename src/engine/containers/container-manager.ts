@@ -33,6 +33,7 @@ import { resolveCommand, resolveWorkingDir } from './process-spec.js'
 import { newContainerRecord } from './record.js'
 import { restartPolicyError, startsWithDaemon } from './restart-policy.js'
 import { validateModes } from './security-spec.js'
+import { containerHealthMonitor, validateHealthcheck, type HealthMonitor } from './health.js'
 import { parseSignal } from './signals.js'
 import { ExitWaiters, KeyedLock } from './sync.js'
 import type {
@@ -83,6 +84,7 @@ export class ContainerManager implements ContainerService {
   private readonly attachments: AttachmentRegistry
   private readonly lifecycle: ContainerLifecycle
   private readonly resources: ContainerResources
+  private readonly health: HealthMonitor
   private readonly hostResources: HostResourceFacts
   private readonly logRotation: LogRotation
   private readonly clock: () => Date
@@ -102,6 +104,10 @@ export class ContainerManager implements ContainerService {
       logger: deps.logger,
       intervalMs: deps.logCheckIntervalMs,
     })
+    this.health = containerHealthMonitor({
+      runtime: deps.runtime, lock: this.lock, store: this.store, clock: this.clock,
+      publish: (record, action) => this.lifecycle.publish(record, action),
+    })
     this.lifecycle = new ContainerLifecycle({
       store: this.store,
       lock: this.lock,
@@ -118,11 +124,12 @@ export class ContainerManager implements ContainerService {
       killTimeoutMs: deps.killTimeoutMs ?? 30_000,
       exitPollMs: deps.exitPollMs ?? 1000,
       hooks: deps.hooks ?? [],
+      health: this.health,
     })
     this.hostResources = deps.hostResources ?? { ncpu: 1, blkioWeight: true, swapLimit: true }
     this.resources = new ContainerResources({
       store: this.store, lock: this.lock, lifecycle: this.lifecycle, runtime: deps.runtime, host: this.hostResources,
-      readCgroupStats: deps.readCgroupStats, clock: this.clock,
+      readCgroupStats: deps.readCgroupStats, clock: this.clock, images: deps.images, events: deps.events, logger: deps.logger,
     })
     this.exitWatch = deps.runtime.watchExits((id, exit) => {
       this.load()
@@ -135,6 +142,7 @@ export class ContainerManager implements ContainerService {
   close(): void {
     this.exitWatch.close()
     this.lifecycle.restarts.close()
+    this.health.close()
     void this.logRotation.close()
   }
 
@@ -160,6 +168,7 @@ export class ContainerManager implements ContainerService {
     if (policyProblem) throw new EngineError('InvalidArgument', 'INVALID_RESTART_POLICY', policyProblem)
     const raw = { ...(spec.host.raw ?? {}) }
     validateModes(raw)
+    validateHealthcheck(spec.healthcheck)
     defaultResources(raw)
     const checked = checkResources(raw, this.hostResources)
     if (checked.error) throw new EngineError('InvalidArgument', 'INVALID_RESOURCES', checked.error)
@@ -262,10 +271,7 @@ export class ContainerManager implements ContainerService {
     const record = this.store.resolve(nameOrId)
     const signal = parseSignal(opts.signal || record.spec.stopSignal || record.imageConfig.StopSignal || 'SIGTERM')
     if (record.state.restarting) {
-      await this.lock.run(record.id, async () => {
-        await this.lifecycle.markManuallyStopped(record, true)
-        await this.lifecycle.cancelRestart(record)
-      })
+      await this.lifecycle.stopRestarting(record)
       this.lifecycle.publish(record, 'stop')
       return
     }
@@ -291,10 +297,7 @@ export class ContainerManager implements ContainerService {
     const number = parseSignal(signal)
     if (record.state.restarting) {
       // Nothing runs: the pending restart is dropped, as dockerd tells its monitor not to restart.
-      await this.lock.run(record.id, async () => {
-        await this.lifecycle.markManuallyStopped(record, true)
-        await this.lifecycle.cancelRestart(record)
-      })
+      await this.lifecycle.stopRestarting(record)
       return
     }
     if (!record.state.running) throw new EngineError('Conflict', 'NOT_RUNNING', `Container ${record.id} is not running`)
@@ -478,6 +481,16 @@ export class ContainerManager implements ContainerService {
     return this.withRootfs(nameOrId, (rootfs) => exportRootfs(rootfs, out))
   }
 
+  async sizes(nameOrId: string): Promise<{ sizeRw: number; sizeRootFs: number }> {
+    await this.load()
+    return this.resources.sizes(this.store.resolve(nameOrId))
+  }
+
+  async prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    await this.load()
+    return this.resources.prune(filters)
+  }
+
   isImageUsed(imageId: string): boolean {
     return this.containerUsingImage(imageId) !== undefined
   }
@@ -489,28 +502,13 @@ export class ContainerManager implements ContainerService {
     return user && { containerId: user.id, running: user.state.running }
   }
 
-  /** Starts, at daemon start, a stopped container its restart policy brings back (live-restore off). */
-  private async restoreStopped(record: ContainerRecord): Promise<void> {
-    await this.lock.run(record.id, async () => {
-      const current = this.store.get(record.id)
-      if (!current || current.state.running) return
-      try {
-        await this.lifecycle.startLocked(current)
-      } catch (err) {
-        current.state = { ...current.state, status: 'exited', restarting: false, running: false }
-        await this.store.save(current)
-        throw err
-      }
-    })
-  }
-
   async restore(): Promise<void> {
     await this.load()
     for (const record of this.store.all()) {
       try {
         if (record.state.status === 'removing') await this.lifecycle.removeRecord(record.id)
         else if (record.state.running) await this.lifecycle.restoreRunning(record)
-        else if (record.state.restarting || startsWithDaemon(record)) await this.restoreStopped(record)
+        else if (record.state.restarting || startsWithDaemon(record)) await this.lifecycle.restoreStopped(record)
       } catch (err) {
         this.deps.logger.error('restoring container failed', { id: record.id, error: err })
       }

@@ -3,7 +3,10 @@
  * which resolves the container and decides nothing else; the state rules live here.
  */
 import { totalmem } from 'node:os'
-import { EngineError, type CgroupStats } from '../../common/index.js'
+import { EngineError, type CgroupStats, type Logger } from '../../common/index.js'
+import type { EventBus } from '../events/index.js'
+import type { ImageService } from '../images/index.js'
+import { directorySize, pruneCandidates, upperDir } from './container-disk.js'
 import type { OciRuntime } from '../../runtime/oci-runtime.js'
 import type { ContainerLifecycle } from './container-lifecycle.js'
 import type { ContainerStore } from './container-store.js'
@@ -22,6 +25,9 @@ export interface ContainerResourcesDeps {
   /** Reads the usage of a cgroup ("/berth/<id>") from the cgroup filesystem. */
   readCgroupStats?: (cgroupPath: string) => Promise<CgroupStats>
   clock: () => Date
+  images: Pick<ImageService, 'resolve'>
+  events: EventBus
+  logger: Logger
 }
 
 const notRunning = (id: string): EngineError => new EngineError('Conflict', 'NOT_RUNNING', `Container ${id} is not running`)
@@ -102,6 +108,32 @@ export class ContainerResources {
     })
     lifecycle.publish(record, 'update')
     return { warnings }
+  }
+
+  /** Docker's SizeRw (the writable layer) and SizeRootFs (with the image's layers). */
+  async sizes(record: ContainerRecord): Promise<{ sizeRw: number; sizeRootFs: number }> {
+    const sizeRw = await directorySize(upperDir(record))
+    const imageSize = await this.deps.images.resolve(record.imageId).then((i) => i.size, () => 0)
+    return { sizeRw, sizeRootFs: sizeRw + imageSize }
+  }
+
+  /** Removes the stopped containers the filters select; one container 'prune' event with the space reclaimed. */
+  async prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    const deleted: string[] = []
+    let spaceReclaimed = 0
+    for (const record of pruneCandidates(this.deps.store.all(), filters, this.deps.clock())) {
+      const size = await directorySize(upperDir(record))
+      try {
+        await this.deps.lifecycle.removeRecord(record.id)
+      } catch (err) {
+        this.deps.logger.warn('prune: removing container failed', { id: record.id, error: err })
+        continue
+      }
+      deleted.push(record.id)
+      spaceReclaimed += size
+    }
+    this.deps.events.publish('container', 'prune', '', { reclaimed: String(spaceReclaimed) })
+    return { deleted, spaceReclaimed }
   }
 
   /** One usage sample; `usage` is undefined when the container is not running. */

@@ -60,7 +60,10 @@ test('filterContainers() rejects unknown filters and bad values', () => {
   assert.throws(() => filterContainers(records, { filters: { bogus: ['x'] } }, ctx), invalid("invalid filter 'bogus'"))
   assert.throws(() => filterContainers(records, { filters: { status: ['sleeping'] } }, ctx), invalid("invalid filter 'status=sleeping'"))
   assert.throws(() => filterContainers(records, { filters: { exited: ['x'] } }, ctx), invalid("invalid filter 'exited=x'"))
-  assert.deepEqual(names(filterContainers(records, { filters: { health: ['healthy'] } }, ctx)), ['worker', 'web'])
+  assert.throws(() => filterContainers(records, { filters: { health: ['ok'] } }, ctx), invalid("invalid filter 'health=ok'"))
+  // No record has a health check: none matches "healthy", the running ones match "none".
+  assert.deepEqual(names(filterContainers(records, { filters: { health: ['healthy'] } }, ctx)), [])
+  assert.deepEqual(names(filterContainers(records, { filters: { health: ['none'] } }, ctx)), ['worker', 'web'])
 })
 
 test('filterContainers() selects by volume name, bind source or mount destination', () => {

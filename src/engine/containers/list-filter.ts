@@ -2,9 +2,8 @@
  * Pure `docker ps` selection (moby daemon/list.go): newest first, running only unless all/limit or
  * a status/exited filter is given, and the filters status, name (regexp on the name with or
  * without "/"), id (prefix), label (key or key=value, all must match), ancestor, exited, before,
- * since, volume (a mount's volume name, bind source or destination). Accepted-but-unsupported
- * filters (health, network, publish, expose, isolation, is-task) are ignored; unknown ones are
- * InvalidArgument.
+ * since, volume (a mount's volume name, bind source or destination), health. Accepted-but-unsupported
+ * filters (network, publish, expose, isolation, is-task) are ignored; unknown ones are InvalidArgument.
  */
 import { EngineError } from '../../common/index.js'
 import { ZERO_TIME } from './record.js'
@@ -62,6 +61,8 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
   const ids = filters['id'] ?? []
   const labels = filters['label'] ?? []
   const volumes = filters['volume'] ?? []
+  const health = filters['health'] ?? []
+  for (const h of health) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(h)) throw invalidFilter('health', h)
   const before = (filters['before'] ?? []).map((v) => ctx.lookup(v).id)
   const since = (filters['since'] ?? []).map((v) => ctx.lookup(v).id)
 
@@ -83,6 +84,7 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
     if (status.length > 0 && !status.includes(r.state.status)) continue
     if (ctx.ancestorImageIds && !ctx.ancestorImageIds.has(r.imageId)) continue
     if (volumes.length > 0 && !(r.mountPoints ?? []).some((m) => volumes.includes(m.destination) || volumes.includes(m.name || m.source))) continue
+    if (health.length > 0 && !health.includes(r.state.running && r.state.health ? r.state.health.status : 'none')) continue
     out.push(r)
     if (limit !== undefined && out.length >= limit) break
   }

@@ -35,6 +35,8 @@ export interface ContainerSpec {
   stopSignal?: string
   /** Seconds. */
   stopTimeout?: number
+  /** Docker's Config.Healthcheck (durations in ns); test ["NONE"] disables the image's. */
+  healthcheck?: HealthcheckConfig
   exposedPorts?: Record<string, object>
   volumes?: Record<string, object>
   /** NetworkingConfig.EndpointsConfig by network name or id (read by the network service). */
@@ -83,6 +85,24 @@ export interface ContainerState {
   error: string
   startedAt: string // RFC3339Nano, "0001-01-01T00:00:00Z" when never
   finishedAt: string
+  /** Present while a container with a health check runs (and after, with its last value). */
+  health?: HealthState
+}
+
+export interface HealthcheckConfig {
+  test?: string[]
+  interval?: number
+  timeout?: number
+  startPeriod?: number
+  startInterval?: number
+  retries?: number
+}
+
+export interface HealthState {
+  status: 'starting' | 'healthy' | 'unhealthy'
+  failingStreak: number
+  /** The last probes, oldest first (RFC3339 times). */
+  log: Array<{ start: string; end: string; exitCode: number; output: string }>
 }
 
 /** The persisted container record (containers/<id>/container.json). */
@@ -233,6 +253,10 @@ export interface ContainerService {
   changes?(nameOrId: string): Promise<import('./container-fs.js').FileChange[]>
   /** Tar of the whole rootfs (docker export). */
   exportRootfs?(nameOrId: string, out: import('node:stream').Writable): Promise<void>
+  /** Bytes in the writable layer, and with the image's layers (Docker's SizeRw / SizeRootFs). */
+  sizes(nameOrId: string): Promise<{ sizeRw: number; sizeRootFs: number }>
+  /** Removes stopped containers (filters: until, label, label!); emits a container 'prune' event. */
+  prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }>
 }
 
 export interface ContainerStatsSample {

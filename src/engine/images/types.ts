@@ -11,7 +11,7 @@ export interface ImageRuntimeConfig {
   WorkingDir?: string
   Labels?: Record<string, string>
   StopSignal?: string
-  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number }
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number }
   Shell?: string[]
   OnBuild?: string[]
 }

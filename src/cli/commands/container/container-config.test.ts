@@ -100,7 +100,7 @@ test('buildCreateRequest() maps entrypoint, user, workdir, hostname, stop signal
 })
 
 test('buildCreateRequest() refuses --rm with a restart policy', () => {
-  assert.throws(() => buildCreateRequest('busybox', [], { rm: true, restart: 'always' }, noFiles), /Conflicting options: --restart and --rm/)
+  assert.throws(() => buildCreateRequest('busybox', [], { rm: true, restart: 'always' }, noFiles), /conflicting options: cannot specify both --restart and --rm/)
 })
 
 test('parseRestartPolicy() reads name and retry count', () => {

@@ -6,6 +6,14 @@ import { parseMountOpt } from './mount-opt.js'
 export interface CreateFlags {
   attach?: string[]
   addHost?: string[]
+  healthCmd?: string
+  healthInterval?: string
+  healthRetries?: number
+  healthStartInterval?: string
+  healthStartPeriod?: string
+  healthTimeout?: string
+  /** false for --no-healthcheck (commander's negated flag). */
+  healthcheck?: boolean
   blkioWeight?: number
   cpuPeriod?: number
   cpuQuota?: number
@@ -149,7 +157,7 @@ export function buildCreateRequest(image: string, command: string[], flags: Crea
 
   const restartPolicy = parseRestartPolicy(flags.restart ?? 'no')
   if (flags.rm && restartPolicy.Name !== '' && restartPolicy.Name !== 'no') {
-    throw new Error('Conflicting options: --restart and --rm')
+    throw new Error('conflicting options: cannot specify both --restart and --rm')
   }
   const logOpts = parseLogOpts(flags.logDriver ?? '', flags.logOpt ?? [])
 
@@ -207,6 +215,8 @@ export function buildCreateRequest(image: string, command: string[], flags: Crea
     HostConfig: hostConfig,
     NetworkingConfig: { EndpointsConfig: endpointsConfig(flags) },
   }
+  const healthcheck = healthConfig(flags)
+  if (healthcheck) request.Healthcheck = healthcheck
   if (flags.stopSignal !== undefined) request.StopSignal = flags.stopSignal
   if (flags.stopTimeout !== undefined) request.StopTimeout = flags.stopTimeout
   return dropUndefined(request)
@@ -406,5 +416,41 @@ export function inlineSeccompProfile(opt: string, sources: ConfigSources): strin
     return `seccomp=${JSON.stringify(JSON.parse(content))}`
   } catch (err) {
     throw new Error(`compacting json for seccomp profile (${m[1]}) failed: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+/** Go's time.ParseDuration, in ns ("1m30s", "500ms", "2h"). */
+export function parseGoDuration(text: string, flag: string): number {
+  const units: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 }
+  const bad = (): Error => new Error(`invalid argument "${text}" for "${flag}" flag: time: invalid duration "${text}"`)
+  if (text === '0') return 0
+  const m = /^([-+]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(text)
+  if (!m) throw bad()
+  let total = 0
+  for (const part of text.replace(/^[-+]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) total += Number(part[1]) * units[part[2]!]!
+  return Math.round(m[1] === '-' ? -total : total)
+}
+
+/** docker's health check flags -> Config.Healthcheck (undefined when none is given). */
+export function healthConfig(flags: CreateFlags): Record<string, unknown> | undefined {
+  const interval = flags.healthInterval === undefined ? 0 : parseGoDuration(flags.healthInterval, '--health-interval')
+  const timeout = flags.healthTimeout === undefined ? 0 : parseGoDuration(flags.healthTimeout, '--health-timeout')
+  const startPeriod = flags.healthStartPeriod === undefined ? 0 : parseGoDuration(flags.healthStartPeriod, '--health-start-period')
+  const startInterval = flags.healthStartInterval === undefined ? 0 : parseGoDuration(flags.healthStartInterval, '--health-start-interval')
+  const retries = flags.healthRetries ?? 0
+  const have = !!flags.healthCmd || interval !== 0 || timeout !== 0 || startPeriod !== 0 || startInterval !== 0 || retries !== 0
+  if (flags.healthcheck === false) {
+    if (have) throw new Error('--no-healthcheck conflicts with --health-* options')
+    return { Test: ['NONE'] }
+  }
+  if (!have) return undefined
+  if (interval < 0) throw new Error('--health-interval cannot be negative')
+  if (timeout < 0) throw new Error('--health-timeout cannot be negative')
+  if (retries < 0) throw new Error('--health-retries cannot be negative')
+  if (startPeriod < 0) throw new Error('--health-start-period cannot be negative')
+  if (startInterval < 0) throw new Error('--health-start-interval cannot be negative')
+  return {
+    Test: flags.healthCmd ? ['CMD-SHELL', flags.healthCmd] : null,
+    Interval: interval, Timeout: timeout, StartPeriod: startPeriod, StartInterval: startInterval, Retries: retries,
   }
 }

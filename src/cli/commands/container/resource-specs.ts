@@ -75,4 +75,43 @@ export const statsSpec: CommandSpec = {
   load: async () => (await import('./stats.js')).statsCommand,
 }
 
+export const containerPruneSpec: CommandSpec = {
+  name: 'prune',
+  usage: '[OPTIONS]',
+  description: 'Remove all stopped containers',
+  args: { kind: 'none' },
+  options: [
+    { flags: '--filter', type: 'filter', repeatable: true, description: 'Provide filter values (e.g. "until=<timestamp>")' },
+    { flags: '-f, --force', description: 'Do not prompt for confirmation' },
+  ],
+  load: async () => (await import('./prune.js')).containerPruneCommand,
+}
+
+export const dfSpec: CommandSpec = {
+  name: 'df',
+  usage: '[OPTIONS]',
+  description: 'Show docker disk usage',
+  args: { kind: 'none' },
+  options: [
+    { flags: '--format', type: 'string', description: FORMAT_HELP },
+    { flags: '-v, --verbose', description: 'Show detailed information on space usage' },
+  ],
+  load: async () => (await import('../system/df.js')).dfCommand,
+}
+
+export const systemPruneSpec: CommandSpec = {
+  name: 'prune',
+  usage: '[OPTIONS]',
+  description: 'Remove unused data',
+  args: { kind: 'none' },
+  options: [
+    { flags: '-a, --all', description: 'Remove all unused images not just dangling ones' },
+    { flags: '--filter', type: 'filter', repeatable: true, description: 'Provide filter values (e.g. "label=<key>=<value>")' },
+    { flags: '-f, --force', description: 'Do not prompt for confirmation' },
+    { flags: '--volumes', description: 'Prune anonymous volumes' },
+  ],
+  load: async () => (await import('../system/prune.js')).systemPruneCommand,
+}
+
+/** Top-level commands (also under `container`). */
 export const resourceSpecs: CommandSpec[] = [pauseSpec, restartSpec, statsSpec, unpauseSpec, updateSpec]

@@ -1,7 +1,7 @@
 import type { CommandSpec, GroupSpec } from '../../command-spec.js'
 import { FORMAT_HELP, INSPECT_FORMAT_HELP } from '../shared/format-help.js'
 import { containerFlags, pullFlag, runOnlyFlags } from './create-flags.js'
-import { resourceSpecs } from './resource-specs.js'
+import { containerPruneSpec, resourceSpecs } from './resource-specs.js'
 
 // Definitions only: handlers load lazily so that parsing argv stays cheap.
 
@@ -260,5 +260,6 @@ export const containerGroup: GroupSpec = {
     topSpec,
     waitSpec,
     ...resourceSpecs,
+    containerPruneSpec,
   ],
 }

@@ -1,4 +1,5 @@
 import type { CommandSpec, GroupSpec } from '../../command-spec.js'
+import { dfSpec, systemPruneSpec } from '../container/resource-specs.js'
 import { INSPECT_FORMAT_HELP } from '../shared/format-help.js'
 
 // Definitions only: handlers load lazily so that parsing argv stays cheap.
@@ -53,5 +54,5 @@ export const eventsSpec: CommandSpec = {
 export const systemGroup: GroupSpec = {
   name: 'system',
   description: 'Manage berth',
-  commands: [eventsSpec, infoSpec],
+  commands: [dfSpec, eventsSpec, infoSpec, systemPruneSpec],
 }
