@@ -79,10 +79,10 @@ export function scaleTable(rows) {
 
 /** Requests per second through the published port and straight to the container, per engine. */
 export function portTable(rows) {
-  let md = '| engine | via 127.0.0.1:port, req/s | host to the container address, req/s | published / direct | container to container (busybox wget), req/s |\n|---|---|---|---|---|\n'
+  let md = '| engine | via 127.0.0.1:port, req/s (p99 ms) | host to the container address, req/s (p99 ms) | published / direct | container to container (busybox wget), req/s |\n|---|---|---|---|---|\n'
   for (const r of rows) {
     if (r.error) md += `| ${r.name} | failed: ${r.error.replaceAll('|', '\\|').slice(0, 100)} | | | |\n`
-    else md += `| ${r.name} | ${r.published.toFixed(0)} | ${r.direct ? r.direct.toFixed(0) : 'n/a'} | ${r.direct ? (r.published / r.direct * 100).toFixed(0) + ' %' : ''} | ${r.c2c ? r.c2c.toFixed(0) : 'n/a'} |\n`
+    else md += `| ${r.name} | ${r.published.toFixed(0)} (${r.publishedP99.toFixed(1)}) | ${r.direct ? `${r.direct.toFixed(0)} (${r.directP99.toFixed(1)})` : 'n/a'} | ${r.direct ? (r.published / r.direct * 100).toFixed(0) + ' %' : ''} | ${r.c2c ? r.c2c.toFixed(0) : 'n/a'} |\n`
   }
   return md
 }

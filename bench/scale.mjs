@@ -80,9 +80,15 @@ export async function sequentialRps(hostname, port, n) {
     req.end()
   })
   await one() // warm-up (ARP, conntrack, the server's first accept)
+  const lat = []
   const t0 = process.hrtime.bigint()
-  for (let i = 0; i < n; i++) await one()
-  return n / (Number(process.hrtime.bigint() - t0) / 1e9)
+  for (let i = 0; i < n; i++) {
+    const s = process.hrtime.bigint()
+    await one()
+    lat.push(Number(process.hrtime.bigint() - s) / 1e6)
+  }
+  lat.sort((a, b) => a - b)
+  return { rps: n / (Number(process.hrtime.bigint() - t0) / 1e9), p99: lat[Math.ceil(0.99 * n) - 1] }
 }
 
 /**
@@ -97,9 +103,9 @@ export async function portThroughput(engine, hostPort, n) {
   try {
     const ip = engine.cli(['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name]).stdout.trim()
     await sleep(500)
-    const published = await sequentialRps('127.0.0.1', hostPort, n)
-    const direct = ip ? await sequentialRps(ip, 80, n) : undefined
-    return { published, direct }
+    const pub = await sequentialRps('127.0.0.1', hostPort, n)
+    const dir = ip ? await sequentialRps(ip, 80, n) : undefined
+    return { published: pub.rps, publishedP99: pub.p99, direct: dir?.rps, directP99: dir?.p99 }
   } finally {
     await runAsync(engine.cmd(['rm', '-f', name]))
   }

@@ -38,7 +38,7 @@ const managementCommands = [
   volume.volumeGroup,
 ]
 const otherCommands = [
-  container.attachSpec, container.cpSpec, container.createSpec, container.diffSpec, container.exportSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
+  container.attachSpec, container.commitSpec, container.cpSpec, container.createSpec, container.diffSpec, container.exportSpec, system.eventsSpec, image.historySpec, image.importSpec, system.inspectSpec, container.killSpec,
   registry.loadSpec, container.logsSpec, network.portSpec, container.renameSpec, container.rmSpec, image.rmiSpec, registry.saveSpec,
   container.startSpec, container.stopSpec, image.tagSpec, container.topSpec, container.waitSpec, ...resourceSpecs,
 ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

@@ -191,6 +191,8 @@ export interface EngineClient {
   containerArchive(nameOrId: string, path: string): Promise<{ stat: import('./http-engine-client.js').ContainerPathStat; content: Readable }>
   /** PUT /containers/{id}/archive: extracts a tar into a directory of the container. */
   containerExtract(nameOrId: string, path: string, content: Readable, options?: { copyUidGid?: boolean; noOverwriteDirNonDir?: boolean }): Promise<void>
+  /** POST /commit: a new image from the container's changes. */
+  containerCommit(nameOrId: string, options?: { reference?: string; comment?: string; author?: string; pause?: boolean; changes?: string[] }): Promise<{ Id: string }>
   containerChanges(nameOrId: string): Promise<Array<{ Path: string; Kind: number }>>
   containerExport(nameOrId: string): Promise<Readable>
   imageSave(names: string[]): Promise<Readable>

@@ -402,6 +402,26 @@ export class HttpEngineClient implements EngineClient {
     })
   }
 
+  async containerCommit(nameOrId: string, options: { reference?: string; comment?: string; author?: string; pause?: boolean; changes?: string[] } = {}): Promise<{ Id: string }> {
+    let repo: string | undefined
+    let tag: string | undefined
+    if (options.reference) {
+      const slash = options.reference.lastIndexOf('/')
+      const colon = options.reference.lastIndexOf(':')
+      if (colon > slash) {
+        repo = options.reference.slice(0, colon)
+        tag = options.reference.slice(colon + 1)
+      } else {
+        repo = options.reference
+      }
+    }
+    return (await this.json<{ Id: string }>({
+      method: 'POST', path: '/commit',
+      query: { container: nameOrId, repo, tag, comment: options.comment, author: options.author, pause: options.pause === false ? false : undefined, changes: options.changes },
+      body: {},
+    })).value
+  }
+
   async containerChanges(nameOrId: string): Promise<Array<{ Path: string; Kind: number }>> {
     return (await this.json<Array<{ Path: string; Kind: number }> | null>({ method: 'GET', path: `/containers/${encodeURIComponent(nameOrId)}/changes` })).value ?? []
   }

@@ -8,6 +8,7 @@ import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
 import { ImageStore, ImageCommitter, bootstrapBusybox, ImageArchives, ImageDistribution } from '../engine/images/index.js'
 import { Builder, StepWorkspace } from '../engine/build/index.js'
+import { ContainerCommit } from '../engine/commit/index.js'
 import { HttpRegistryClient } from '../registry/index.js'
 import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
@@ -96,6 +97,14 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     },
   })
   const builder = await createBuilder(config.dataRoot, { images, snapshotter, runtime, logger })
+  await mkdir(join(config.dataRoot, 'tmp'), { recursive: true })
+  const commit = new ContainerCommit({
+    containers, images, snapshotter, committer: new ImageCommitter(images, snapshotter), logger,
+    exec: async (argv) => {
+      await run(argv)
+    },
+    workDir: join(config.dataRoot, 'tmp'),
+  })
 
   const engineId = await persistentId(join(config.dataRoot, 'engine-id'))
   const info = hostSystemInfo({
@@ -123,6 +132,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     distribution,
     archives,
     builder,
+    commit,
     async systemInfo() {
       const all = await containers.list({ all: true })
       const count = (s: string): number => all.filter((c) => c.state.status === s).length

@@ -5,6 +5,7 @@ import type { ImageDistributionService } from './images/distribution.js'
 import type { ImageArchiveService } from './images/archive.js'
 import type { EventBus } from './events/index.js'
 import type { VolumeService } from './volumes/types.js'
+import type { ContainerCommit } from './commit/index.js'
 import type { NetworkService } from './networks/types.js'
 import type { SystemInfo } from './system.js'
 import type { BuildService } from './build/index.js'
@@ -25,6 +26,8 @@ export interface Engine {
   archives?: ImageArchiveService
   /** Dockerfile builds (POST /build); absent in engines built without a builder. */
   builder?: BuildService
+  /** docker commit (POST /commit); absent in engines built without it. */
+  commit?: Pick<ContainerCommit, 'commit'>
   /** Builds an offline base image (only "busybox" so far) from the host's packages; idempotent. */
   bootstrapImage(name: string): Promise<ImageRecord>
   /** Host facts plus counts for /info, computed on call. */

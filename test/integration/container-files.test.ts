@@ -77,5 +77,20 @@ for (const cli of ['docker', 'berth'] as const) {
       assert.ok(listing.includes('bin/busybox'))
       assert.ok(!listing.includes('bin/vi'))
     })
+
+    test('commit makes an image of the changes with -c, -m and -a; deletions stay deleted', () => {
+      const ref = `committed-${cli}:1`
+      const id = ok(['commit', '-c', 'CMD ["cat", "/data.txt"]', '-c', 'ENV FROM_COMMIT=yes', '-m', 'my change', '-a', 'Tester <t@example.com>', 'files', ref]).trim()
+      assert.match(id, /^sha256:[0-9a-f]{64}$/)
+      assert.equal(ok(['run', '--rm', ref]), 'hi\n')
+      assert.equal(ok(['run', '--rm', ref, 'sh', '-c', 'echo $FROM_COMMIT; cat /d/e/f; test -e /bin/vi || echo no-vi']), 'yes\ndeep\nno-vi\n')
+      assert.equal(ok(['inspect', '--format', '{{.Author}}|{{.Comment}}', ref]).trim(), 'Tester <t@example.com>|my change')
+      // A running container is paused while it is committed, and keeps running afterwards.
+      const live = ok(['run', '-d', '--init', 'busybox', 'sh', '-c', 'echo live > /live; sleep 300']).trim()
+      assert.match(ok(['commit', live]).trim(), /^sha256:/)
+      assert.equal(ok(['inspect', '--format', '{{.State.Status}}', live]).trim(), 'running')
+      ok(['rm', '-f', live])
+      ok(['rmi', ref])
+    })
   })
 }

@@ -160,6 +160,21 @@ export const cpSpec: CommandSpec = {
   load: async () => (await import('./cp.js')).cpCommand,
 }
 
+export const commitSpec: CommandSpec = {
+  name: 'commit',
+  usage: '[OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
+  description: "Create a new image from a container's changes",
+  helpAliases: '{bin} container commit, {bin} commit',
+  args: { kind: 'range', min: 1, max: 2 },
+  options: [
+    { flags: '-a, --author', type: 'string', description: 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")' },
+    { flags: '-c, --change', type: 'list', repeatable: true, description: 'Apply Dockerfile instruction to the created image' },
+    { flags: '-m, --message', type: 'string', description: 'Commit message' },
+    { flags: '-p, --pause', default: true, description: 'Pause container during commit (default true)' },
+  ],
+  load: async () => (await import('./commit.js')).commitCommand,
+}
+
 export const diffSpec: CommandSpec = {
   name: 'diff',
   usage: 'CONTAINER',
@@ -251,6 +266,7 @@ export const containerGroup: GroupSpec = {
     { ...psSpec, name: 'ls', aliases: ['list', 'ps'] },
     renameSpec,
     rmSpec,
+    commitSpec,
     cpSpec,
     diffSpec,
     exportSpec,
