@@ -363,8 +363,21 @@ describe('berthd --firewall-backend iptables (hosts without nft)', { skip }, () 
   const d = new Daemon()
   d.extraArgs = ['--firewall-backend', 'iptables']
   const chains = (): string => spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(d.netPrefix.toUpperCase())).join('\n')
-  before(() => d.startWithBusybox())
-  after(() => d.stop())
+  const tables = (): string[] => spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+  let tablesBefore: string[] = []
+  before(() => {
+    tablesBefore = tables()
+    return d.startWithBusybox()
+  })
+  after(async () => {
+    await d.stop()
+    // iptables-nft makes its "ip nat"/"ip filter" tables on first use; drop the ones this test caused, once empty.
+    for (const t of tables().filter((x) => !tablesBefore.includes(x))) {
+      const [, family, name] = t.split(' ')
+      const rules = spawnSync('nft', ['list', 'table', family!, name!], { encoding: 'utf8' }).stdout
+      if (!/\b(jump|goto|dnat|snat|masquerade|accept|drop)\b.*\n/.test(rules.replace(/policy accept;/g, ''))) spawnSync('nft', ['delete', 'table', family!, name!])
+    }
+  })
 
   test('published ports, 127.0.0.1 and the embedded DNS work through iptables rules, removed at stop', async () => {
     const ok = (args: string[]): string => {

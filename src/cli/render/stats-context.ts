@@ -1,5 +1,5 @@
 import { templateObject, type TemplateObject } from './template-exec.js'
-import { formatG, humanSize, truncateId } from './units.js'
+import { bytesSize, humanSize, truncateId } from './units.js'
 
 export const DEFAULT_STATS_TABLE = 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}'
 
@@ -15,18 +15,6 @@ export const STATS_HEADERS: Record<string, string> = {
   PIDs: 'PIDS',
 }
 
-const binaryUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
-
-/** go-units BytesSize: base 1024, 4 significant digits ("1.5MiB"). */
-export function bytesSize(bytes: number): string {
-  let size = bytes
-  let unit = 0
-  while (size >= 1024 && unit < binaryUnits.length - 1) {
-    size /= 1024
-    unit++
-  }
-  return formatG(size, 4) + binaryUnits[unit]
-}
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -85,3 +85,16 @@ export function goQuote(text: string): string {
   }
   return out + '"'
 }
+
+const binaryUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
+
+/** go-units BytesSize: base 1024, 4 significant digits ("1.5MiB", "7.668GiB"). */
+export function bytesSize(bytes: number): string {
+  let size = bytes
+  let unit = 0
+  while (size >= 1024 && unit < binaryUnits.length - 1) {
+    size /= 1024
+    unit++
+  }
+  return formatG(size, 4) + binaryUnits[unit]
+}

@@ -8,8 +8,8 @@ import { createReadStream } from 'node:fs'
 import { chmod, copyFile, lchown, lstat, mkdir, readdir, readlink, rm, symlink, utimes, lutimes } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { EngineError } from '../../common/index.js'
+import { resolveInRootfs } from '../containers/index.js'
 
-const MAX_LINKS = 40
 
 export function buildError(message: string): EngineError {
   return new EngineError('InvalidArgument', 'BUILD_FAILED', message)
@@ -21,37 +21,12 @@ export function buildError(message: string): EngineError {
  * container would see it (a rootfs).
  */
 export async function resolveInRoot(root: string, path: string, strict: boolean, shown = path): Promise<string> {
-  let pending = path.split('/').filter((p) => p !== '')
-  const resolved: string[] = []
-  let links = 0
-  while (pending.length > 0) {
-    const part = pending.shift() as string
-    if (part === '.') continue
-    if (part === '..') {
-      if (resolved.length === 0 && strict) throw buildError(`forbidden path outside the build context: ${shown}`)
-      resolved.pop()
-      continue
-    }
-    const host = join(root, ...resolved, part)
-    let isLink = false
-    try {
-      isLink = (await lstat(host)).isSymbolicLink()
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err
-    }
-    if (!isLink) {
-      resolved.push(part)
-      continue
-    }
-    if (++links > MAX_LINKS) throw buildError(`too many levels of symbolic links: ${shown}`)
-    const target = await readlink(host)
-    if (target.startsWith('/')) {
-      if (strict) throw buildError(`forbidden path outside the build context: ${shown} (a symlink to ${target})`)
-      resolved.length = 0
-    }
-    pending = [...target.split('/').filter((p) => p !== ''), ...pending]
-  }
-  return join(root, ...resolved)
+  return resolveInRootfs(root, path, {
+    onTooManyLinks: () => buildError(`too many levels of symbolic links: ${shown}`),
+    ...(strict ? {
+      onEscape: (target: string | undefined) => buildError(`forbidden path outside the build context: ${shown}${target === undefined ? '' : ` (a symlink to ${target})`}`),
+    } : {}),
+  })
 }
 
 function globToRegExp(glob: string): RegExp {

@@ -8,8 +8,19 @@ import { join } from 'node:path'
 
 const MAX_LINKS = 40
 
-/** Host path of `path` inside `rootfs` with symlinks resolved within it. */
-export async function resolveInRootfs(rootfs: string, path: string): Promise<string> {
+export interface ResolveOptions {
+  /**
+   * Called when the path would leave the root (a `..` above it, or a symlink to an absolute
+   * target); its error is thrown. Without it such paths are clamped to the root, as the container
+   * itself would see them.
+   */
+  onEscape?: (symlinkTarget: string | undefined) => Error
+  /** The error for a symlink loop (default: a plain Error naming the path). */
+  onTooManyLinks?: () => Error
+}
+
+/** Host path of `path` inside `rootfs` with symlinks resolved within it (the one resolver berth uses). */
+export async function resolveInRootfs(rootfs: string, path: string, opts: ResolveOptions = {}): Promise<string> {
   let pending = path.split('/').filter((p) => p !== '')
   const resolved: string[] = []
   let links = 0
@@ -17,6 +28,7 @@ export async function resolveInRootfs(rootfs: string, path: string): Promise<str
     const part = pending.shift() as string
     if (part === '.') continue
     if (part === '..') {
+      if (resolved.length === 0 && opts.onEscape) throw opts.onEscape(undefined)
       resolved.pop()
       continue
     }
@@ -25,15 +37,19 @@ export async function resolveInRootfs(rootfs: string, path: string): Promise<str
     try {
       isLink = (await lstat(host)).isSymbolicLink()
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      const code = (err as NodeJS.ErrnoException).code
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err
     }
     if (!isLink) {
       resolved.push(part)
       continue
     }
-    if (++links > MAX_LINKS) throw new Error(`too many levels of symbolic links resolving ${path} in ${rootfs}`)
+    if (++links > MAX_LINKS) throw opts.onTooManyLinks?.() ?? new Error(`too many levels of symbolic links resolving ${path} in ${rootfs}`)
     const target = await readlink(host)
-    if (target.startsWith('/')) resolved.length = 0
+    if (target.startsWith('/')) {
+      if (opts.onEscape) throw opts.onEscape(target)
+      resolved.length = 0
+    }
     pending = [...target.split('/').filter((p) => p !== ''), ...pending]
   }
   return join(rootfs, ...resolved)

@@ -3,7 +3,7 @@ import type { CommandHandler } from '../../command-spec.js'
 import { CliError, describeError } from '../../render/errors.js'
 import { renderTemplate } from '../../render/template-exec.js'
 import { goJson } from '../../render/template-funcs.js'
-import { formatG } from '../../render/units.js'
+import { bytesSize } from '../../render/units.js'
 import { BERTH_VERSION } from '../../version.js'
 
 /** `berth info`: client details and the daemon's /info, laid out like docker info. */
@@ -67,15 +67,3 @@ export function serverInfo(info: SystemInfo): string {
   return `${lines.join('\n')}\n${warnings.map((w) => `${w}\n`).join('')}`
 }
 
-const binaryUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
-
-/** go-units BytesSize: base 1024, 4 significant digits ("7.668GiB"). */
-export function bytesSize(bytes: number): string {
-  let size = bytes
-  let unit = 0
-  while (size >= 1024 && unit < binaryUnits.length - 1) {
-    size /= 1024
-    unit++
-  }
-  return formatG(size, 4) + binaryUnits[unit]
-}
