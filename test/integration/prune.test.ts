@@ -64,3 +64,25 @@ describe('system prune through the berth CLI', { skip }, () => {
     assert.equal(d.berth(['rm', '-f', running]).code, 0)
   })
 })
+
+describe('system prune through the docker CLI', { skip }, () => {
+  const d = new Daemon()
+  before(() => d.startWithBusybox())
+  after(() => d.stop())
+
+  test('removes stopped containers and unused networks, keeps running containers, their networks and used images', () => {
+    const stopped = d.docker(['create', 'busybox', 'true']).stdout.trim()
+    assert.equal(d.docker(['network', 'create', 'unused-net']).code, 0)
+    assert.equal(d.docker(['network', 'create', 'used-net']).code, 0)
+    const running = d.docker(['run', '-d', '--network', 'used-net', 'busybox', 'sleep', '300']).stdout.trim()
+    const r = d.docker(['system', 'prune', '-f'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, new RegExp(`Deleted Containers:\\n${stopped}\\n`))
+    assert.match(r.stdout, /Deleted Networks:\nunused-net\n/)
+    assert.equal(d.docker(['ps', '-aq', '--no-trunc']).stdout.trim(), running)
+    assert.deepEqual(d.docker(['network', 'ls', '--format', '{{.Name}}']).stdout.trim().split('\n').sort(), ['bridge', 'host', 'none', 'used-net'])
+    assert.equal(d.docker(['images', '-q']).stdout.trim().split('\n').length, 1)
+    assert.equal(d.docker(['rm', '-f', running]).code, 0)
+    assert.equal(d.docker(['network', 'rm', 'used-net']).code, 0)
+  })
+})
