@@ -42,6 +42,8 @@ test('berth --help lists the commands and global options like docker --help', as
   assert.match(stdout, /\nManagement Commands:\n {2}container {3}Manage containers\n/)
   assert.match(stdout, /\nGlobal Options:\n {2}-c, --context string {5}Name of the context to use to connect to the\n[^]*\n {2}-D, --debug {14}Enable debug mode\n {2}-H, --host list {10}Daemon socket to connect to\n/)
   assert.match(stdout, /\n {6}--tlsverify {10}Use TLS and verify the remote\n/)
+  // Listings show the first line of a description, without its final period (docker's Short).
+  assert.match(stdout, /\n {2}login {7}Authenticate to a registry\n {2}logout {6}Log out from a registry\n/)
   assert.match(stdout, /\nRun 'berth COMMAND --help' for more information on a command\.\n$/)
   assert.equal((await berth([])).stdout, stdout)
 })

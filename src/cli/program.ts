@@ -247,6 +247,8 @@ function byName(a: { name: string }, b: { name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0
 }
 
+/** A command's line in a listing: the first line of its description (docker's Short), without a final period. */
 function toListing(spec: { name: string; description: string }): CommandListing {
-  return { name: spec.name, description: spec.description }
+  const first = spec.description.split('\n')[0] ?? ''
+  return { name: spec.name, description: first.endsWith('.') ? first.slice(0, -1) : first }
 }
