@@ -19,6 +19,7 @@ const args = process.argv.slice(2)
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
 const runs = Number(opt('--runs')) || 10
 const withPeers = args.includes('--with-peers')
+const onlyNetwork = opt('--only') === 'network'
 const PS_POPULATION = 100
 const PS_LARGE = 1000
 const SCALE = 100
@@ -211,11 +212,13 @@ const MONITORS = {
  * container, daemon RSS growth, daemon CPU over 10 s; then the 100 MB log. berth-cli shares berthd with
  * docker-berth, so daemon-side figures are taken once for berth.
  */
-async function scalePhase(all) {
+async function scalePhase(all, { networkOnly = false } = {}) {
   const engines = all.filter((e) => e.id !== 'berth-cli')
   const rounds = Math.min(runs, 3)
-  const start = { id: 'start-100', title: `${SCALE} \`run -d\` started concurrently (time until all returned)`, cells: engines.map((engine) => ({ engine, samples: [] })) }
   const rows = []
+  const scenarioList = []
+  if (!networkOnly) {
+  const start = { id: 'start-100', title: `${SCALE} \`run -d\` started concurrently (time until all returned)`, cells: engines.map((engine) => ({ engine, samples: [] })) }
   for (let round = 0; round < rounds; round++) {
     for (const cell of start.cells) {
       if (cell.error) continue
@@ -254,6 +257,8 @@ async function scalePhase(all) {
     }
   }
   removeAll(engines)
+  scenarioList.push(start, logs)
+  }
   // Published-port throughput: 1000 sequential requests through 127.0.0.1:port and to the container's address.
   const ports = []
   for (const [i, e] of engines.entries()) {
@@ -276,7 +281,7 @@ async function scalePhase(all) {
       await checkpoint()
     }
   }
-  return { scenarios: [start, logs, netLife], rows, ports }
+  return { scenarios: [...scenarioList, netLife], rows, ports }
 }
 
 async function main() {
@@ -326,6 +331,11 @@ async function main() {
   const exec = {}
   const crunRoot = join(execRoot, 'bench-crun')
   const list = scenarios(all, bundle, crunRoot, exec)
+  if (onlyNetwork) {
+    // --only network: published ports, container to container and the network lifecycle, nothing else.
+    const net = await scalePhase(all, { networkOnly: true })
+    return { list: net.scenarios, versions, scale: [], ports: net.ports, rss: rssStart.map((r) => ({ kind: r.kind, name: r.name, start: r.mb, end: undefined })) }
+  }
   await runPhase(list.filter((s) => s.phase === 1))
 
   for (const e of all) {

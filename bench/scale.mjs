@@ -98,7 +98,7 @@ export async function sequentialRps(hostname, port, n) {
 export async function portThroughput(engine, hostPort, n) {
   const name = `bench-web-${hostPort}`
   const r = await runAsync(engine.cmd(['run', '-d', '--name', name, '-p', `127.0.0.1:${hostPort}:80`, 'busybox', 'sh', '-c',
-    'echo hello > /tmp/index.html && exec httpd -f -p 80 -h /tmp']))
+    'mkdir -p /tmp && echo hello > /tmp/index.html && exec httpd -f -p 80 -h /tmp']))
   if (r.status !== 0) throw new Error(`run failed: ${r.stderr.trim().split('\n').pop()}`)
   try {
     const ip = engine.cli(['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name]).stdout.trim()
@@ -132,7 +132,7 @@ export async function containerToContainerRps(engine, n) {
   const net = 'bench-c2c'
   const steps = [
     ['network', 'create', net],
-    ['run', '-d', '--name', 'bench-c2c-web', '--network', net, 'busybox', 'sh', '-c', 'echo hello > /tmp/index.html && exec httpd -f -p 80 -h /tmp'],
+    ['run', '-d', '--name', 'bench-c2c-web', '--network', net, 'busybox', 'sh', '-c', 'mkdir -p /tmp && echo hello > /tmp/index.html && exec httpd -f -p 80 -h /tmp'],
     ['run', '-d', '--name', 'bench-c2c-client', '--network', net, 'busybox', 'sleep', '100000'],
   ]
   try {
