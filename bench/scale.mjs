@@ -79,7 +79,16 @@ export async function sequentialRps(hostname, port, n) {
     req.on('error', reject)
     req.end()
   })
-  await one() // warm-up (ARP, conntrack, the server's first accept)
+  // Warm-up (ARP, conntrack, the server's first accept); a slow engine's server may still be starting.
+  for (let tries = 0; ; tries++) {
+    try {
+      await one()
+      break
+    } catch (err) {
+      if (tries >= 50) throw err
+      await sleep(100)
+    }
+  }
   const lat = []
   const t0 = process.hrtime.bigint()
   for (let i = 0; i < n; i++) {
