@@ -157,11 +157,16 @@ export function cleanupNetwork(prefix: string): void {
   spawnSync('nft', ['delete', 'table', 'ip', prefix], { stdio: 'ignore' })
   spawnSync('nft', ['delete', 'table', 'ip6', prefix], { stdio: 'ignore' })
   const upper = prefix.toUpperCase()
+  // Only tables that exist can hold rules of ours; touching a missing one would make iptables-nft create it.
+  const tables = spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' }).stdout ?? ''
+  const has = (table: string): boolean => tables.split('\n').includes(`table ip ${table}`)
   for (const [table, chain, target] of [['nat', 'PREROUTING', 'PUBLISH'], ['nat', 'OUTPUT', 'PUBLISH'], ['nat', 'POSTROUTING', 'POSTROUTING'], ['filter', 'FORWARD', 'FORWARD']]) {
+    if (!has(table!)) continue
     const rule = chain === 'POSTROUTING' || chain === 'FORWARD' ? ['-j', `${upper}-${target}`] : ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', `${upper}-${target}`]
     while (spawnSync('iptables', ['-w', '-t', table!, '-D', chain!, ...rule], { stdio: 'ignore' }).status === 0) { /* every copy */ }
   }
   for (const [table, chain] of [['nat', 'PUBLISH'], ['nat', 'POSTROUTING'], ['filter', 'FORWARD']]) {
+    if (!has(table!)) continue
     spawnSync('iptables', ['-w', '-t', table!, '-F', `${upper}-${chain}`], { stdio: 'ignore' })
     spawnSync('iptables', ['-w', '-t', table!, '-X', `${upper}-${chain}`], { stdio: 'ignore' })
   }
