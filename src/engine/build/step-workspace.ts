@@ -6,12 +6,11 @@
  * abort), the container, the mount and the snapshot are gone when a call returns; cleanup() removes
  * what a daemon crash left.
  */
-import { createReadStream } from 'node:fs'
 import { lstat, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { writeJsonAtomic, type Digest, type Logger, type Mount } from '../../common/index.js'
-import { overlayTarArgv, overlayToOciLayer, type Snapshotter } from '../layers/index.js'
+import { withUpperDirLayer, type Snapshotter } from '../layers/index.js'
 import { ociSpec, type ContainerRecord, type OciSpecOptions, type ResolvedUser } from '../containers/index.js'
 import type { OciRuntime } from '../../runtime/oci-runtime.js'
 import type { LayerCommitter } from './types.js'
@@ -78,13 +77,7 @@ export class StepWorkspace {
       await this.deps.snapshotter.unmount(ws.rootfs)
       const upper = this.deps.snapshotter.upperDir(ws.key)
       if ((await readdir(upper)).length === 0) return undefined
-      const tarFile = join(ws.bundleDir, 'diff.tar')
-      await this.deps.exec(overlayTarArgv(upper, tarFile))
-      try {
-        return await this.deps.committer.commitLayer(parentChainId, overlayToOciLayer(createReadStream(tarFile), opts))
-      } finally {
-        await rm(tarFile, { force: true })
-      }
+      return withUpperDirLayer(upper, join(ws.bundleDir, 'diff.tar'), this.deps.exec, (layer) => this.deps.committer.commitLayer(parentChainId, layer), opts)
     })
   }
 

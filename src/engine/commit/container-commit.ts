@@ -5,11 +5,10 @@
  * (Dockerfile instructions, as `import --change`) and the request's config. The container is paused
  * while its upper dir is read unless pause=false.
  */
-import { createReadStream } from 'node:fs'
-import { readdir, rm } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EngineError, type Digest, type Logger } from '../../common/index.js'
-import { overlayTarArgv, overlayToOciLayer, type Snapshotter } from '../layers/index.js'
+import { withUpperDirLayer, type Snapshotter } from '../layers/index.js'
 import { applyChanges, type ImageCommitter, type ImageConfigBlob, type ImageRecord, type ImageRuntimeConfig, type ImageService } from '../images/index.js'
 import type { ContainerRecord, ContainerService } from '../containers/index.js'
 
@@ -105,11 +104,6 @@ export class ContainerCommit {
     }
     if (entries.length === 0) return undefined
     const tarFile = join(this.deps.workDir, `commit-${record.id.slice(0, 12)}-${Date.now()}.tar`)
-    try {
-      await this.deps.exec(overlayTarArgv(upper, tarFile))
-      return await this.deps.committer.commitLayer(image.topChainId, overlayToOciLayer(createReadStream(tarFile)))
-    } finally {
-      await rm(tarFile, { force: true })
-    }
+    return withUpperDirLayer(upper, tarFile, this.deps.exec, (layer) => this.deps.committer.commitLayer(image.topChainId, layer))
   }
 }

@@ -6,6 +6,8 @@
  * lose their "./" prefix and modification times are clamped (SOURCE_DATE_EPOCH), so the same dir
  * gives the same bytes.
  */
+import { createReadStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import tarStream from 'tar-stream'
 import type { Header as Headers } from 'tar-stream'
@@ -99,4 +101,19 @@ export function overlayToOciLayer(input: NodeJS.ReadableStream, opts: OciLayerOp
   ;(input as Readable).on('error', (err: Error) => extract.destroy(err))
   input.pipe(extract)
   return pack as unknown as Readable
+}
+
+/**
+ * Archives an overlay upper dir with tar(1) (`exec` runs the argv) into `tarFile`, hands the OCI layer
+ * made from it to `consume` (typically a committer storing and unpacking it), and removes the file.
+ */
+export async function withUpperDirLayer<T>(
+  upperDir: string, tarFile: string, exec: (argv: string[]) => Promise<void>, consume: (layer: Readable) => Promise<T>, opts: OciLayerOptions = {},
+): Promise<T> {
+  try {
+    await exec(overlayTarArgv(upperDir, tarFile))
+    return await consume(overlayToOciLayer(createReadStream(tarFile), opts))
+  } finally {
+    await rm(tarFile, { force: true })
+  }
 }
