@@ -29,6 +29,10 @@ export interface ComposeProject {
   configs: Record<string, SecretOrConfigDefinition>
   /** Environment used for interpolation (process env overlaid with .env / --env-file), for commands that need it. */
   environment: Record<string, string>
+  /** Absolute paths of the .env / --env-file files that were read (for the environment_file label). */
+  envFiles?: string[]
+  /** Profiles that were active. */
+  profiles?: string[]
 }
 
 export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully'
@@ -289,4 +293,8 @@ export interface LoadOptions {
   env: Record<string, string | undefined>
   /** Current directory (injected). */
   cwd: string
+  /** `config --no-interpolate`: keep `${VAR}` text as written. */
+  noInterpolate?: boolean
+  /** Receives Compose's warnings (obsolete `version`, unset variables...), worded like Compose's WARN lines. */
+  onWarning?: (message: string) => void
 }
