@@ -187,7 +187,19 @@ const scaleSpec: CommandSpec = {
   load: async () => (await import('./up.js')).scaleCommand,
 }
 
-export const composeEngineSpecs: CommandSpec[] = [upSpec, createSpec, downSpec, buildSpec, pullSpec, pushSpec, configSpec, runSpec, scaleSpec]
+const versionSpec: CommandSpec = {
+  name: 'version',
+  usage: '[OPTIONS]',
+  description: 'Show the Docker Compose version information',
+  args: { kind: 'none' },
+  options: [
+    { flags: '-f, --format', type: 'string', description: 'Format the output. Values: [pretty | json]. (Default: pretty)' },
+    { flags: '--short', description: "Shows only Compose's version number" },
+  ],
+  load: async () => (await import('./config.js')).versionCommand,
+}
+
+export const composeEngineSpecs: CommandSpec[] = [upSpec, createSpec, downSpec, buildSpec, pullSpec, pushSpec, configSpec, runSpec, scaleSpec, versionSpec]
 
 export const composeGroup: GroupSpec = {
   name: 'compose',
