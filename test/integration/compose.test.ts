@@ -105,6 +105,7 @@ describe('berth compose', { skip }, () => {
       assert.ok(healthy >= 0 && healthy < started('worker'), up.stderr)
       assert.match(up.stderr, / ✔ Network vote_front +Created/)
       assert.match(up.stderr, / ✔ Volume vote_db-data +Created/)
+      assert.equal(ok(compose(dir, 'vote', ['ps', '-q'])).stdout.split('\n').filter(Boolean).length, 5)
 
       // The worker reaches both back-end services by name.
       await eventually(() => {

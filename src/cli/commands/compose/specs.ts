@@ -1,5 +1,5 @@
 import type { CommandSpec, GroupSpec, OptionSpec } from '../../command-spec.js'
-import { composeOpsSpecs } from './ops-slot.js'
+import { composeOpsSpecs } from './ops-specs.js'
 
 // Definitions only: handlers load lazily so that parsing argv stays cheap.
 
@@ -181,7 +181,7 @@ const runSpec: CommandSpec = {
 const scaleSpec: CommandSpec = {
   name: 'scale',
   usage: '[SERVICE=REPLICAS...]',
-  description: 'Scale services ',
+  description: 'Scale services',
   args: { kind: 'min', count: 1 },
   options: [{ flags: '--no-deps', description: "Don't start linked services" }],
   load: async () => (await import('./up.js')).scaleCommand,
