@@ -137,11 +137,11 @@ describe('berth compose', { skip }, () => {
   })
 
   test('a second up recreates nothing; a changed environment recreates only that service', () => {
-    const yaml = (round: string): string => `
+    const yaml = (round: string, extra = ''): string => `
 services:
   api: { image: busybox, init: true, command: ["sleep", "1000"] }
-  worker: { image: busybox, init: true, command: ["sleep", "1000"], environment: { ROUND: "${round}" }, depends_on: [api] }
-`
+  worker: { image: busybox, init: true, command: ["sleep", "1000"], environment: { ROUND: "${round}" }, depends_on: [api], volumes: [/cache] }
+${extra}`
     const dir = project(yaml('1'))
     try {
       ok(compose(dir, 'rec', ['up', '-d']))
@@ -151,6 +151,7 @@ services:
       assert.match(again.stderr, /Container rec-api-1 +Running/)
       assert.doesNotMatch(again.stderr, /Recreated|Created/)
 
+      ok(d.berth(['exec', 'rec-worker-1', 'sh', '-c', 'echo cached > /cache/file']))
       writeFileSync(join(dir, 'compose.yaml'), yaml('2'))
       const changed = ok(compose(dir, 'rec', ['up', '-d']))
       const after = ids('rec')
@@ -159,11 +160,19 @@ services:
       assert.match(changed.stderr, /Container rec-worker-1 +Recreated/)
       const env = ok(d.berth(['inspect', '--format', '{{json .Config.Env}}', 'rec-worker-1'])).stdout
       assert.match(env, /ROUND=2/)
+      // The recreated container keeps the old one's anonymous volume, as Compose does.
+      assert.equal(ok(d.berth(['exec', 'rec-worker-1', 'cat', '/cache/file'])).stdout, 'cached\n')
       // --force-recreate replaces everything.
       ok(compose(dir, 'rec', ['up', '-d', '--force-recreate']))
       const forced = ids('rec')
       assert.notEqual(forced['rec-api-1'], after['rec-api-1'])
       assert.notEqual(forced['rec-worker-1'], after['rec-worker-1'])
+
+      // A service removed from the file leaves an orphan: reported, then removed with --remove-orphans.
+      writeFileSync(join(dir, 'compose.yaml'), 'services:\n  api: { image: busybox, init: true, command: ["sleep", "1000"] }\n')
+      assert.match(ok(compose(dir, 'rec', ['up', '-d'])).stderr, /Found orphan containers \(\[rec-worker-1\]\)/)
+      ok(compose(dir, 'rec', ['up', '-d', '--remove-orphans', '-t', '0']))
+      assert.deepEqual(names('label=com.docker.compose.project=rec'), ['rec-api-1'])
     } finally {
       compose(dir, 'rec', ['down', '-t', '0'])
     }
@@ -220,7 +229,7 @@ services:
     depends_on: { db: { condition: service_healthy } }
 `)
     try {
-      const up = ok(compose(dir, 'hc', ['up', '-d']))
+      const up = ok(compose(dir, 'hc', ['up', '-d', '--wait']))
       const healthy = lineIndex(up.stderr, /Container hc-db-1 +Healthy/)
       assert.ok(healthy >= 0 && healthy < lineIndex(up.stderr, /Container hc-app-1 +Started/), up.stderr)
       const health = ok(d.berth(['inspect', '--format', '{{.State.Health.Status}}', 'hc-db-1'])).stdout.trim()
@@ -291,6 +300,30 @@ services:
       assert.match(r.stderr, message)
       assert.deepEqual(names('label=com.docker.compose.project=bad'), [])
       assert.doesNotMatch(ok(d.berth(['network', 'ls', '--format', '{{.Name}}'])).stdout, /^bad_/m)
+    }
+  })
+
+  test('secrets and configs appear as files in the container', () => {
+    const dir = project(`
+services:
+  app:
+    image: busybox
+    init: true
+    command: ["sleep", "1000"]
+    secrets: [token]
+    configs: [{ source: settings, target: /etc/app.conf }]
+secrets:
+  token: { file: ./token.txt }
+configs:
+  settings: { content: "level=debug" }
+`, { 'token.txt': 's3cret\n' })
+    try {
+      ok(compose(dir, 'sec', ['up', '-d']))
+      assert.equal(ok(d.berth(['exec', 'sec-app-1', 'cat', '/run/secrets/token'])).stdout, 's3cret\n')
+      assert.equal(ok(d.berth(['exec', 'sec-app-1', 'cat', '/etc/app.conf'])).stdout, 'level=debug')
+      assert.notEqual(d.berth(['exec', 'sec-app-1', 'sh', '-c', 'echo x > /run/secrets/token']).code, 0)
+    } finally {
+      compose(dir, 'sec', ['down', '-t', '0'])
     }
   })
 
