@@ -4,12 +4,14 @@
 // and the same CLI reached as `berth-compose` and as a docker CLI plugin.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Daemon, isRoot, runCli, eventually, type CliResult } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (containers, bridges, overlay mounts)'
 const repo = resolve(import.meta.dirname, '../../..')
+const hasComposeV1 = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0
 
 const VOTING = `
 services:
@@ -391,6 +393,32 @@ services:
       assert.deepEqual(names('label=com.docker.compose.project=bin'), [])
     } finally {
       compose(dir, 'bin', ['down', '-t', '0'])
+    }
+  })
+
+  test('Debian\'s docker-compose 1.29 brings the voting stack up and down against berthd', { skip: hasComposeV1 ? false : 'docker-compose (1.29) is not installed' }, async () => {
+    const dir = project(VOTING)
+    const v1 = (args: string[]): CliResult =>
+      runCli('docker-compose', ['--project-directory', dir, '-f', join(dir, 'compose.yaml'), '-p', 'legacy', ...args], { env: { DOCKER_HOST: d.host }, timeoutMs: 120_000 })
+    try {
+      const up = ok(v1(['up', '-d']))
+      assert.match(up.stderr, /Creating legacy_worker_1 \.\.\. done/)
+      assert.deepEqual(names('label=com.docker.compose.project=legacy'), ['legacy_db_1', 'legacy_redis_1', 'legacy_vote_1', 'legacy_web_1', 'legacy_worker_1'])
+      await eventually(() => {
+        const logs = ok(v1(['logs', 'worker'])).stdout
+        return logs.includes('db-ok') && logs.includes('redis-PONG')
+      }, 'the worker to reach db and redis', 20_000)
+      assert.notEqual(v1(['exec', '-T', 'web', 'wget', '-q', '-O-', 'http://db:5432/']).code, 0)
+      assert.equal(ok(v1(['exec', '-T', 'vote', 'wget', '-q', '-O-', 'http://db:5432/'])).stdout.trim(), 'db-ok')
+      assert.match(ok(v1(['up', '-d'])).stderr, /legacy_web_1 is up-to-date/)
+      // The same project, seen by berth compose through the shared labels.
+      assert.equal(ok(compose(dir, 'legacy', ['ps', '-q'])).stdout.split('\n').filter(Boolean).length, 5)
+      ok(v1(['down', '-v', '-t', '0']))
+      assert.deepEqual(names('label=com.docker.compose.project=legacy'), [])
+      assert.doesNotMatch(ok(d.berth(['volume', 'ls', '--format', '{{.Name}}'])).stdout, /legacy_/)
+      assert.doesNotMatch(ok(d.berth(['network', 'ls', '--format', '{{.Name}}'])).stdout, /legacy_/)
+    } finally {
+      v1(['down', '-v', '-t', '0'])
     }
   })
 })
