@@ -4,7 +4,7 @@
 // and the same CLI reached as `berth-compose` and as a docker CLI plugin.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Daemon, isRoot, runCli, eventually, type CliResult } from './harness.js'
@@ -290,10 +290,10 @@ services:
 
   test('bad input names the file and key and creates nothing', () => {
     const cases: Array<[string, RegExp]> = [
-      ['services:\n  web: { image: busybox\n', /compose\.yaml/],
-      ['services:\n  web: { image: busybox, colour: red }\n', /compose\.yaml[^]*colour|colour[^]*compose\.yaml/],
-      ['services:\n  a: { image: busybox, depends_on: [b] }\n  b: { image: busybox, depends_on: [a] }\n', /cycle/i],
-      ['services:\n  web: { image: busybox, networks: [nowhere] }\n', /nowhere/],
+      ['services:\n  web: { image: busybox\n', /compose\.yaml: yaml: line \d+/],
+      ['services:\n  web: { image: busybox, colour: red }\n', /compose\.yaml: services\.web Additional property colour is not allowed/],
+      ['services:\n  a: { image: busybox, depends_on: [b] }\n  b: { image: busybox, depends_on: [a] }\n', /compose\.yaml: dependency cycle detected: (a -> b -> a|b -> a -> b)/],
+      ['services:\n  web: { image: busybox, networks: [nowhere] }\n', /compose\.yaml: service "web" refers to undefined network nowhere/],
     ]
     for (const [yaml, message] of cases) {
       const dir = project(yaml)
@@ -375,6 +375,24 @@ services:
     } finally {
       compose(dir, 'att', ['down', '-t', '0'])
       compose(abort, 'abrt', ['down', '-t', '0'])
+    }
+  })
+
+  test('attached up stops the project on Ctrl-C', async () => {
+    const dir = project('services:\n  loop: { image: busybox, init: true, command: ["sh", "-c", "while true; do echo tick; sleep 1; done"] }\n')
+    try {
+      const child = spawn(join(repo, 'bin/berth'), ['-H', d.host, 'compose', '--project-directory', dir, '-p', 'sig', 'up', '-t', '0'])
+      let stdout = ''
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+      child.stderr.on('data', () => {})
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+      await eventually(() => /loop-1 +\| tick/.test(stdout), 'the first log line', 20_000)
+      child.kill('SIGINT')
+      assert.equal(await exited, 130)
+      assert.match(stdout, /Gracefully stopping\.\.\./)
+      assert.equal(ok(d.berth(['inspect', '--format', '{{.State.Running}}', 'sig-loop-1'])).stdout.trim(), 'false')
+    } finally {
+      compose(dir, 'sig', ['down', '-t', '0'])
     }
   })
 
