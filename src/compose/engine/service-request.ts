@@ -5,7 +5,7 @@
  */
 import type { ContainerCreateRequest } from '../../client/index.js'
 import {
-  COMPOSE_VERSION, LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_CONTAINER_NUMBER, LABEL_DEPENDS_ON, LABEL_IMAGE,
+  COMPOSE_VERSION, LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_CONTAINER_NUMBER, LABEL_DEPENDS_ON, LABEL_ENVIRONMENT_FILE, LABEL_IMAGE,
   LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE, LABEL_VERSION, LABEL_WORKING_DIR,
 } from '../labels.js'
 import { ComposeError } from '../model/index.js'
@@ -76,6 +76,7 @@ export function serviceLabels(project: ComposeProject, service: ServiceConfig, o
     [LABEL_WORKING_DIR]: project.workingDir,
     [LABEL_CONFIG_FILES]: project.configFiles.join(','),
     [LABEL_DEPENDS_ON]: dependsOn,
+    ...(project.envFiles?.length ? { [LABEL_ENVIRONMENT_FILE]: project.envFiles.join(',') } : {}),
     ...(options.imageId ? { [LABEL_IMAGE]: options.imageId } : {}),
   }
 }

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { serviceConfigHash, serviceImageName } from '../../../compose/engine/index.js'
+import { COMPOSE_VERSION } from '../../../compose/labels.js'
 import { renderConfig } from '../../../compose/model/index.js'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
@@ -46,5 +47,14 @@ export const configCommand: CommandHandler = async (ctx, args, options) => {
   }
   if (flags.output) writeFileSync(flags.output, text)
   else ctx.io.stdout.write(text)
+  return 0
+}
+
+/** `compose version`: the Docker Compose release whose behaviour berth's compose follows. */
+export const versionCommand: CommandHandler = async (ctx, _args, options) => {
+  const flags = options as { format?: string; short?: boolean }
+  if (flags.short) ctx.io.stdout.write(`${COMPOSE_VERSION}\n`)
+  else if (flags.format === 'json') ctx.io.stdout.write(`${JSON.stringify({ version: `v${COMPOSE_VERSION}` })}\n`)
+  else ctx.io.stdout.write(`Docker Compose version v${COMPOSE_VERSION}\n`)
   return 0
 }

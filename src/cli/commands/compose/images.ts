@@ -6,7 +6,8 @@ import { loadComposeProject } from './project-options.js'
 
 interface BuildFlags {
   buildArg?: string[]
-  noCache?: boolean
+  /** false: --no-cache. */
+  cache?: boolean
   pull?: boolean
   push?: boolean
   quiet?: boolean
@@ -20,7 +21,7 @@ export const buildCommand: CommandHandler = async (ctx, args, options) => {
   const engine = composeEngine(ctx, options, { quietBuild: flags.quiet === true, ...(flags.quiet ? { progress: 'quiet' as const } : {}) })
   const names = flags.withDependencies && args.length ? withDependencies(project, args) : args
   await engine.build(project, names, {
-    noCache: flags.noCache === true,
+    noCache: flags.cache === false,
     pull: flags.pull === true,
     args: buildArgMap(flags.buildArg ?? [], ctx.io.env),
   })
