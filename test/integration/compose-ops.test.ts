@@ -26,7 +26,22 @@ services:
   ticker:
     image: busybox
     command: ["sh", "-c", "for i in 1 2 3; do echo tick $$i; sleep 0.2; done; exit 3"]
+  ping:
+    image: busybox
+    command: ["sh", "-c", "echo ping 1; touch /s/p1; until [ -e /s/q1 ]; do sleep 0.1; done; sleep 1; echo ping 2; rm -f /s/p1 /s/q1"]
+    volumes: ["sync:/s"]
+  pong:
+    image: busybox
+    command: ["sh", "-c", "until [ -e /s/p1 ]; do sleep 0.1; done; sleep 1; echo pong 1; touch /s/q1"]
+    volumes: ["sync:/s"]
+volumes:
+  sync: {}
 `
+
+/** How many times the daemon has logged `text` so far. */
+function logCount(d: Daemon, text: string): number {
+  return readFileSync(d.logFile, 'utf8').split(text).length - 1
+}
 
 /** Runs the berth CLI in the background, collecting its output, until it exits. */
 function background(d: Daemon, args: string[]): { done: Promise<CliResult>; output: () => string; kill: () => void } {
@@ -61,7 +76,7 @@ describe('compose operations on a running project', { skip }, () => {
     writeFileSync(file, COMPOSE(project))
     await d.startWithBusybox()
     ok(['up', '-d'])
-    await eventually(() => state(`${project}-ticker-1`) === 'exited', 'ticker to exit')
+    for (const s of ['ticker', 'ping', 'pong']) await eventually(() => state(`${project}-${s}-1`) === 'exited', `${s} to exit`, 20_000)
   })
   after(async () => {
     await d.stop()
@@ -78,8 +93,9 @@ describe('compose operations on a running project', { skip }, () => {
     const dockerIds = docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`]).trim().split('\n').sort()
     assert.deepEqual(ids, dockerIds)
     assert.equal(ok(['ps', '--services']), 'db\nweb\n')
-    assert.equal(ok(['ps', '-a', '--services']), 'db\nticker\nweb\n')
-    assert.equal(ok(['ps', '--status', 'exited', '--format', '{{.Name}} {{.State}} {{.ExitCode}}']), `${project}-ticker-1 exited 3\n`)
+    assert.equal(ok(['ps', '-a', '--services']), 'db\nping\npong\nticker\nweb\n')
+    assert.equal(ok(['ps', 'ticker', '--status', 'exited', '--format', '{{.Name}} {{.State}} {{.ExitCode}}']), `${project}-ticker-1 exited 3\n`)
+    assert.equal(ok(['ps', '--filter', 'status=exited', '-q']).trim().split('\n').length, 3)
     assert.equal(ok(['ps', '--filter', 'status=running', '-q']).trim().split('\n').length, 2)
     const json = ok(['ps', 'web', '--format', 'json']).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
     assert.equal(json.length, 1)
@@ -132,6 +148,26 @@ describe('compose operations on a running project', { skip }, () => {
     }
   })
 
+  test('logs -f interleaves the containers\' lines as they are written', async () => {
+    // ping and pong take turns through a shared volume, a second apart.
+    const ids = ['ping', 'pong'].map((s) => docker(['inspect', '--format', '{{.Id}}', `${project}-${s}-1`]).trim())
+    const reads = ids.map((id) => logCount(d, `/containers/${id}/logs`))
+    const follow = background(d, ['compose', '-f', file, 'logs', '-f', '--tail', '0', 'db', 'ping', 'pong'])
+    try {
+      // Once it has read their (empty) history, ping and pong are known stopped: their runs are new.
+      await eventually(() => ids.every((id, i) => logCount(d, `/containers/${id}/logs`) > reads[i]!), 'logs -f to read the history')
+      ok(['start', 'ping', 'pong'])
+      await eventually(() => follow.output().includes('ping-1 exited with code 0'), 'ping to finish', 20_000)
+      ok(['stop', 'db'])
+      const r = await follow.done
+      assert.equal(r.code, 0, r.stderr)
+      assert.deepEqual(r.stdout.split('\n').filter((l) => / \| p[io]ng /.test(l)), ['ping-1  | ping 1', 'pong-1  | pong 1', 'ping-1  | ping 2'], r.stdout)
+    } finally {
+      follow.kill()
+      compose(['start', 'db'])
+    }
+  })
+
   test('exec runs in the service container with -e, -w, -u and returns the command\'s status', () => {
     const r = compose(['exec', '-T', 'web', 'sh', '-c', 'echo out; echo err >&2; exit 3'])
     assert.equal(r.code, 3)
@@ -158,12 +194,12 @@ describe('compose operations on a running project', { skip }, () => {
     assert.match(none.stderr, new RegExp(`no port 81/tcp for container ${project}-web-1: \\d+/tcp`))
     const images = ok(['images']).split('\n')
     assert.match(images[0]!, /^CONTAINER +REPOSITORY +TAG +IMAGE ID +SIZE$/)
-    assert.equal(images.length, 5)
+    assert.equal(images.length, 7)
     const imageId = docker(['image', 'inspect', '--format', '{{.Id}}', 'busybox']).trim()
     assert.match(images[1]!, new RegExp(`^${project}-db-1 +busybox +latest +${imageId.slice(7, 19)} +\\d`))
     assert.equal(ok(['images', '-q']), `${imageId.slice(7)}\n`)
     const json = JSON.parse(ok(['images', '--format', 'json'])) as Array<{ ContainerName: string; ID: string }>
-    assert.deepEqual(json.map((i) => i.ContainerName).sort(), [`${project}-db-1`, `${project}-ticker-1`, `${project}-web-1`])
+    assert.deepEqual(json.map((i) => i.ContainerName).sort(), ['db', 'ping', 'pong', 'ticker', 'web'].map((s) => `${project}-${s}-1`))
   })
 
   test('pause, unpause, events and ls', () => {
@@ -183,7 +219,7 @@ describe('compose operations on a running project', { skip }, () => {
     assert.match(text, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} container pause [0-9a-f]{64} \(.*name=.*-web-1.*\)\n\n/)
 
     assert.match(ok(['ls']), new RegExp(`^NAME +STATUS +CONFIG FILES\\n(.*\\n)*${project} +running\\(2\\) +${file}\\n`))
-    assert.match(ok(['ls', '-a', '--filter', `name=${project}`]), new RegExp(`^${project} +exited\\(1\\), running\\(2\\) +${file}$`, 'm'))
+    assert.match(ok(['ls', '-a', '--filter', `name=${project}`]), new RegExp(`^${project} +exited\\(3\\), running\\(2\\) +${file}$`, 'm'))
     assert.equal(ok(['ls', '-q', '--filter', `name=${project}`]), `${project}\n`)
     assert.deepEqual(JSON.parse(ok(['ls', '--format', 'json', '--filter', `name=${project}`])), [{ Name: project, Status: 'running(2)', ConfigFiles: file }])
   })
@@ -229,9 +265,10 @@ describe('compose operations on a running project', { skip }, () => {
 
   test('wait prints each container\'s exit status and returns the last', async () => {
     const id = docker(['inspect', '--format', '{{.Id}}', `${project}-db-1`]).trim()
+    const waits = logCount(d, `/containers/${id}/wait`)
     const wait = background(d, ['compose', '-f', file, 'wait', 'db'])
     try {
-      await eventually(() => d.log().includes(`/containers/${id}/wait`), 'wait to be waiting')
+      await eventually(() => logCount(d, `/containers/${id}/wait`) > waits, 'wait to be waiting')
       ok(['kill', 'db'])
       const r = await wait.done
       assert.equal(r.stdout, `container "${id}" exited with status code 137\n`)
@@ -254,6 +291,9 @@ describe('compose operations on a running project', { skip }, () => {
     assert.equal(accepted.code, 0, accepted.stderr)
     assert.match(accepted.stderr, new RegExp(`Container ${project}-ticker-1  Removed`))
     assert.equal(docker(['ps', '-aq', '--filter', `name=${project}-ticker-1`]), '')
+    const both = compose(['rm', '-f', 'ping', 'pong'])
+    assert.equal(both.code, 0, both.stderr)
+    assert.match(both.stdout, new RegExp(`^Going to remove (${project}-ping-1, ${project}-pong-1|${project}-pong-1, ${project}-ping-1)\n$`))
     const nothing = compose(['rm', '-f'])
     assert.equal(nothing.stderr, 'No stopped containers\n')
     const forced = compose(['rm', '-f', '-s', 'web'])
@@ -265,9 +305,10 @@ describe('compose operations on a running project', { skip }, () => {
   test('wait --down-project removes the project once the container stops', async () => {
     ok(['up', '-d', 'db'])
     const id = docker(['inspect', '--format', '{{.Id}}', `${project}-db-1`]).trim()
+    const waits = logCount(d, `/containers/${id}/wait`)
     const wait = background(d, ['compose', '-f', file, '--progress', 'plain', 'wait', '--down-project', 'db'])
     try {
-      await eventually(() => d.log().includes(`/containers/${id}/wait`), 'wait to be waiting')
+      await eventually(() => logCount(d, `/containers/${id}/wait`) > waits, 'wait to be waiting')
       ok(['kill', 'db'])
       const r = await wait.done
       assert.equal(r.code, 137, r.stderr)

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict'
 import { Readable } from 'node:stream'
 import { encodeFrame } from '../../client/index.js'
 import { LogPrinter } from './log-printer.js'
-import { projectLogs } from './logs.js'
+import { projectLogs, timestampNs } from './logs.js'
 import { fakeClient, fakeContainer } from './testing.js'
 
 test('projectLogs() hands every container\'s lines (stdout and stderr) to the consumer, names registered first', async () => {
   const containers = [fakeContainer('p', 'worker', 1, { State: 'exited' }), fakeContainer('p', 'web', 1)]
   const output: Record<string, Buffer> = {
     worker1: Buffer.concat([encodeFrame(1, 'job 1\njob'), encodeFrame(2, ' 2 failed\n'), encodeFrame(1, 'no newline')]),
-    web1: encodeFrame(1, 'GET /\n'),
+    web1: encodeFrame(1, '2026-11-22T18:49:40.387408751Z GET /\n'),
   }
   const requests: unknown[] = []
   const { client } = fakeClient(containers, {
@@ -34,4 +34,10 @@ test('projectLogs() hands every container\'s lines (stdout and stderr) to the co
   assert.deepEqual(registered, ['web-1', 'worker-1'])
   assert.deepEqual(lines.sort(), ['web-1     | GET /\n', 'worker-1  | job 1\n', 'worker-1  | job 2 failed\n', 'worker-1  | no newline\n'])
   assert.deepEqual(requests.map((r) => (r as { tail: string }).tail), ['10', '10'])
+})
+
+test('timestampNs() reads the daemon\'s RFC 3339 timestamps to the nanosecond', () => {
+  assert.equal(timestampNs('1970-01-01T00:00:01.000000002Z'), 1_000_000_002n)
+  assert.equal(timestampNs('1970-01-01T01:00:00.5+01:00'), 500_000_000n)
+  assert.equal(timestampNs('hello'), undefined)
 })

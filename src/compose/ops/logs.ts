@@ -41,17 +41,22 @@ export async function projectLogs(client: EngineClient, projectName: string, con
 
   const streams = new Map<string, Promise<void>>()
   const failures: unknown[] = []
-  /** When each container's last finished run ended (ms), to read a new run from there. */
-  const lastEnd = new Map<string, number>()
+  /** Daemon timestamp (ns) of the last line read from each container: a new run is read from after it. */
+  const lastLine = new Map<string, bigint>()
   /**
    * `follow` only for containers running now; stopped ones print their history and are attached
-   * again when a start event comes, from where their previous run ended (no run is read twice).
+   * again when a start event comes, from after the last line of their previous run. (Compose uses
+   * the start event's time, but a process can print before that event, and before StartedAt.)
    */
-  const stream = (c: ContainerSummary, follow: boolean, fromStart: boolean): void => {
-    const p = streamContainer(client, c, consumer, { ...options, follow }, fromStart ? (lastEnd.get(c.Id) ?? 0) : undefined, lastEnd)
-      .catch((err: unknown) => {
-        if (!isEngineError(err, 'NotFound') && !options.signal?.aborted) failures.push(err)
-      })
+  const stream = (c: ContainerSummary, follow: boolean, reattach: boolean): void => {
+    const p = (async () => {
+      const since = reattach ? afterLine(lastLine.get(c.Id)) : options.since
+      await streamContainer(client, c, consumer, { ...options, follow, since, tail: reattach ? 'all' : options.tail }, lastLine)
+      // The history may have shown none of the last run (--tail 0): find where it ended.
+      if (options.follow && !follow && !lastLine.has(c.Id)) await lastLineTime(client, c.Id, lastLine)
+    })().catch((err: unknown) => {
+      if (!isEngineError(err, 'NotFound') && !options.signal?.aborted) failures.push(err)
+    })
     streams.set(c.Id, p)
   }
   const live = (c: ContainerSummary): boolean => c.State === 'running' || c.State === 'paused' || c.State === 'restarting'
@@ -81,7 +86,7 @@ export async function projectLogs(client: EngineClient, projectName: string, con
             const c = containers.find((x) => x.Id === id)
             await streams.get(id)
             if (c) consumer.status(nameWithoutProject(c), `exited with code ${attrs.exitCode ?? '0'}`)
-            if (!(await isRestarting(client, id, lastEnd))) expected.delete(id)
+            if (!(await isRestarting(client, id))) expected.delete(id)
             if (expected.size === 0) break
           }
         }
@@ -115,10 +120,9 @@ async function* swallowAbort<T>(source: AsyncIterable<T>, signal: AbortSignal): 
   }
 }
 
-async function isRestarting(client: EngineClient, id: string, lastEnd: Map<string, number>): Promise<boolean> {
+async function isRestarting(client: EngineClient, id: string): Promise<boolean> {
   try {
     const { value } = await client.containerInspect(id)
-    recordEnd(lastEnd, id, value.State)
     return value.State.Restarting || value.State.Running
   } catch {
     return false
@@ -130,32 +134,49 @@ async function summaryOf(client: EngineClient, id: string, projectName: string):
   return list.find((c) => c.Id === id)
 }
 
-/** Notes when a stopped container's last run finished. */
-function recordEnd(lastEnd: Map<string, number>, id: string, state: { Running: boolean; FinishedAt: string }): void {
-  const finished = Date.parse(state.FinishedAt)
-  if (!state.Running && Number.isFinite(finished) && finished > 0) lastEnd.set(id, finished)
+/**
+ * "seconds.nanoseconds" just after a line's timestamp; undefined (everything) when none was seen.
+ * 1 ms after: the daemon reads `since` as a float (about 0.2 µs of precision today), and a new run
+ * cannot print within a millisecond of the previous run's last line.
+ */
+function afterLine(ns: bigint | undefined): string | undefined {
+  if (ns === undefined) return undefined
+  const next = ns + 1_000_000n
+  return `${next / 1_000_000_000n}.${String(next % 1_000_000_000n).padStart(9, '0')}`
+}
+
+/** Nanoseconds of an RFC 3339 timestamp with up to nine fraction digits; undefined when malformed. */
+export function timestampNs(text: string): bigint | undefined {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(text)
+  if (!m) return undefined
+  const ms = Date.parse(`${m[1]}${m[3]}`)
+  if (!Number.isFinite(ms)) return undefined
+  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'))
+}
+
+/** Records the timestamp of a container's last log line (one `tail=1` read). */
+async function lastLineTime(client: EngineClient, id: string, lastLine: Map<string, bigint>): Promise<void> {
+  await streamContainer(client, { Id: id } as ContainerSummary, { register: () => {}, log: () => {}, status: () => {} }, { tail: '1' }, lastLine)
 }
 
 /**
- * Streams one container's output to the consumer. `afterMs`: a container (re)started while
- * following is read from just after its previous run ended (0: from the beginning). Compose uses
- * the start event's time, but a process can print before that event, and before StartedAt too.
+ * Streams one container's output to the consumer, line by line. Lines are always requested with
+ * the daemon's timestamps, which are noted in `lastLine` and removed unless `timestamps` was asked.
  */
-async function streamContainer(
-  client: EngineClient, c: ContainerSummary, consumer: LogConsumer, options: LogsOptions, afterMs: number | undefined, lastEnd: Map<string, number>,
-): Promise<void> {
-  const name = nameWithoutProject(c)
+async function streamContainer(client: EngineClient, c: ContainerSummary, consumer: LogConsumer, options: LogsOptions, lastLine: Map<string, bigint>): Promise<void> {
+  const name = c.Names ? nameWithoutProject(c) : ''
   const { value } = await client.containerInspect(c.Id)
-  recordEnd(lastEnd, c.Id, value.State)
-  // FinishedAt is cut to milliseconds: +1 ms stays after the previous run's last line.
-  const since = afterMs === undefined ? options.since
-    : afterMs === 0 ? undefined
-    : `${Math.floor((afterMs + 1) / 1000)}.${String(((afterMs + 1) % 1000) * 1_000_000).padStart(9, '0')}`
   const logs = await client.containerLogs(c.Id, {
-    stdout: true, stderr: true, follow: options.follow, tail: options.tail, since, until: options.until,
-    timestamps: options.timestamps, signal: options.signal,
+    stdout: true, stderr: true, follow: options.follow, tail: options.tail, since: options.since, until: options.until,
+    timestamps: true, signal: options.signal,
   })
-  const lines = new LineSplitter((line) => consumer.log(name, line))
+  const lines = new LineSplitter((line) => {
+    const space = line.indexOf(' ')
+    const ns = timestampNs(space < 0 ? line : line.slice(0, space))
+    if (ns === undefined) return consumer.log(name, line)
+    lastLine.set(c.Id, ns)
+    consumer.log(name, options.timestamps ? line : space < 0 ? '' : line.slice(space + 1))
+  })
   const multiplexed = logs.multiplexed ?? !value.Config.Tty
   const decoder = new FrameDecoder()
   try {
