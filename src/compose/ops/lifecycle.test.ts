@@ -52,13 +52,18 @@ test('startServices() names an unknown service and a service without containers'
   await assert.rejects(startServices({ client, projectName: 'p', project }, { services: ['extra'] }), { message: 'service "extra" has no container to start' })
 })
 
-test('restartServices() --no-deps restarts only the named service', async () => {
+test('restartServices() restarts the service and its dependents; --no-deps only the service', async () => {
   const { client, calls } = fakeClient(stack())
-  await restartServices({ client, projectName: 'p' }, { services: ['web'], noDeps: true })
-  assert.deepEqual(calls.sort(), ['containerRestart web1', 'containerRestart web2'])
+  await restartServices({ client, projectName: 'p' }, { services: ['db'], noDeps: true })
+  assert.deepEqual(calls, ['containerRestart db1'])
   calls.length = 0
-  await restartServices({ client, projectName: 'p' }, { services: ['web'] })
-  assert.equal(calls[0], 'containerRestart db1')
+  // The label has restart=false for web's dependency on db: web stays.
+  await restartServices({ client, projectName: 'p' }, { services: ['db'] })
+  assert.deepEqual(calls, ['containerRestart db1'])
+  calls.length = 0
+  const restarting = fakeClient([fakeContainer('p', 'web', 1, { labels: { [LABEL_DEPENDS_ON]: 'db:service_started:true' } }), fakeContainer('p', 'db', 1)])
+  await restartServices({ client: restarting.client, projectName: 'p' }, { services: ['db'] })
+  assert.deepEqual(restarting.calls, ['containerRestart db1', 'containerRestart web1'])
 })
 
 test('killServices() signals running containers in reverse order and counts them', async () => {

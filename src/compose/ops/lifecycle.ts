@@ -168,20 +168,60 @@ async function waitDependencies(target: OpsTarget, service: string, containers: 
 export interface RestartOptions {
   services?: string[]
   timeoutSeconds?: number
-  /** Restart only the given services, not what they depend on. */
+  /** Restart only the given services, not the services that depend on them. */
   noDeps?: boolean
+  pollMs?: number
 }
 
-/** `compose restart`: stopped containers are started too; dependencies first. */
+/**
+ * The depends_on edges that make a dependent restart with its dependency (`restart: true`; from
+ * labels, the third field, true when absent as Compose assumes for older containers).
+ */
+export function restartGraph(target: OpsTarget, containers: ContainerSummary[]): ServiceGraph {
+  const graph = serviceGraph(target, containers)
+  for (const [service, deps] of graph) {
+    const config = target.project?.services[service]
+    const label = containers.find((c) => serviceOf(c) === service && c.Labels[LABEL_DEPENDS_ON])?.Labels[LABEL_DEPENDS_ON] ?? ''
+    const restarts = (dep: string): boolean => {
+      if (config) return config.dependsOn?.[dep]?.restart === true
+      const entry = label.split(',').map((e) => e.split(':')).find((e) => e[0] === dep)
+      return entry?.[2] === undefined || /^(1|t|true)$/i.test(entry[2])
+    }
+    graph.set(service, new Set([...deps].filter(restarts)))
+  }
+  return graph
+}
+
+/** The services and, recursively, the services that depend on them. */
+export function withDependents(graph: ServiceGraph, services: string[]): Set<string> {
+  const out = new Set(services)
+  for (let grew = true; grew;) {
+    grew = false
+    for (const [service, deps] of graph) {
+      if (!out.has(service) && [...deps].some((d) => out.has(d))) {
+        out.add(service)
+        grew = true
+      }
+    }
+  }
+  return out
+}
+
+/**
+ * `compose restart`: the services and their dependents (through `restart: true` dependencies;
+ * only the services with --no-deps), dependencies first, each after its dependencies' conditions
+ * hold. Stopped containers are started too.
+ */
 export async function restartServices(target: OpsTarget, options: RestartOptions = {}): Promise<void> {
   const progress = target.progress ?? noProgress
   const containers = await listProjectContainers(target.client, target.projectName, { all: true })
-  const graph = serviceGraph(target, containers)
+  const graph = restartGraph(target, containers)
   const requested = options.services ?? []
   checkServices(graph, requested)
-  const selected = requested.length === 0 ? new Set(graph.keys()) : options.noDeps ? new Set(requested) : withDependencies(graph, requested)
+  const selected = requested.length === 0 ? new Set(graph.keys()) : options.noDeps ? new Set(requested) : withDependents(graph, requested)
   await visitInOrder(graph, async (service) => {
     if (!selected.has(service)) return
+    await waitDependencies(target, service, containers, { pollMs: options.pollMs })
     await forAll(containers.filter((c) => serviceOf(c) === service), async (c) => {
       progress(working(progressName(c), 'Restarting'))
       await target.client.containerRestart(c.Id, { timeoutSeconds: options.timeoutSeconds })
