@@ -14,6 +14,7 @@ import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
+import { resolveUsernsRemap, setupRemappedRoot } from '../sys/index.js'
 import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats, filterThrough } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
@@ -32,6 +33,12 @@ export interface Daemon {
 
 /** The composition root: the only place that knows every concrete class. */
 export async function createDaemon(config: DaemonConfig, logger: Logger): Promise<Daemon> {
+  // As dockerd: a remapped daemon keeps all its state in <data-root>/<uid>.<gid>, layers shifted to the mapped ids.
+  const remap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined
+  if (remap) {
+    config = { ...config, dataRoot: await setupRemappedRoot(config.dataRoot, remap.root) }
+    logger.info(`User namespaces: ID ranges will be mapped to subuid/subgid ranges of: ${remap.user}`, { root: `${remap.root.uid}:${remap.root.gid}` })
+  }
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 })
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 })
 
@@ -56,11 +63,13 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     layersRoot: join(config.dataRoot, 'layers'),
     snapshotsRoot: join(config.dataRoot, 'containers'),
     mounter: { mountOverlay, unmount, isMountpoint, makeSpecialFiles },
+    idMappings: remap?.mappings,
   })
   const images = new ImageStore({ dataRoot: config.dataRoot, snapshotter, events })
   await images.load?.()
   const volumes = new LocalVolumeService({
     root: join(config.dataRoot, 'volumes'),
+    rootOwner: remap?.root,
     events,
     logger,
     mounter: { mount: mountFilesystem, unmount: (target) => unmount(target), isMountpoint },
@@ -81,6 +90,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     hostNofileLimit: await hostNofileHardLimit(),
     availableCapabilities: await boundingCapabilities(),
     hooks: [volumeHooks, networking],
+    userns: remap?.mappings,
     ...(await cgroupDeps()),
   })
   await containers.restore()

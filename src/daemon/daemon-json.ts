@@ -25,7 +25,7 @@ const KEY_TO_FLAG: Record<string, string> = {
 /** Docker keys berth accepts without acting on them yet (a warning is logged for each). */
 const ACCEPTED_NOT_APPLIED = new Set([
   'storage-driver', 'storage-opts', 'log-driver', 'log-opts', 'live-restore', 'default-ulimits', 'features', 'runtimes',
-  'userns-remap', 'experimental', 'max-concurrent-downloads', 'max-concurrent-uploads', 'registry-mirrors', 'labels',
+  'experimental', 'max-concurrent-downloads', 'max-concurrent-uploads', 'registry-mirrors', 'labels',
   'dns', 'dns-search', 'dns-opts', 'mtu', 'iptables', 'ip-forward', 'ip-masq', 'ipv6', 'fixed-cidr', 'default-address-pools',
   'bip', 'insecure-registries', 'shutdown-timeout', 'icc', 'userland-proxy', 'init', 'init-path', 'cgroup-parent',
   'exec-opts', 'default-shm-size', 'seccomp-profile', 'no-new-privileges', 'selinux-enabled', 'containerd',
