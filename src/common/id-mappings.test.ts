@@ -45,7 +45,8 @@ test('remappedRoot and shiftOwner map root and fall back to the remapped root fo
 test('freeSubIdStart finds the first gap at or above 100000 that fits', () => {
   assert.equal(freeSubIdStart([], 65536), 100000)
   assert.equal(freeSubIdStart(allSubIdRanges(subuid), 65536), 231072)
-  assert.equal(freeSubIdStart(allSubIdRanges(subuid), 100000), 500010)
+  assert.equal(freeSubIdStart(allSubIdRanges(subuid), 100000), 301000)
+  assert.equal(freeSubIdStart(allSubIdRanges(subuid), 250000), 500010)
   assert.equal(freeSubIdStart([{ start: 300000, count: 10 }], 65536), 100000)
   assert.equal(freeSubIdStart([{ start: 150000, count: 10 }], 65536), 150010)
 })
