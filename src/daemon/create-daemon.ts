@@ -18,7 +18,7 @@ import { resolveUsernsRemap, setupRemappedRoot } from '../sys/index.js'
 import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats, filterThrough } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
-import { hostSystemInfo, BERTH_VERSION } from './system-info.js'
+import { hostSystemInfo, kernelHasSeccomp, securityOptions, BERTH_VERSION } from './system-info.js'
 import { createNetworking } from './networking.js'
 
 const runtimePaths = { crun: '/usr/bin/crun', runc: '/usr/sbin/runc' } as const
@@ -127,6 +127,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     runtimeVersion: await firstLine([runtimePaths[runtimeName], '--version']),
     monitorVersion: await firstLine(['/usr/bin/conmon', '--version']),
     initBinary: '/usr/bin/tini-static',
+    securityOptions: securityOptions({ seccomp: kernelHasSeccomp(), userns: remap !== undefined, cgroupns: false }),
+    runtimePaths: { ...runtimePaths },
   })
   const decompressor = (_kind: 'zstd', src: AsyncIterable<Buffer>): AsyncIterable<Buffer> => filterThrough(['zstd', '-dcq'], src)
   const registry = new HttpRegistryClient({ insecureRegistries: config.insecureRegistries ?? [], certsDir: '/etc/docker/certs.d', userAgent: `berth/${BERTH_VERSION}`, loopbackOnly: config.loopbackRegistriesOnly ?? false })

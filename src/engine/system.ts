@@ -28,4 +28,8 @@ export interface SystemInfo {
   monitorVersion?: string
   /** Binary mounted at /sbin/docker-init for --init. */
   initBinary?: string
+  /** dockerd's SecurityOptions: "name=seccomp,profile=builtin", "name=userns", "name=cgroupns"... */
+  securityOptions?: string[]
+  /** Path of each runtime binary by name (shown as /info Runtimes[name].path). */
+  runtimePaths?: Record<string, string>
 }

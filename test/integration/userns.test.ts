@@ -43,6 +43,12 @@ describe('berthd --userns-remap=default', { skip }, () => {
     const st = statSync(info.DockerRootDir)
     assert.equal(st.gid, root.gid)
     assert.equal(st.mode & 0o777, 0o710)
+    for (const cli of ['docker', 'berth'] as const) {
+      const text = d.cli(cli, ['info'])
+      assert.equal(text.code, 0, text.stderr)
+      assert.match(text.stdout, /\n Security Options:\n {2}seccomp\n {3}Profile: builtin\n {2}userns\n/)
+      assert.ok(text.stdout.includes(` Docker Root Dir: ${info.DockerRootDir}\n`))
+    }
   })
 
   test('/proc/self/uid_map and gid_map show root mapped to the subordinate range', () => {
