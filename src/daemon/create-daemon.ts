@@ -20,6 +20,7 @@ import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
 import { hostSystemInfo, kernelHasSeccomp, securityOptions, BERTH_VERSION } from './system-info.js'
 import { createNetworking } from './networking.js'
+import { reloadConfig, type ReloadResult } from './reload.js'
 
 const runtimePaths = { crun: '/usr/bin/crun', runc: '/usr/sbin/runc' } as const
 
@@ -29,10 +30,14 @@ export interface Daemon {
   listen(): Promise<string[]>
   /** Stops serving; containers keep running under conmon. */
   close(): Promise<void>
+  /** SIGHUP: applies the reloadable settings of `next` (see reload.ts). */
+  reload(next: DaemonConfig, setLogLevel: (level: DaemonConfig['logLevel']) => void): ReloadResult
 }
 
 /** The composition root: the only place that knows every concrete class. */
 export async function createDaemon(config: DaemonConfig, logger: Logger): Promise<Daemon> {
+  /** As given (before the remapped data root replaces dataRoot): what a reload compares against. */
+  let current = config
   // As dockerd: a remapped daemon keeps all its state in <data-root>/<uid>.<gid>, layers shifted to the mapped ids.
   const remap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined
   if (remap) {
@@ -130,6 +135,9 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     securityOptions: securityOptions({ seccomp: kernelHasSeccomp(), userns: remap !== undefined, cgroupns: false }),
     runtimePaths: { ...runtimePaths },
   })
+  info.labels = config.labels ?? []
+  info.debug = config.logLevel === 'debug'
+  info.insecureRegistries = config.insecureRegistries ?? []
   const decompressor = (_kind: 'zstd', src: AsyncIterable<Buffer>): AsyncIterable<Buffer> => filterThrough(['zstd', '-dcq'], src)
   const registry = new HttpRegistryClient({ insecureRegistries: config.insecureRegistries ?? [], certsDir: '/etc/docker/certs.d', userAgent: `berth/${BERTH_VERSION}`, loopbackOnly: config.loopbackRegistriesOnly ?? false })
   const distribution = new ImageDistribution({ store: images, dataRoot: config.dataRoot, registry, decompressor })
@@ -175,6 +183,20 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       listeners = await listenAll(server, config.hosts, { group: config.group, tls: config.tls, insecureTcpAllowed: config.insecureTcpAllowed }, logger)
       await writeFile(config.pidfile, `${process.pid}`)
       return listeners.addresses
+    },
+    reload(next, setLogLevel) {
+      const result = reloadConfig(current, next, {
+        setLogLevel,
+        setDebug: (debug) => (info.debug = debug),
+        setLabels: (labels) => (info.labels = labels),
+        setInsecureRegistries: (registries) => {
+          registry.setInsecureRegistries(registries)
+          info.insecureRegistries = registries
+        },
+        publishReload: (attributes) => events.publish('daemon', 'reload', engineId, { ...attributes, name: info.name }),
+      })
+      current = result.config
+      return result
     },
     async close() {
       await listeners?.close()
