@@ -43,7 +43,7 @@ export interface LifecycleContext {
   /** Rotates the logs of running containers whose log policy has a max-size. */
   logRotation: LogRotation
   clock: () => Date
-  specOptions: Pick<OciSpecOptions, 'hostNofileLimit' | 'initPath' | 'availableCapabilities'>
+  specOptions: Pick<OciSpecOptions, 'hostNofileLimit' | 'initPath' | 'availableCapabilities' | 'userns'>
   /** How long to wait for an exit after SIGKILL (ms). */
   killTimeoutMs: number
   /** Interval of the readExit fallback while waiting for an exit (ms). */

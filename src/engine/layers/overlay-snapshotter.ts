@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises'
+import { chown, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   conflict,
@@ -7,6 +7,9 @@ import {
   invalid,
   isDigest,
   notFound,
+  remappedRoot,
+  shiftOwner,
+  type IdMappings,
   readJsonIfExists,
   writeJsonAtomic,
 } from '../../common/index.js'
@@ -21,6 +24,11 @@ export interface OverlaySnapshotterDeps {
   /** <data>/containers: <key>/{upper,work,snapshot.json}; the key dir may hold other files. */
   snapshotsRoot: string
   mounter: Mounter
+  /**
+   * A remapped daemon's id mappings (--userns-remap): layers are unpacked with their owners shifted
+   * into the mapped host ids and snapshots belong to the mapped root, as dockerd's remapped layer store.
+   */
+  idMappings?: IdMappings
 }
 
 /** layers/<chain-hex>/layer.json */
@@ -46,6 +54,7 @@ export class OverlaySnapshotter implements Snapshotter {
   private readonly layersRoot: string
   private readonly snapshotsRoot: string
   private readonly mounter: Mounter
+  private readonly idMappings: IdMappings | undefined
   /** Layer records never change once written. */
   private readonly infos = new Map<string, LayerInfo>()
 
@@ -53,6 +62,7 @@ export class OverlaySnapshotter implements Snapshotter {
     this.layersRoot = deps.layersRoot
     this.snapshotsRoot = deps.snapshotsRoot
     this.mounter = deps.mounter
+    this.idMappings = deps.idMappings
   }
 
   async applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream): Promise<LayerInfo> {
@@ -67,7 +77,10 @@ export class OverlaySnapshotter implements Snapshotter {
     const tmp = join(dir, `diff.tmp-${randomBytes(4).toString('hex')}`)
     await mkdir(tmp, { recursive: true })
     try {
-      const result = await unpackLayer(tar, tmp, (root, files) => this.mounter.makeSpecialFiles(root, files))
+      const mappings = this.idMappings
+      const result = await unpackLayer(tar, tmp, (root, files) => this.mounter.makeSpecialFiles(root, files), {
+        shiftOwner: mappings && ((uid, gid) => shiftOwner(mappings, uid, gid)),
+      })
       if (result.diffId !== diffId) {
         throw invalid('DIGEST_MISMATCH', `Cannot apply layer: diff id mismatch: expected ${diffId}, got ${result.diffId}`)
       }
@@ -119,6 +132,7 @@ export class OverlaySnapshotter implements Snapshotter {
     if (await exists(join(dir, 'snapshot.json'))) throw conflict('SNAPSHOT_EXISTS', `snapshot ${key} already exists`)
     await mkdir(join(dir, 'upper'), { recursive: true, mode: 0o755 })
     await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 })
+    await this.chownToRoot(join(dir, 'upper'), join(dir, 'work'))
     const record: SnapshotJson = { parent: parentChainId ?? null }
     await writeJsonAtomic(join(dir, 'snapshot.json'), record)
   }
@@ -182,7 +196,15 @@ export class OverlaySnapshotter implements Snapshotter {
   private async emptyDir(): Promise<string> {
     const dir = join(this.layersRoot, 'empty')
     await mkdir(dir, { recursive: true, mode: 0o755 })
+    await this.chownToRoot(dir)
     return dir
+  }
+
+  /** A remapped daemon's snapshot dirs belong to the containers' root (host ids of container 0:0). */
+  private async chownToRoot(...paths: string[]): Promise<void> {
+    if (!this.idMappings) return
+    const root = remappedRoot(this.idMappings)
+    for (const p of paths) await chown(p, root.uid, root.gid)
   }
 }
 
