@@ -15,6 +15,7 @@ export { ContentStore, type IngestExpectation } from './content-store.js'
 export { ImageStore, type ImageStoreDeps } from './image-store.js'
 export { applyChanges } from './image-changes.js'
 export { bootstrapBusybox, busyboxCreatedBy, busyboxEntries, type BootstrapBusyboxOptions } from './bootstrap.js'
+export { bootstrapRegistry, REGISTRY_IMAGE, type BootstrapRegistryOptions } from './bootstrap-registry.js'
 export { decompressStream, detectCompression } from './decompress.js'
 export { hostArchitecture, parsePlatform, type Platform } from './platform.js'
 export type {
