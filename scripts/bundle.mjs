@@ -5,7 +5,8 @@ import { chmod, writeFile, mkdir } from 'node:fs/promises'
 
 await mkdir('bin', { recursive: true })
 await writeFile('bin/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')
-for (const [entry, out] of [['src/daemon/main.ts', 'bin/berthd'], ['src/cli/main.ts', 'bin/berth']]) {
+// bin/berth-registry is the registry server alone, copied into the berth/registry image.
+for (const [entry, out] of [['src/daemon/main.ts', 'bin/berthd'], ['src/cli/main.ts', 'bin/berth'], ['src/registry/main.ts', 'bin/berth-registry']]) {
   await build({
     entryPoints: [entry],
     outfile: out,

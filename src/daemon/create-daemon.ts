@@ -6,7 +6,8 @@ import { newId, type Logger, EngineError, writeFileAtomic } from '../common/inde
 import { listenAll, type Listeners } from './listeners.js'
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
-import { ImageStore, ImageCommitter, bootstrapBusybox, ImageArchives, ImageDistribution } from '../engine/images/index.js'
+import { ImageStore, ImageCommitter, bootstrapBusybox, bootstrapRegistry, ImageArchives, ImageDistribution } from '../engine/images/index.js'
+import { registryImageInputs } from './registry-image.js'
 import { Builder, StepWorkspace } from '../engine/build/index.js'
 import { ContainerCommit } from '../engine/commit/index.js'
 import { HttpRegistryClient } from '../registry/index.js'
@@ -166,7 +167,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       }
     },
     async bootstrapImage(name: string) {
-      if (name !== 'busybox') throw new EngineError('InvalidArgument', 'UNKNOWN_BOOTSTRAP', `Cannot bootstrap "${name}": only busybox is supported`)
+      if (name === 'registry') return bootstrapRegistry(images, await registryImageInputs())
+      if (name !== 'busybox') throw new EngineError('InvalidArgument', 'UNKNOWN_BOOTSTRAP', `Cannot bootstrap "${name}": only busybox and registry are supported`)
       return bootstrapBusybox(images, {
         busyboxPath: '/bin/busybox',
         listApplets: async () => (await run(['/bin/busybox', '--list'])).stdout.toString().split('\n').filter(Boolean),
