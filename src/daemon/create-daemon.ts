@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import { mkdir, readFile, writeFile, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { newId, type Logger, EngineError, writeFileAtomic } from '../common/index.js'
+import { newId, type IdMappings, type Logger, EngineError, writeFileAtomic } from '../common/index.js'
 import { listenAll, type Listeners } from './listeners.js'
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
@@ -112,7 +112,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       return { exitCode: res.exitCode, stdout: res.stdout.toString(), stderr: res.stderr.toString() }
     },
   })
-  const builder = await createBuilder(config.dataRoot, { images, snapshotter, runtime, logger })
+  const builder = await createBuilder(config.dataRoot, { images, snapshotter, runtime, logger, idMappings: remap?.mappings })
   await mkdir(join(config.dataRoot, 'tmp'), { recursive: true })
   const commit = new ContainerCommit({
     containers, images, snapshotter, committer: new ImageCommitter(images, snapshotter), logger,
@@ -120,6 +120,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await run(argv)
     },
     workDir: join(config.dataRoot, 'tmp'),
+    idMappings: remap?.mappings,
   })
 
   const engineId = await persistentId(join(config.dataRoot, 'engine-id'))
@@ -214,7 +215,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
 /** The Dockerfile builder: its own snapshots under <data>/build/work, layers shared with the images. */
 async function createBuilder(
   dataRoot: string,
-  deps: { images: ImageStore; snapshotter: OverlaySnapshotter; runtime: ConmonRuntime; logger: Logger },
+  deps: { images: ImageStore; snapshotter: OverlaySnapshotter; runtime: ConmonRuntime; logger: Logger; idMappings?: IdMappings },
 ): Promise<Builder> {
   const buildRoot = join(dataRoot, 'build')
   const workRoot = join(buildRoot, 'work')
@@ -227,12 +228,14 @@ async function createBuilder(
       layersRoot: join(dataRoot, 'layers'),
       snapshotsRoot: workRoot,
       mounter: { mountOverlay, unmount, isMountpoint, makeSpecialFiles },
+      idMappings: deps.idMappings,
     }),
     runtime: deps.runtime,
     committer: new ImageCommitter(deps.images, deps.snapshotter),
     exec,
     specOptions: { hostNofileLimit: await hostNofileHardLimit(), availableCapabilities: await boundingCapabilities() },
     logger: deps.logger,
+    idMappings: deps.idMappings,
   })
   const builder = new Builder({
     root: buildRoot,

@@ -462,7 +462,7 @@ export class ContainerManager implements ContainerService {
   archive(nameOrId: string, path: string, open: (stat: PathStat) => Writable): Promise<void> {
     return this.withRootfs(nameOrId, async (rootfs) => {
       const stat = await statContainerPath(rootfs, path.endsWith('/.') ? path.slice(0, -2) || '/' : path)
-      await archiveContainerPath(rootfs, path, open(stat))
+      await archiveContainerPath(rootfs, path, open(stat), this.deps.userns)
     })
   }
 
@@ -471,7 +471,7 @@ export class ContainerManager implements ContainerService {
       if (record.spec.host.readonlyRootfs) {
         throw new EngineError('Conflict', 'READONLY_ROOTFS', 'container rootfs is marked read-only')
       }
-      await extractIntoContainer(rootfs, path, input, opts)
+      await extractIntoContainer(rootfs, path, input, { ...opts, idMappings: this.deps.userns })
     })
   }
 
@@ -484,7 +484,7 @@ export class ContainerManager implements ContainerService {
   }
 
   exportRootfs(nameOrId: string, out: Writable): Promise<void> {
-    return this.withRootfs(nameOrId, (rootfs) => exportRootfs(rootfs, out))
+    return this.withRootfs(nameOrId, (rootfs) => exportRootfs(rootfs, out, this.deps.userns))
   }
 
   async sizes(nameOrId: string): Promise<{ sizeRw: number; sizeRootFs: number }> {
