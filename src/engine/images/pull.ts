@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import { EngineError, isEngineError, sha256, type Digest } from '../../common/index.js'
 import { chainIdOf } from '../layers/index.js'
 import type { ExternalDecompressor, ProgressSink, RegistryAuth, RegistryClient, RegistryRepository } from './distribution-types.js'
@@ -6,7 +9,7 @@ import type { LayerSources } from './layer-sources.js'
 import { choosePlatform, layerCompression, parseManifest, type Descriptor, type ImageManifest } from './manifest.js'
 import { parsePlatform } from './platform.js'
 import { familiarReference, parseReference } from './reference.js'
-import { counting, decompressLayer, fanOut, limiter, resumableBlob, shortDigest, throttledProgress } from './transfer-util.js'
+import { counting, fanOut, limiter, openLayerBlob, resumableBlob, shortDigest, throttledProgress } from './transfer-util.js'
 import type { ImageConfigBlob, ImageRecord } from './types.js'
 
 export interface PullDeps {
@@ -186,31 +189,51 @@ async function downloadLayer(
 }
 
 /**
- * Unpacks a downloaded layer on its parent. The blob is decompressed once and fed both to the
- * content store (the uncompressed tar under its diff id, kept for save and push) and to the
- * snapshotter; both verify the diff id, and neither keeps anything when the other fails.
+ * Unpacks a downloaded layer on its parent, decompressing the blob once. A gzip layer's tar is not
+ * stored again: the content store keeps it as derived from the registry blob (verified against the
+ * diff id here). Other compressions feed the tar to both the content store and the snapshotter.
  */
 async function extractLayer(deps: PullDeps, layer: Descriptor, diffId: Digest, parent: string | undefined, progress: ProgressSink): Promise<void> {
   const id = shortDigest(layer.digest)
   const content = deps.store.content
   const report = throttledProgress(progress, id, 'Extracting', layer.size)
   report(0, true)
+  const mismatch = (err: unknown): unknown => isEngineError(err) && err.code === 'DIGEST_MISMATCH'
+    ? new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `failed to register layer: layer ${layer.digest} does not match diff id ${diffId} of the image config`, { cause: err })
+    : err
   if (await content.has(diffId)) {
     await deps.store.layers.applyLayer(parent, diffId, await content.openRead(diffId))
   } else {
     const compressed = counting((await content.openRead(layer.digest)) as AsyncIterable<Buffer>, (n) => report(n))
-    const [ingested, applied] = await fanOut<unknown>(await decompressLayer(compressed, deps.decompressor), [
-      (tar) => content.ingest(tar, { digest: diffId }),
-      (tar) => deps.store.layers.applyLayer(parent, diffId, tar),
-    ])
-    if (ingested?.status === 'rejected') {
-      const err = ingested.reason as unknown
-      if (isEngineError(err) && err.code === 'DIGEST_MISMATCH') {
-        throw new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `failed to register layer: layer ${layer.digest} does not match diff id ${diffId} of the image config`, { cause: err })
+    const blob = await openLayerBlob(compressed, deps.decompressor)
+    if (blob.kind === 'gzip') {
+      const hash = createHash('sha256')
+      let size = 0
+      const tar = Readable.from((async function* () {
+        for await (const chunk of blob.tar) {
+          hash.update(chunk)
+          size += chunk.length
+          yield chunk
+        }
+      })(), { objectMode: false })
+      try {
+        await deps.store.layers.applyLayer(parent, diffId, tar)
+        await finished(tar) // an existing layer is not read, only drained
+      } catch (err) {
+        tar.destroy()
+        throw mismatch(err)
       }
-      throw err
+      const got = `sha256:${hash.digest('hex')}`
+      if (got !== diffId) throw mismatch(new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `diff id mismatch: got ${got}`))
+      await content.putDerived(diffId, layer.digest, size)
+    } else {
+      const [ingested, applied] = await fanOut<unknown>(blob.tar, [
+        (tar) => content.ingest(tar, { digest: diffId }),
+        (tar) => deps.store.layers.applyLayer(parent, diffId, tar),
+      ])
+      if (ingested?.status === 'rejected') throw mismatch(ingested.reason)
+      if (applied?.status === 'rejected') throw mismatch(applied.reason)
     }
-    if (applied?.status === 'rejected') throw applied.reason
   }
   report(layer.size, true)
   progress({ id, status: 'Pull complete' })

@@ -106,6 +106,11 @@ export async function* resumableBlob(
 
 /** A plain tar from a layer blob: gzip via zlib, zstd via the injected decompressor, plain as is. */
 export async function decompressLayer(src: AsyncIterable<Buffer>, external: ExternalDecompressor | undefined): Promise<AsyncIterable<Buffer>> {
+  return (await openLayerBlob(src, external)).tar
+}
+
+/** decompressLayer, also saying which compression the blob's first bytes showed. */
+export async function openLayerBlob(src: AsyncIterable<Buffer>, external: ExternalDecompressor | undefined): Promise<{ kind: 'none' | 'gzip' | 'zstd'; tar: AsyncIterable<Buffer> }> {
   const it = src[Symbol.asyncIterator]()
   const first = await it.next()
   if (first.done) throw invalid('EMPTY_LAYER', 'layer blob is empty')
@@ -119,17 +124,17 @@ export async function decompressLayer(src: AsyncIterable<Buffer>, external: Exte
     }
   }
   const kind = detectCompression(head)
-  if (kind === 'none') return all()
+  if (kind === 'none') return { kind, tar: all() }
   if (kind === 'gzip') {
     const gunzip = createGunzip()
     pipeline(Readable.from(all()), gunzip, () => {
       // pipeline destroys gunzip with the error; its reader sees it.
     })
-    return gunzip as AsyncIterable<Buffer>
+    return { kind, tar: gunzip as AsyncIterable<Buffer> }
   }
   if (kind === 'zstd') {
     if (!external) throw invalid('UNSUPPORTED_COMPRESSION', 'zstd-compressed layers need the zstd program on the daemon host')
-    return external('zstd', all())
+    return { kind, tar: await external('zstd', all()) }
   }
   throw invalid('UNSUPPORTED_COMPRESSION', `unsupported layer compression: ${kind}`)
 }
