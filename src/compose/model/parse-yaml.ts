@@ -1,5 +1,15 @@
-import { LineCounter, parseDocument } from 'yaml'
+import { LineCounter, parseDocument, type ScalarTag, type Tags } from 'yaml'
 import { ComposeError } from './compose-error.js'
+
+/** Go's yaml.v3 reads a leading-zero integer (file modes like 0440) as octal; YAML 1.2 core does not. */
+const legacyOctal: ScalarTag = {
+  identify: (value) => typeof value === 'number',
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  format: 'OCT',
+  test: /^0[0-7]+$/,
+  resolve: (text: string) => parseInt(text, 8),
+}
 
 /**
  * Parses one Compose file's YAML (anchors, aliases and `<<` merge keys allowed). Throws a
@@ -7,7 +17,7 @@ import { ComposeError } from './compose-error.js'
  */
 export function parseYaml(text: string, file: string): unknown {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false })
+  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false, customTags: (tags: Tags) => [legacyOctal, ...tags] })
   const err = doc.errors[0]
   if (err) {
     const pos = lineCounter.linePos(err.pos[0])
