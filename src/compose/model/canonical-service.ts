@@ -1,5 +1,5 @@
 import {
-  child, fail, isMap, listOrMapToMap, scalarString, toStringList, toStringMap, type RawContext, type RawMap,
+  SOURCE_FILE, child, fail, isMap, listOrMapToMap, scalarString, toStringList, toStringMap, type RawContext, type RawMap,
 } from './raw.js'
 import { canonicalFileRefs, canonicalPorts, canonicalVolume, isFilePath, resolvePath } from './short-syntax.js'
 
@@ -48,6 +48,7 @@ export function canonicalService(raw: RawMap, name: string, source: ServiceSourc
   }
   if (isMap(s.deploy) && s.deploy.labels !== undefined) s.deploy = { ...s.deploy, labels: toStringMap(s.deploy.labels) }
   if (isMap(s.logging) && isMap(s.logging.options)) s.logging = { ...s.logging, options: toStringMap(s.logging.options) }
+  if (source.file) (s as { [SOURCE_FILE]?: string })[SOURCE_FILE] = source.file
   return s
 }
 

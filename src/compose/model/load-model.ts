@@ -78,13 +78,22 @@ async function readRawModel(file: string, o: ModelOptions, shared: SharedState):
   return model
 }
 
-/** Compose file format 1: every top-level key is a service; `net:` became `network_mode:`. */
+/**
+ * Compose file format 1: every top-level key is a service; `net:` became `network_mode:`,
+ * `dockerfile:` moved under `build:`, `log_driver`/`log_opt` became `logging:`.
+ */
 function upgradeV1(doc: RawMap): RawMap {
   const services: RawMap = {}
   for (const [name, def] of Object.entries(doc)) {
     if (!isMap(def)) { services[name] = def; continue }
-    const { net, ...rest } = def
-    services[name] = net === undefined ? rest : { ...rest, network_mode: net }
+    const { net, dockerfile, log_driver: logDriver, log_opt: logOpt, ...rest } = def
+    const svc: RawMap = { ...rest }
+    if (net !== undefined) svc.network_mode = net
+    if (dockerfile !== undefined) svc.build = { ...(isMap(svc.build) ? svc.build : { context: svc.build ?? '.' }), dockerfile }
+    if (logDriver !== undefined || logOpt !== undefined) {
+      svc.logging = { ...(logDriver !== undefined ? { driver: logDriver } : {}), ...(logOpt !== undefined ? { options: logOpt } : {}) }
+    }
+    services[name] = svc
   }
   return { services }
 }

@@ -1,4 +1,4 @@
-import { isMap, scalarString, type RawMap } from './raw.js'
+import { SOURCE_FILE, isMap, scalarString, type RawMap } from './raw.js'
 
 /**
  * Compose's merge rules (for `-f` overrides and `extends`), on canonical raw services
@@ -45,6 +45,8 @@ export function mergeService(base: RawMap, override: RawMap): RawMap {
       out[key] = mergeValues(current, value)
     }
   }
+  const file = (override as { [SOURCE_FILE]?: string })[SOURCE_FILE]
+  if (file) (out as { [SOURCE_FILE]?: string })[SOURCE_FILE] = file
   return out
 }
 

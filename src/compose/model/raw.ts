@@ -85,3 +85,13 @@ export function toStringMap(value: unknown): Record<string, string> {
 export function deepClone<T>(value: T): T {
   return value === undefined ? value : structuredClone(value)
 }
+
+/**
+ * The file a canonical service was (last) defined in, carried as a symbol so it survives spreads
+ * and merges but never shows up in Object.entries or JSON.
+ */
+export const SOURCE_FILE = Symbol('compose.sourceFile')
+
+export function sourceFileOf(value: unknown): string | undefined {
+  return isMap(value) ? (value as { [SOURCE_FILE]?: string })[SOURCE_FILE] : undefined
+}
