@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { ComposeError } from './compose-error.js'
 import { parseEnvFile } from './env-file.js'
 import { isMap, scalarString, sourceFileOf, type RawMap } from './raw.js'
+import { resolveTags } from './yaml-tags.js'
 import { toNetwork, toSecretOrConfig, toVolume } from './resources.js'
 import { toServiceConfig } from './service-config.js'
 import { checkProject } from './check-project.js'
@@ -21,13 +22,15 @@ export interface BuildProjectInput {
 
 /** The merged canonical model → ComposeProject: env files, profiles, typed sections, checks. */
 export function buildProject(input: BuildProjectInput): ComposeProject {
-  const { model, env } = input
+  const { env } = input
+  const model = resolveTags(input.model) as RawMap
   const file = input.configFiles[0]
   const rawServices = isMap(model.services) ? model.services : {}
+  const originals = isMap(input.model.services) ? input.model.services : {}
   const all: Record<string, ServiceConfig> = {}
   const serviceFiles: Record<string, string | undefined> = {}
   for (const [name, raw] of Object.entries(rawServices)) {
-    const serviceFile = sourceFileOf(raw) ?? file
+    const serviceFile = sourceFileOf(originals[name]) ?? file
     serviceFiles[name] = serviceFile
     const s = resolveEnvironment(raw as RawMap, env, name, serviceFile)
     const svc = toServiceConfig(name, s, { file: serviceFile, path: `services.${name}` })

@@ -9,6 +9,7 @@ import { parseYaml } from './parse-yaml.js'
 import { isMap, scalarString, toStringList, type RawMap } from './raw.js'
 import { resolveResourceFiles } from './resources.js'
 import { validateSchema } from './validate-schema.js'
+import { resolveTags } from './yaml-tags.js'
 
 /**
  * One Compose file (plus what it `include`s and `extends`) → a canonical raw model: interpolated,
@@ -73,7 +74,7 @@ async function readRawModel(file: string, o: ModelOptions, shared: SharedState):
     }) as RawMap
   }
   const { version: _version, ...model } = doc as RawMap
-  validateSchema(model, file)
+  validateSchema(resolveTags(model), file)
   shared.raw.set(cacheKey, model)
   return model
 }

@@ -179,3 +179,54 @@ services:
   assert.deepEqual(Object.keys(fromEnv.services).sort(), ['debug', 'helper', 'tools', 'web'])
   assert.deepEqual(Object.keys((await load(dir, { profiles: ['*'] })).services).length, 4)
 })
+
+test('loadProject() honours !reset and !override in override files', async (t) => {
+  const dir = await projectDir(t, {
+    'compose.yaml': `
+services:
+  web:
+    image: busybox
+    ports: ["8080:80"]
+    environment: {A: "1", B: "2"}
+    build: {context: ., args: {X: "1"}}
+    dns: [1.1.1.1]
+`,
+    'compose.override.yaml': `
+services:
+  web:
+    ports: !reset []
+    environment: !override
+      C: "3"
+    build:
+      args: !reset {}
+    dns: !override 8.8.8.8
+`,
+  })
+  const p = await load(dir)
+  const web = p.services.web!
+  assert.deepEqual(web.ports, [])
+  assert.deepEqual(web.environment, { C: '3' })
+  assert.deepEqual(web.build!.args, {})
+  assert.deepEqual(web.dns, ['8.8.8.8'])
+})
+
+test('loadProject() names the file that defined a bad service', async (t) => {
+  const dir = await projectDir(t, {
+    'compose.yaml': 'services:\n  web: {image: busybox}\n',
+    'extra.yaml': 'services:\n  worker: {image: busybox, depends_on: [nope]}\n',
+  })
+  await assert.rejects(load(dir, { files: ['compose.yaml', 'extra.yaml'] }), (e: Error) =>
+    e.message === `${path.join(dir, 'extra.yaml')}: service "worker" depends on undefined service "nope": invalid compose project`)
+})
+
+test('loadProject() resolves bare build args from the environment and upgrades v1 build keys', async (t) => {
+  const dir = await projectDir(t, {
+    'docker-compose.yml': 'web:\n  build: ./app\n  dockerfile: Dockerfile.dev\n  log_driver: syslog\n  log_opt: {tag: web}\n',
+    'compose2.yaml': 'services:\n  b:\n    build: {context: ., args: [FROM_ENV, UNSET_ARG, "SET=1"]}\n',
+  })
+  const v1 = await load(dir)
+  assert.deepEqual([v1.services.web!.build!.context, v1.services.web!.build!.dockerfile], [path.join(dir, 'app'), 'Dockerfile.dev'])
+  assert.deepEqual(v1.services.web!.logging, { driver: 'syslog', options: { tag: 'web' } })
+  const p = await load(dir, { files: ['compose2.yaml'], env: { FROM_ENV: 'e' } })
+  assert.deepEqual(p.services.b!.build!.args, { FROM_ENV: 'e', UNSET_ARG: null, SET: '1' })
+})

@@ -230,3 +230,14 @@ test('loadProject() leaves out the default network when no service uses it', asy
   assert.deepEqual(p.services.a!.networks, {})
   assert.equal(p.services.a!.networkMode, 'host')
 })
+
+test('withServicesEnabled() enables a profiled service and its dependencies', async (t) => {
+  const { withServicesEnabled } = await import('./build-project.js')
+  const dir = await projectDir(t, {
+    'compose.yaml': 'services:\n  web: {image: busybox}\n  tool: {image: busybox, profiles: [x], depends_on: [dep]}\n  dep: {image: busybox, profiles: [y]}\n  other: {image: busybox, profiles: [z]}\n',
+  })
+  const p = withServicesEnabled(await load(dir), ['tool'])
+  assert.deepEqual(Object.keys(p.services).sort(), ['dep', 'tool', 'web'])
+  assert.deepEqual(Object.keys(p.disabledServices), ['other'])
+  assert.throws(() => withServicesEnabled(p, ['missing']), /no such service: missing/)
+})

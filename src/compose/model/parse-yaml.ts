@@ -1,5 +1,6 @@
-import { LineCounter, parseDocument, type ScalarTag, type Tags } from 'yaml'
+import { LineCounter, Scalar, isNode, parseDocument, visit, type ScalarTag, type Tags } from 'yaml'
 import { ComposeError } from './compose-error.js'
+import { OverrideTag, ResetTag } from './yaml-tags.js'
 
 /** Go's yaml.v3 reads a leading-zero integer (file modes like 0440) as octal; YAML 1.2 core does not. */
 const legacyOctal: ScalarTag = {
@@ -24,5 +25,13 @@ export function parseYaml(text: string, file: string): unknown {
     const detail = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
     throw new ComposeError(`${file}: yaml: line ${pos.line}, column ${pos.col}: ${detail}`, { file })
   }
+  // `!reset` / `!override` values become ResetTag / OverrideTag wrappers (innermost first).
+  visit(doc, {
+    Node(_key, node) {
+      if (!isNode(node) || (node.tag !== '!reset' && node.tag !== '!override')) return undefined
+      const value = node.toJS(doc, { maxAliasCount: 10000 })
+      return new Scalar(node.tag === '!reset' ? new ResetTag(value) : new OverrideTag(value))
+    },
+  })
   return doc.toJS({ maxAliasCount: 10000 })
 }

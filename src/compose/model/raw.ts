@@ -4,8 +4,11 @@ import { ComposeError } from './compose-error.js'
 
 export type RawMap = Record<string, unknown>
 
+/** A plain mapping (not a list, not a tag wrapper). */
 export function isMap(value: unknown): value is RawMap {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
 }
 
 /** Where in which file a raw value came from, for error messages. */
