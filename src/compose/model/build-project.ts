@@ -124,22 +124,17 @@ function addImplicitDependencies(svc: ServiceConfig): void {
 }
 
 /**
- * Services without profiles, or with an active one ("*" enables all), are enabled, as are the
- * services they depend on (transitively); the rest are disabled.
+ * Services without profiles, or with an active one ("*" enables all), are enabled; the rest are
+ * disabled. As in Compose, a dependency on a disabled service is then an error (checkProject)
+ * unless the service is explicitly targeted (withServicesEnabled).
  */
 export function applyProfiles(all: Record<string, ServiceConfig>, profiles: string[]): { services: Record<string, ServiceConfig>; disabledServices: Record<string, ServiceConfig> } {
-  const enabled = new Set<string>()
-  const visit = (name: string) => {
-    if (enabled.has(name) || !all[name]) return
-    enabled.add(name)
-    for (const dep of Object.keys(all[name]!.dependsOn)) visit(dep)
-  }
-  for (const [name, svc] of Object.entries(all)) {
-    if (svc.profiles.length === 0 || profiles.includes('*') || svc.profiles.some((p) => profiles.includes(p))) visit(name)
-  }
   const services: Record<string, ServiceConfig> = {}
   const disabledServices: Record<string, ServiceConfig> = {}
-  for (const [name, svc] of Object.entries(all)) (enabled.has(name) ? services : disabledServices)[name] = svc
+  for (const [name, svc] of Object.entries(all)) {
+    const enabled = svc.profiles.length === 0 || profiles.includes('*') || svc.profiles.some((p) => profiles.includes(p))
+    ;(enabled ? services : disabledServices)[name] = svc
+  }
   return { services, disabledServices }
 }
 

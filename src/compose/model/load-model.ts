@@ -5,7 +5,7 @@ import { ComposeError } from './compose-error.js'
 import { interpolateTree } from './interpolate.js'
 import { mergeModels, mergeService } from './merge.js'
 import { parseEnvFile } from './env-file.js'
-import { parseYaml } from './parse-yaml.js'
+import { parseYamlDocuments } from './parse-yaml.js'
 import { isMap, scalarString, toStringList, type RawMap } from './raw.js'
 import { resolveResourceFiles } from './resources.js'
 import { validateSchema } from './validate-schema.js'
@@ -37,14 +37,14 @@ export interface ModelOptions {
 }
 
 interface SharedState {
-  raw: Map<string, RawMap>
+  raw: Map<string, RawMap[]>
   unsetWarned: Set<string>
 }
 
 const TOP_LEVEL = new Set(['version', 'name', 'include', 'services', 'networks', 'volumes', 'secrets', 'configs', 'models'])
 
-/** Reads, parses, upgrades (v1), interpolates and schema-validates one file. */
-async function readRawModel(file: string, o: ModelOptions, shared: SharedState): Promise<RawMap> {
+/** Reads, parses, upgrades (v1), interpolates and schema-validates one file's documents. */
+async function readRawModel(file: string, o: ModelOptions, shared: SharedState): Promise<RawMap[]> {
   const cacheKey = `${file}\0${o.interpolate}`
   const cached = shared.raw.get(cacheKey)
   if (cached) return cached
@@ -54,8 +54,13 @@ async function readRawModel(file: string, o: ModelOptions, shared: SharedState):
   } catch (err) {
     throw new ComposeError(`open ${file}: no such file or directory`, { file }, { cause: err })
   }
-  let doc = parseYaml(text, file)
-  if (doc === null || doc === undefined) doc = {}
+  const docs = parseYamlDocuments(text, file).map((doc) => prepareDocument(doc, file, o, shared))
+  shared.raw.set(cacheKey, docs)
+  return docs
+}
+
+function prepareDocument(parsed: unknown, file: string, o: ModelOptions, shared: SharedState): RawMap {
+  let doc = parsed
   if (!isMap(doc)) throw new ComposeError(`${file}: top-level object must be a mapping`, { file })
   if (doc.version !== undefined) {
     o.warn(`${file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`)
@@ -75,7 +80,6 @@ async function readRawModel(file: string, o: ModelOptions, shared: SharedState):
   }
   const { version: _version, ...model } = doc as RawMap
   validateSchema(resolveTags(model), file)
-  shared.raw.set(cacheKey, model)
   return model
 }
 
@@ -101,7 +105,17 @@ function upgradeV1(doc: RawMap): RawMap {
 
 export async function loadModel(o: ModelOptions): Promise<LoadedModel> {
   const shared = o.shared ?? { raw: new Map(), unsetWarned: new Set() }
-  const raw = await readRawModel(o.file, o, shared)
+  const docs = await readRawModel(o.file, o, shared)
+  let merged: LoadedModel = { model: {}, files: [o.file] }
+  for (const raw of docs) {
+    const loaded = await loadDocument(raw, { ...o, shared })
+    merged = { model: mergeModels(merged.model, loaded.model), files: [...merged.files, ...loaded.files.slice(1)] }
+  }
+  return merged
+}
+
+async function loadDocument(raw: RawMap, o: ModelOptions): Promise<LoadedModel> {
+  const shared = o.shared!
   const files = [o.file]
   const home = o.env.HOME
   const source: ServiceSource = { file: o.file, baseDir: o.baseDir, home }
@@ -132,14 +146,17 @@ export async function loadModel(o: ModelOptions): Promise<LoadedModel> {
 }
 
 /** Resolves a service's `extends` chain (same file or another file) into one canonical service. */
-async function resolveExtends(name: string, services: RawMap, source: ServiceSource, o: ModelOptions, stack: string[]): Promise<RawMap> {
-  const key = `${source.file}:${name}`
-  if (stack.includes(key)) {
-    throw new ComposeError(`${source.file}: services.${name}: circular reference with extends: ${[...stack, key].join(' -> ')}`, { file: source.file, path: `services.${name}.extends` })
+interface ServiceRef { file: string; service: string }
+
+async function resolveExtends(name: string, services: RawMap, source: ServiceSource, o: ModelOptions, stack: ServiceRef[]): Promise<RawMap> {
+  const key: ServiceRef = { file: source.file!, service: name }
+  if (stack.some((r) => r.file === key.file && r.service === key.service)) {
+    const lines = ['Circular reference:', `  ${stack[0]!.service} in ${stack[0]!.file}`, ...[...stack.slice(1), key].map((r) => `  extends ${r.service} in ${r.file}`)]
+    throw new ComposeError(lines.join('\n'), { file: source.file, path: `services.${name}.extends` })
   }
   const raw = services[name]
   if (!isMap(raw)) {
-    const from = stack.length > 0 ? ` (extended by ${stack[stack.length - 1]})` : ''
+    const from = stack.length > 0 ? ` (extended by ${stack[stack.length - 1]!.service})` : ''
     throw new ComposeError(`${source.file}: cannot extend service "${name}"${from}: no such service`, { file: source.file, path: `services.${name}` })
   }
   const { extends: ext, ...own } = raw
@@ -151,7 +168,7 @@ async function resolveExtends(name: string, services: RawMap, source: ServiceSou
   if (spec.file !== undefined) {
     const otherFile = path.resolve(path.dirname(source.file!), scalarString(spec.file))
     const other = await readRawModel(otherFile, o, o.shared!)
-    const otherServices = isMap(other.services) ? other.services : {}
+    const otherServices: RawMap = Object.assign({}, ...other.map((d) => (isMap(d.services) ? d.services : {})))
     base = await resolveExtends(baseName, otherServices, { file: otherFile, baseDir: path.dirname(otherFile), home: source.home }, o, [...stack, key])
   } else {
     base = await resolveExtends(baseName, services, source, o, [...stack, key])
@@ -183,7 +200,9 @@ async function loadInclude(entry: unknown, o: ModelOptions): Promise<LoadedModel
   const stack = o.includeStack ?? [o.file]
   let merged: LoadedModel | undefined
   for (const p of paths) {
-    if (stack.includes(p)) throw new ComposeError(`${o.file}: include cycle detected: ${[...stack, p].join(' -> ')}`, { file: o.file, path: 'include' })
+    if (stack.includes(p)) {
+      throw new ComposeError(`include cycle detected:\n${stack[0]}\n include ${[...stack.slice(1), p].join('\n include ')}`, { file: o.file, path: 'include' })
+    }
     const loaded = await loadModel({ ...o, file: p, baseDir: projectDir, env, includeStack: [...stack, p], shared: { raw: new Map(), unsetWarned: o.shared!.unsetWarned } })
     merged = merged ? { model: mergeModels(merged.model, loaded.model), files: [...merged.files, ...loaded.files] } : loaded
   }

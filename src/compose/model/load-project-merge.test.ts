@@ -124,7 +124,7 @@ volumes: {common: {}, cli: {}}
 
 test('loadProject() rejects circular extends and extends of a missing service', async (t) => {
   const cyc = await projectDir(t, { 'compose.yaml': 'services:\n  a: {extends: b, image: x}\n  b: {extends: a}\n' })
-  await assert.rejects(load(cyc), /circular reference with extends/)
+  await assert.rejects(load(cyc), (e: Error) => e.message === `Circular reference:\n  a in ${path.join(cyc, 'compose.yaml')}\n  extends b in ${path.join(cyc, 'compose.yaml')}\n  extends a in ${path.join(cyc, 'compose.yaml')}`)
   const missing = await projectDir(t, { 'compose.yaml': 'services:\n  a: {extends: nope, image: x}\n' })
   await assert.rejects(load(missing), /cannot extend service "nope"/)
 })
@@ -160,14 +160,14 @@ test('loadProject() include conflicts with a locally defined resource', async (t
   await assert.rejects(load(dir), /services\.db conflicts with imported resource/)
 })
 
-test('loadProject() profiles: inactive services are disabled unless an enabled one depends on them', async (t) => {
+test('loadProject() profiles: only services without profiles or with an active one are enabled', async (t) => {
   const dir = await projectDir(t, {
     'compose.yaml': `
 services:
   web: {image: busybox}
   debug: {image: busybox, profiles: [debug]}
   tools: {image: busybox, profiles: [tools], depends_on: [helper]}
-  helper: {image: busybox, profiles: [never]}
+  helper: {image: busybox, profiles: [tools, helpers]}
 `,
   })
   const none = await load(dir)
@@ -178,6 +178,14 @@ services:
   const fromEnv = await load(dir, { env: { COMPOSE_PROFILES: 'debug,tools' } })
   assert.deepEqual(Object.keys(fromEnv.services).sort(), ['debug', 'helper', 'tools', 'web'])
   assert.deepEqual(Object.keys((await load(dir, { profiles: ['*'] })).services).length, 4)
+})
+
+test('loadProject() profiles: depending on a service disabled by profiles is an error, as in Compose', async (t) => {
+  const dir = await projectDir(t, {
+    'compose.yaml': 'services:\n  web: {image: busybox, depends_on: [db]}\n  db: {image: busybox, profiles: [db]}\n',
+  })
+  await assert.rejects(load(dir), /service "web" depends on service "db" which is disabled by profiles/)
+  assert.deepEqual(Object.keys((await load(dir, { profiles: ['db'] })).services).sort(), ['db', 'web'])
 })
 
 test('loadProject() honours !reset and !override in override files', async (t) => {

@@ -37,7 +37,26 @@ test('loadProject() project name: -p, then COMPOSE_PROJECT_NAME, then name:, the
   assert.equal((await load(dir, { projectName: 'cli' })).name, 'cli')
   assert.equal((await load(dir, { env: { COMPOSE_PROJECT_NAME: 'envname' } })).name, 'envname')
   assert.equal((await load(dir)).name, 'fromfile')
-  await assert.rejects(load(dir, { projectName: 'Bad Name' }), /"Bad Name" is not a valid project name/)
+  await assert.rejects(load(dir, { projectName: 'Bad Name' }), /invalid project name "Bad Name": must consist only of lowercase alphanumeric characters/)
+  await assert.rejects(load(dir, { env: { COMPOSE_PROJECT_NAME: 'UPPER' } }), /invalid project name "UPPER"/)
+})
+
+test('loadProject() normalizes name: from the files and exposes COMPOSE_PROJECT_NAME to interpolation', async (t) => {
+  const dir = await projectDir(t, {
+    'compose.yaml': 'name: "My App ${SUFFIX:-x}"\nservices:\n  a:\n    image: busybox\n    container_name: "${COMPOSE_PROJECT_NAME}-a"\n',
+  })
+  const p = await load(dir)
+  assert.equal(p.name, 'myappx')
+  assert.equal(p.services.a!.containerName, 'myappx-a')
+})
+
+test('loadProject() merges several YAML documents in one file and rejects an empty file', async (t) => {
+  const dir = await projectDir(t, {
+    'compose.yaml': 'services:\n  a: {image: busybox, environment: [A=1]}\n---\nservices:\n  a: {environment: {B: "2"}}\n',
+    'empty.yaml': '# nothing\n',
+  })
+  assert.deepEqual((await load(dir)).services.a!.environment, { A: '1', B: '2' })
+  await assert.rejects(load(dir, { files: ['empty.yaml'] }), /empty compose file/)
 })
 
 test('loadProject() interpolates from the process env overlaid on .env', async (t) => {
