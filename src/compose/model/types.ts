@@ -29,6 +29,10 @@ export interface ComposeProject {
   configs: Record<string, SecretOrConfigDefinition>
   /** Environment used for interpolation (process env overlaid with .env / --env-file), for commands that need it. */
   environment: Record<string, string>
+  /** Absolute paths of the .env / --env-file files that were read (for the environment_file label). */
+  envFiles?: string[]
+  /** Profiles that were active. */
+  profiles?: string[]
 }
 
 export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully'
@@ -226,6 +230,10 @@ export interface ServiceConfig {
   configs: ServiceFileReference[]
   /** Keys the loader accepted but berth does not act on (reported by `config` as-is, warned once by `up`). */
   unsupported: Record<string, unknown>
+  /** Service-level `mac_address`. */
+  macAddress?: string
+  /** `x-*` extension keys, as written. */
+  extensions?: Record<string, unknown>
 }
 
 export interface IpamConfig {
@@ -289,4 +297,8 @@ export interface LoadOptions {
   env: Record<string, string | undefined>
   /** Current directory (injected). */
   cwd: string
+  /** `config --no-interpolate`: keep `${VAR}` text as written. */
+  noInterpolate?: boolean
+  /** Receives Compose's warnings (obsolete `version`, unset variables...), worded like Compose's WARN lines. */
+  onWarning?: (message: string) => void
 }
