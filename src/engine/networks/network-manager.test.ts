@@ -173,19 +173,25 @@ test('addresses are not reused at once, also after a restart of the manager', as
   assert.equal((await second.m.inspect('bridge')).endpoints[c2.id]?.ipv4, '10.200.0.3')
 })
 
-test('none gets a namespace with only loopback; container: joins the running target; unknown networks fail create', async (t) => {
+test('none leaves the namespace to the runtime; container: joins the running target; unknown networks fail create', async (t) => {
   const { hooks, host, records, dir } = await setup(t)
   const none = container('e'.repeat(64), 'n', dir, { networkMode: 'none' })
   records.set(none.id, none)
   await hooks.onCreate(none)
-  const r = await hooks.onStart(none)
-  assert.ok(r?.networkNamespacePath && host.netns.has(r.networkNamespacePath))
+  assert.equal(await hooks.onStart(none), undefined)
+  assert.equal(host.netns.size, 0)
   assert.equal(host.veths.size, 0)
   none.state.running = true
+  none.state.pid = 4242
   const joiner = container('f'.repeat(64), 'j', dir, { networkMode: 'container:n' })
   records.set(joiner.id, joiner)
   await hooks.onCreate(joiner)
-  assert.deepEqual(await hooks.onStart(joiner), { networkNamespacePath: r.networkNamespacePath })
+  assert.deepEqual(await hooks.onStart(joiner), { networkNamespacePath: '/proc/4242/ns/net' })
+  joiner.state.running = true
+  const second = container('8'.repeat(64), 'j2', dir, { networkMode: 'container:j' })
+  records.set(second.id, second)
+  await hooks.onCreate(second)
+  assert.deepEqual(await hooks.onStart(second), { networkNamespacePath: '/proc/4242/ns/net' })
   const bad = container('9'.repeat(64), 'bad', dir, { networkMode: 'nosuchnet' })
   await assert.rejects(hooks.onCreate(bad), /network nosuchnet not found/)
 })
