@@ -356,3 +356,14 @@ test('ContainerManager create refused by a hook releases the hooks that ran and 
   assert.deepEqual(await h.manager.list({ all: true }), [])
   await assert.rejects(h.manager.resolve('refused'), isKind('NotFound'))
 })
+
+test('ContainerManager.list() copies records unless the caller only reads them', async (t) => {
+  const h = await harness(t)
+  const { id } = await h.manager.create(spec(), 'listed')
+  const [copy] = await h.manager.list({ all: true })
+  copy!.name = 'changed'
+  assert.equal((await h.manager.resolve(id)).name, 'listed')
+  const [live] = await h.manager.list({ all: true, readOnly: true })
+  assert.equal(live, (await h.manager.list({ all: true, readOnly: true }))[0])
+  assert.equal(live!.name, 'listed')
+})

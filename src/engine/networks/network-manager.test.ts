@@ -195,3 +195,17 @@ test('none leaves the namespace to the runtime; container: joins the running tar
   const bad = container('9'.repeat(64), 'bad', dir, { networkMode: 'nosuchnet' })
   await assert.rejects(hooks.onCreate(bad), /network nosuchnet not found/)
 })
+
+test('containerViews() gives what containerView() gives for each container, sharing one copy per network', async (t) => {
+  const { m, hooks, records, dir } = await setup(t)
+  const a = container('a'.repeat(64), 'a', dir)
+  const b = container('b'.repeat(64), 'b', dir)
+  for (const c of [a, b]) {
+    records.set(c.id, c)
+    await hooks.onCreate(c)
+  }
+  const views = await m.containerViews([a, b])
+  assert.deepEqual(views, [await m.containerView(a.id, a), await m.containerView(b.id, b)])
+  assert.equal(views[0]!.endpoints[0]!.network, views[1]!.endpoints[0]!.network)
+  assert.deepEqual(views[0]!.endpoints[0]!.network.endpoints, {})
+})
