@@ -244,7 +244,7 @@ export class ContainerManager implements ContainerService {
       }
     }
     const selected = filterContainers(this.store.all(), opts, { lookup: (x) => this.store.resolve(x), ancestorImageIds })
-    return selected.map((r) => structuredClone(r))
+    return opts.readOnly ? selected : selected.map((r) => structuredClone(r))
   }
 
   async start(nameOrId: string): Promise<void> {

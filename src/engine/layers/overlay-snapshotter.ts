@@ -138,19 +138,23 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   /** Mounts the snapshot; a target that is already a mount point is assumed to be this snapshot. */
-  async mount(key: string, target: string, opts: { readonly?: boolean } = {}): Promise<string> {
+  async mount(key: string, target: string, opts: { readonly?: boolean; volatile?: boolean } = {}): Promise<string> {
     const dir = this.snapshotDir(key)
     const snap = await readJsonIfExists<SnapshotJson>(join(dir, 'snapshot.json'))
     if (!snap) throw notFound('SNAPSHOT_NOT_FOUND', `snapshot ${key} does not exist`)
     await mkdir(target, { recursive: true })
     if (await this.mounter.isMountpoint(target)) return target
     const lowerdirs = snap.parent ? await this.lowerDirs(snap.parent) : [await this.emptyDir()]
+    // A volatile mount leaves work/work/incompat/volatile behind, and overlay refuses to mount over it
+    // again (volatile or not) until it is removed: the upper is as consistent as the page cache left it.
+    await rm(join(dir, 'work', 'work', 'incompat', 'volatile'), { recursive: true, force: true })
     await this.mounter.mountOverlay({
       lowerdirs,
       upperdir: join(dir, 'upper'),
       workdir: join(dir, 'work'),
       target,
       readonly: opts.readonly ?? false,
+      ...(opts.volatile ? { volatile: true } : {}),
     })
     return target
   }
