@@ -85,9 +85,10 @@ describe('berthd --userns-remap=default', { skip }, () => {
   })
 
   test('the image runs unchanged: its files are owned by root inside, writable by root', () => {
-    const r = d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'ls -ln / | grep " bin$"; ls -ln /bin/busybox; echo hi > /etc/x && cat /etc/x'])
+    const r = d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'ls -ln / | grep " bin$"; ls -ln /bin/busybox; echo hi > /etc/x && cat /etc/x && echo "10.1.2.3 extra" >> /etc/hosts && grep -c extra /etc/hosts'])
     assert.equal(r.code, 0, r.stderr)
-    const [binLine, busyboxLine, hi] = r.stdout.trim().split('\n')
+    const [binLine, busyboxLine, hi, hostsEdited] = r.stdout.trim().split('\n')
+    assert.equal(hostsEdited, '1', 'root in the container can edit /etc/hosts')
     assert.match(binLine!, /^d\S+\s+\d+\s+0\s+0\s/)
     assert.match(busyboxLine!, /^-\S+\s+\d+\s+0\s+0\s/)
     assert.equal(hi, 'hi')
@@ -109,8 +110,12 @@ describe('berthd --userns-remap=default', { skip }, () => {
       assert.equal(statSync(mountpoint).uid, root.uid)
       const r = d.docker(['run', '--rm', '-v', 'usernsvol:/vol', 'busybox', 'cat', '/vol/f'])
       assert.equal(r.stdout.trim(), 'data')
+      // A new volume over an image directory is filled from it, owners kept as the container sees them.
+      const copied = d.docker(['run', '--rm', '-v', 'usernsetc:/etc', 'busybox', 'sh', '-c', 'ls -lnd /etc /etc/passwd && echo ok > /etc/new'])
+      assert.equal(copied.code, 0, copied.stderr)
+      for (const line of copied.stdout.trim().split('\n')) assert.match(line, /^\S+\s+\d+\s+0\s+0\s/)
     } finally {
-      d.docker(['volume', 'rm', '-f', 'usernsvol'])
+      d.docker(['volume', 'rm', '-f', 'usernsvol', 'usernsetc'])
     }
   })
 
