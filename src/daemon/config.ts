@@ -83,7 +83,7 @@ export function daemonCommand(): Command {
     .option('--default-address-pool <pool>', 'default address pool for networks ("base=10.10.0.0/16,size=24")', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--insecure-registry <registry>', 'enable insecure registry communication', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--label <key=value>', 'set key=value labels to the daemon', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--userns-remap <user[:group]>', 'user/group setting for user namespaces ("default" creates berthremap)')
+    .option('--userns-remap <string>', 'user/group setting for user namespaces ("default" creates berthremap)')
     .option('--loopback-registries-only', 'contact no registry outside loopback (berth only)')
     .version(process.env.BERTH_VERSION ?? '0.1.0', '-v, --version')
     .exitOverride()

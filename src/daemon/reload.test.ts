@@ -54,3 +54,11 @@ test('parseDaemonArgs reads labels from flags and daemon.json and refuses ones w
   assert.throws(() => parseDaemonArgs(['--label', 'novalue']), /bad attribute format: novalue/)
   assert.doesNotThrow(() => validateDaemonLabels(['k=']))
 })
+
+test('parseDaemonArgs takes --userns-remap and the daemon.json key userns-remap; a change needs a restart', () => {
+  assert.equal(parseDaemonArgs(['--userns-remap=default']).usernsRemap, 'default')
+  assert.equal(withFile('{"userns-remap": "alice:staff"}').usernsRemap, 'alice:staff')
+  assert.equal(parseDaemonArgs([]).usernsRemap, undefined)
+  const t = recorder()
+  assert.deepEqual(reloadConfig(withFile('{}'), withFile('{"userns-remap": "default"}'), t).needRestart, ['userns-remap'])
+})

@@ -194,6 +194,18 @@ describe('berthd --userns-remap=default', { skip }, () => {
     assert.equal(owner('/d'), '7:8')
   })
 
+  test('after a daemon crash and restart the remapped state is found again and running containers kept', async (t) => {
+    const id = d.docker(['run', '-d', 'busybox', 'sleep', '60']).stdout.trim()
+    t.after(() => d.docker(['rm', '-f', id]))
+    assert.match(id, /^[0-9a-f]{64}$/)
+    d.crash()
+    await d.start()
+    assert.equal(d.docker(['inspect', '--format', '{{.State.Running}}', id]).stdout.trim(), 'true')
+    const exec = d.docker(['exec', id, 'cat', '/proc/self/uid_map'])
+    assert.deepEqual(exec.stdout.trim().split(/\s+/).map(Number), [0, root.uid, 65536])
+    assert.equal(d.docker(['run', '--rm', 'busybox', 'true']).code, 0, 'the busybox image is still there')
+  })
+
   test('a stopped and removed container leaves no mount or directory behind', () => {
     const id = d.docker(['run', '-d', 'busybox', 'sleep', '30']).stdout.trim()
     assert.equal(d.docker(['rm', '-f', id]).code, 0)
