@@ -51,9 +51,11 @@ describe('berthd SIGHUP configuration reload', { skip }, () => {
     assert.deepEqual(info.Labels, ['tier=test', 'zone=a'])
     assert.equal(info.RegistryConfig.IndexConfigs['reg.invalid:5000']?.Secure, false)
     assert.ok(info.RegistryConfig.InsecureRegistryCIDRs.includes('127.0.0.0/8'))
-    const text = d.docker(['info']).stdout
-    assert.match(text, /Labels:\n {2}tier=test\n {2}zone=a\n/)
-    assert.match(text, /Insecure Registries:\n {2}reg\.invalid:5000\n/)
+    for (const cli of ['docker', 'berth'] as const) {
+      const text = d.cli(cli, ['info']).stdout
+      assert.match(text, /Labels:\n {2}tier=test\n {2}zone=a\n/, cli)
+      assert.match(text, /Insecure Registries:\n {2}reg\.invalid:5000\n/, cli)
+    }
     const events = d.docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=daemon', '--format', '{{.Action}} {{index .Actor.Attributes "labels"}}'])
     assert.equal(events.code, 0, events.stderr)
     assert.match(events.stdout, /^reload \["tier=test","zone=a"\]$/m)
