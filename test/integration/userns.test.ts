@@ -194,6 +194,17 @@ describe('berthd --userns-remap=default', { skip }, () => {
     assert.equal(owner('/d'), '7:8')
   })
 
+  test('containers share another remapped container\'s pid, ipc and network namespaces', (t) => {
+    const id = d.docker(['run', '-d', '--name', 'userns-shared', 'busybox', 'sleep', '60']).stdout.trim()
+    t.after(() => d.docker(['rm', '-f', id]))
+    for (const mode of ['--pid', '--ipc', '--network']) {
+      const r = d.docker(['run', '--rm', mode, 'container:userns-shared', 'busybox', 'sh', '-c', 'cat /proc/self/uid_map; ps -o args'])
+      assert.equal(r.code, 0, `${mode}: ${r.stderr}`)
+      assert.deepEqual(r.stdout.trim().split('\n')[0]!.trim().split(/\s+/).map(Number), [0, root.uid, 65536])
+      if (mode === '--pid') assert.match(r.stdout, /sleep 60/)
+    }
+  })
+
   test('after a daemon crash and restart the remapped state is found again and running containers kept', async (t) => {
     const id = d.docker(['run', '-d', 'busybox', 'sleep', '60']).stdout.trim()
     t.after(() => d.docker(['rm', '-f', id]))
