@@ -142,7 +142,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   info.insecureRegistries = config.insecureRegistries ?? []
   const decompressor = (_kind: 'zstd', src: AsyncIterable<Buffer>): AsyncIterable<Buffer> => filterThrough(['zstd', '-dcq'], src)
   const registry = new HttpRegistryClient({ insecureRegistries: config.insecureRegistries ?? [], certsDir: '/etc/docker/certs.d', userAgent: `berth/${BERTH_VERSION}`, loopbackOnly: config.loopbackRegistriesOnly ?? false })
-  const distribution = new ImageDistribution({ store: images, dataRoot: config.dataRoot, registry, decompressor })
+  const transfers = { downloads: config.maxConcurrentDownloads ?? 3, uploads: config.maxConcurrentUploads ?? 5 }
+  const distribution = new ImageDistribution({ store: images, dataRoot: config.dataRoot, registry, decompressor, transfers })
   const archives = new ImageArchives({ store: images, dataRoot: config.dataRoot, decompressor, afterPrune: () => distribution.collectGarbage() })
   const engine: Engine = {
     containers,
@@ -196,6 +197,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
           registry.setInsecureRegistries(registries)
           info.insecureRegistries = registries
         },
+        setTransfers: (limits) => Object.assign(transfers, limits),
         publishReload: (attributes) => events.publish('daemon', 'reload', engineId, { ...attributes, name: info.name }),
       })
       current = result.config

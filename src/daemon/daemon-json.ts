@@ -25,7 +25,7 @@ const KEY_TO_FLAG: Record<string, string> = {
 /** Docker keys berth accepts without acting on them yet (a warning is logged for each). */
 const ACCEPTED_NOT_APPLIED = new Set([
   'storage-driver', 'storage-opts', 'log-driver', 'log-opts', 'live-restore', 'default-ulimits', 'features', 'runtimes',
-  'experimental', 'max-concurrent-downloads', 'max-concurrent-uploads', 'registry-mirrors',
+  'experimental', 'registry-mirrors',
   'dns', 'dns-search', 'dns-opts', 'mtu', 'iptables', 'ip-forward', 'ip-masq', 'ipv6', 'fixed-cidr', 'default-address-pools',
   'bip', 'insecure-registries', 'shutdown-timeout', 'icc', 'userland-proxy', 'init', 'init-path', 'cgroup-parent',
   'exec-opts', 'default-shm-size', 'seccomp-profile', 'no-new-privileges', 'selinux-enabled', 'containerd',
@@ -178,6 +178,8 @@ function coerce(key: string, value: unknown, option: Option, fail: (why: string)
     if (typeof value !== 'boolean') fail(`"${key}" must be true or false`)
     return value
   }
+  // Counts are JSON numbers in daemon.json ("max-concurrent-downloads": 3); the flag value is their text.
+  if (typeof value === 'number' && Number.isInteger(value) && /<int>$/.test(option.flags)) return String(value)
   if (typeof value !== 'string') fail(`"${key}" must be a string`)
   const choices = (option as Option & { argChoices?: string[] }).argChoices
   if (choices && !choices.includes(value as string)) fail(`invalid value "${String(value)}" for "${key}": allowed ${choices.join(', ')}`)

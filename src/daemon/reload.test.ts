@@ -14,6 +14,7 @@ function recorder(): ReloadTargets & { calls: string[]; events: Array<Record<str
     setDebug: (d) => calls.push(`debug=${d}`),
     setLabels: (l) => calls.push(`labels=${l.join(',')}`),
     setInsecureRegistries: (r) => calls.push(`insecure=${r.join(',')}`),
+    setTransfers: (l) => calls.push(`transfers=${l.downloads}/${l.uploads}`),
     publishReload: (a) => events.push(a),
   }
 }
@@ -53,4 +54,23 @@ test('parseDaemonArgs reads labels from flags and daemon.json and refuses ones w
   assert.deepEqual(withFile('{"labels": ["x=y"]}').labels, ['x=y'])
   assert.throws(() => parseDaemonArgs(['--label', 'novalue']), /bad attribute format: novalue/)
   assert.doesNotThrow(() => validateDaemonLabels(['k=']))
+})
+
+test('parseDaemonArgs takes --userns-remap and the daemon.json key userns-remap; a change needs a restart', () => {
+  assert.equal(parseDaemonArgs(['--userns-remap=default']).usernsRemap, 'default')
+  assert.equal(withFile('{"userns-remap": "alice:staff"}').usernsRemap, 'alice:staff')
+  assert.equal(parseDaemonArgs([]).usernsRemap, undefined)
+  const t = recorder()
+  assert.deepEqual(reloadConfig(withFile('{}'), withFile('{"userns-remap": "default"}'), t).needRestart, ['userns-remap'])
+})
+
+test('reloadConfig applies max-concurrent-downloads/uploads from daemon.json numbers; bad counts are refused', () => {
+  const t = recorder()
+  const result = reloadConfig(withFile('{}'), withFile('{"max-concurrent-downloads": 6}'), t)
+  assert.deepEqual(t.calls, ['transfers=6/5'])
+  assert.deepEqual(result.applied, ['max-concurrent-downloads'])
+  assert.equal(t.events[0]?.['max-concurrent-downloads'], '6')
+  assert.equal(parseDaemonArgs(['--max-concurrent-uploads', '2']).maxConcurrentUploads, 2)
+  assert.throws(() => withFile('{"max-concurrent-downloads": 0}'), /invalid max concurrent downloads: 0/)
+  assert.throws(() => withFile('{"max-concurrent-uploads": "x"}'), /invalid max concurrent uploads: x/)
 })

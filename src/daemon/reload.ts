@@ -1,8 +1,8 @@
 /**
  * SIGHUP: dockerd's Reload for the settings berthd has. dockerd reloads debug/log level, labels,
  * insecure registries, registry mirrors, max concurrent downloads/uploads, default runtime and
- * runtimes, live-restore, shutdown timeout and features; berthd applies debug/log level, labels and
- * insecure registries live. Other settings that changed in the file are reported as needing a
+ * runtimes, live-restore, shutdown timeout and features; berthd applies debug/log level, labels,
+ * insecure registries and max concurrent downloads/uploads live. Other settings that changed in the file are reported as needing a
  * restart (dockerd ignores them silently). A file that does not parse leaves everything as it was.
  */
 import type { LogLevel } from '../common/index.js'
@@ -14,6 +14,7 @@ export interface ReloadTargets {
   setDebug(debug: boolean): void
   setLabels(labels: string[]): void
   setInsecureRegistries(registries: string[]): void
+  setTransfers(limits: { downloads: number; uploads: number }): void
   /** The `daemon reload` event (dockerd: LogDaemonEventWithAttributes). */
   publishReload(attributes: Record<string, string>): void
 }
@@ -21,7 +22,7 @@ export interface ReloadTargets {
 export interface ReloadResult {
   /** The configuration now in effect: `next` for reloadable settings, `current` for the others. */
   config: DaemonConfig
-  /** Reloadable settings whose value changed ("labels", "insecure-registries", "log-level", "debug"). */
+  /** Reloadable settings whose value changed, by daemon.json key ("labels", "log-level", "max-concurrent-downloads"...). */
   applied: string[]
   /** Settings that changed but only take effect after a restart (daemon.json key names). */
   needRestart: string[]
@@ -72,13 +73,27 @@ export function reloadConfig(current: DaemonConfig, next: DaemonConfig, targets:
     targets.setInsecureRegistries(insecure)
     applied.push('insecure-registries')
   }
+  const downloads = next.maxConcurrentDownloads ?? 3
+  const uploads = next.maxConcurrentUploads ?? 5
+  const downloadsChanged = (current.maxConcurrentDownloads ?? 3) !== downloads
+  const uploadsChanged = (current.maxConcurrentUploads ?? 5) !== uploads
+  if (downloadsChanged || uploadsChanged) {
+    targets.setTransfers({ downloads, uploads })
+    if (downloadsChanged) applied.push('max-concurrent-downloads')
+    if (uploadsChanged) applied.push('max-concurrent-uploads')
+  }
   const needRestart = RESTART_ONLY.filter(([, get]) => !same(get(current), get(next))).map(([key]) => key)
-  const config: DaemonConfig = { ...current, logLevel: next.logLevel, labels, insecureRegistries: insecure, configFile: next.configFile }
+  const config: DaemonConfig = {
+    ...current, logLevel: next.logLevel, labels, insecureRegistries: insecure, configFile: next.configFile,
+    maxConcurrentDownloads: downloads, maxConcurrentUploads: uploads,
+  }
   const attributes = {
     debug: String(isDebug(config)),
     'log-level': config.logLevel,
     labels: JSON.stringify(labels),
     'insecure-registries': JSON.stringify(insecure),
+    'max-concurrent-downloads': String(downloads),
+    'max-concurrent-uploads': String(uploads),
     'default-runtime': config.runtime,
     'live-restore': 'true',
   }

@@ -43,7 +43,7 @@ describe('berthd SIGHUP configuration reload', { skip }, () => {
 
   test('labels and insecure registries from daemon.json take effect and a daemon reload event is published', async () => {
     const since = Math.floor(Date.now() / 1000) - 1
-    writeFileSync(d.configFile, JSON.stringify({ labels: ['tier=test', 'zone=a'], 'insecure-registries': ['reg.invalid:5000'] }))
+    writeFileSync(d.configFile, JSON.stringify({ labels: ['tier=test', 'zone=a'], 'insecure-registries': ['reg.invalid:5000'], 'max-concurrent-downloads': 5 }))
     await hup()
     const info = JSON.parse(d.docker(['info', '--format', '{{json .}}']).stdout) as {
       Labels: string[]; RegistryConfig: { IndexConfigs: Record<string, { Secure: boolean }>; InsecureRegistryCIDRs: string[] }
@@ -51,17 +51,19 @@ describe('berthd SIGHUP configuration reload', { skip }, () => {
     assert.deepEqual(info.Labels, ['tier=test', 'zone=a'])
     assert.equal(info.RegistryConfig.IndexConfigs['reg.invalid:5000']?.Secure, false)
     assert.ok(info.RegistryConfig.InsecureRegistryCIDRs.includes('127.0.0.0/8'))
-    const text = d.docker(['info']).stdout
-    assert.match(text, /Labels:\n {2}tier=test\n {2}zone=a\n/)
-    assert.match(text, /Insecure Registries:\n {2}reg\.invalid:5000\n/)
-    const events = d.docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=daemon', '--format', '{{.Action}} {{index .Actor.Attributes "labels"}}'])
+    for (const cli of ['docker', 'berth'] as const) {
+      const text = d.cli(cli, ['info']).stdout
+      assert.match(text, /Labels:\n {2}tier=test\n {2}zone=a\n/, cli)
+      assert.match(text, /Insecure Registries:\n {2}reg\.invalid:5000\n/, cli)
+    }
+    const events = d.docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=daemon', '--format', '{{.Action}} {{index .Actor.Attributes "labels"}} {{index .Actor.Attributes "max-concurrent-downloads"}}'])
     assert.equal(events.code, 0, events.stderr)
-    assert.match(events.stdout, /^reload \["tier=test","zone=a"\]$/m)
-    assert.match(fullLog(), /msg="Reloaded configuration: \{.*" changed="labels,insecure-registries"/)
+    assert.match(events.stdout, /^reload \["tier=test","zone=a"\] 5$/m)
+    assert.match(fullLog(), /msg="Reloaded configuration: \{.*" changed="labels,insecure-registries,max-concurrent-downloads"/)
   })
 
   test('a setting that needs a restart is reported and not applied', async () => {
-    writeFileSync(d.configFile, JSON.stringify({ labels: ['tier=test', 'zone=a'], 'firewall-backend': 'iptables' }))
+    writeFileSync(d.configFile, JSON.stringify({ labels: ['tier=test', 'zone=a'], 'max-concurrent-downloads': 5, 'firewall-backend': 'iptables' }))
     await hup()
     assert.match(fullLog(), /configuration changes that need a restart of berthd were not applied: firewall-backend/)
     assert.deepEqual(JSON.parse(d.docker(['info', '--format', '{{json .Labels}}']).stdout), ['tier=test', 'zone=a'])

@@ -85,9 +85,10 @@ describe('berthd --userns-remap=default', { skip }, () => {
   })
 
   test('the image runs unchanged: its files are owned by root inside, writable by root', () => {
-    const r = d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'ls -ln / | grep " bin$"; ls -ln /bin/busybox; echo hi > /etc/x && cat /etc/x'])
+    const r = d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'ls -ln / | grep " bin$"; ls -ln /bin/busybox; echo hi > /etc/x && cat /etc/x && echo "10.1.2.3 extra" >> /etc/hosts && grep -c extra /etc/hosts'])
     assert.equal(r.code, 0, r.stderr)
-    const [binLine, busyboxLine, hi] = r.stdout.trim().split('\n')
+    const [binLine, busyboxLine, hi, hostsEdited] = r.stdout.trim().split('\n')
+    assert.equal(hostsEdited, '1', 'root in the container can edit /etc/hosts')
     assert.match(binLine!, /^d\S+\s+\d+\s+0\s+0\s/)
     assert.match(busyboxLine!, /^-\S+\s+\d+\s+0\s+0\s/)
     assert.equal(hi, 'hi')
@@ -109,8 +110,12 @@ describe('berthd --userns-remap=default', { skip }, () => {
       assert.equal(statSync(mountpoint).uid, root.uid)
       const r = d.docker(['run', '--rm', '-v', 'usernsvol:/vol', 'busybox', 'cat', '/vol/f'])
       assert.equal(r.stdout.trim(), 'data')
+      // A new volume over an image directory is filled from it, owners kept as the container sees them.
+      const copied = d.docker(['run', '--rm', '-v', 'usernsetc:/etc', 'busybox', 'sh', '-c', 'ls -lnd /etc /etc/passwd && echo ok > /etc/new'])
+      assert.equal(copied.code, 0, copied.stderr)
+      for (const line of copied.stdout.trim().split('\n')) assert.match(line, /^\S+\s+\d+\s+0\s+0\s/)
     } finally {
-      d.docker(['volume', 'rm', '-f', 'usernsvol'])
+      d.docker(['volume', 'rm', '-f', 'usernsvol', 'usernsetc'])
     }
   })
 
@@ -187,6 +192,29 @@ describe('berthd --userns-remap=default', { skip }, () => {
     assert.equal(owner('/bin/busybox'), '0:0')
     // /d comes again in the last layer (copied up for /d/later): its owner as the container sees it.
     assert.equal(owner('/d'), '7:8')
+  })
+
+  test('containers share another remapped container\'s pid, ipc and network namespaces', (t) => {
+    const id = d.docker(['run', '-d', '--name', 'userns-shared', 'busybox', 'sleep', '60']).stdout.trim()
+    t.after(() => d.docker(['rm', '-f', id]))
+    for (const mode of ['--pid', '--ipc', '--network']) {
+      const r = d.docker(['run', '--rm', mode, 'container:userns-shared', 'busybox', 'sh', '-c', 'cat /proc/self/uid_map; ps -o args'])
+      assert.equal(r.code, 0, `${mode}: ${r.stderr}`)
+      assert.deepEqual(r.stdout.trim().split('\n')[0]!.trim().split(/\s+/).map(Number), [0, root.uid, 65536])
+      if (mode === '--pid') assert.match(r.stdout, /sleep 60/)
+    }
+  })
+
+  test('after a daemon crash and restart the remapped state is found again and running containers kept', async (t) => {
+    const id = d.docker(['run', '-d', 'busybox', 'sleep', '60']).stdout.trim()
+    t.after(() => d.docker(['rm', '-f', id]))
+    assert.match(id, /^[0-9a-f]{64}$/)
+    d.crash()
+    await d.start()
+    assert.equal(d.docker(['inspect', '--format', '{{.State.Running}}', id]).stdout.trim(), 'true')
+    const exec = d.docker(['exec', id, 'cat', '/proc/self/uid_map'])
+    assert.deepEqual(exec.stdout.trim().split(/\s+/).map(Number), [0, root.uid, 65536])
+    assert.equal(d.docker(['run', '--rm', 'busybox', 'true']).code, 0, 'the busybox image is still there')
   })
 
   test('a stopped and removed container leaves no mount or directory behind', () => {

@@ -8,7 +8,7 @@
  */
 import { release } from 'node:os'
 import { join } from 'node:path'
-import { EngineError, digestHex, writeJsonAtomic, type Logger } from '../../common/index.js'
+import { EngineError, digestHex, remappedRoot, writeJsonAtomic, type Logger } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
 import type { Snapshotter } from '../layers/index.js'
 import type { ImageService } from '../images/index.js'
@@ -26,6 +26,8 @@ import { RestartTimers, shouldRestart } from './restart-policy.js'
 import { readRootfsFile } from './rootfs-files.js'
 import { resolveDevices } from './devices.js'
 import { groupAddGids } from './security-spec.js'
+import { usesRemappedUserns } from './userns-spec.js'
+import { chownEtcFiles } from './container-files.js'
 import type { ExitWaiters, KeyedLock } from './sync.js'
 import type { ContainerRecord } from './types.js'
 
@@ -104,6 +106,8 @@ export class ContainerLifecycle {
       const contributions = []
       for (const hook of this.ctx.hooks) contributions.push(await hook.onStart?.(record))
       const extra = mergeContributions(contributions)
+      const userns = this.ctx.specOptions.userns
+      if (usesRemappedUserns(record.spec.host.raw, userns)) await chownEtcFiles(record, remappedRoot(userns))
       const spec = ociSpec(record, user, {
         ...this.ctx.specOptions, extraMounts: extra.mounts, networkNamespacePath: extra.networkNamespacePath, extraEnv: extra.env,
         security: await this.securityContext(record),

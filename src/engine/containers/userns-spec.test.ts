@@ -2,6 +2,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Spec } from '../../common/oci-spec.js'
 import { applyUserns, usesRemappedUserns, validateUserns } from './userns-spec.js'
+import { ociSpec } from './oci-spec.js'
+import type { ResolvedUser } from './process-spec.js'
+import { sampleRecord } from './testing/fixtures.js'
 
 const mappings = { uids: [{ containerId: 0, hostId: 100000, size: 65536 }], gids: [{ containerId: 0, hostId: 200000, size: 65536 }] }
 
@@ -30,4 +33,16 @@ test('applyUserns adds the user namespace, the OCI mappings and a writable cgrou
   assert.deepEqual(spec.linux?.uidMappings, [{ containerID: 0, hostID: 100000, size: 65536 }])
   assert.deepEqual(spec.linux?.gidMappings, [{ containerID: 0, hostID: 200000, size: 65536 }])
   assert.deepEqual(spec.mounts?.[0]?.options, ['nosuid'])
+})
+
+test('ociSpec() with the daemon\'s userns mappings adds a user namespace unless UsernsMode is host', () => {
+  const record = sampleRecord({ spec: { image: 'busybox', host: {} } })
+  const root: ResolvedUser = { uid: 0, gid: 0, additionalGids: [], home: '/root' }
+  const spec = ociSpec(record, root, { userns: mappings })
+  assert.ok(spec.linux?.namespaces?.some((n) => n.type === 'user'))
+  assert.deepEqual(spec.linux?.uidMappings, [{ containerID: 0, hostID: 100000, size: 65536 }])
+  assert.deepEqual(spec.process?.user, { uid: 0, gid: 0, additionalGids: [0] }, 'the process user stays in container ids')
+  const host = ociSpec(sampleRecord({ spec: { image: 'busybox', host: { raw: { UsernsMode: 'host' } } } }), root, { userns: mappings })
+  assert.ok(!host.linux?.namespaces?.some((n) => n.type === 'user'))
+  assert.equal(host.linux?.uidMappings, undefined)
 })

@@ -17,3 +17,11 @@ test('serverInfo shows Security Options after the init binary and before the ker
   assert.match(text, / Init Binary: docker-init\n Security Options:\n {2}seccomp\n {3}Profile: builtin\n {2}userns\n Kernel Version: 6\.1\n/)
   assert.doesNotMatch(serverInfo(partial({ SecurityOptions: [] })), /Security Options/)
 })
+
+test('serverInfo lists labels and insecure registries (hosts, then CIDRs) as the docker CLI', () => {
+  const text = serverInfo(partial({
+    ExperimentalBuild: false, LiveRestoreEnabled: true, Labels: ['a=b'],
+    RegistryConfig: { InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8'], IndexConfigs: { 'docker.io': { Name: 'docker.io', Secure: true }, 'r:5000': { Name: 'r:5000', Secure: false } } },
+  }))
+  assert.match(text, / Experimental: false\n Labels:\n {2}a=b\n Insecure Registries:\n {2}r:5000\n {2}::1\/128\n {2}127\.0\.0\.0\/8\n Live Restore Enabled: true\n/)
+})

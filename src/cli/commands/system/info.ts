@@ -64,6 +64,14 @@ export function serverInfo(info: SystemInfo): string {
   add('Docker Root Dir', info.DockerRootDir)
   add('Debug Mode', info.Debug ?? false)
   add('Experimental', info.ExperimentalBuild ?? false)
+  const labels = (info.Labels as string[] | null | undefined) ?? []
+  if (labels.length > 0) lines.push(' Labels:', ...labels.map((l) => `  ${l}`))
+  const registries = info.RegistryConfig as { InsecureRegistryCIDRs?: string[] | null; IndexConfigs?: Record<string, { Name: string; Secure: boolean }> | null } | undefined
+  const insecure = [
+    ...Object.values(registries?.IndexConfigs ?? {}).filter((c) => !c.Secure).map((c) => c.Name),
+    ...(registries?.InsecureRegistryCIDRs ?? []),
+  ]
+  if (insecure.length > 0) lines.push(' Insecure Registries:', ...insecure.map((r) => `  ${r}`))
   add('Live Restore Enabled', info.LiveRestoreEnabled ?? false)
   const warnings = (info.Warnings as string[] | null | undefined) ?? []
   return `${lines.join('\n')}\n${warnings.map((w) => `${w}\n`).join('')}`

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { run } from '../../../sys/process.js'
+import { run } from '../../../sys/index.js'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
 import { SERVICE_UNIT, SOCKET_UNIT, serviceUnit, socketUnit } from './service-units.js'
