@@ -237,6 +237,28 @@ services:
       const health = ok(d.berth(['inspect', '--format', '{{.State.Health.Status}}', 'hc-db-1'])).stdout.trim()
       assert.equal(health, 'healthy')
 
+      // service_completed_successfully: the app starts after the init job exited 0; a failed job stops the up.
+      const jobs = project(`
+services:
+  job: { image: busybox, command: ["sh", "-c", "sleep 1; exit \${CODE:-0}"] }
+  app:
+    image: busybox
+    init: true
+    command: ["sleep", "1000"]
+    depends_on: { job: { condition: service_completed_successfully } }
+`)
+      try {
+        const good = ok(compose(jobs, 'job', ['up', '-d']))
+        const exitedAt = lineIndex(good.stderr, /Container job-job-1 +Exited/)
+        assert.ok(exitedAt >= 0 && exitedAt < lineIndex(good.stderr, /Container job-app-1 +Started/), good.stderr)
+        const failedJob = d.berth(['compose', '--project-directory', jobs, '-p', 'jobbad', 'up', '-d'], { env: { CODE: '3' } })
+        assert.equal(failedJob.code, 1)
+        assert.match(failedJob.stderr, /service "job" didn't complete successfully: exit 3/)
+      } finally {
+        compose(jobs, 'job', ['down', '-t', '0'])
+        compose(jobs, 'jobbad', ['down', '-t', '0'])
+      }
+
       const failed = compose(bad, 'hcbad', ['up', '-d'])
       assert.equal(failed.code, 1)
       assert.match(failed.stderr, /dependency failed to start: container hcbad-db-1 is unhealthy/)

@@ -46,6 +46,8 @@ export interface CreateOptions {
   pull?: 'always' | 'missing' | 'never' | 'policy'
   removeOrphans?: boolean
   timeoutSeconds?: number
+  /** -V: do not carry anonymous volumes over to recreated containers. */
+  renewAnonVolumes?: boolean
   buildOptions?: BuildOptions
 }
 
@@ -109,6 +111,7 @@ export class ComposeEngine {
       await convergeService(ctx, project.services[name]!, {
         recreate: options.recreate ?? 'diverged',
         scale: options.scale ?? {},
+        renewAnonVolumes: options.renewAnonVolumes === true,
         ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
       })
     }

@@ -37,6 +37,8 @@ export interface ConvergeOptions {
   scale: Record<string, number>
   /** Stop timeout for containers replaced or scaled away (seconds; undefined: the container's own). */
   timeoutSeconds?: number
+  /** -V: recreated containers get new anonymous volumes instead of the old container's. */
+  renewAnonVolumes?: boolean
 }
 
 const containerId = (c: { name: string }): string => `Container ${c.name}`
@@ -77,7 +79,7 @@ async function recreate(ctx: ConvergeContext, service: ServiceConfig, old: Obser
   ctx.progress(working(containerId(old), 'Recreate'))
   const inspect = (await ctx.client.containerInspect(old.id)).value
   const inheritedVolumes: Record<string, string> = {}
-  for (const m of inspect.Mounts ?? []) {
+  for (const m of options.renewAnonVolumes ? [] : inspect.Mounts ?? []) {
     if (m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name)) inheritedVolumes[m.Destination] = m.Name
   }
   const number = Number.isNaN(old.number) ? 1 : old.number

@@ -16,6 +16,7 @@ interface CreateFlags {
   removeOrphans?: boolean
   scale?: string[]
   timeout?: number
+  renewAnonVolumes?: boolean
 }
 
 interface UpFlags extends CreateFlags {
@@ -52,6 +53,7 @@ export function createOptions(flags: CreateFlags, services: string[]): CreateOpt
     build: flags.build === true || pull === 'build' ? 'always' : flags.build === false ? 'never' : 'auto',
     pull: pull === 'build' ? 'policy' : (pull as CreateOptions['pull']),
     removeOrphans: flags.removeOrphans === true,
+    renewAnonVolumes: flags.renewAnonVolumes === true,
     ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
   }
 }
