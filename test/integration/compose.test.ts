@@ -427,6 +427,13 @@ services:
     try {
       ok(runCli(join(repo, 'bin/berth-compose'), ['--project-directory', dir, '-p', 'bin', 'up', '-d'], { env: { DOCKER_HOST: d.host } }))
       assert.deepEqual(names('label=com.docker.compose.project=bin'), ['bin-solo-1'])
+      // Without -f/-p: compose.yaml found in the current directory, the project named after it.
+      const inDir = spawnSync(join(repo, 'bin/berth-compose'), ['up', '-d'], { cwd: dir, env: { ...process.env, DOCKER_HOST: d.host }, encoding: 'utf8', timeout: 60_000 })
+      assert.equal(inDir.status, 0, inDir.stderr)
+      const dirProject = dir.split('/').pop()!.toLowerCase()
+      assert.deepEqual(names(`label=com.docker.compose.project=${dirProject}`), [`${dirProject}-solo-1`])
+      assert.equal(spawnSync(join(repo, 'bin/berth-compose'), ['down', '-t', '0'], { cwd: dir, env: { ...process.env, DOCKER_HOST: d.host } }).status, 0)
+      assert.deepEqual(names(`label=com.docker.compose.project=${dirProject}`), [])
       assert.match(ok(d.docker(['compose', 'version'], { env: { DOCKER_CONFIG: config } })).stdout, /^Docker Compose version v2\.\d+\.\d+/)
       const r = ok(d.docker(['compose', '--project-directory', dir, '-p', 'bin', 'down', '-t', '0'], { env: { DOCKER_CONFIG: config } }))
       assert.match(r.stderr, /Container bin-solo-1 +Removed/)
