@@ -5,4 +5,7 @@
 export type * from './types.js'
 export { ComposeError } from './compose-error.js'
 export { loadProject } from './load-project.js'
+export { withServicesEnabled } from './build-project.js'
+export { parseDuration, formatDuration, parseSize } from './units.js'
+export { splitShellWords } from './shell-words.js'
 export { renderConfig, type RenderConfigOptions } from './render-config.js'

@@ -40,7 +40,6 @@ function sorted<T>(record: Record<string, T>): Record<string, T> {
 
 const dur = (ns: number | undefined) => (ns === undefined ? undefined : formatDuration(ns))
 const bytes = (n: number | undefined) => (n === undefined ? undefined : String(n))
-const octal = (n: number | undefined) => (n === undefined ? undefined : `0${n.toString(8)}`)
 
 function renderBuild(b: ServiceBuild): Out {
   return compact({
@@ -65,7 +64,7 @@ function renderVolume(v: ServiceVolume): Out {
     type: v.type, source: v.source, target: v.target, read_only: v.readOnly || undefined, consistency: v.consistency,
     bind: v.bind && compact({ selinux: v.bind.selinux, propagation: v.bind.propagation, create_host_path: v.bind.createHostPath || undefined }),
     volume: v.volume && compact({ nocopy: v.volume.nocopy || undefined, subpath: v.volume.subpath }),
-    tmpfs: v.tmpfs && compact({ size: v.tmpfs.size, mode: v.tmpfs.mode }),
+    tmpfs: v.tmpfs && compact({ size: bytes(v.tmpfs.size), mode: v.tmpfs.mode }),
   })
 }
 
@@ -115,7 +114,7 @@ export function renderService(s: ServiceConfig): Out {
     healthcheck: s.healthcheck && renderHealthcheck(s.healthcheck), image: s.image, init: s.init, ipc: s.ipc,
     labels: sorted(s.labels), links: s.links, logging: s.logging && compact({ driver: s.logging.driver, options: sorted(s.logging.options) }),
     mem_limit: bytes(s.memLimit), mem_reservation: bytes(s.memReservation), memswap_limit: bytes(s.memswapLimit),
-    network_mode: s.networkMode, networks, oom_kill_disable: s.oomKillDisable || undefined, pid: s.pid, pids_limit: s.pidsLimit,
+    mac_address: s.macAddress, network_mode: s.networkMode, networks, oom_kill_disable: s.oomKillDisable || undefined, pid: s.pid, pids_limit: s.pidsLimit,
     platform: s.platform, ports: s.ports.map(renderPort), privileged: s.privileged || undefined, pull_policy: s.pullPolicy,
     read_only: s.readOnly || undefined, restart: s.restart, runtime: s.runtime,
     scale: s.scale !== 1 && s.deploy?.replicas === undefined ? s.scale : undefined,
@@ -124,11 +123,12 @@ export function renderService(s: ServiceConfig): Out {
     tty: s.tty || undefined, ulimits, user: s.user, userns_mode: s.usernsMode, uts: s.uts,
     volumes: s.volumes.map(renderVolume), volumes_from: s.volumesFrom, working_dir: s.workingDir,
     ...s.unsupported,
+    ...sorted(s.extensions ?? {}),
   })
 }
 
 function fileRef(r: { source: string; target: string; uid?: string; gid?: string; mode?: number }): Out {
-  return compact({ source: r.source, target: r.target, uid: r.uid, gid: r.gid, mode: octal(r.mode) })
+  return compact({ source: r.source, target: r.target, uid: r.uid, gid: r.gid, mode: r.mode })
 }
 
 function renderNetwork(n: NetworkConfig): Out {
@@ -136,7 +136,7 @@ function renderNetwork(n: NetworkConfig): Out {
     name: n.name, driver: n.driver, driver_opts: sorted(n.driverOpts),
     ipam: n.ipam && compact({
       driver: n.ipam.driver,
-      config: n.ipam.config.map((c) => compact({ subnet: c.subnet, ip_range: c.ipRange, gateway: c.gateway, aux_addresses: sorted(c.auxAddresses) })),
+      config: n.ipam.config.map((c) => compact({ subnet: c.subnet, gateway: c.gateway, ip_range: c.ipRange, aux_addresses: sorted(c.auxAddresses) })),
       options: sorted(n.ipam.options),
     }),
     external: n.external || undefined, internal: n.internal || undefined, attachable: n.attachable || undefined,

@@ -230,6 +230,10 @@ export interface ServiceConfig {
   configs: ServiceFileReference[]
   /** Keys the loader accepted but berth does not act on (reported by `config` as-is, warned once by `up`). */
   unsupported: Record<string, unknown>
+  /** Service-level `mac_address`. */
+  macAddress?: string
+  /** `x-*` extension keys, as written. */
+  extensions?: Record<string, unknown>
 }
 
 export interface IpamConfig {

@@ -26,7 +26,10 @@ export async function writeEtcFiles(record: ContainerRecord, host: { resolvConfP
     hostname,
     extraHosts: hs.extraHosts,
   })
-  await writeFileAtomic(record.hostnamePath, buildHostname(hostname))
-  await writeFileAtomic(record.hostsPath, hosts)
-  await writeFileAtomic(record.resolvConfPath, resolv)
+  // Not fsynced (as dockerd's os.WriteFile): derived from the record, and hosts is rebuilt at every start.
+  await Promise.all([
+    writeFileAtomic(record.hostnamePath, buildHostname(hostname), { durable: false }),
+    writeFileAtomic(record.hostsPath, hosts, { durable: false }),
+    writeFileAtomic(record.resolvConfPath, resolv, { durable: false }),
+  ])
 }

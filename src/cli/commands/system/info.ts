@@ -51,6 +51,8 @@ export function serverInfo(info: SystemInfo): string {
   if (runtimes) add('Runtimes', Object.keys(runtimes).sort().join(' '))
   add('Default Runtime', info.DefaultRuntime)
   add('Init Binary', info.InitBinary)
+  const security = securityOptionLines((info.SecurityOptions as string[] | null | undefined) ?? [])
+  if (security.length > 0) lines.push(' Security Options:', ...security)
   add('Kernel Version', info.KernelVersion)
   add('Operating System', info.OperatingSystem)
   add('OSType', info.OSType)
@@ -67,3 +69,21 @@ export function serverInfo(info: SystemInfo): string {
   return `${lines.join('\n')}\n${warnings.map((w) => `${w}\n`).join('')}`
 }
 
+
+/**
+ * docker's rendering of SecurityOptions ("name=seccomp,profile=builtin"): each name on its own line,
+ * with its profile below it; other keys are not shown (as the docker CLI).
+ */
+export function securityOptionLines(options: readonly string[]): string[] {
+  const out: string[] = []
+  for (const option of options) {
+    const fields = Object.fromEntries(option.split(',').map((kv) => {
+      const i = kv.indexOf('=')
+      return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)]
+    }))
+    // Options from daemons before API 1.24 were bare names ("seccomp").
+    out.push(`  ${fields['name'] ?? option}`)
+    if (fields['profile']) out.push(`   Profile: ${fields['profile']}`)
+  }
+  return out
+}
