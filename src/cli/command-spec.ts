@@ -47,6 +47,13 @@ export interface GroupSpec {
   name: string
   description: string
   commands: CommandSpec[]
+  /**
+   * The group's own flags (cobra's persistent flags, e.g. `compose -f x.yml -p name`): accepted
+   * before the subcommand and, unless the subcommand has a flag of the same name, after it too.
+   * Handlers receive them merged into `options` (a subcommand's own value wins; repeatable values
+   * from both places add up).
+   */
+  options?: OptionSpec[]
 }
 
 export const pluralize = (word: string, count: number): string => (count === 1 ? word : `${word}s`)

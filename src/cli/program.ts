@@ -1,8 +1,8 @@
 import type { ClientGlobals, EngineClient } from '../client/index.js'
 import { BerthCommand, commandPath } from './berth-command.js'
-import { checkArgs, type CommandSpec, type GroupSpec } from './command-spec.js'
+import { checkArgs, type CommandSpec, type GroupSpec, type OptionSpec } from './command-spec.js'
 import { createContext, type CliContext, type CliIo } from './context.js'
-import { groupHelp, helpWidth, leafHelp, rootHelp, type CommandListing } from './help.js'
+import { flagUsages, groupHelp, helpWidth, leafHelp, rootHelp, type CommandListing } from './help.js'
 import { CliError } from './render/errors.js'
 import { BERTH_VERSION } from './version.js'
 import * as container from './commands/container/specs.js'
@@ -13,6 +13,7 @@ import * as build from './commands/build/specs.js'
 import * as system from './commands/system/specs.js'
 import * as contexts from './commands/context/specs.js'
 import * as volume from './commands/volume/specs.js'
+import { composeGroup } from './commands/compose/specs.js'
 import * as registry from './commands/registry/specs.js'
 
 export const BIN = 'berth'
@@ -34,7 +35,7 @@ const commonCommands = [
   registry.loginSpec, registry.logoutSpec, registry.searchSpec, system.versionSpec, system.infoSpec,
 ]
 const managementCommands = [
-  container.containerGroup, contexts.contextGroup, image.imageGroup, network.networkGroup, registry.registryGroup, system.systemGroup,
+  container.containerGroup, composeGroup, contexts.contextGroup, image.imageGroup, network.networkGroup, registry.registryGroup, system.systemGroup,
   volume.volumeGroup,
 ]
 const otherCommands = [
@@ -96,7 +97,7 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: read
     return context
   }
 
-  const addLeaf = (parent: BerthCommand, spec: CommandSpec): void => {
+  const addLeaf = (parent: BerthCommand, spec: CommandSpec, groupOptions: OptionSpec[] = []): void => {
     const cmd = parent.command(spec.name) as BerthCommand
     for (const alias of spec.aliases ?? []) cmd.alias(alias)
     cmd.description(spec.description).argument('[args...]')
@@ -111,6 +112,7 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: read
       cmd.helpOption('-h, --help', 'Print usage')
     }
     for (const option of spec.options) cmd.addSpecOption(option)
+    for (const option of inheritedOptions(spec.options, groupOptions)) cmd.addSpecOption(option)
     const path = commandPath(cmd)
     cmd.useLine = `${path} ${spec.usage}`
     cmd.helpText = () =>
@@ -125,7 +127,8 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: read
       const problem = checkArgs(spec.args, args.length, path, cmd.useLine)
       if (problem) throw new CliError(problem, 1)
       const handler = await spec.load()
-      state.exitCode = (await handler(makeContext(path), args, options)) ?? 0
+      const merged = groupOptions.length > 0 ? mergeGroupOptions((parent as BerthCommand).opts(), options) : options
+      state.exitCode = (await handler(makeContext(path), args, merged)) ?? 0
     })
   }
 
@@ -135,9 +138,16 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: read
     cmd.description(group.description).enablePositionalOptions().helpOption('-h, --help', 'Print usage').argument('[command...]')
     cmd.stopAtOperand = true
     cmd.useLine = path
-    for (const spec of only ?? group.commands) addLeaf(cmd, spec)
+    for (const option of group.options ?? []) cmd.addSpecOption(option)
+    for (const spec of only ?? group.commands) addLeaf(cmd, spec, group.options)
     // Plain code-unit order: localeCompare would load ICU's collator (~15 ms) for ASCII names.
-    cmd.helpText = () => groupHelp(path, group.description, [...group.commands].sort(byName).map(toListing))
+    cmd.helpText = () => {
+      const text = groupHelp(path, group.description, [...group.commands].sort(byName).map(toListing))
+      if (!group.options?.length) return text
+      // docker compose: "Usage:  docker compose [OPTIONS] COMMAND", the options after the commands.
+      const [head = '', tail = ''] = text.split(`\nRun '${path} COMMAND --help'`)
+      return `${head.replace(`Usage:  ${path} COMMAND`, `Usage:  ${path} [OPTIONS] COMMAND`)}\nOptions:\n${flagUsages(cmd.flagHelp, cols)}\nRun '${path} COMMAND --help'${tail}`
+    }
     cmd.action((args: string[]) => {
       if (args.length === 0) {
         io.stdout.write(cmd.helpInformation())
@@ -240,7 +250,59 @@ export function selectBranch(argv: readonly string[]): { group?: GroupSpec; leaf
   if (leaf) return { leaf }
   const group = managementCommands.find((g) => g.name === name)
   if (!group) return undefined
-  return { group, leaf: group.commands.find((spec) => named(spec, argv[i + 1])) }
+  return { group, leaf: group.commands.find((spec) => named(spec, argv[subcommandIndex(group, argv, i + 1)])) }
+}
+
+/**
+ * A group's options as a subcommand also accepts them: hidden, and without the names the
+ * subcommand uses itself (`compose run -p` is --publish, `compose logs -f` is --follow).
+ */
+function inheritedOptions(own: OptionSpec[], group: OptionSpec[]): OptionSpec[] {
+  const names = (flags: string): { short?: string; long: string } => {
+    const m = /^(?:-(\w),\s*)?--([\w-]+)$/.exec(flags.trim())
+    return { ...(m?.[1] ? { short: m[1] } : {}), long: m?.[2] ?? flags }
+  }
+  const shorts = new Set(own.map((o) => names(o.flags).short).filter(Boolean))
+  const longs = new Set(own.map((o) => names(o.flags).long))
+  const out: OptionSpec[] = []
+  for (const option of group) {
+    const { short, long } = names(option.flags)
+    if (longs.has(long)) continue
+    out.push({ ...option, flags: short && !shorts.has(short) ? `-${short}, --${long}` : `--${long}`, hidden: true, default: undefined })
+  }
+  return out
+}
+
+/** Group flags under the subcommand's: its own values win, repeatable (array) values add up. */
+function mergeGroupOptions(group: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...group }
+  for (const [key, value] of Object.entries(own)) {
+    if (value === undefined) continue
+    const before = merged[key]
+    merged[key] = Array.isArray(before) && Array.isArray(value) ? [...before, ...value] : value
+  }
+  return merged
+}
+
+/** Index of a group's subcommand name in argv, past the group's own flags (`compose -f x.yml up`). */
+function subcommandIndex(group: GroupSpec, argv: readonly string[], start: number): number {
+  const valueFlags = new Set<string>()
+  const boolFlags = new Set<string>()
+  for (const o of group.options ?? []) {
+    const m = /^(?:-(\w),\s*)?--([\w-]+)$/.exec(o.flags.trim())
+    for (const name of [m?.[1] && `-${m[1]}`, m?.[2] && `--${m[2]}`]) if (name) (o.type ? valueFlags : boolFlags).add(name)
+  }
+  let i = start
+  while (i < argv.length) {
+    const arg = argv[i]!
+    if (!arg.startsWith('-') || arg === '-') return i
+    const name = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg
+    if (valueFlags.has(name)) i += arg.includes('=') ? 1 : 2
+    else if (boolFlags.has(name)) i += 1
+    else if (/^-\w.+/.test(arg) && valueFlags.has(arg.slice(0, 2))) i += 1
+    else return argv.length
+  }
+  return i
 }
 
 function byName(a: { name: string }, b: { name: string }): number {

@@ -20,7 +20,7 @@ export interface ComposeGlobalOptions {
 
 /**
  * Loads the project the compose flags and environment designate (ComposeError, which names the
- * file and key, on bad input). Owned by the compose-engine work; its body replaces this one.
+ * file and key, on bad input). Loader warnings go to stderr as Compose's "WARN[0000] ..." lines.
  */
 export async function loadComposeProject(ctx: CliContext, options: Record<string, unknown>): Promise<ComposeProject> {
   const { loadProject } = await import('../../../compose/model/index.js')
@@ -28,6 +28,7 @@ export async function loadComposeProject(ctx: CliContext, options: Record<string
   return loadProject({
     files: g.file ?? [], projectName: g.projectName, envFiles: g.envFile ?? [], profiles: g.profile ?? [],
     projectDirectory: g.projectDirectory, env: ctx.io.env, cwd: process.cwd(),
+    onWarning: (message) => void ctx.io.stderr.write(`WARN[0000] ${message}\n`),
   })
 }
 

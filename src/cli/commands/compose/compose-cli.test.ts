@@ -1,0 +1,87 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { EngineClient } from '../../../client/index.js'
+import { runCli } from '../../cli.js'
+import { fakeEngineClient, memoryIo } from '../../testing/fake-engine-client.js'
+
+async function berth(argv: string[], responses: Parameters<typeof fakeEngineClient>[0] = {}) {
+  const { client, calls } = fakeEngineClient(responses)
+  const { io, stdout, stderr } = memoryIo()
+  const code = await runCli(argv, io, { makeClient: (): EngineClient => client })
+  return { code, stdout: stdout(), stderr: stderr(), calls }
+}
+
+function projectDir(t: { after: (fn: () => void) => void }, yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'compose-cli-test-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'compose.yaml'), yaml)
+  return dir
+}
+
+const YAML = 'services:\n  web: { image: busybox, depends_on: [db] }\n  db: { image: busybox }\n'
+
+test('compose group flags work before and after the subcommand', async (t) => {
+  const dir = projectDir(t, YAML)
+  const before = await berth(['compose', '-f', join(dir, 'compose.yaml'), 'config', '--services'])
+  assert.equal(before.code, 0, before.stderr)
+  assert.deepEqual(before.stdout.split('\n').filter(Boolean).sort(), ['db', 'web'])
+  const after = await berth(['compose', 'config', '--services', '--project-directory', dir, '-p', 'other'])
+  assert.equal(after.code, 0, after.stderr)
+  assert.deepEqual(after.stdout.split('\n').filter(Boolean).sort(), ['db', 'web'])
+})
+
+test('compose --help lists the subcommands and the global options', async () => {
+  const { code, stdout } = await berth(['compose', '--help'])
+  assert.equal(code, 0)
+  assert.match(stdout, /^Usage: {2}berth compose \[OPTIONS\] COMMAND\n/)
+  assert.match(stdout, /\n {2}up +Create and start containers\n/)
+  assert.match(stdout, /\nOptions:\n[^]*-f, --file stringArray +Compose configuration files\n/)
+})
+
+test('compose up -d creates the network and containers in dependency order and starts them', async (t) => {
+  const dir = projectDir(t, YAML)
+  let n = 0
+  const { code, stderr, calls } = await berth(['compose', '--project-directory', dir, '-p', 'proj', 'up', '-d'], {
+    containerList: () => [],
+    imageInspect: () => ({ value: { Id: 'sha256:img', Config: { Labels: {} } }, raw: '' }),
+    networkList: () => [],
+    networkCreate: () => ({ Id: 'net1', Warning: '' }),
+    containerCreate: () => ({ Id: `c${++n}`, Warnings: [] }),
+    containerStart: () => undefined,
+  })
+  assert.equal(code, 0, stderr)
+  const creates = calls.filter((c) => c.method === 'containerCreate').map((c) => (c.args[1] as { name: string }).name)
+  assert.deepEqual(creates, ['proj-db-1', 'proj-web-1'])
+  const net = calls.find((c) => c.method === 'networkCreate')!.args[0] as { Name: string; Labels: Record<string, string> }
+  assert.equal(net.Name, 'proj_default')
+  assert.equal(net.Labels['com.docker.compose.network'], 'default')
+  assert.deepEqual(calls.filter((c) => c.method === 'containerStart').map((c) => c.args[0]), ['c1', 'c2'])
+  assert.match(stderr, / ✔ Network proj_default {2}Created\n/)
+  assert.match(stderr, / ✔ Container proj-web-1 {2}Started\n/)
+})
+
+test('compose -p NAME down works without a compose file, from the project label', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'compose-cli-empty-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const { code, stderr, calls } = await berth(['compose', '-p', 'gone', '--project-directory', dir, 'down'], {
+    containerList: () => [{ Id: 'x1', Names: ['/gone-web-1'], State: 'exited', Labels: { 'com.docker.compose.project': 'gone', 'com.docker.compose.service': 'web', 'com.docker.compose.container-number': '1' }, Created: 1 }],
+    containerRemove: () => undefined,
+    networkList: () => [{ Name: 'gone_default', Id: 'n1', Labels: { 'com.docker.compose.project': 'gone' } }],
+    networkRemove: () => undefined,
+  })
+  assert.equal(code, 0, stderr)
+  assert.deepEqual(calls.find((c) => c.method === 'containerList')!.args[0], { all: true, filters: { label: ['com.docker.compose.project=gone'] } })
+  assert.deepEqual(calls.filter((c) => c.method === 'containerRemove').map((c) => c.args[0]), ['x1'])
+  assert.deepEqual(calls.filter((c) => c.method === 'networkRemove').map((c) => c.args[0]), ['gone_default'])
+})
+
+test('compose up reports a bad compose file with its name and creates nothing', async (t) => {
+  const dir = projectDir(t, 'services:\n  web: { image: busybox, networks: [nope] }\n')
+  const { code, stderr, calls } = await berth(['compose', '--project-directory', dir, 'up', '-d'])
+  assert.equal(code, 1)
+  assert.match(stderr, /nope/)
+  assert.deepEqual(calls.filter((c) => c.method !== 'close'), [])
+})
