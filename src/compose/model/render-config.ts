@@ -164,6 +164,7 @@ export function projectDocument(project: ComposeProject): Out {
     volumes: mapValues(project.volumes, renderVolumeDef),
     secrets: mapValues(project.secrets, renderSecret),
     configs: mapValues(project.configs, renderSecret),
+    ...sorted(project.extensions ?? {}),
   })
 }
 

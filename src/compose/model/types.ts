@@ -33,6 +33,8 @@ export interface ComposeProject {
   envFiles?: string[]
   /** Profiles that were active. */
   profiles?: string[]
+  /** Top-level `x-*` extension keys, as written. */
+  extensions?: Record<string, unknown>
 }
 
 export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully'
