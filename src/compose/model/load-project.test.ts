@@ -301,3 +301,16 @@ test('loadProject() rejects container_name on a scaled service', async (t) => {
   const dir = await projectDir(t, { 'compose.yaml': 'services:\n  a: {image: busybox, container_name: one, deploy: {replicas: 2}}\n' })
   await assert.rejects(load(dir), /services\.a: can't set container_name and a as container name must be unique/)
 })
+
+test('loadProject() reads "-f -" from standard input with paths relative to cwd', async (t) => {
+  const dir = await projectDir(t, { 'override.yaml': 'services:\n  a: {environment: [B=2]}\n' })
+  const p = await load(dir, {
+    files: ['-', 'override.yaml'],
+    readStdin: async () => 'services:\n  a: {image: busybox, environment: [A=1], volumes: ["./d:/d"]}\n',
+  })
+  assert.equal(p.name, 'proj')
+  assert.deepEqual(p.configFiles, ['-', path.join(dir, 'override.yaml')])
+  assert.deepEqual(p.services.a!.environment, { A: '1', B: '2' })
+  assert.equal(p.services.a!.volumes[0]!.source, path.join(dir, 'd'))
+  await assert.rejects(load(dir, { files: ['-'] }), /standard input/)
+})

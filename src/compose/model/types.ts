@@ -299,6 +299,8 @@ export interface LoadOptions {
   env: Record<string, string | undefined>
   /** Current directory (injected). */
   cwd: string
+  /** Reads standard input, for a `-f -` file (its relative paths resolve against cwd, as in Compose). */
+  readStdin?: () => Promise<string>
   /** `config --no-interpolate`: keep `${VAR}` text as written. */
   noInterpolate?: boolean
   /** Receives Compose's warnings (obsolete `version`, unset variables...), worded like Compose's WARN lines. */
