@@ -141,3 +141,10 @@ test('selectBranch() finds the compose subcommand past the group flags', async (
   assert.equal(selectBranch(['compose', '-fx.yml', 'ps'])?.leaf?.name, 'ps')
   assert.equal(selectBranch(['compose', '--bogus', 'up'])?.leaf, undefined)
 })
+
+test('compose -f - reads the compose file from standard input', async () => {
+  const { io, stdout, stderr } = memoryIo({ stdin: 'services:\n  fromstdin: { image: busybox }\n' })
+  const code = await runCli(['compose', '-f', '-', '-p', 'x', 'config', '--services'], io, { makeClient: (): EngineClient => fakeEngineClient().client })
+  assert.equal(code, 0, stderr())
+  assert.equal(stdout(), 'fromstdin\n')
+})
