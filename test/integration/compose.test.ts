@@ -180,6 +180,38 @@ ${extra}`
     }
   })
 
+  test('recreating a service recreates network_mode sharers and restarts depends_on restart: true dependents', () => {
+    const yaml = (round: string): string => `
+services:
+  net: { image: busybox, init: true, command: ["sleep", "1000"], environment: { ROUND: "${round}" } }
+  sidecar: { image: busybox, init: true, command: ["sleep", "1000"], network_mode: "service:net" }
+  app:
+    image: busybox
+    init: true
+    command: ["sleep", "1000"]
+    depends_on: { net: { condition: service_started, restart: true } }
+`
+    const dir = project(yaml('1'))
+    try {
+      ok(compose(dir, 'dep', ['up', '-d']))
+      const before = ids('dep')
+      writeFileSync(join(dir, 'compose.yaml'), yaml('2'))
+      const r = ok(compose(dir, 'dep', ['up', '-d', '-t', '0']))
+      const after = ids('dep')
+      assert.notEqual(after['dep-net-1'], before['dep-net-1'])
+      assert.notEqual(after['dep-sidecar-1'], before['dep-sidecar-1'])
+      assert.equal(after['dep-app-1'], before['dep-app-1'])
+      assert.ok(lineIndex(r.stderr, /Container dep-app-1 +Stopped/) < lineIndex(r.stderr, /Container dep-app-1 +Started/), r.stderr)
+      const mode = ok(d.berth(['inspect', '--format', '{{.HostConfig.NetworkMode}}', 'dep-sidecar-1'])).stdout.trim()
+      assert.equal(mode, `container:${ok(d.berth(['inspect', '--format', '{{.Id}}', 'dep-net-1'])).stdout.trim()}`)
+      for (const n of ['dep-net-1', 'dep-sidecar-1', 'dep-app-1']) {
+        assert.equal(ok(d.berth(['inspect', '--format', '{{.State.Running}}', n])).stdout.trim(), 'true', n)
+      }
+    } finally {
+      compose(dir, 'dep', ['down', '-t', '0'])
+    }
+  })
+
   test('--scale web=3 gives three containers that all resolve under the service name; scaling down removes the highest', () => {
     const dir = project(`
 services:
