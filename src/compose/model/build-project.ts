@@ -53,6 +53,7 @@ export function buildProject(input: BuildProjectInput): ComposeProject {
     envFiles: input.envFiles,
     profiles: input.profiles,
   }
+  for (const [key, value] of Object.entries(model)) if (key.startsWith('x-')) (project.extensions ??= {})[key] = value
   const section = (key: string) => (isMap(model[key]) ? model[key] as RawMap : {})
   for (const [key, def] of Object.entries(section('networks'))) project.networks[key] = toNetwork(input.name, key, def, { file, path: `networks.${key}` })
   if (!project.networks.default && Object.values(services).some((s) => 'default' in s.networks)) {

@@ -12,6 +12,9 @@ export function checkProject(project: ComposeProject, fileOf: (service: string) 
   for (const [name, svc] of Object.entries(project.services)) {
     file = fileOf(name)
     const at = `services.${name}`
+    if (svc.containerName !== undefined && svc.scale > 1) {
+      err(`${at}.container_name`, `services.${name}: can't set container_name and ${name} as container name must be unique: invalid compose project`)
+    }
     if (svc.image === undefined && svc.build === undefined) {
       err(at, `service "${name}" has neither an image nor a build context specified: invalid compose project`)
     }

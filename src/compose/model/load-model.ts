@@ -32,6 +32,8 @@ export interface ModelOptions {
   interpolate: boolean
   /** Per-load cache of parsed files (extends from another file) and warned variables. */
   shared?: SharedState
+  /** Reads a file's text ("-" is standard input); default: the file system. */
+  readText?: (file: string) => Promise<string>
   /** Files being included (cycle detection). */
   includeStack?: string[]
 }
@@ -50,8 +52,9 @@ async function readRawModel(file: string, o: ModelOptions, shared: SharedState):
   if (cached) return cached
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = o.readText ? await o.readText(file) : await readFile(file, 'utf8')
   } catch (err) {
+    if (err instanceof ComposeError) throw err
     throw new ComposeError(`open ${file}: no such file or directory`, { file }, { cause: err })
   }
   const docs = parseYamlDocuments(text, file).map((doc) => prepareDocument(doc, file, o, shared))
@@ -166,7 +169,7 @@ async function resolveExtends(name: string, services: RawMap, source: ServiceSou
   const baseName = scalarString(spec.service)
   let base: RawMap
   if (spec.file !== undefined) {
-    const otherFile = path.resolve(path.dirname(source.file!), scalarString(spec.file))
+    const otherFile = path.resolve(source.file === '-' ? source.baseDir : path.dirname(source.file!), scalarString(spec.file))
     const other = await readRawModel(otherFile, o, o.shared!)
     const otherServices: RawMap = Object.assign({}, ...other.map((d) => (isMap(d.services) ? d.services : {})))
     base = await resolveExtends(baseName, otherServices, { file: otherFile, baseDir: path.dirname(otherFile), home: source.home }, o, [...stack, key])
@@ -183,7 +186,7 @@ async function exists(p: string): Promise<boolean> {
 /** One `include:` entry: its files merged like `-f`, with their own project directory and env. */
 async function loadInclude(entry: unknown, o: ModelOptions): Promise<LoadedModel> {
   const spec: RawMap = isMap(entry) ? entry : { path: entry }
-  const includerDir = path.dirname(o.file)
+  const includerDir = o.file === '-' ? o.baseDir : path.dirname(o.file)
   const paths = toStringList(spec.path).map((p) => path.resolve(includerDir, p))
   if (paths.length === 0) throw new ComposeError(`${o.file}: include: path is required`, { file: o.file, path: 'include' })
   const projectDir = spec.project_directory !== undefined ? path.resolve(includerDir, scalarString(spec.project_directory)) : path.dirname(paths[0]!)

@@ -260,3 +260,57 @@ test('withServicesEnabled() enables a profiled service and its dependencies', as
   assert.deepEqual(Object.keys(p.disabledServices), ['other'])
   assert.throws(() => withServicesEnabled(p, ['missing']), /no such service: missing/)
 })
+
+test('loadProject() supports anchors, aliases and << merge keys in x- extensions', async (t) => {
+  const dir = await projectDir(t, {
+    'compose.yaml': `
+x-common: &common
+  image: busybox
+  restart: always
+  environment: &env
+    A: "1"
+services:
+  a:
+    <<: *common
+    environment:
+      <<: *env
+      B: "2"
+  b: *common
+`,
+  })
+  const p = await load(dir)
+  assert.deepEqual([p.services.a!.image, p.services.a!.restart], ['busybox', 'always'])
+  assert.deepEqual(p.services.a!.environment, { A: '1', B: '2' })
+  assert.deepEqual(p.services.b!.environment, { A: '1' })
+  assert.deepEqual(Object.keys(p.extensions!), ['x-common'])
+})
+
+test('loadProject() --project-directory moves .env lookup and relative paths', async (t) => {
+  const dir = await projectDir(t, {
+    'files/compose.yaml': 'services:\n  a:\n    image: "busybox:${TAG}"\n    volumes: ["./data:/data"]\n',
+    'proj/.env': 'TAG=fromproj\n',
+  })
+  const p = await load(dir, { files: ['files/compose.yaml'], projectDirectory: 'proj' })
+  assert.equal(p.workingDir, path.join(dir, 'proj'))
+  assert.equal(p.name, 'proj')
+  assert.equal(p.services.a!.image, 'busybox:fromproj')
+  assert.equal(p.services.a!.volumes[0]!.source, path.join(dir, 'proj', 'data'))
+})
+
+test('loadProject() rejects container_name on a scaled service', async (t) => {
+  const dir = await projectDir(t, { 'compose.yaml': 'services:\n  a: {image: busybox, container_name: one, deploy: {replicas: 2}}\n' })
+  await assert.rejects(load(dir), /services\.a: can't set container_name and a as container name must be unique/)
+})
+
+test('loadProject() reads "-f -" from standard input with paths relative to cwd', async (t) => {
+  const dir = await projectDir(t, { 'override.yaml': 'services:\n  a: {environment: [B=2]}\n' })
+  const p = await load(dir, {
+    files: ['-', 'override.yaml'],
+    readStdin: async () => 'services:\n  a: {image: busybox, environment: [A=1], volumes: ["./d:/d"]}\n',
+  })
+  assert.equal(p.name, 'proj')
+  assert.deepEqual(p.configFiles, ['-', path.join(dir, 'override.yaml')])
+  assert.deepEqual(p.services.a!.environment, { A: '1', B: '2' })
+  assert.equal(p.services.a!.volumes[0]!.source, path.join(dir, 'd'))
+  await assert.rejects(load(dir, { files: ['-'] }), /standard input/)
+})

@@ -63,11 +63,11 @@ function checkProjectName(name: string): string {
 }
 
 /** The last `name:` among the files (interpolated, normalized), read before the full load like Compose does. */
-async function nameFromFiles(files: string[], env: Record<string, string>): Promise<string> {
+async function nameFromFiles(files: string[], env: Record<string, string>, readText: (file: string) => Promise<string>): Promise<string> {
   let found = ''
   for (const file of files) {
     try {
-      for (const doc of parseYamlDocuments(await readFile(file, 'utf8'), file)) {
+      for (const doc of parseYamlDocuments(await readText(file), file)) {
         if (isMap(doc) && typeof doc.name === 'string' && doc.name !== '') found = doc.name
       }
     } catch {
@@ -78,6 +78,11 @@ async function nameFromFiles(files: string[], env: Record<string, string>): Prom
   return normalizeProjectName(interpolateTree(found, { lookup: (n) => env[n], file: files[0] }) as string)
 }
 
+async function readStdinOnce(options: LoadOptions): Promise<string> {
+  if (!options.readStdin) throw new ComposeError('reading a compose file from standard input ("-f -") is not supported here')
+  return options.readStdin()
+}
+
 /**
  * Reads, interpolates, merges and normalizes the project's Compose files.
  * Throws ComposeError (naming file and key) for anything invalid; never touches the engine.
@@ -86,8 +91,9 @@ export async function loadProject(options: LoadOptions): Promise<ComposeProject>
   const warn = options.onWarning ?? (() => {})
   const cwd = options.cwd
   const osEnv = options.env
-  let files = options.files.map((f) => path.resolve(cwd, f))
-  const workingDirGuess = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : files[0] ? path.dirname(files[0]) : cwd
+  let files = options.files.map((f) => (f === '-' ? '-' : path.resolve(cwd, f)))
+  const dirOf = (f: string) => (f === '-' ? cwd : path.dirname(f))
+  const workingDirGuess = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : files[0] ? dirOf(files[0]) : cwd
 
   // .env (or --env-file) first: it may set COMPOSE_FILE, COMPOSE_PROJECT_NAME, COMPOSE_PROFILES.
   let envFiles = options.envFiles.map((f) => path.resolve(cwd, f))
@@ -101,7 +107,9 @@ export async function loadProject(options: LoadOptions): Promise<ComposeProject>
   }
   if (files.length === 0) files = await findDefaultFiles(workingDirGuess, warn)
   if (files.length === 0) throw new ComposeError('no configuration file provided: not found')
-  const projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : path.dirname(files[0]!)
+  const projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : dirOf(files[0]!)
+  const stdin = files.includes('-') ? await readStdinOnce(options) : undefined
+  const readText = async (file: string): Promise<string> => (file === '-' ? stdin! : readFile(file, 'utf8'))
 
   const profiles = options.profiles.length > 0 ? options.profiles
     : (env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean)
@@ -109,14 +117,14 @@ export async function loadProject(options: LoadOptions): Promise<ComposeProject>
   let name: string
   if (options.projectName !== undefined) name = checkProjectName(options.projectName)
   else if (env.COMPOSE_PROJECT_NAME) name = checkProjectName(env.COMPOSE_PROJECT_NAME)
-  else name = (await nameFromFiles(files, env)) || normalizeProjectName(path.basename(projectDir))
+  else name = (await nameFromFiles(files, env, readText)) || normalizeProjectName(path.basename(projectDir))
   if (name === '') throw new ComposeError('project name must not be empty')
   env.COMPOSE_PROJECT_NAME = name
 
   let merged: LoadedModel | undefined
   const configFiles: string[] = []
   for (const file of files) {
-    const model = await loadModel({ file, baseDir: projectDir, env, warn, interpolate: !options.noInterpolate })
+    const model = await loadModel({ file, baseDir: projectDir, env, warn, interpolate: !options.noInterpolate, readText })
     configFiles.push(...model.files)
     merged = merged ? { model: mergeModels(merged.model, model.model), files: [] } : model
   }

@@ -117,6 +117,13 @@ volumes:
   assert.equal(renderConfig(project, { format: 'yaml' }), expected)
 })
 
+test('renderConfig() quotes strings YAML 1.1 would read as booleans or numbers', async (t) => {
+  const dir = await projectDir(t, { 'compose.yaml': 'services:\n  a:\n    image: busybox\n    restart: "no"\n    environment: {FLAG: "on", N: "0755", T: "true"}\n' }, 'demo')
+  const text = renderConfig(await load(dir), { format: 'yaml' })
+  assert.match(text, /restart: "no"/)
+  assert.match(text, /FLAG: "on"\n      "N": "0755"\n      T: "true"/)
+})
+
 test('renderConfig() JSON has the same content as the YAML', async (t) => {
   const dir = await projectDir(t, { 'compose.yaml': COMPOSE }, 'demo')
   const project = await load(dir)

@@ -164,6 +164,7 @@ export function projectDocument(project: ComposeProject): Out {
     volumes: mapValues(project.volumes, renderVolumeDef),
     secrets: mapValues(project.secrets, renderSecret),
     configs: mapValues(project.configs, renderSecret),
+    ...sorted(project.extensions ?? {}),
   })
 }
 
@@ -183,5 +184,7 @@ export function renderConfig(project: ComposeProject, options: RenderConfigOptio
   }
   const doc = projectDocument(project)
   if (options.format === 'json') return `${JSON.stringify(doc, null, 2)}\n`
-  return stringify(doc, { indent: 2, indentSeq: true, lineWidth: 0, minContentWidth: 0, nullStr: 'null' })
+  // The YAML 1.1 schema quotes strings like "no", "on" or "y" the way Go's yaml.v3 does, so that
+  // YAML 1.1 readers (docker-compose 1.x, PyYAML) read them back as strings.
+  return stringify(doc, { indent: 2, indentSeq: true, lineWidth: 0, minContentWidth: 0, nullStr: 'null', schema: 'yaml-1.1' })
 }

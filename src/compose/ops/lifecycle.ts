@@ -1,7 +1,7 @@
 import type { ContainerSummary, EngineClient } from '../../client/index.js'
 import { EngineError, isEngineError } from '../../common/index.js'
 import type { ComposeProject, DependencyCondition } from '../model/index.js'
-import { LABEL_DEPENDS_ON, LABEL_PROJECT } from '../labels.js'
+import { LABEL_DEPENDS_ON } from '../labels.js'
 import { graphFromContainers, graphFromProject, visitInOrder, type ServiceGraph } from './dependency-order.js'
 import { canonicalName, isOneOff, listProjectContainers, progressName, serviceOf } from './project-containers.js'
 import { done, failed, noProgress, working, type ProgressSink } from './progress.js'
@@ -276,30 +276,3 @@ export async function removeContainers(target: OpsTarget, containers: ContainerS
   })
 }
 
-/**
- * The part of `compose down` that needs no compose file (`wait --down-project`, Compose's Down
- * with RemoveOrphans): every container of the project (one-off ones too) stopped, dependents first,
- * and removed, then the project's networks. Volumes are kept.
- */
-export async function downProject(target: OpsTarget, options: { timeoutSeconds?: number } = {}): Promise<void> {
-  const progress = target.progress ?? noProgress
-  const containers = await listProjectContainers(target.client, target.projectName, { all: true, oneOff: 'include' })
-  const graph = graphFromContainers(containers)
-  for (const c of containers) if (!graph.has(serviceOf(c))) graph.set(serviceOf(c), new Set())
-  await visitInOrder(graph, async (service) => {
-    await forAll(containers.filter((c) => serviceOf(c) === service), async (c) => {
-      progress(working(progressName(c), 'Stopping'))
-      await ignoreNotModified(target.client.containerStop(c.Id, { timeoutSeconds: options.timeoutSeconds }))
-      progress(done(progressName(c), 'Stopped'))
-      progress(working(progressName(c), 'Removing'))
-      await target.client.containerRemove(c.Id, { force: true })
-      progress(done(progressName(c), 'Removed'))
-    })
-  }, true)
-  const networks = await target.client.networkList({ filters: { label: [`${LABEL_PROJECT}=${target.projectName.toLowerCase()}`] } })
-  for (const n of networks) {
-    progress(working(`Network ${n.Name}`, 'Removing'))
-    await target.client.networkRemove(n.Id)
-    progress(done(`Network ${n.Name}`, 'Removed'))
-  }
-}

@@ -41,16 +41,24 @@ export async function projectLogs(client: EngineClient, projectName: string, con
 
   const streams = new Map<string, Promise<void>>()
   const failures: unknown[] = []
-  const stream = (c: ContainerSummary, since?: string): void => {
-    const p = streamContainer(client, c, consumer, { ...options, since: since ?? options.since }).catch((err: unknown) => {
-      if (!isEngineError(err, 'NotFound') && !options.signal?.aborted) failures.push(err)
-    })
+  /** When each container's last finished run ended (ms), to read a new run from there. */
+  const lastEnd = new Map<string, number>()
+  /**
+   * `follow` only for containers running now; stopped ones print their history and are attached
+   * again when a start event comes, from where their previous run ended (no run is read twice).
+   */
+  const stream = (c: ContainerSummary, follow: boolean, fromStart: boolean): void => {
+    const p = streamContainer(client, c, consumer, { ...options, follow }, fromStart ? (lastEnd.get(c.Id) ?? 0) : undefined, lastEnd)
+      .catch((err: unknown) => {
+        if (!isEngineError(err, 'NotFound') && !options.signal?.aborted) failures.push(err)
+      })
     streams.set(c.Id, p)
   }
-  for (const c of containers) stream(c)
+  const live = (c: ContainerSummary): boolean => c.State === 'running' || c.State === 'paused' || c.State === 'restarting'
+  for (const c of containers) stream(c, options.follow === true && live(c), false)
 
   if (events) {
-    const expected = new Set(containers.filter((c) => c.State !== 'exited' && c.State !== 'dead').map((c) => c.Id))
+    const expected = new Set(containers.filter(live).map((c) => c.Id))
     if (expected.size > 0) {
       try {
         for await (const event of events.messages) {
@@ -60,21 +68,20 @@ export async function projectLogs(client: EngineClient, projectName: string, con
           const id = event.Actor.ID
           if (event.Action === 'start') {
             expected.add(id)
-            const running = streams.get(id)
+            await streams.get(id) // a stopped container's history, or its previous run
             const known = containers.find((c) => c.Id === id)
-            if (running && !(await settled(running))) continue // still attached
             const c = known ?? (await summaryOf(client, id, projectName))
             if (!c) continue
             if (!known) {
               containers.push(c)
               consumer.register(nameWithoutProject(c))
             }
-            stream(c, eventSeconds(event))
+            stream(c, true, true)
           } else if (event.Action === 'die') {
             const c = containers.find((x) => x.Id === id)
             await streams.get(id)
             if (c) consumer.status(nameWithoutProject(c), `exited with code ${attrs.exitCode ?? '0'}`)
-            if (!(await isRestarting(client, id))) expected.delete(id)
+            if (!(await isRestarting(client, id, lastEnd))) expected.delete(id)
             if (expected.size === 0) break
           }
         }
@@ -108,22 +115,10 @@ async function* swallowAbort<T>(source: AsyncIterable<T>, signal: AbortSignal): 
   }
 }
 
-function eventSeconds(event: EventMessage): string {
-  if (event.timeNano) {
-    const nanos = BigInt(event.timeNano)
-    return `${nanos / 1_000_000_000n}.${String(nanos % 1_000_000_000n).padStart(9, '0')}`
-  }
-  return String(event.time)
-}
-
-async function settled(p: Promise<void>): Promise<boolean> {
-  const marker = Symbol('pending')
-  return (await Promise.race([p.then(() => true), Promise.resolve(marker)])) !== marker
-}
-
-async function isRestarting(client: EngineClient, id: string): Promise<boolean> {
+async function isRestarting(client: EngineClient, id: string, lastEnd: Map<string, number>): Promise<boolean> {
   try {
     const { value } = await client.containerInspect(id)
+    recordEnd(lastEnd, id, value.State)
     return value.State.Restarting || value.State.Running
   } catch {
     return false
@@ -135,11 +130,29 @@ async function summaryOf(client: EngineClient, id: string, projectName: string):
   return list.find((c) => c.Id === id)
 }
 
-async function streamContainer(client: EngineClient, c: ContainerSummary, consumer: LogConsumer, options: LogsOptions): Promise<void> {
+/** Notes when a stopped container's last run finished. */
+function recordEnd(lastEnd: Map<string, number>, id: string, state: { Running: boolean; FinishedAt: string }): void {
+  const finished = Date.parse(state.FinishedAt)
+  if (!state.Running && Number.isFinite(finished) && finished > 0) lastEnd.set(id, finished)
+}
+
+/**
+ * Streams one container's output to the consumer. `afterMs`: a container (re)started while
+ * following is read from just after its previous run ended (0: from the beginning). Compose uses
+ * the start event's time, but a process can print before that event, and before StartedAt too.
+ */
+async function streamContainer(
+  client: EngineClient, c: ContainerSummary, consumer: LogConsumer, options: LogsOptions, afterMs: number | undefined, lastEnd: Map<string, number>,
+): Promise<void> {
   const name = nameWithoutProject(c)
   const { value } = await client.containerInspect(c.Id)
+  recordEnd(lastEnd, c.Id, value.State)
+  // FinishedAt is cut to milliseconds: +1 ms stays after the previous run's last line.
+  const since = afterMs === undefined ? options.since
+    : afterMs === 0 ? undefined
+    : `${Math.floor((afterMs + 1) / 1000)}.${String(((afterMs + 1) % 1000) * 1_000_000).padStart(9, '0')}`
   const logs = await client.containerLogs(c.Id, {
-    stdout: true, stderr: true, follow: options.follow, tail: options.tail, since: options.since, until: options.until,
+    stdout: true, stderr: true, follow: options.follow, tail: options.tail, since, until: options.until,
     timestamps: options.timestamps, signal: options.signal,
   })
   const lines = new LineSplitter((line) => consumer.log(name, line))

@@ -85,3 +85,66 @@ test('compose up reports a bad compose file with its name and creates nothing', 
   assert.match(stderr, /nope/)
   assert.deepEqual(calls.filter((c) => c.method !== 'close'), [])
 })
+
+const engineResponses = (n = { count: 0 }): Parameters<typeof fakeEngineClient>[0] => ({
+  containerList: () => [],
+  imageInspect: () => ({ value: { Id: 'sha256:img', Config: { Labels: {} } }, raw: '' }),
+  networkList: () => [],
+  networkCreate: () => ({ Id: 'net1', Warning: '' }),
+  containerCreate: () => ({ Id: `c${++n.count}`, Warnings: [] }),
+  containerStart: () => undefined,
+  imagePull: () => (async function* () { yield { status: 'Pulled' } })(),
+  imagePush: () => (async function* () { yield { status: 'Pushed' } })(),
+})
+
+test('compose up --no-deps creates only the named service; create starts nothing', async (t) => {
+  const dir = projectDir(t, YAML)
+  const noDeps = await berth(['compose', '--project-directory', dir, '-p', 'proj', 'up', '-d', '--no-deps', 'web'], engineResponses())
+  assert.equal(noDeps.code, 0, noDeps.stderr)
+  assert.deepEqual(noDeps.calls.filter((c) => c.method === 'containerCreate').map((c) => (c.args[1] as { name: string }).name), ['proj-web-1'])
+  const created = await berth(['compose', '--project-directory', dir, '-p', 'proj', 'create'], engineResponses())
+  assert.equal(created.code, 0, created.stderr)
+  assert.equal(created.calls.filter((c) => c.method === 'containerCreate').length, 2)
+  assert.equal(created.calls.filter((c) => c.method === 'containerStart').length, 0)
+})
+
+test('compose pull pulls services that name an image; push pushes services with build and image', async (t) => {
+  const dir = projectDir(t, `
+services:
+  web: { image: registry.test/web:1, build: ./web }
+  db: { image: busybox }
+  local: { build: ./local }
+`)
+  const pull = await berth(['compose', '--project-directory', dir, '-p', 'proj', 'pull'], engineResponses())
+  assert.equal(pull.code, 0, pull.stderr)
+  assert.deepEqual(pull.calls.filter((c) => c.method === 'imagePull').map((c) => c.args[0]), ['busybox', 'registry.test/web:1'])
+  assert.match(pull.stderr, / ✔ db {2}Pulled\n/)
+  const push = await berth(['compose', '--project-directory', dir, '-p', 'proj', 'push'], engineResponses())
+  assert.equal(push.code, 0, push.stderr)
+  assert.deepEqual(push.calls.filter((c) => c.method === 'imagePush').map((c) => [c.args[0], (c.args[1] as { tag: string }).tag]), [['registry.test/web', '1']])
+})
+
+test('compose up rejects --scale for an unknown service and a custom container_name with scale > 1', async (t) => {
+  const dir = projectDir(t, 'services:\n  web: { image: busybox, container_name: fixed }\n')
+  const unknown = await berth(['compose', '--project-directory', dir, 'up', '-d', '--scale', 'nope=2'], engineResponses())
+  assert.equal(unknown.code, 1)
+  assert.match(unknown.stderr, /no such service: nope/)
+  const named = await berth(['compose', '--project-directory', dir, 'up', '-d', '--scale', 'web=2'], engineResponses())
+  assert.equal(named.code, 1)
+  assert.match(named.stderr, /The "web" service is using the custom container name "fixed"/)
+})
+
+test('selectBranch() finds the compose subcommand past the group flags', async () => {
+  const { selectBranch } = await import('../../program.js')
+  assert.equal(selectBranch(['compose', '-f', 'x.yml', '-p', 'name', '--ansi=never', '--dry-run', 'up', '-d'])?.leaf?.name, 'up')
+  assert.equal(selectBranch(['-H', 'unix:///x', 'compose', '--project-directory', '/tmp', 'down'])?.leaf?.name, 'down')
+  assert.equal(selectBranch(['compose', '-fx.yml', 'ps'])?.leaf?.name, 'ps')
+  assert.equal(selectBranch(['compose', '--bogus', 'up'])?.leaf, undefined)
+})
+
+test('compose -f - reads the compose file from standard input', async () => {
+  const { io, stdout, stderr } = memoryIo({ stdin: 'services:\n  fromstdin: { image: busybox }\n' })
+  const code = await runCli(['compose', '-f', '-', '-p', 'x', 'config', '--services'], io, { makeClient: (): EngineClient => fakeEngineClient().client })
+  assert.equal(code, 0, stderr())
+  assert.equal(stdout(), 'fromstdin\n')
+})

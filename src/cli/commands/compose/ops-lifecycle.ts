@@ -1,10 +1,11 @@
 import { EngineError } from '../../../common/index.js'
+import { projectDown } from '../../../compose/engine/index.js'
 import {
-  canonicalName, downProject, killServices, listProjectContainers, pauseServices, removableContainers, removeContainers,
+  canonicalName, killServices, listProjectContainers, pauseServices, removableContainers, removeContainers,
   restartServices, startServices, stopServices,
 } from '../../../compose/ops/index.js'
 import type { CommandHandler } from '../../command-spec.js'
-import { confirmPrompt, opsTarget } from './ops-project.js'
+import { confirmPrompt, opsTarget, progressView } from './ops-project.js'
 
 /** `compose start [SERVICE...]`: dependencies first, waiting for their depends_on conditions. */
 export const composeStartCommand: CommandHandler = async (ctx, args, options) => {
@@ -77,6 +78,8 @@ export const composeWaitCommand: CommandHandler = async (ctx, args, options) => 
     ctx.io.stdout.write(`container "${c.Id}" exited with status code ${result.StatusCode}\n`)
     status = result.StatusCode
   }))
-  if (flags.downProject) await downProject(target)
+  if (flags.downProject) {
+    await projectDown(target.client, progressView(ctx, options).event, { name: target.projectName, project: target.project }, { removeOrphans: true })
+  }
   return status
 }

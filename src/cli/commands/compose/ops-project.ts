@@ -1,7 +1,9 @@
 import type { ComposeProject } from '../../../compose/model/index.js'
-import { plainProgressLine, type OpsTarget, type ProgressSink } from '../../../compose/ops/index.js'
+import type { OpsTarget, ProgressSink } from '../../../compose/ops/index.js'
 import type { CliContext } from '../../context.js'
+import { useColour } from './engine-setup.js'
 import { loadComposeProject, resolveProjectName, type ComposeGlobalOptions } from './project-options.js'
+import { ProgressView, type ProgressMode } from './progress-view.js'
 
 /**
  * Compose's projectOrName: with -p and no -f the name alone (nothing is read, so the command works
@@ -30,15 +32,18 @@ export async function projectName(ctx: CliContext, options: Record<string, unkno
 }
 
 /**
- * Compose's progress output on stderr: plain lines (" Container p-web-1  Stopped"), nothing with
- * --progress quiet.
+ * Progress on stderr drawn like every other compose command's (the group's ProgressView, so
+ * `stop` looks like `up`/`down`: " ✔ Container p-web-1  Stopped", or --progress plain/json/quiet).
  */
 export function progressSink(ctx: CliContext, options: Record<string, unknown>): ProgressSink {
-  const mode = (options as ComposeGlobalOptions).progress
-  if (mode === 'quiet') return () => {}
-  return (event) => {
-    ctx.io.stderr.write(plainProgressLine(event))
-  }
+  const view = progressView(ctx, options)
+  return (event) => view.event({ id: event.id, status: event.text, state: event.status, ...(event.detail ? { text: event.detail } : {}) })
+}
+
+/** The group's progress renderer for this command's --progress and --ansi. */
+export function progressView(ctx: CliContext, options: Record<string, unknown>): ProgressView {
+  const mode = ((options as ComposeGlobalOptions).progress ?? 'auto') as ProgressMode
+  return new ProgressView(ctx.io.stderr, mode, useColour(ctx, options, ctx.io.stderr))
 }
 
 /** The OpsTarget for a command: client, name, project when loaded, progress on stderr. */

@@ -123,7 +123,7 @@ const lsSpec: CommandSpec = {
 
 const cpSpec: CommandSpec = {
   name: 'cp',
-  usage: '[OPTIONS] SERVICE:SRC_PATH DEST_PATH|-\n\tdocker compose cp [OPTIONS] SRC_PATH|- SERVICE:DEST_PATH',
+  usage: '[OPTIONS] SERVICE:SRC_PATH DEST_PATH|- | SRC_PATH|- SERVICE:DEST_PATH',
   description: 'Copy files/folders between a service container and the local filesystem',
   args: { kind: 'exact', count: 2 },
   options: [

@@ -18,7 +18,8 @@ interface RunFlags {
   name?: string
   /** commander's negated form of -T, --no-TTY. */
   TTY?: boolean
-  noDeps?: boolean
+  /** false: --no-deps. */
+  deps?: boolean
   publish?: string[]
   pull?: string
   quietPull?: boolean
@@ -106,9 +107,9 @@ export const runCommand: CommandHandler = async (ctx, args, options) => {
     if (service.deploy) service.deploy = { ...service.deploy }
     if (service.deploy) delete service.deploy.restartPolicy
   }
-  const engine = composeEngine(ctx, options)
+  const { engine } = composeEngine(ctx, options)
   const { id } = await engine.createOneOff(project, service, {
-    noDeps: flags.noDeps === true,
+    noDeps: flags.deps === false,
     ...(flags.name ? { name: flags.name } : {}),
     useAliases: flags.useAliases === true,
     ...(flags.build ? { build: 'always' as const } : {}),

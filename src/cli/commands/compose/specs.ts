@@ -1,7 +1,8 @@
 import type { CommandSpec, GroupSpec, OptionSpec } from '../../command-spec.js'
 import { composeOpsSpecs } from './ops-specs.js'
 
-// Definitions only: handlers load lazily so that parsing argv stays cheap.
+// Definitions only: handlers load lazily so that parsing argv stays cheap. commander turns
+// `--no-x` flags into `x: false` (with `x` true by default), which is what handlers read.
 
 /** docker compose's global flags (persistent: also accepted after the subcommand). */
 export const composeGlobalOptions: OptionSpec[] = [
@@ -46,7 +47,6 @@ const upSpec: CommandSpec = {
     { flags: '--attach-dependencies', description: 'Automatically attach to log output of dependent services' },
     { flags: '-d, --detach', description: 'Detached mode: Run containers in the background' },
     { flags: '--exit-code-from', type: 'string', description: 'Return the exit code of the selected service container. Implies --abort-on-container-exit' },
-    { flags: '--no-attach', type: 'stringArray', repeatable: true, description: "Do not attach (stream logs) to the specified services" },
     { flags: '--no-color', description: 'Produce monochrome output' },
     { flags: '--no-deps', description: "Don't start linked services" },
     { flags: '--no-log-prefix', description: "Don't print prefix in logs" },

@@ -6,15 +6,17 @@ import { composeEngine, parseScale, useColour } from './engine-setup.js'
 import { loadComposeProject } from './project-options.js'
 
 interface CreateFlags {
+  /** true: --build; false: --no-build. */
   build?: boolean
-  noBuild?: boolean
   forceRecreate?: boolean
-  noRecreate?: boolean
+  /** false: --no-recreate. */
+  recreate?: boolean
   pull?: string
   quietPull?: boolean
   removeOrphans?: boolean
   scale?: string[]
   timeout?: number
+  renewAnonVolumes?: boolean
 }
 
 interface UpFlags extends CreateFlags {
@@ -23,11 +25,11 @@ interface UpFlags extends CreateFlags {
   abortOnContainerFailure?: boolean
   exitCodeFrom?: string
   attach?: string[]
-  noAttach?: string[]
-  noColor?: boolean
-  noDeps?: boolean
-  noLogPrefix?: boolean
-  noStart?: boolean
+  /** false: --no-color, --no-deps, --no-log-prefix, --no-start. */
+  color?: boolean
+  deps?: boolean
+  logPrefix?: boolean
+  start?: boolean
   timestamps?: boolean
   wait?: boolean
   waitTimeout?: number
@@ -35,8 +37,7 @@ interface UpFlags extends CreateFlags {
 
 /** The create options common to up and create, with docker compose's flag conflicts. */
 export function createOptions(flags: CreateFlags, services: string[]): CreateOptions {
-  if (flags.build && flags.noBuild) throw new CliError('--build and --no-build are incompatible', 1)
-  if (flags.forceRecreate && flags.noRecreate) throw new CliError('--force-recreate and --no-recreate are incompatible', 1)
+  if (flags.forceRecreate && flags.recreate === false) throw new CliError('--force-recreate and --no-recreate are incompatible', 1)
   const pull = flags.pull ?? 'policy'
   if (!['always', 'missing', 'never', 'policy', 'build'].includes(pull)) throw new CliError(`invalid --pull option "${pull}"`, 1)
   let scale: Record<string, number>
@@ -47,11 +48,12 @@ export function createOptions(flags: CreateFlags, services: string[]): CreateOpt
   }
   return {
     services,
-    recreate: flags.forceRecreate ? 'force' : flags.noRecreate ? 'never' : 'diverged',
+    recreate: flags.forceRecreate ? 'force' : flags.recreate === false ? 'never' : 'diverged',
     scale,
-    build: flags.build || pull === 'build' ? 'always' : flags.noBuild ? 'never' : 'auto',
+    build: flags.build === true || pull === 'build' ? 'always' : flags.build === false ? 'never' : 'auto',
     pull: pull === 'build' ? 'policy' : (pull as CreateOptions['pull']),
     removeOrphans: flags.removeOrphans === true,
+    renewAnonVolumes: flags.renewAnonVolumes === true,
     ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
   }
 }
@@ -64,42 +66,43 @@ export const upCommand: CommandHandler = async (ctx, args, options) => {
     throw new CliError('--abort-on-container-exit and --detach are incompatible', 1)
   }
   const project = await loadComposeProject(ctx, options)
-  const engine = composeEngine(ctx, options)
+  const { engine, view } = composeEngine(ctx, options)
   const create = createOptions(flags, args)
   if (flags.exitCodeFrom && !project.services[flags.exitCodeFrom]) throw new CliError(`no such service: ${flags.exitCodeFrom}`, 1)
-  if (flags.noStart) {
-    await engine.create(project, { ...create, noDeps: flags.noDeps === true })
+  if (flags.start === false) {
+    await engine.create(project, { ...create, noDeps: flags.deps === false })
     return 0
   }
   const result = await engine.up(project, {
     ...create,
-    noDeps: flags.noDeps === true,
+    noDeps: flags.deps === false,
     wait: flags.wait === true,
     ...(flags.waitTimeout !== undefined ? { waitTimeoutSeconds: flags.waitTimeout } : {}),
   })
   if (detach) return 0
+  view.detach()
   const attachTo = new Set(flags.attach?.length ? flags.attach : args.length ? args : result.services)
-  for (const s of flags.noAttach ?? []) attachTo.delete(s)
   return attachLogs(ctx, {
     projectName: project.name,
     containers: result.containers.filter((c) => attachTo.has(c.service)),
     stopOnExit: result.containers,
     fromStart: result.started,
-    colour: flags.noColor !== true && useColour(ctx, options, ctx.io.stdout),
-    prefix: flags.noLogPrefix !== true,
+    colour: flags.color !== false && useColour(ctx, options, ctx.io.stdout),
+    prefix: flags.logPrefix !== false,
     timestamps: flags.timestamps === true,
     abortOnExit: flags.abortOnContainerExit === true || flags.exitCodeFrom !== undefined,
     abortOnFailure: flags.abortOnContainerFailure === true,
     ...(flags.exitCodeFrom ? { exitCodeFrom: flags.exitCodeFrom } : {}),
     ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
     engine,
+    detachProgress: () => view.detach(),
   })
 }
 
 /** `compose create`. */
 export const createCommand: CommandHandler = async (ctx, args, options) => {
   const project = await loadComposeProject(ctx, options)
-  await composeEngine(ctx, options).create(project, createOptions(options as CreateFlags, args))
+  await composeEngine(ctx, options).engine.create(project, createOptions(options as CreateFlags, args))
   return 0
 }
 
@@ -112,8 +115,8 @@ export const scaleCommand: CommandHandler = async (ctx, args, options) => {
     scale[m[1]!] = Number(m[2])
   }
   const project = await loadComposeProject(ctx, options)
-  await composeEngine(ctx, options).up(project, {
-    services: Object.keys(scale), scale, noDeps: (options as { noDeps?: boolean }).noDeps === true, recreate: 'never',
+  await composeEngine(ctx, options).engine.up(project, {
+    services: Object.keys(scale), scale, noDeps: (options as { deps?: boolean }).deps === false, recreate: 'never',
   })
   return 0
 }
