@@ -82,6 +82,7 @@ test('loadProject() --env-file replaces .env and COMPOSE_PROJECT_NAME may come f
   assert.equal(p.services.web!.image, 'busybox:prod')
   assert.equal(p.name, 'prodproj')
   await assert.rejects(load(dir, { envFiles: ['missing.env'] }), /couldn't find env file/)
+  assert.equal((await load(dir, { env: { COMPOSE_ENV_FILES: 'prod.env' } })).services.web!.image, 'busybox:prod')
 })
 
 test('loadProject() warns about unset variables and fails on ${VAR:?err}', async (t) => {
