@@ -140,22 +140,22 @@ export function applyProfiles(all: Record<string, ServiceConfig>, profiles: stri
 }
 
 /**
- * The project with the named services enabled even if their profiles are not active (as
- * `compose up <service>` / `compose run <service>` do), along with their dependencies.
- * Throws ComposeError for a name that is not a service of the project.
+ * The project with the named services enabled even if their profiles are not active, as
+ * `compose up <service>` / `compose run <service>` do: the targeted services' profiles join the
+ * active ones (so dependencies in those profiles come along); a dependency left disabled is an
+ * error, as in Compose. Throws ComposeError for a name that is not a service of the project.
  */
 export function withServicesEnabled(project: ComposeProject, names: string[]): ComposeProject {
   const all = { ...project.services, ...project.disabledServices }
   for (const name of names) if (!all[name]) throw new ComposeError(`no such service: ${name}`, { path: `services.${name}` })
-  const enabled = new Set(Object.keys(project.services))
-  const visit = (name: string) => {
-    if (enabled.has(name) || !all[name]) return
-    enabled.add(name)
-    for (const dep of Object.keys(all[name]!.dependsOn)) visit(dep)
+  const profiles = [...new Set([...(project.profiles ?? []), ...names.flatMap((n) => (project.services[n] ? [] : all[n]!.profiles))])]
+  const { services, disabledServices } = applyProfiles(all, profiles)
+  for (const [name, svc] of Object.entries(services)) {
+    for (const [dep, d] of Object.entries(svc.dependsOn)) {
+      if (!services[dep] && d.required && disabledServices[dep]) {
+        throw new ComposeError(`service "${name}" depends on service "${dep}" which is disabled by profiles: invalid compose project`, { path: `services.${name}.depends_on.${dep}` })
+      }
+    }
   }
-  for (const name of names) visit(name)
-  const services: Record<string, ServiceConfig> = {}
-  const disabledServices: Record<string, ServiceConfig> = {}
-  for (const [name, svc] of Object.entries(all)) (enabled.has(name) ? services : disabledServices)[name] = svc
-  return { ...project, services, disabledServices }
+  return { ...project, services, disabledServices, profiles }
 }

@@ -2,7 +2,7 @@ import {
   SOURCE_FILE, child, fail, isMap, listOrMapToMap, scalarString, toStringList, toStringMap, type RawContext, type RawMap,
 } from './raw.js'
 import { OverrideTag, ResetTag } from './yaml-tags.js'
-import { canonicalFileRefs, canonicalPorts, canonicalVolume, isFilePath, resolvePath } from './short-syntax.js'
+import { canonicalFileRefs, canonicalPorts, canonicalVolume, resolvePath } from './short-syntax.js'
 
 /** Where a service definition came from: relative paths in it resolve against `baseDir`. */
 export interface ServiceSource {
@@ -134,4 +134,3 @@ function canonicalExtraHosts(value: unknown, ctx: RawContext): RawMap {
   return out
 }
 
-export { isFilePath }

@@ -158,10 +158,7 @@ async function resolveExtends(name: string, services: RawMap, source: ServiceSou
     throw new ComposeError(lines.join('\n'), { file: source.file, path: `services.${name}.extends` })
   }
   const raw = services[name]
-  if (!isMap(raw)) {
-    const from = stack.length > 0 ? ` (extended by ${stack[stack.length - 1]!.service})` : ''
-    throw new ComposeError(`${source.file}: cannot extend service "${name}"${from}: no such service`, { file: source.file, path: `services.${name}` })
-  }
+  if (!isMap(raw)) throw new ComposeError(`${source.file}: services.${name}: must be a mapping`, { file: source.file, path: `services.${name}` })
   const { extends: ext, ...own } = raw
   const current = canonicalService(own, name, source)
   if (ext === undefined || ext === null) return current
@@ -172,8 +169,14 @@ async function resolveExtends(name: string, services: RawMap, source: ServiceSou
     const otherFile = path.resolve(source.file === '-' ? source.baseDir : path.dirname(source.file!), scalarString(spec.file))
     const other = await readRawModel(otherFile, o, o.shared!)
     const otherServices: RawMap = Object.assign({}, ...other.map((d) => (isMap(d.services) ? d.services : {})))
+    if (!isMap(otherServices[baseName])) {
+      throw new ComposeError(`cannot extend service "${name}" in ${source.file}: service "${baseName}" not found in ${otherFile}`, { file: source.file, path: `services.${name}.extends` })
+    }
     base = await resolveExtends(baseName, otherServices, { file: otherFile, baseDir: path.dirname(otherFile), home: source.home }, o, [...stack, key])
   } else {
+    if (!isMap(services[baseName])) {
+      throw new ComposeError(`cannot extend service "${name}" in ${source.file}: service "${baseName}" not found`, { file: source.file, path: `services.${name}.extends` })
+    }
     base = await resolveExtends(baseName, services, source, o, [...stack, key])
   }
   return mergeService(base, current)

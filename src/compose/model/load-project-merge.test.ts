@@ -126,7 +126,9 @@ test('loadProject() rejects circular extends and extends of a missing service', 
   const cyc = await projectDir(t, { 'compose.yaml': 'services:\n  a: {extends: b, image: x}\n  b: {extends: a}\n' })
   await assert.rejects(load(cyc), (e: Error) => e.message === `Circular reference:\n  a in ${path.join(cyc, 'compose.yaml')}\n  extends b in ${path.join(cyc, 'compose.yaml')}\n  extends a in ${path.join(cyc, 'compose.yaml')}`)
   const missing = await projectDir(t, { 'compose.yaml': 'services:\n  a: {extends: nope, image: x}\n' })
-  await assert.rejects(load(missing), /cannot extend service "nope"/)
+  await assert.rejects(load(missing), (e: Error) => e.message === `cannot extend service "a" in ${path.join(missing, 'compose.yaml')}: service "nope" not found`)
+  const other = await projectDir(t, { 'compose.yaml': 'services:\n  a: {extends: {file: b.yaml, service: nope}}\n', 'b.yaml': 'services:\n  x: {image: busybox}\n' })
+  await assert.rejects(load(other), /cannot extend service "a" in .*compose\.yaml: service "nope" not found in .*b\.yaml/)
 })
 
 test('loadProject() include brings in another project with its own directory and env', async (t) => {
@@ -150,6 +152,17 @@ services:
   assert.equal(p.services.db!.volumes[0]!.source, path.join(dir, 'sub', 'data'))
   assert.equal(p.services.cache!.image, 'busybox:custom')
   assert.deepEqual(p.configFiles, [path.join(dir, 'compose.yaml'), path.join(dir, 'sub', 'compose.yaml'), path.join(dir, 'other', 'compose.yaml')])
+})
+
+test('loadProject() include honours project_directory for relative paths and .env', async (t) => {
+  const dir = await projectDir(t, {
+    'compose.yaml': 'include:\n  - path: lib/compose.yaml\n    project_directory: app\nservices:\n  web: {image: busybox}\n',
+    'lib/compose.yaml': 'services:\n  tool:\n    image: "busybox:${TOOL_TAG}"\n    build: ./src\n',
+    'app/.env': 'TOOL_TAG=app\n',
+  })
+  const p = await load(dir)
+  assert.equal(p.services.tool!.image, 'busybox:app')
+  assert.equal(p.services.tool!.build!.context, path.join(dir, 'app', 'src'))
 })
 
 test('loadProject() include conflicts with a locally defined resource', async (t) => {

@@ -82,6 +82,7 @@ test('loadProject() --env-file replaces .env and COMPOSE_PROJECT_NAME may come f
   assert.equal(p.services.web!.image, 'busybox:prod')
   assert.equal(p.name, 'prodproj')
   await assert.rejects(load(dir, { envFiles: ['missing.env'] }), /couldn't find env file/)
+  assert.equal((await load(dir, { env: { COMPOSE_ENV_FILES: 'prod.env' } })).services.web!.image, 'busybox:prod')
 })
 
 test('loadProject() warns about unset variables and fails on ${VAR:?err}', async (t) => {
@@ -250,14 +251,24 @@ test('loadProject() leaves out the default network when no service uses it', asy
   assert.equal(p.services.a!.networkMode, 'host')
 })
 
-test('withServicesEnabled() enables a profiled service and its dependencies', async (t) => {
+test('withServicesEnabled() enables targeted services with their profiles, as compose up <service> does', async (t) => {
   const { withServicesEnabled } = await import('./build-project.js')
   const dir = await projectDir(t, {
-    'compose.yaml': 'services:\n  web: {image: busybox}\n  tool: {image: busybox, profiles: [x], depends_on: [dep]}\n  dep: {image: busybox, profiles: [y]}\n  other: {image: busybox, profiles: [z]}\n',
+    'compose.yaml': `
+services:
+  web: {image: busybox}
+  mock: {image: busybox, profiles: [dev], depends_on: [db]}
+  db: {image: busybox, profiles: [dev]}
+  admin: {image: busybox, profiles: [debug], depends_on: [db]}
+  other: {image: busybox, profiles: [z]}
+`,
   })
-  const p = withServicesEnabled(await load(dir), ['tool'])
-  assert.deepEqual(Object.keys(p.services).sort(), ['dep', 'tool', 'web'])
-  assert.deepEqual(Object.keys(p.disabledServices), ['other'])
+  const p = await load(dir)
+  const mock = withServicesEnabled(p, ['mock'])
+  assert.deepEqual(Object.keys(mock.services).sort(), ['db', 'mock', 'web'])
+  assert.deepEqual(mock.profiles, ['dev'])
+  assert.throws(() => withServicesEnabled(p, ['admin']), /service "admin" depends on service "db" which is disabled by profiles/)
+  assert.deepEqual(Object.keys(withServicesEnabled(p, ['admin', 'db']).services).sort(), ['admin', 'db', 'mock', 'web'])
   assert.throws(() => withServicesEnabled(p, ['missing']), /no such service: missing/)
 })
 

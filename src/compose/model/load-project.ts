@@ -97,6 +97,7 @@ export async function loadProject(options: LoadOptions): Promise<ComposeProject>
 
   // .env (or --env-file) first: it may set COMPOSE_FILE, COMPOSE_PROJECT_NAME, COMPOSE_PROFILES.
   let envFiles = options.envFiles.map((f) => path.resolve(cwd, f))
+  if (envFiles.length === 0 && osEnv.COMPOSE_ENV_FILES) envFiles = osEnv.COMPOSE_ENV_FILES.split(',').filter(Boolean).map((f) => path.resolve(cwd, f))
   if (envFiles.length === 0 && await exists(path.join(workingDirGuess, '.env'))) envFiles = [path.join(workingDirGuess, '.env')]
   const dotEnv = await readEnvFiles(envFiles, osEnv)
   const env: Record<string, string> = { ...dotEnv }

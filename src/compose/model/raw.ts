@@ -85,10 +85,6 @@ export function toStringMap(value: unknown): Record<string, string> {
   return listOrMapToMap(value, true) as Record<string, string>
 }
 
-export function deepClone<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value)
-}
-
 /**
  * The file a canonical service was (last) defined in, carried as a symbol so it survives spreads
  * and merges but never shows up in Object.entries or JSON.

@@ -124,6 +124,16 @@ test('renderConfig() quotes strings YAML 1.1 would read as booleans or numbers',
   assert.match(text, /FLAG: "on"\n      "N": "0755"\n      T: "true"/)
 })
 
+test('renderConfig() prints secrets with their target and configs without the default one', async (t) => {
+  const dir = await projectDir(t, {
+    'compose.yaml': 'services:\n  a:\n    image: busybox\n    secrets: [s]\n    configs: [c, {source: c, target: /etc/c.conf, mode: 0440}]\nsecrets: {s: {file: ./s.txt}}\nconfigs: {c: {file: ./c.txt}}\n',
+  }, 'demo')
+  const text = renderConfig(await load(dir), { format: 'yaml' })
+  assert.match(text, /    configs:\n      - source: c\n      - source: c\n        target: \/etc\/c.conf\n        mode: 288\n/)
+  assert.match(text, /    secrets:\n      - source: s\n        target: \/run\/secrets\/s\n/)
+  assert.match(text, new RegExp(`secrets:\n  s:\n    name: demo_s\n    file: ${dir}/s.txt\n`))
+})
+
 test('renderConfig() JSON has the same content as the YAML', async (t) => {
   const dir = await projectDir(t, { 'compose.yaml': COMPOSE }, 'demo')
   const project = await load(dir)

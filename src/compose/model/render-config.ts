@@ -106,7 +106,7 @@ export function renderService(s: ServiceConfig): Out {
   return compact({
     profiles: s.profiles, annotations: sorted(s.annotations), build: s.build && renderBuild(s.build),
     cap_add: s.capAdd, cap_drop: s.capDrop, cgroup_parent: s.cgroupParent, cpus: s.cpus, cpuset: s.cpuset, cpu_shares: s.cpuShares,
-    command: s.command, configs: s.configs.map(fileRef), container_name: s.containerName,
+    command: s.command, configs: s.configs.map((c) => fileRef(c.target === `/${c.source}` ? { ...c, target: undefined } : c)), container_name: s.containerName,
     depends_on: dependsOn, deploy: s.deploy && renderDeploy(s.deploy), devices: s.devices,
     dns: s.dns, dns_opt: s.dnsOpt, dns_search: s.dnsSearch, domainname: s.domainname, entrypoint: s.entrypoint,
     environment: sorted(s.environment), expose: s.expose, external_links: s.externalLinks,
@@ -127,7 +127,8 @@ export function renderService(s: ServiceConfig): Out {
   })
 }
 
-function fileRef(r: { source: string; target: string; uid?: string; gid?: string; mode?: number }): Out {
+/** A service secret/config reference; a config's default target (/<source>) is left out, as Compose prints it. */
+function fileRef(r: { source: string; target?: string; uid?: string; gid?: string; mode?: number }): Out {
   return compact({ source: r.source, target: r.target, uid: r.uid, gid: r.gid, mode: r.mode })
 }
 

@@ -25,13 +25,29 @@ export function validatorSource(schemaJson: string): string {
   const standalone = ((standaloneModule as unknown as { default?: Standalone }).default ?? standaloneModule) as unknown as Standalone
   const code = standalone(ajv, ajv.compile(schema))
     .replace(/const (\w+) = require\("ajv\/dist\/runtime\/equal"\)\.default;/g, 'const $1 = composeSpecEqual;')
-  if (code.includes('require(')) throw new Error('generated validator still requires an ajv runtime module')
+  const body = code.replace('export const validate = validate0;export default validate0;', '')
+  if (body.includes('require(') || body.includes('export ') || body === code) {
+    throw new Error('unexpected ajv standalone output: regenerate by hand and check validate-schema.ts')
+  }
+  // The generated code builds large schema literals and regexps: keep it inside a function run on
+  // first use, so that loading the CLI bundle does not pay for it.
   return [
     '// @ts-nocheck',
     '/* eslint-disable */',
     '// Generated from compose-spec.json by generate-validator.ts (ajv standalone code); do not edit.',
+    'let compiled',
+    '/** Validates a Compose model against the schema; errors (ajv ErrorObjects) land in validate.errors. */',
+    'export function validate(data) {',
+    '  compiled ??= build()',
+    '  const ok = compiled(data)',
+    '  validate.errors = compiled.errors',
+    '  return ok',
+    '}',
+    'function build() {',
     EQUAL_SOURCE,
-    code,
+    body,
+    'return validate0',
+    '}',
     '',
   ].join('\n')
 }
