@@ -1,17 +1,24 @@
-// Registry benchmark (not a test): push and pull of a 200 MB, 5-layer image to `berth registry serve`
-// on loopback, berth (through the docker CLI against berthd) vs skopeo, in the same run, interleaved.
-// Docker's own daemon is not measured here (bench.mjs --with-peers installs it for the start benchmark).
-// Usage: node bench/registry.mjs [--runs N] [--mb-per-layer N]. Writes bench/results/registry-<date>.md.
-import { spawn, spawnSync } from 'node:child_process'
+// Registry benchmark (not a test): push and pull of a 200 MB, 5-layer image to a loopback registry
+// (Debian's docker-registry, Distribution 2.8, or `--registry berth` for `berth registry serve`), a fresh
+// empty registry per round. berth (the docker CLI against berthd) vs skopeo and, with --with-peers,
+// Docker (dockerd from Debian's docker.io) and Podman, in the same run, interleaved round by round.
+// Usage: node bench/registry.mjs [--runs N] [--mb-per-layer N] [--with-peers] [--registry distribution|berth]
+// Writes bench/results/registry-<date>.md and prints it.
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
+import { sh, must, sleep, stats, alive, umountUnder } from './lib.mjs'
+import { snapshotHost, restoreHost, leftovers } from './host-state.mjs'
+import { DOCKER, DOCKER_CLI, PODMAN, dockerEnv, peerVersions, preparePodman, removePeerRoots, startDocker, stopDocker, stopPodman } from './peers.mjs'
 
 const args = process.argv.slice(2)
-const opt = (name, d) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : d)
-const runs = opt('--runs', 3)
-const mbPerLayer = opt('--mb-per-layer', 40)
+const opt = (name, d) => (args.includes(name) ? args[args.indexOf(name) + 1] : d)
+const runs = Number(opt('--runs', 3)) || 3
+const mbPerLayer = Number(opt('--mb-per-layer', 40)) || 40
+const withPeers = args.includes('--with-peers')
+const registryKind = opt('--registry', 'distribution')
 const layers = 5
 const repo = resolve(import.meta.dirname, '..')
 const berth = join(repo, 'bin/berth')
@@ -20,12 +27,6 @@ const execRoot = mkdtempSync('/run/bbr-')
 const host = `unix://${join(execRoot, 'berth.sock')}`
 const procs = []
 
-const run = (cmd, argv, env = {}) => {
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 })
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')}: ${r.stderr || r.stdout}`)
-  return r.stdout
-}
-const docker = (argv) => run('docker', argv, { DOCKER_HOST: host })
 const time = (fn) => {
   const t0 = process.hrtime.bigint()
   fn()
@@ -37,12 +38,32 @@ const freePort = () => new Promise((res) => {
     s.close(() => res(p))
   })
 })
+async function waitFor(check, what) {
+  for (let i = 0; i < 300; i++) {
+    if (check()) return
+    await sleep(50)
+  }
+  throw new Error(`${what} did not start`)
+}
+
+/** A fresh, empty registry on loopback: every push uploads every layer. */
 async function startRegistry(r) {
   const addr = `127.0.0.1:${await freePort()}`
   const root = join(work, `registry${r}`)
-  const p = spawn(berth, ['registry', 'serve', '--addr', addr, '--root', root], { stdio: 'ignore' })
+  mkdirSync(root)
+  let p
+  if (registryKind === 'berth') {
+    p = spawn(berth, ['registry', 'serve', '--addr', addr, '--root', join(root, 'data')], { stdio: 'ignore' })
+  } else {
+    writeFileSync(join(root, 'config.yml'), [
+      'version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true',
+      'storage:', '  filesystem:', `    rootdirectory: ${join(root, 'data')}`,
+      'http:', `  addr: ${addr}`, '  secret: berth-bench', '',
+    ].join('\n'))
+    p = spawn('docker-registry', ['serve', join(root, 'config.yml')], { stdio: 'ignore' })
+  }
   procs.push(p)
-  await waitFor(() => spawnSync('curl', ['-sf', `http://${addr}/v2/`]).status === 0, 'registry')
+  await waitFor(() => sh('curl', ['-sf', `http://${addr}/v2/`]).status === 0, 'registry')
   return {
     addr,
     stop: async () => {
@@ -52,20 +73,9 @@ async function startRegistry(r) {
     },
   }
 }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-async function waitFor(check, what) {
-  for (let i = 0; i < 300; i++) {
-    if (check()) return
-    await sleep(50)
-  }
-  throw new Error(`${what} did not start`)
-}
 
-try {
-  procs.push(spawn(join(repo, 'bin/berthd'), ['-H', host, '--data-root', join(work, 'data'), '--exec-root', execRoot, '--loopback-registries-only'], { stdio: 'ignore' }))
-  await waitFor(() => spawnSync(berth, ['-H', host, 'version'], { stdio: 'ignore' }).status === 0, 'berthd')
-
-  // The image: 5 layers of random (incompressible) data, loaded from a docker-archive made with tar.
+/** 5 layers of random (incompressible) data as a docker-archive made with tar, tagged bench/big:1. */
+function makeArchive() {
   const img = join(work, 'img')
   mkdirSync(img)
   const diffIds = []
@@ -74,65 +84,145 @@ try {
     const dir = join(work, `l${i}`)
     mkdirSync(dir)
     writeFileSync(join(dir, `data${i}.bin`), randomBytes(mbPerLayer * 1024 * 1024))
-    run('tar', ['-C', dir, '-cf', join(img, `layer${i}.tar`), '.'])
-    diffIds.push(`sha256:${run('sha256sum', [join(img, `layer${i}.tar`)]).split(' ')[0]}`)
+    must('tar', ['-C', dir, '-cf', join(img, `layer${i}.tar`), '.'])
+    diffIds.push(`sha256:${must('sha256sum', [join(img, `layer${i}.tar`)]).split(' ')[0]}`)
     layerNames.push(`layer${i}.tar`)
     rmSync(dir, { recursive: true })
   }
-  writeFileSync(join(img, 'config.json'), JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } }))
+  const created = '2026-01-01T00:00:00Z'
+  writeFileSync(join(img, 'config.json'), JSON.stringify({ architecture: 'amd64', os: 'linux', created, config: { Cmd: ['/data0.bin'] }, rootfs: { type: 'layers', diff_ids: diffIds } }))
   writeFileSync(join(img, 'manifest.json'), JSON.stringify([{ Config: 'config.json', RepoTags: ['bench/big:1'], Layers: layerNames }]))
   const archive = join(work, 'big.tar')
-  run('tar', ['-C', img, '-cf', archive, '.'])
+  must('tar', ['-C', img, '-cf', archive, '.'])
   rmSync(img, { recursive: true })
-  docker(['load', '-i', archive])
+  return archive
+}
+
+/**
+ * An engine that stores images (berth, Docker, Podman): push = tag + push, pull = remove every tag of
+ * the image (so its layers go) then pull, then tag it back as bench/big:1 for the next round.
+ */
+function engine(name, cli) {
+  return {
+    name,
+    push: (addr, r) => {
+      const ref = `${addr}/${name.split(' ')[0].toLowerCase()}/big:${r}`
+      must(...cli(['tag', 'bench/big:1', ref]))
+      return { ref, s: time(() => must(...cli(['push', ref]))) }
+    },
+    pull: (ref) => {
+      must(...cli(['rmi', ref, 'bench/big:1']))
+      const s = time(() => must(...cli(['pull', ref])))
+      must(...cli(['tag', ref, 'bench/big:1']))
+      must(...cli(['rmi', ref]))
+      return s
+    },
+  }
+}
+
+const notes = []
+let hostBefore
+let dockerPid
+let pm
+try {
+  procs.push(spawn(join(repo, 'bin/berthd'), ['-H', host, '--data-root', join(work, 'data'), '--exec-root', execRoot, '--loopback-registries-only'], { stdio: 'ignore' }))
+  await waitFor(() => sh(berth, ['-H', host, 'version']).status === 0, 'berthd')
+  const archive = makeArchive()
   const mb = (layers * mbPerLayer * 1024 * 1024) / 1e6
 
-  const rows = { 'berth push': [], 'berth pull': [], 'skopeo push': [], 'skopeo pull': [] }
-  for (let r = 0; r < runs; r++) {
-    // A fresh, empty registry per run: every push uploads every layer.
-    const registry = await startRegistry(r)
-    const addr = registry.addr
-    const ref = `${addr}/berth/big:${r}`
-    docker(['tag', 'bench/big:1', ref])
-    rows['berth push'].push(time(() => docker(['push', ref])))
-    docker(['rmi', ref, 'bench/big:1'])
-    rows['berth pull'].push(time(() => docker(['pull', ref])))
-    docker(['tag', ref, 'bench/big:1'])
-    docker(['rmi', ref])
-
-    const sref = `docker://${addr}/skopeo/big${r}:1`
-    rows['skopeo push'].push(time(() => run('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', `docker-archive:${archive}`, sref])))
-    const out = join(work, `oci${r}`)
-    rows['skopeo pull'].push(time(() => run('skopeo', ['--insecure-policy', 'copy', '--src-tls-verify=false', sref, `oci:${out}:big`])))
-    rmSync(out, { recursive: true, force: true })
-    await registry.stop()
+  const berthCli = (a) => [DOCKER_CLI, a, { DOCKER_HOST: host }]
+  must(...berthCli(['load', '-i', archive]))
+  const engines = [engine('berth', berthCli)]
+  let versions
+  if (withPeers) {
+    const pidfileOwner = existsSync(DOCKER.pidfile) ? Number(readFileSync(DOCKER.pidfile, 'utf8').trim()) : 0
+    if (pidfileOwner && alive(pidfileOwner)) throw new Error(`dockerd ${pidfileOwner} from another bench run is using ${DOCKER.runDir}`)
+    versions = peerVersions()
+    hostBefore = snapshotHost()
+    dockerPid = await startDocker()
+    const dockerCli = (a) => [DOCKER_CLI, a, dockerEnv]
+    must(...dockerCli(['load', '-i', archive]))
+    engines.push(engine(`Docker ${versions.dockerd}`, dockerCli))
+    const prepared = preparePodman()
+    const podmanCli = (a) => ['podman', [...prepared.args, ...a, ...(a[0] === 'push' || a[0] === 'pull' ? ['--tls-verify=false'] : [])], prepared.env]
+    pm = (a) => sh('podman', [...prepared.args, ...a], prepared.env)
+    must(...podmanCli(['load', '-i', archive]))
+    engines.push(engine(`Podman ${versions.podman}`, podmanCli))
+    notes.push(`dockerd ${versions.dockerd} on its own socket and roots (bench/peers.mjs), overlay2; 127.0.0.0/8 is an insecure registry by default`)
+    notes.push(`podman ${versions.podman} with private --root/--runroot (bench/peers.mjs), push/pull --tls-verify=false`)
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  const skopeo = {
+    name: 'skopeo',
+    push: (addr, r) => {
+      const ref = `${addr}/skopeo/big:${r}`
+      return { ref, s: time(() => must('skopeo', ['--insecure-policy', 'copy', '-q', '--dest-tls-verify=false', `docker-archive:${archive}`, `docker://${ref}`])) }
+    },
+    pull: (ref) => {
+      const out = join(work, 'oci')
+      const s = time(() => must('skopeo', ['--insecure-policy', 'copy', '-q', '--src-tls-verify=false', `docker://${ref}`, `oci:${out}:big`]))
+      rmSync(out, { recursive: true, force: true })
+      return s
+    },
+  }
+  engines.push(skopeo)
+
+  const rows = new Map(engines.flatMap((e) => [[`${e.name} push`, []], [`${e.name} pull`, []]]))
+  for (let r = 0; r < runs; r++) {
+    // Rotate the order each round so no engine always goes first. Each engine gets its own empty
+    // registry: skopeo and Podman share a blob-info cache and would otherwise mount each other's layers.
+    const order = engines.map((_, i) => engines[(i + r) % engines.length])
+    for (const e of order) {
+      const registry = await startRegistry(`${r}-${rows.size}-${e.name.split(' ')[0]}`)
+      const pushed = e.push(registry.addr, r)
+      rows.get(`${e.name} push`).push(pushed.s)
+      rows.get(`${e.name} pull`).push(e.pull(pushed.ref))
+      await registry.stop()
+    }
+  }
+
+  const regName = registryKind === 'berth' ? '`berth registry serve`' : "Debian's docker-registry (Distribution 2.8)"
   const lines = [
-    `# Registry push/pull, ${new Date().toISOString().slice(0, 10)}`,
+    `# Registry push/pull, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `${layers} layers x ${mbPerLayer} MiB of random data (${mb.toFixed(0)} MB), berth registry serve on loopback, ${runs} runs, median.`,
-    'Each run pushes to a fresh, empty registry. berth = the docker CLI against berthd: gzip (level 6) on push, done once per',
-    'layer and remembered, so only the first berth push pays the compression (later runs upload the kept blobs); pull =',
-    'download, verify, gunzip, unpack. skopeo pushes from a docker-archive (compressing every time) and pulls into an OCI',
-    'layout without unpacking, so its pull does less work than an engine pull. Docker itself is not measured here.',
+    `${layers} layers x ${mbPerLayer} MiB of random data (${mb.toFixed(0)} MB), ${regName} on loopback, a fresh empty registry per engine and round,`,
+    `${runs} rounds, engines interleaved (order rotated each round). MB/s from the median.`,
     '',
-    '| operation | median s | MB/s | all runs (s), first run first |',
-    '| --- | ---: | ---: | --- |',
-    ...Object.entries(rows).map(([k, xs]) => `| ${k} | ${median(xs).toFixed(2)} | ${(mb / median(xs)).toFixed(1)} | ${xs.map((x) => x.toFixed(2)).join(', ')} |`),
+    '- berth = the real docker CLI against berthd. Push gzips (level 1) each local layer once and keeps the blob, so only',
+    '  the first push pays the compression; pull = download, verify, gunzip and unpack (overlapped per layer).',
+    '- Docker and Podman compress on every push (they keep no compressed blobs); their pull also unpacks.',
+    '- skopeo pushes from a docker-archive (compressing every time) and pulls into an OCI layout without unpacking.',
+    ...notes.map((n) => `- ${n}`),
+    '',
+    '| operation | min s | median s | MB/s | all rounds (s) |',
+    '| --- | ---: | ---: | ---: | --- |',
+    ...[...rows].map(([k, xs]) => {
+      const s = stats(xs)
+      return `| ${k} | ${s.min.toFixed(2)} | ${s.median.toFixed(2)} | ${(mb / s.median).toFixed(1)} | ${xs.map((x) => x.toFixed(2)).join(', ')} |`
+    }),
     '',
   ]
+  if (!withPeers) lines.push('Docker and Podman not measured (run with --with-peers).', '')
   mkdirSync(join(repo, 'bench/results'), { recursive: true })
-  const file = join(repo, 'bench/results', `registry-${new Date().toISOString().slice(0, 10)}.md`)
+  const file = join(repo, 'bench/results', `registry-${new Date().toISOString().slice(0, 16).replace(':', '-')}.md`)
   writeFileSync(file, lines.join('\n'))
   process.stdout.write(lines.join('\n'))
 } finally {
-  spawnSync(berth, ['-H', host, 'rm', '-f', ...spawnSync(berth, ['-H', host, 'ps', '-aq'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)], { stdio: 'ignore' })
   for (const p of procs.reverse()) {
     p.kill('SIGTERM')
     await Promise.race([new Promise((r) => p.once('exit', r)), sleep(3000)])
     if (p.exitCode === null) p.kill('SIGKILL')
   }
+  if (pm) {
+    pm(['rmi', '-af'])
+    await stopPodman(pm)
+  }
+  if (dockerPid) await stopDocker()
+  if (withPeers) removePeerRoots()
+  if (hostBefore) {
+    for (const line of restoreHost(hostBefore)) process.stderr.write(`bench: ${line}\n`)
+    for (const line of leftovers(hostBefore, [work, execRoot, DOCKER.dataRoot, DOCKER.execRoot, PODMAN.dir])) process.stderr.write(`bench: left over: ${line}\n`)
+  }
+  umountUnder([work, execRoot])
   rmSync(work, { recursive: true, force: true })
   if (existsSync(execRoot)) rmSync(execRoot, { recursive: true, force: true })
 }

@@ -13,5 +13,6 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 bin/berth image bootstrap busybox
+bin/berth image bootstrap registry   # berth/registry:latest, run like registry:2
 echo "berthd is running (pid $pid). Try: DOCKER_HOST=unix:///run/berth/berth.sock docker run --rm busybox echo hello"
 wait $pid

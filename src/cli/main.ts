@@ -15,6 +15,12 @@ const io: CliIo = {
   env: process.env,
 }
 
+// bin/berth passes NODE_EXTRA_CA_CERTS on under another name so that node does not load it at start-up
+// (see scripts/bundle.mjs); processes the CLI starts get it back under its own name.
+if (process.env.BERTH_EXTRA_CA_CERTS !== undefined && process.env.NODE_EXTRA_CA_CERTS === undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = process.env.BERTH_EXTRA_CA_CERTS
+}
+
 // `berth ps | head -1`: a closed pipe ends output quietly, as it does for docker.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0)

@@ -59,3 +59,16 @@ test('context store keeps Docker\'s layout: list, current context in config.json
   writeCurrentContext(env, 'default')
   assert.equal(readCurrentContext(env), undefined)
 })
+
+test('resolveEndpoint() verifies against node roots plus the extra CA file the launcher handed over, unless a CA is given', async (t) => {
+  const env = await configDir(t)
+  const dir = env.DOCKER_CONFIG!
+  await writeFile(join(dir, 'extra.pem'), 'EXTRA')
+  const host = { host: ['tcp://127.0.0.1:2376'], tlsverify: true }
+  const extra = resolveEndpoint(host, { ...env, DOCKER_CERT_PATH: dir, BERTH_EXTRA_CA_CERTS: join(dir, 'extra.pem') }).tls?.ca as Array<string | Buffer>
+  assert.ok(Array.isArray(extra) && extra.length > 1)
+  assert.deepEqual(extra.at(-1), Buffer.from('EXTRA'))
+  assert.equal(resolveEndpoint(host, { ...env, DOCKER_CERT_PATH: dir }).tls?.ca, undefined)
+  await writeFile(join(dir, 'ca.pem'), 'CA')
+  assert.deepEqual(resolveEndpoint(host, { ...env, DOCKER_CERT_PATH: dir, BERTH_EXTRA_CA_CERTS: join(dir, 'extra.pem') }).tls?.ca, Buffer.from('CA'))
+})

@@ -14,7 +14,7 @@ import { dockerConfigDir, readContext, readCurrentContext } from './context-stor
 export interface ClientTls {
   /** Verify the daemon's certificate (against `ca` when given, else the system CAs). */
   verify: boolean
-  ca?: Buffer
+  ca?: Buffer | Array<string | Buffer>
   cert?: Buffer
   key?: Buffer
 }
@@ -54,7 +54,19 @@ function tlsFromFlags(g: ClientGlobals, env: NodeJS.ProcessEnv): ClientTls | und
   if ((cert === undefined) !== (key === undefined) && (g.tlscert !== undefined || g.tlskey !== undefined)) {
     throw new EngineError('InvalidArgument', 'TLS_PAIR', `could not load X509 key pair: cert ${certPath}, key ${keyPath}`)
   }
-  return { verify, ca: readIf(ca), cert, key }
+  return { verify, ca: readIf(ca) ?? extraCaCertificates(env), cert, key }
+}
+
+/**
+ * Node's roots plus NODE_EXTRA_CA_CERTS, for a daemon verified against the system CAs. node adds that
+ * file to its default roots itself, but only when the variable is set at start-up, and bin/berth hands
+ * it over as BERTH_EXTRA_CA_CERTS instead (see scripts/bundle.mjs). undefined = node's default roots.
+ */
+function extraCaCertificates(env: NodeJS.ProcessEnv): Array<string | Buffer> | undefined {
+  const file = env.BERTH_EXTRA_CA_CERTS || env.NODE_EXTRA_CA_CERTS
+  const extra = file ? readIf(file) : undefined
+  if (!extra) return undefined
+  return [...process.getBuiltinModule('node:tls').rootCertificates, extra]
 }
 
 export function resolveEndpoint(g: ClientGlobals, env: NodeJS.ProcessEnv): Endpoint {

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander'
 import type { LogLevel } from '../common/index.js'
 import { applyDaemonJson, type ConfigFileReader } from './daemon-json.js'
+import { validateDaemonLabels } from './reload.js'
 
 export interface TlsConfig {
   /** Require and verify client certificates against `ca` (--tlsverify). */
@@ -40,6 +41,13 @@ export interface DaemonConfig {
   loopbackRegistriesOnly?: boolean
   /** nftables, or iptables (auto: nftables when `nft` is installed). */
   firewallBackend: 'auto' | 'nftables' | 'iptables'
+  /** --userns-remap "default" | "user[:group]": containers' root is that user's first subordinate id. */
+  usernsRemap?: string
+  /** --label key=value: the daemon's labels (/info Labels); reloaded on SIGHUP. */
+  labels?: string[]
+  /** Parallel layer downloads per pull and uploads per push (dockerd's defaults 3 and 5); reloaded on SIGHUP. */
+  maxConcurrentDownloads?: number
+  maxConcurrentUploads?: number
 }
 
 export const defaultSocket = 'unix:///run/berth/berth.sock'
@@ -77,6 +85,10 @@ export function daemonCommand(): Command {
     .addOption(new Option('--firewall-backend <name>', 'how berthd programs the firewall').choices(['auto', 'nftables', 'iptables']).default('auto'))
     .option('--default-address-pool <pool>', 'default address pool for networks ("base=10.10.0.0/16,size=24")', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--insecure-registry <registry>', 'enable insecure registry communication', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--max-concurrent-downloads <int>', 'set the max concurrent downloads', '3')
+    .option('--max-concurrent-uploads <int>', 'set the max concurrent uploads', '5')
+    .option('--label <key=value>', 'set key=value labels to the daemon', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--userns-remap <string>', 'user/group setting for user namespaces ("default" creates berthremap)')
     .option('--loopback-registries-only', 'contact no registry outside loopback (berth only)')
     .version(process.env.BERTH_VERSION ?? '0.1.0', '-v, --version')
     .exitOverride()
@@ -100,10 +112,17 @@ export function parseDaemonArgs(argv: readonly string[], readFile?: ConfigFileRe
     logLevel: LogLevel; debug?: boolean; group?: string; tls?: boolean; tlsverify?: boolean
     tlscacert: string; tlscert: string; tlskey: string
     bip?: string; bridgeName: string; netPrefix: string; defaultAddressPool: string[]; insecureRegistry: string[]; loopbackRegistriesOnly?: boolean
-    firewallBackend: 'auto' | 'nftables' | 'iptables'
+    firewallBackend: 'auto' | 'nftables' | 'iptables'; usernsRemap?: string; label: string[]; maxConcurrentDownloads: string; maxConcurrentUploads: string
   }>()
   const useTls = o.tlsverify === true || o.tls === true
   if (!/^[a-z][a-z0-9]{0,7}$/.test(o.netPrefix)) throw new Error(`invalid --net-prefix "${o.netPrefix}": 1-8 lowercase letters and digits`)
+  validateDaemonLabels(o.label)
+  const transfers = (value: string, what: string): number => {
+    if (!/^-?\d+$/.test(String(value)) || Number(value) < 1) throw new Error(`invalid max concurrent ${what}: ${value}`)
+    return Number(value)
+  }
+  const maxConcurrentDownloads = transfers(o.maxConcurrentDownloads, 'downloads')
+  const maxConcurrentUploads = transfers(o.maxConcurrentUploads, 'uploads')
   if (o.bridgeName.length > 15) throw new Error(`invalid --bridge-name "${o.bridgeName}": at most 15 characters`)
   return {
     hosts: o.host.length > 0 ? o.host : [defaultSocket.replace('/run/berth', o.execRoot)],
@@ -124,5 +143,9 @@ export function parseDaemonArgs(argv: readonly string[], readFile?: ConfigFileRe
     insecureRegistries: o.insecureRegistry,
     loopbackRegistriesOnly: o.loopbackRegistriesOnly ?? false,
     firewallBackend: o.firewallBackend,
+    ...(o.usernsRemap ? { usernsRemap: o.usernsRemap } : {}),
+    labels: o.label,
+    maxConcurrentDownloads,
+    maxConcurrentUploads,
   }
 }

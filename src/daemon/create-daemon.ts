@@ -2,11 +2,12 @@ import { availableParallelism } from 'node:os'
 import { mkdir, readFile, writeFile, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { newId, type Logger, EngineError, writeFileAtomic } from '../common/index.js'
+import { newId, type IdMappings, type Logger, EngineError, writeFileAtomic } from '../common/index.js'
 import { listenAll, type Listeners } from './listeners.js'
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
-import { ImageStore, ImageCommitter, bootstrapBusybox, ImageArchives, ImageDistribution } from '../engine/images/index.js'
+import { ImageStore, ImageCommitter, bootstrapBusybox, bootstrapRegistry, ImageArchives, ImageDistribution } from '../engine/images/index.js'
+import { registryImageInputs } from './registry-image.js'
 import { Builder, StepWorkspace } from '../engine/build/index.js'
 import { ContainerCommit } from '../engine/commit/index.js'
 import { HttpRegistryClient } from '../registry/index.js'
@@ -14,11 +15,13 @@ import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
+import { resolveUsernsRemap, setupRemappedRoot } from '../sys/index.js'
 import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats, filterThrough } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
-import { hostSystemInfo, BERTH_VERSION } from './system-info.js'
+import { hostSystemInfo, kernelHasSeccomp, securityOptions, BERTH_VERSION } from './system-info.js'
 import { createNetworking } from './networking.js'
+import { reloadConfig, type ReloadResult } from './reload.js'
 
 const runtimePaths = { crun: '/usr/bin/crun', runc: '/usr/sbin/runc' } as const
 
@@ -28,10 +31,20 @@ export interface Daemon {
   listen(): Promise<string[]>
   /** Stops serving; containers keep running under conmon. */
   close(): Promise<void>
+  /** SIGHUP: applies the reloadable settings of `next` (see reload.ts). */
+  reload(next: DaemonConfig, setLogLevel: (level: DaemonConfig['logLevel']) => void): ReloadResult
 }
 
 /** The composition root: the only place that knows every concrete class. */
 export async function createDaemon(config: DaemonConfig, logger: Logger): Promise<Daemon> {
+  /** As given (before the remapped data root replaces dataRoot): what a reload compares against. */
+  let current = config
+  // As dockerd: a remapped daemon keeps all its state in <data-root>/<uid>.<gid>, layers shifted to the mapped ids.
+  const remap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined
+  if (remap) {
+    config = { ...config, dataRoot: await setupRemappedRoot(config.dataRoot, remap.root) }
+    logger.info(`User namespaces: ID ranges will be mapped to subuid/subgid ranges of: ${remap.user}`, { root: `${remap.root.uid}:${remap.root.gid}` })
+  }
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 })
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 })
 
@@ -56,11 +69,13 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     layersRoot: join(config.dataRoot, 'layers'),
     snapshotsRoot: join(config.dataRoot, 'containers'),
     mounter: { mountOverlay, unmount, isMountpoint, makeSpecialFiles },
+    idMappings: remap?.mappings,
   })
   const images = new ImageStore({ dataRoot: config.dataRoot, snapshotter, events })
   await images.load?.()
   const volumes = new LocalVolumeService({
     root: join(config.dataRoot, 'volumes'),
+    rootOwner: remap?.root,
     events,
     logger,
     mounter: { mount: mountFilesystem, unmount: (target) => unmount(target), isMountpoint },
@@ -81,6 +96,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     hostNofileLimit: await hostNofileHardLimit(),
     availableCapabilities: await boundingCapabilities(),
     hooks: [volumeHooks, networking],
+    userns: remap?.mappings,
     ...(await cgroupDeps()),
   })
   await containers.restore()
@@ -96,7 +112,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       return { exitCode: res.exitCode, stdout: res.stdout.toString(), stderr: res.stderr.toString() }
     },
   })
-  const builder = await createBuilder(config.dataRoot, { images, snapshotter, runtime, logger })
+  const builder = await createBuilder(config.dataRoot, { images, snapshotter, runtime, logger, idMappings: remap?.mappings })
   await mkdir(join(config.dataRoot, 'tmp'), { recursive: true })
   const commit = new ContainerCommit({
     containers, images, snapshotter, committer: new ImageCommitter(images, snapshotter), logger,
@@ -104,6 +120,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await run(argv)
     },
     workDir: join(config.dataRoot, 'tmp'),
+    idMappings: remap?.mappings,
   })
 
   const engineId = await persistentId(join(config.dataRoot, 'engine-id'))
@@ -117,10 +134,16 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     runtimeVersion: await firstLine([runtimePaths[runtimeName], '--version']),
     monitorVersion: await firstLine(['/usr/bin/conmon', '--version']),
     initBinary: '/usr/bin/tini-static',
+    securityOptions: securityOptions({ seccomp: kernelHasSeccomp(), userns: remap !== undefined, cgroupns: false }),
+    runtimePaths: { ...runtimePaths },
   })
+  info.labels = config.labels ?? []
+  info.debug = config.logLevel === 'debug'
+  info.insecureRegistries = config.insecureRegistries ?? []
   const decompressor = (_kind: 'zstd', src: AsyncIterable<Buffer>): AsyncIterable<Buffer> => filterThrough(['zstd', '-dcq'], src)
   const registry = new HttpRegistryClient({ insecureRegistries: config.insecureRegistries ?? [], certsDir: '/etc/docker/certs.d', userAgent: `berth/${BERTH_VERSION}`, loopbackOnly: config.loopbackRegistriesOnly ?? false })
-  const distribution = new ImageDistribution({ store: images, dataRoot: config.dataRoot, registry, decompressor })
+  const transfers = { downloads: config.maxConcurrentDownloads ?? 3, uploads: config.maxConcurrentUploads ?? 5 }
+  const distribution = new ImageDistribution({ store: images, dataRoot: config.dataRoot, registry, decompressor, transfers })
   const archives = new ImageArchives({ store: images, dataRoot: config.dataRoot, decompressor, afterPrune: () => distribution.collectGarbage() })
   const engine: Engine = {
     containers,
@@ -146,7 +169,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       }
     },
     async bootstrapImage(name: string) {
-      if (name !== 'busybox') throw new EngineError('InvalidArgument', 'UNKNOWN_BOOTSTRAP', `Cannot bootstrap "${name}": only busybox is supported`)
+      if (name === 'registry') return bootstrapRegistry(images, await registryImageInputs())
+      if (name !== 'busybox') throw new EngineError('InvalidArgument', 'UNKNOWN_BOOTSTRAP', `Cannot bootstrap "${name}": only busybox and registry are supported`)
       return bootstrapBusybox(images, {
         busyboxPath: '/bin/busybox',
         listApplets: async () => (await run(['/bin/busybox', '--list'])).stdout.toString().split('\n').filter(Boolean),
@@ -164,6 +188,21 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await writeFile(config.pidfile, `${process.pid}`)
       return listeners.addresses
     },
+    reload(next, setLogLevel) {
+      const result = reloadConfig(current, next, {
+        setLogLevel,
+        setDebug: (debug) => (info.debug = debug),
+        setLabels: (labels) => (info.labels = labels),
+        setInsecureRegistries: (registries) => {
+          registry.setInsecureRegistries(registries)
+          info.insecureRegistries = registries
+        },
+        setTransfers: (limits) => Object.assign(transfers, limits),
+        publishReload: (attributes) => events.publish('daemon', 'reload', engineId, { ...attributes, name: info.name }),
+      })
+      current = result.config
+      return result
+    },
     async close() {
       await listeners?.close()
       // Streams such as `logs -f` would hold close() open forever; containers keep running regardless.
@@ -178,7 +217,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
 /** The Dockerfile builder: its own snapshots under <data>/build/work, layers shared with the images. */
 async function createBuilder(
   dataRoot: string,
-  deps: { images: ImageStore; snapshotter: OverlaySnapshotter; runtime: ConmonRuntime; logger: Logger },
+  deps: { images: ImageStore; snapshotter: OverlaySnapshotter; runtime: ConmonRuntime; logger: Logger; idMappings?: IdMappings },
 ): Promise<Builder> {
   const buildRoot = join(dataRoot, 'build')
   const workRoot = join(buildRoot, 'work')
@@ -191,12 +230,14 @@ async function createBuilder(
       layersRoot: join(dataRoot, 'layers'),
       snapshotsRoot: workRoot,
       mounter: { mountOverlay, unmount, isMountpoint, makeSpecialFiles },
+      idMappings: deps.idMappings,
     }),
     runtime: deps.runtime,
     committer: new ImageCommitter(deps.images, deps.snapshotter),
     exec,
     specOptions: { hostNofileLimit: await hostNofileHardLimit(), availableCapabilities: await boundingCapabilities() },
     logger: deps.logger,
+    idMappings: deps.idMappings,
   })
   const builder = new Builder({
     root: buildRoot,

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseDaemonArgs } from './config.js'
-import { DaemonConfigError } from './daemon-json.js'
+import { DaemonConfigError, jsonErrorOffset } from './daemon-json.js'
 
 const files = (map: Record<string, string>) => (path: string): string | undefined => map[path]
 
@@ -51,4 +51,15 @@ test('parseDaemonArgs() --tls=false allows plain TCP; --tls alone is TLS without
   const c = parseDaemonArgs(['--tls', '--tlscert', '/a', '--tlskey', '/b'])
   assert.equal(c.tls?.verify, false)
   assert.equal(c.insecureTcpAllowed, false)
+})
+
+test('jsonErrorOffset() finds the first syntax error JSON.parse does not locate', () => {
+  assert.equal(jsonErrorOffset('{"a": [1,\n]}'), 10)
+  assert.equal(jsonErrorOffset('{"a": tru}'), 9)
+  assert.equal(jsonErrorOffset('{"a": 1} x'), 9)
+  assert.equal(jsonErrorOffset('{"a": [1, 2], "b": {"c": null}}'), undefined)
+  assert.throws(
+    () => parseDaemonArgs(['--config-file', '/y.json'], files({ '/y.json': '{\n  "labels": ["a=b",\n}\n' })),
+    (e: unknown) => e instanceof DaemonConfigError && e.message === "unable to configure the daemon with file /y.json: Unexpected token '}' at line 3, column 1",
+  )
 })

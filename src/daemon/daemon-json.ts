@@ -25,7 +25,7 @@ const KEY_TO_FLAG: Record<string, string> = {
 /** Docker keys berth accepts without acting on them yet (a warning is logged for each). */
 const ACCEPTED_NOT_APPLIED = new Set([
   'storage-driver', 'storage-opts', 'log-driver', 'log-opts', 'live-restore', 'default-ulimits', 'features', 'runtimes',
-  'userns-remap', 'experimental', 'max-concurrent-downloads', 'max-concurrent-uploads', 'registry-mirrors', 'labels',
+  'experimental', 'registry-mirrors',
   'dns', 'dns-search', 'dns-opts', 'mtu', 'iptables', 'ip-forward', 'ip-masq', 'ipv6', 'fixed-cidr', 'default-address-pools',
   'bip', 'insecure-registries', 'shutdown-timeout', 'icc', 'userland-proxy', 'init', 'init-path', 'cgroup-parent',
   'exec-opts', 'default-shm-size', 'seccomp-profile', 'no-new-privileges', 'selinux-enabled', 'containerd',
@@ -35,13 +35,91 @@ function findOption(program: Command, flagName: string): Option | undefined {
   return program.options.find((o) => o.long === `--${flagName}`)
 }
 
-/** Line and column of a JSON.parse error position, from node's message. */
+/**
+ * Offset of the first JSON syntax error in `text` (JSON.parse's messages do not always carry one:
+ * "Unexpected token '}', ... is not valid JSON"); undefined when the scanner finds none.
+ */
+export function jsonErrorOffset(text: string): number | undefined {
+  let i = 0
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++
+  }
+  const fail = (): never => {
+    throw i
+  }
+  const literal = (word: string): void => {
+    for (const ch of word) if (text[i++] !== ch) (i--, fail())
+  }
+  const string = (): void => {
+    i++
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++
+      else if (text.charCodeAt(i) < 0x20) fail()
+      i++
+    }
+    if (i >= text.length) fail()
+    i++
+  }
+  const value = (): void => {
+    ws()
+    const c = text[i]
+    if (c === '{') {
+      i++
+      ws()
+      if (text[i] === '}') return void i++
+      for (;;) {
+        ws()
+        if (text[i] !== '"') fail()
+        string()
+        ws()
+        if (text[i] !== ':') fail()
+        i++
+        value()
+        ws()
+        if (text[i] === ',') i++
+        else if (text[i] === '}') return void i++
+        else fail()
+      }
+    }
+    if (c === '[') {
+      i++
+      ws()
+      if (text[i] === ']') return void i++
+      for (;;) {
+        value()
+        ws()
+        if (text[i] === ',') i++
+        else if (text[i] === ']') return void i++
+        else fail()
+      }
+    }
+    if (c === '"') return string()
+    if (c === 't') return literal('true')
+    if (c === 'f') return literal('false')
+    if (c === 'n') return literal('null')
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i))
+    if (!m) fail()
+    i += m![0].length
+  }
+  try {
+    value()
+    ws()
+    return i < text.length ? i : undefined
+  } catch (at) {
+    if (typeof at === 'number') return at
+    throw at
+  }
+}
+
+/** Line and column of a JSON.parse error position, from node's message or the scanner above. */
 function jsonErrorWhere(text: string, err: Error): string {
   const m = /position (\d+)/.exec(err.message)
-  if (!m) return err.message
-  const pos = Number(m[1])
+  const pos = m ? Number(m[1]) : jsonErrorOffset(text)
+  if (pos === undefined) return err.message
   const before = text.slice(0, pos).split('\n')
-  return `${err.message.replace(/ in JSON at position \d+.*$/, '')} at line ${before.length}, column ${before[before.length - 1]!.length + 1}`
+  // V8 quotes the text around the error ("Unexpected token '}', ...\"x\",\n}\" is not valid JSON"): the position says it better.
+  const what = err.message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*$/s, '')
+  return `${what} at line ${before.length}, column ${before[before.length - 1]!.length + 1}`
 }
 
 const show = (v: unknown): string => (Array.isArray(v) ? `[${v.join(' ')}]` : String(v))
@@ -100,6 +178,8 @@ function coerce(key: string, value: unknown, option: Option, fail: (why: string)
     if (typeof value !== 'boolean') fail(`"${key}" must be true or false`)
     return value
   }
+  // Counts are JSON numbers in daemon.json ("max-concurrent-downloads": 3); the flag value is their text.
+  if (typeof value === 'number' && Number.isInteger(value) && /<int>$/.test(option.flags)) return String(value)
   if (typeof value !== 'string') fail(`"${key}" must be a string`)
   const choices = (option as Option & { argChoices?: string[] }).argChoices
   if (choices && !choices.includes(value as string)) fail(`invalid value "${String(value)}" for "${key}": allowed ${choices.join(', ')}`)

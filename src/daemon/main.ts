@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { CommanderError } from 'commander'
 import { createStderrLogger, errorMessage } from '../common/index.js'
-import { parseDaemonArgs } from './config.js'
+import { defaultConfigFile, parseDaemonArgs } from './config.js'
 import { createDaemon } from './create-daemon.js'
 import { DaemonConfigError, type ConfigFileReader } from './daemon-json.js'
 
@@ -47,12 +47,14 @@ async function main(): Promise<void> {
     )
     setTimeout(() => process.exit(0), 3000).unref()
   }
-  // As dockerd: SIGHUP re-reads the configuration file and applies what can change live (log level).
+  // As dockerd: SIGHUP re-reads the configuration file and applies what can change live (reload.ts).
   process.on('SIGHUP', () => {
+    logger.info(`Got signal to reload configuration, reloading from: ${config.configFile ?? defaultConfigFile}`)
     try {
       const next = parseDaemonArgs(process.argv.slice(2), readConfigFile)
-      logger.setLevel(next.logLevel)
-      logger.info('Reloaded configuration', { file: next.configFile ?? '', logLevel: next.logLevel })
+      const result = daemon.reload(next, (level) => logger.setLevel(level))
+      logger.info(`Reloaded configuration: ${JSON.stringify(result.attributes)}`, { changed: result.applied.join(',') || 'nothing' })
+      if (result.needRestart.length > 0) logger.warn(`configuration changes that need a restart of berthd were not applied: ${result.needRestart.join(', ')}`)
     } catch (err) {
       logger.error('Error reloading configuration: keeping the current one', { error: errorMessage(err) })
     }

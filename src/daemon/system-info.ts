@@ -26,6 +26,8 @@ export function hostSystemInfo(opts: {
   runtimeVersion?: string
   monitorVersion?: string
   initBinary?: string
+  securityOptions?: string[]
+  runtimePaths?: Record<string, string>
 }): SystemInfo {
   return {
     id: opts.id,
@@ -52,5 +54,35 @@ export function hostSystemInfo(opts: {
     runtimeVersion: opts.runtimeVersion,
     monitorVersion: opts.monitorVersion,
     initBinary: opts.initBinary,
+    securityOptions: opts.securityOptions ?? [],
+    runtimePaths: opts.runtimePaths,
   }
+}
+
+/** True when the kernel has seccomp filtering (dockerd: /proc/self/status lists Seccomp). */
+export function kernelHasSeccomp(status = readStatus()): boolean {
+  return /^Seccomp:/m.test(status)
+}
+
+function readStatus(): string {
+  try {
+    return readFileSync('/proc/self/status', 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * /info SecurityOptions as dockerd's fillSecurityOptions lists them: seccomp with the builtin
+ * profile when the kernel has it, userns when containers' root is remapped, cgroupns when
+ * containers get a private cgroup namespace by default (dockerd: on cgroup v2), no-new-privileges
+ * when it is the daemon's default.
+ */
+export function securityOptions(opts: { seccomp: boolean; userns: boolean; cgroupns: boolean; noNewPrivileges?: boolean }): string[] {
+  const out: string[] = []
+  if (opts.seccomp) out.push('name=seccomp,profile=builtin')
+  if (opts.userns) out.push('name=userns')
+  if (opts.cgroupns) out.push('name=cgroupns')
+  if (opts.noNewPrivileges) out.push('name=no-new-privileges')
+  return out
 }

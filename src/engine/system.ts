@@ -28,4 +28,14 @@ export interface SystemInfo {
   monitorVersion?: string
   /** Binary mounted at /sbin/docker-init for --init. */
   initBinary?: string
+  /** dockerd's SecurityOptions: "name=seccomp,profile=builtin", "name=userns", "name=cgroupns"... */
+  securityOptions?: string[]
+  /** The daemon's --label values ("key=value"); changed by a configuration reload. */
+  labels?: string[]
+  /** Debug mode (-D / "debug": true); changed by a configuration reload. */
+  debug?: boolean
+  /** --insecure-registry entries (host[:port] or CIDR); changed by a configuration reload. */
+  insecureRegistries?: string[]
+  /** Path of each runtime binary by name (shown as /info Runtimes[name].path). */
+  runtimePaths?: Record<string, string>
 }

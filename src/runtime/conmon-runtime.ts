@@ -2,11 +2,12 @@ import { constants, mkdirSync, watch } from 'node:fs'
 import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
-import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, type Logger, type Process } from '../common/index.js'
+import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, type Logger, type Process, type Spec } from '../common/index.js'
 import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
 import { conmonExec } from './conmon-exec.js'
 import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
+import { SeccompCache } from './seccomp-cache.js'
 import type {
   AttachConnection,
   ExitInfo,
@@ -32,6 +33,8 @@ export interface ConmonRuntimeOptions {
 /** How long an exit file may stay empty (conmon creates it, then writes) before we stop re-reading. */
 const EMPTY_EXIT_RETRIES = 50
 const EMPTY_EXIT_RETRY_MS = 10
+/** A temporary file conmon renames into place: `<name>.` and six characters. */
+const TEMP_EXIT_FILE = /\.[A-Za-z0-9]{6}$/
 
 /**
  * The runtime does not know the container. runc: "container does not exist"; crun 1.8 names the
@@ -51,13 +54,32 @@ function isUnknownContainer(stderr: string, stateDir: string, containerId: strin
 export class ConmonRuntime implements OciRuntime {
   readonly name: string
   private readonly paths: RuntimePaths
+  /** crun only: it accepts a precompiled filter (runc would ignore the annotation and compile anyway). */
+  private readonly seccomp: SeccompCache | undefined
 
   constructor(private readonly opts: ConmonRuntimeOptions) {
     this.name = opts.runtimeName
     this.paths = runtimePaths(opts.root)
+    this.seccomp = opts.runtimeName === 'crun' ? new SeccompCache(this.paths.stateDir) : undefined
+  }
+
+  specAnnotations(containerId: string, spec: Spec): Record<string, string> | undefined {
+    return this.seccomp?.annotationsFor(containerId, spec)
   }
 
   async create(opts: RuntimeCreateOptions): Promise<{ pid: number }> {
+    let created
+    try {
+      created = await this.createContainer(opts)
+    } catch (err) {
+      this.seccomp?.forget(opts.containerId)
+      throw err
+    }
+    await this.seccomp?.created(opts.containerId)
+    return created
+  }
+
+  private async createContainer(opts: RuntimeCreateOptions): Promise<{ pid: number }> {
     opts.signal?.throwIfAborted()
     const id = opts.containerId
     const { exitsDir, socketDir, stateDir } = this.paths
@@ -166,14 +188,18 @@ export class ConmonRuntime implements OciRuntime {
     const schedule = (containerId: string): void => {
       if (pending.has(containerId) || closed) return
       pending.add(containerId)
-      // Let a burst of inotify events (create, write, close) settle into one read.
-      setTimeout(() => {
+      // Events of one burst (create, write, close) that arrive together are read once.
+      setImmediate(() => {
         pending.delete(containerId)
         check(containerId, 0).catch((err) => this.opts.logger.warn('reading exit file failed', { containerId, err: errorMessage(err) }))
-      }, 5)
+      })
     }
     const watcher = watch(this.paths.exitsDir, (_event, filename) => {
-      if (filename) schedule(filename.toString())
+      const name = filename?.toString()
+      // conmon writes `<id>.XXXXXX` (glib's g_file_set_contents) and renames it to `<id>`: only the
+      // final name holds an exit, complete once it appears; an exit file written in place is still
+      // re-read while empty.
+      if (name && !TEMP_EXIT_FILE.test(name)) schedule(name)
     })
     watcher.on('error', (err) => this.opts.logger.error('watching conmon exit dir failed', { dir: this.paths.exitsDir, err: err.message }))
     return {

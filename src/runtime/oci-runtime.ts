@@ -1,4 +1,4 @@
-import type { LinuxResources, Process } from '../common/index.js'
+import type { LinuxResources, Process, Spec } from '../common/index.js'
 
 /**
  * OciRuntime: the thin adapter over conmon + crun/runc. It creates, starts, signals and deletes
@@ -89,6 +89,11 @@ export interface RuntimeExecProcess {
 export interface OciRuntime {
   /** "crun" or "runc": the OCI runtime conmon drives. */
   readonly name: string
+  /**
+   * Annotations the runtime wants in the container's config.json before create() (e.g. a filter it
+   * already compiled for the same seccomp profile); they do not change what the container runs under.
+   */
+  specAnnotations?(containerId: string, spec: Spec): Record<string, string> | undefined
   /** Spawns conmon, which runs `<runtime> create`; resolves with the init pid once it is `created`. */
   create(opts: RuntimeCreateOptions): Promise<{ pid: number }>
   start(containerId: string): Promise<void>

@@ -31,6 +31,12 @@ test('overlayMountArgs() adds ro for a read-only mount', () => {
   assert.equal(argv[5], 'index=off,lowerdir=/a:/b,ro')
 })
 
+test('overlayMountArgs() adds volatile only to a mount with an upper', () => {
+  const base = { lowerdirs: ['/l/a', '/l/b'], target: '/t', volatile: true }
+  assert.match(overlayMountArgs({ ...base, upperdir: '/u', workdir: '/w' }).argv.join(' '), /,volatile /)
+  assert.doesNotMatch(overlayMountArgs(base).argv.join(' '), /volatile/)
+})
+
 test('overlayMountArgs() switches to paths relative to a cwd when options exceed a page', () => {
   const root = '/var/lib/berth-with-a-rather-long-data-root-name'
   const lowers = Array.from({ length: 50 }, (_, i) => `${root}/layers/${String(i).padStart(64, 'a')}/diff`)

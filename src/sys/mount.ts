@@ -17,6 +17,8 @@ export interface OverlayMountOptions {
   workdir?: string
   target: string
   readonly?: boolean
+  /** overlay's volatile option (needs an upper): no sync of the upper filesystem, not even at unmount. */
+  volatile?: boolean
 }
 
 /** What Node's fs cannot create: made by tar(1) running as root. Paths are relative to the root. */
@@ -66,6 +68,7 @@ export function overlayMountArgs(opts: OverlayMountOptions, pageSize = PAGE_SIZE
     const o = ['index=off', `lowerdir=${lowerdirs.map(rel).join(':')}`]
     if (upperdir) o.push(`upperdir=${upperdir}`, `workdir=${workdir as string}`)
     if (opts.readonly) o.push('ro')
+    if (opts.volatile && upperdir) o.push('volatile')
     return o.join(',')
   }
   let data = build((p) => p)

@@ -180,6 +180,38 @@ ${extra}`
     }
   })
 
+  test('recreating a service recreates network_mode sharers and restarts depends_on restart: true dependents', () => {
+    const yaml = (round: string): string => `
+services:
+  net: { image: busybox, init: true, command: ["sleep", "1000"], environment: { ROUND: "${round}" } }
+  sidecar: { image: busybox, init: true, command: ["sleep", "1000"], network_mode: "service:net" }
+  app:
+    image: busybox
+    init: true
+    command: ["sleep", "1000"]
+    depends_on: { net: { condition: service_started, restart: true } }
+`
+    const dir = project(yaml('1'))
+    try {
+      ok(compose(dir, 'dep', ['up', '-d']))
+      const before = ids('dep')
+      writeFileSync(join(dir, 'compose.yaml'), yaml('2'))
+      const r = ok(compose(dir, 'dep', ['up', '-d', '-t', '0']))
+      const after = ids('dep')
+      assert.notEqual(after['dep-net-1'], before['dep-net-1'])
+      assert.notEqual(after['dep-sidecar-1'], before['dep-sidecar-1'])
+      assert.equal(after['dep-app-1'], before['dep-app-1'])
+      assert.ok(lineIndex(r.stderr, /Container dep-app-1 +Stopped/) < lineIndex(r.stderr, /Container dep-app-1 +Started/), r.stderr)
+      const mode = ok(d.berth(['inspect', '--format', '{{.HostConfig.NetworkMode}}', 'dep-sidecar-1'])).stdout.trim()
+      assert.equal(mode, `container:${ok(d.berth(['inspect', '--format', '{{.Id}}', 'dep-net-1'])).stdout.trim()}`)
+      for (const n of ['dep-net-1', 'dep-sidecar-1', 'dep-app-1']) {
+        assert.equal(ok(d.berth(['inspect', '--format', '{{.State.Running}}', n])).stdout.trim(), 'true', n)
+      }
+    } finally {
+      compose(dir, 'dep', ['down', '-t', '0'])
+    }
+  })
+
   test('--scale web=3 gives three containers that all resolve under the service name; scaling down removes the highest', () => {
     const dir = project(`
 services:
@@ -236,6 +268,28 @@ services:
       assert.ok(healthy >= 0 && healthy < lineIndex(up.stderr, /Container hc-app-1 +Started/), up.stderr)
       const health = ok(d.berth(['inspect', '--format', '{{.State.Health.Status}}', 'hc-db-1'])).stdout.trim()
       assert.equal(health, 'healthy')
+
+      // service_completed_successfully: the app starts after the init job exited 0; a failed job stops the up.
+      const jobs = project(`
+services:
+  job: { image: busybox, command: ["sh", "-c", "sleep 1; exit \${CODE:-0}"] }
+  app:
+    image: busybox
+    init: true
+    command: ["sleep", "1000"]
+    depends_on: { job: { condition: service_completed_successfully } }
+`)
+      try {
+        const good = ok(compose(jobs, 'job', ['up', '-d']))
+        const exitedAt = lineIndex(good.stderr, /Container job-job-1 +Exited/)
+        assert.ok(exitedAt >= 0 && exitedAt < lineIndex(good.stderr, /Container job-app-1 +Started/), good.stderr)
+        const failedJob = d.berth(['compose', '--project-directory', jobs, '-p', 'jobbad', 'up', '-d'], { env: { CODE: '3' } })
+        assert.equal(failedJob.code, 1)
+        assert.match(failedJob.stderr, /service "job" didn't complete successfully: exit 3/)
+      } finally {
+        compose(jobs, 'job', ['down', '-t', '0'])
+        compose(jobs, 'jobbad', ['down', '-t', '0'])
+      }
 
       const failed = compose(bad, 'hcbad', ['up', '-d'])
       assert.equal(failed.code, 1)
@@ -405,6 +459,13 @@ services:
     try {
       ok(runCli(join(repo, 'bin/berth-compose'), ['--project-directory', dir, '-p', 'bin', 'up', '-d'], { env: { DOCKER_HOST: d.host } }))
       assert.deepEqual(names('label=com.docker.compose.project=bin'), ['bin-solo-1'])
+      // Without -f/-p: compose.yaml found in the current directory, the project named after it.
+      const inDir = spawnSync(join(repo, 'bin/berth-compose'), ['up', '-d'], { cwd: dir, env: { ...process.env, DOCKER_HOST: d.host }, encoding: 'utf8', timeout: 60_000 })
+      assert.equal(inDir.status, 0, inDir.stderr)
+      const dirProject = dir.split('/').pop()!.toLowerCase()
+      assert.deepEqual(names(`label=com.docker.compose.project=${dirProject}`), [`${dirProject}-solo-1`])
+      assert.equal(spawnSync(join(repo, 'bin/berth-compose'), ['down', '-t', '0'], { cwd: dir, env: { ...process.env, DOCKER_HOST: d.host } }).status, 0)
+      assert.deepEqual(names(`label=com.docker.compose.project=${dirProject}`), [])
       assert.match(ok(d.docker(['compose', 'version'], { env: { DOCKER_CONFIG: config } })).stdout, /^Docker Compose version v2\.\d+\.\d+/)
       const r = ok(d.docker(['compose', '--project-directory', dir, '-p', 'bin', 'down', '-t', '0'], { env: { DOCKER_CONFIG: config } }))
       assert.match(r.stderr, /Container bin-solo-1 +Removed/)

@@ -5,10 +5,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, get } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import tarStream from 'tar-stream'
 import { berthBin, sleep } from './harness.js'
 
@@ -158,7 +159,16 @@ export async function imageArchive(layers: Buffer[], repoTag: string, cmd: strin
   ])
 }
 
-/** The uncompressed tar of an image's layer, read from the daemon's content store. */
+/**
+ * The uncompressed tar of an image's layer, read from the daemon's content store: the blob itself,
+ * or (a pulled gzip layer) the gunzip of the registry blob it is derived from.
+ */
 export function layerTar(dataRoot: string, diffId: string): Buffer {
-  return readFileSync(join(dataRoot, 'blobs', 'sha256', diffId.replace(/^sha256:/, '')))
+  const hex = diffId.replace(/^sha256:/, '')
+  const derived = join(dataRoot, 'blobs', 'derived', `${hex}.json`)
+  if (existsSync(derived)) {
+    const { from } = JSON.parse(readFileSync(derived, 'utf8')) as { from: string }
+    return gunzipSync(readFileSync(join(dataRoot, 'blobs', 'sha256', from.replace(/^sha256:/, ''))))
+  }
+  return readFileSync(join(dataRoot, 'blobs', 'sha256', hex))
 }

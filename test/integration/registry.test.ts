@@ -63,6 +63,16 @@ for (const kind of ['distribution', 'berth'] as const) {
       const again = d.docker(['pull', ref])
       assert.equal(again.code, 0, again.stderr)
       assert.match(again.stdout, /Status: Image is up to date for/)
+
+      // A pulled layer's tar is served from its registry blob: save, rmi and load give the image back.
+      const file = join(d.dataRoot, 'pulled.tar')
+      const save = d.docker(['save', '-o', file, ref])
+      assert.equal(save.code, 0, save.stderr)
+      assert.equal(d.docker(['rmi', ref]).code, 0)
+      const load = d.docker(['load', '-i', file])
+      assert.equal(load.code, 0, load.stderr)
+      assert.equal(d.docker(['run', '--rm', ref, 'echo', 'loaded']).stdout, 'loaded\n')
+      rmSync(file)
       assert.equal(d.docker(['tag', ref, 'busybox']).code, 0)
     })
 

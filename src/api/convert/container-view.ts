@@ -148,7 +148,8 @@ export function containerSummary(record: ContainerRecord, now: Date, net?: Conta
     Command: commandLine(record),
     Created: Math.floor(Date.parse(record.created) / 1000),
     Ports: net ? summaryPorts(net, record.state.running) : [],
-    Labels: effectiveConfig(record).Labels ?? {},
+    // What effectiveConfig() gives as Labels, without building the rest of the config for every row.
+    Labels: { ...(record.imageConfig?.Labels ?? {}), ...(record.spec.labels ?? {}) },
     State: record.state.status,
     Status: containerStatusText(record.state, now),
     HostConfig: { NetworkMode: !record.spec.host?.networkMode || record.spec.host.networkMode === 'default' ? 'bridge' : record.spec.host.networkMode },

@@ -80,7 +80,7 @@ function endpointSettings(network: NetworkRecord, e: EndpointRecord, active: boo
     IPv6Gateway: active ? e.ipv6Gateway ?? '' : '',
     GlobalIPv6Address: active ? e.ipv6 ?? '' : '',
     GlobalIPv6PrefixLen: active && e.ipv6 ? e.ipv6PrefixLen ?? 0 : 0,
-    DNSNames: userDefined && active ? [e.containerName, ...e.aliases, e.containerId.slice(0, 12)] : null,
+    DNSNames: userDefined && active ? [...new Set([e.containerName, ...e.aliases, e.containerId.slice(0, 12)])] : null,
   }
 }
 

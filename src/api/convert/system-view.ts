@@ -45,7 +45,7 @@ export function systemInfoView(info: EngineSystemInfo, versionInfo: VersionInfo,
     PidsLimit: true,
     OomKillDisable: false,
     IPv4Forwarding: true,
-    Debug: false,
+    Debug: info.debug ?? false,
     NFd: 0,
     NGoroutines: 0,
     SystemTime: now.toISOString(),
@@ -62,8 +62,7 @@ export function systemInfoView(info: EngineSystemInfo, versionInfo: VersionInfo,
     RegistryConfig: {
       AllowNondistributableArtifactsCIDRs: null,
       AllowNondistributableArtifactsHostnames: null,
-      InsecureRegistryCIDRs: [],
-      IndexConfigs: { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } },
+      ...registryConfig(info.insecureRegistries ?? []),
       Mirrors: null,
     },
     NCPU: info.ncpu,
@@ -73,10 +72,10 @@ export function systemInfoView(info: EngineSystemInfo, versionInfo: VersionInfo,
     HttpsProxy: '',
     NoProxy: '',
     Name: info.name,
-    Labels: [],
+    Labels: info.labels ?? [],
     ExperimentalBuild: false,
     ServerVersion: info.version || versionInfo.version,
-    Runtimes: Object.fromEntries(info.runtimes.map((r) => [r, { path: r }])),
+    Runtimes: Object.fromEntries(info.runtimes.map((r) => [r, { path: info.runtimePaths?.[r] ?? r }])),
     DefaultRuntime: info.defaultRuntime,
     Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
     LiveRestoreEnabled: true,
@@ -85,10 +84,22 @@ export function systemInfoView(info: EngineSystemInfo, versionInfo: VersionInfo,
     ContainerdCommit: info.monitorVersion ? { ID: info.monitorVersion, Expected: '' } : noCommit,
     RuncCommit: info.runtimeVersion ? { ID: info.runtimeVersion, Expected: '' } : noCommit,
     InitCommit: noCommit,
-    SecurityOptions: [],
+    SecurityOptions: info.securityOptions ?? [],
     CDISpecDirs: [],
     Warnings: info.warnings,
   }
+}
+
+const CIDR = /^[0-9a-fA-F:.]+\/\d{1,3}$/
+
+/** dockerd's RegistryConfig: insecure CIDRs (loopback always) and one insecure index per host entry. */
+function registryConfig(insecure: readonly string[]): Pick<SystemInfo['RegistryConfig'], 'InsecureRegistryCIDRs' | 'IndexConfigs'> {
+  const cidrs = ['::1/128', '127.0.0.0/8', ...insecure.filter((e) => CIDR.test(e))]
+  const indexes: Record<string, { Name: string; Mirrors: string[]; Secure: boolean; Official: boolean }> = {
+    'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true },
+  }
+  for (const host of insecure.filter((e) => !CIDR.test(e))) indexes[host] = { Name: host, Mirrors: [], Secure: false, Official: false }
+  return { InsecureRegistryCIDRs: [...new Set(cidrs)], IndexConfigs: indexes }
 }
 
 /** GET /version. */

@@ -56,7 +56,7 @@ test('GET /containers/json passes all, limit and filters through and renders the
   const res = await srv.request('GET', `/v1.50/containers/json?all=1&limit=5&filters=${filters}`)
   assert.equal(res.status, 200)
   const listCall = srv.engine.containers.calls.filter((c) => c[0] === 'list').pop()
-  assert.deepEqual(listCall?.[1], { all: true, limit: 5, size: false, filters: { status: ['created'], label: ['a=b'] } })
+  assert.deepEqual(listCall?.[1], { all: true, limit: 5, size: false, filters: { status: ['created'], label: ['a=b'] }, readOnly: true })
   const [item] = res.json<ContainerSummary[]>()
   assert.deepEqual(item?.Names, ['/a'])
   assert.equal(item?.Command, "sleep '1 2'")

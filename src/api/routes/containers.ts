@@ -24,9 +24,12 @@ export const containerRoutes: Route[] = [
         limit: limit !== undefined && limit > 0 ? limit : undefined,
         size: queryBool(ctx, 'size'),
         filters: parseFilters(ctx.query.get('filters')),
+        readOnly: true,
       })
       const now = new Date()
-      const views = await Promise.all(records.map((r) => engine.networks?.containerView(r.id, r)))
+      const networks = engine.networks
+      const views = networks?.containerViews ? await networks.containerViews(records)
+        : await Promise.all(records.map((r) => networks?.containerView(r.id, r)))
       sendJson(ctx, 200, records.map((r, i) => containerSummary(r, now, views[i])))
     },
   },

@@ -16,11 +16,14 @@ async function diskUsage(ctx: RequestContext, { engine }: Parameters<Route['hand
   const body: Record<string, unknown> = {}
   const records = await engine.containers.list({ all: true })
   if (wants('image')) {
-    const images = await engine.images.list({ all: false })
+    // Layers shared between images count once in LayersSize; SharedSize is what an image shares with others.
+    const usage = engine.images.diskUsage
+      ? await engine.images.diskUsage()
+      : await engine.images.list({ all: false }).then((list) => ({ layersSize: list.reduce((sum, i) => sum + i.size, 0), images: list.map((image) => ({ image, sharedSize: 0 })) }))
     const users = new Map<string, number>()
     for (const r of records) users.set(digestHex(r.imageId), (users.get(digestHex(r.imageId)) ?? 0) + 1)
-    body.LayersSize = images.reduce((sum, i) => sum + i.size, 0)
-    body.Images = images.map((i) => ({ ...imageSummary(i), SharedSize: 0, Containers: users.get(digestHex(i.id)) ?? 0 }))
+    body.LayersSize = usage.layersSize
+    body.Images = usage.images.map(({ image, sharedSize }) => ({ ...imageSummary(image), SharedSize: sharedSize, Containers: users.get(digestHex(image.id)) ?? 0 }))
   }
   if (wants('container')) {
     const now = new Date()

@@ -8,7 +8,7 @@ import { ComposeError } from '../model/index.js'
 import type { ComposeProject, ServiceConfig } from '../model/index.js'
 import { serviceConfigHash } from './config-hash.js'
 import {
-  convergeService, createContainer, oneoffName, servicesHealthy, startService, stopAndRemove, type ConvergeContext,
+  convergeService, createContainer, oneoffName, servicesHealthy, startService, stopAndRemove, stopDependents, type ConvergeContext,
 } from './converge.js'
 import { checkServiceNames, dependencyOrder, withDependencies } from './dependency-order.js'
 import { projectContainers } from './observed-state.js'
@@ -46,6 +46,8 @@ export interface CreateOptions {
   pull?: 'always' | 'missing' | 'never' | 'policy'
   removeOrphans?: boolean
   timeoutSeconds?: number
+  /** -V: do not carry anonymous volumes over to recreated containers. */
+  renewAnonVolumes?: boolean
   buildOptions?: BuildOptions
 }
 
@@ -105,13 +107,17 @@ export class ComposeEngine {
     await ensureNetworks(this.client, project, usedNetworks(project, services), this.progress)
     await ensureVolumes(this.client, project, usedVolumes(project, services), this.progress)
     await this.handleOrphans(project, options.removeOrphans === true)
+    const recreated = new Set<string>()
     for (const name of services) {
-      await convergeService(ctx, project.services[name]!, {
+      const changed = await convergeService(ctx, project.services[name]!, {
         recreate: options.recreate ?? 'diverged',
         scale: options.scale ?? {},
+        renewAnonVolumes: options.renewAnonVolumes === true,
         ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
       })
+      if (changed) recreated.add(name)
     }
+    if (recreated.size > 0) await stopDependents(ctx, services, recreated, options.timeoutSeconds)
     return { ...ctx, services }
   }
 

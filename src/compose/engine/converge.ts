@@ -37,6 +37,8 @@ export interface ConvergeOptions {
   scale: Record<string, number>
   /** Stop timeout for containers replaced or scaled away (seconds; undefined: the container's own). */
   timeoutSeconds?: number
+  /** -V: recreated containers get new anonymous volumes instead of the old container's. */
+  renewAnonVolumes?: boolean
 }
 
 const containerId = (c: { name: string }): string => `Container ${c.name}`
@@ -46,12 +48,35 @@ export function serviceScale(service: ServiceConfig, overrides: Record<string, n
 }
 
 /** Converges one service's containers (no start). */
-export async function convergeService(ctx: ConvergeContext, service: ServiceConfig, options: ConvergeOptions): Promise<void> {
+/**
+ * The service with its `service:x` references (network_mode, ipc, pid, volumes_from) replaced by
+ * the container they point at now, so that a recreated dependency changes the dependent's config
+ * hash and the dependent is recreated too (Compose hashes the resolved service the same way).
+ */
+export function resolvedService(ctx: ConvergeContext, service: ServiceConfig): ServiceConfig {
+  const first = firstContainerOf(ctx)
+  const mode = (m: string | undefined): string | undefined => {
+    if (!m?.startsWith('service:')) return m
+    const id = first(m.slice('service:'.length))
+    return id ? `container:${id}` : m
+  }
+  const volumesFrom = service.volumesFrom.map((v) => {
+    const parts = v.split(':')
+    if (parts[0] === 'container') return v
+    const name = parts[0] === 'service' ? parts[1]! : parts[0]!
+    const id = first(name)
+    return id ? `container:${id}` : v
+  })
+  return { ...service, networkMode: mode(service.networkMode), ipc: mode(service.ipc), pid: mode(service.pid), volumesFrom }
+}
+
+/** Converges one service's containers (no start); true when containers were recreated. */
+export async function convergeService(ctx: ConvergeContext, service: ServiceConfig, options: ConvergeOptions): Promise<boolean> {
   const scale = serviceScale(service, options.scale)
   if (scale > 1 && service.containerName) {
     throw new ComposeError(`WARNING: The "${service.name}" service is using the custom container name "${service.containerName}". Docker requires each container to have a unique name. Remove the custom name to scale the service.`)
   }
-  const configHash = serviceConfigHash(service)
+  const configHash = serviceConfigHash(resolvedService(ctx, service))
   const imageId = ctx.imageIds.get(service.name)
   const containers = ctx.state.get(service.name) ?? []
   const plan = planService({ scale, configHash, imageId, containers, recreate: options.recreate })
@@ -71,13 +96,36 @@ export async function convergeService(ctx: ConvergeContext, service: ServiceConf
     ctx.progress(done(`Container ${name}`, 'Created'))
   }
   ctx.state.set(service.name, result.sort(byNumber))
+  return plan.recreate.length > 0
+}
+
+/**
+ * `depends_on: {x: {restart: true}}`: containers of services that depend on a recreated service
+ * are stopped, so that the start phase starts them again after it.
+ */
+export async function stopDependents(ctx: ConvergeContext, services: string[], recreated: Set<string>, timeoutSeconds: number | undefined): Promise<void> {
+  for (const name of services) {
+    const service = ctx.project.services[name]
+    if (!service || !Object.entries(service.dependsOn).some(([dep, d]) => d.restart && recreated.has(dep))) continue
+    for (const c of ctx.state.get(name) ?? []) {
+      if (c.state !== 'running') continue
+      ctx.progress(working(containerId(c), 'Stopping'))
+      try {
+        await ctx.client.containerStop(c.id, timeoutSeconds !== undefined ? { timeoutSeconds } : {})
+      } catch (err) {
+        if (!isEngineError(err, 'NotModified')) throw err
+      }
+      c.state = 'exited'
+      ctx.progress(done(containerId(c), 'Stopped'))
+    }
+  }
 }
 
 async function recreate(ctx: ConvergeContext, service: ServiceConfig, old: ObservedContainer, configHash: string, options: ConvergeOptions): Promise<ObservedContainer> {
   ctx.progress(working(containerId(old), 'Recreate'))
   const inspect = (await ctx.client.containerInspect(old.id)).value
   const inheritedVolumes: Record<string, string> = {}
-  for (const m of inspect.Mounts ?? []) {
+  for (const m of options.renewAnonVolumes ? [] : inspect.Mounts ?? []) {
     if (m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name)) inheritedVolumes[m.Destination] = m.Name
   }
   const number = Number.isNaN(old.number) ? 1 : old.number

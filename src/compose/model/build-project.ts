@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { ComposeError } from './compose-error.js'
 import { parseEnvFile } from './env-file.js'
-import { child, isMap, scalarString, type RawMap } from './raw.js'
+import { isMap, scalarString, sourceFileOf, type RawMap } from './raw.js'
+import { resolveTags } from './yaml-tags.js'
 import { toNetwork, toSecretOrConfig, toVolume } from './resources.js'
 import { toServiceConfig } from './service-config.js'
 import { checkProject } from './check-project.js'
@@ -21,13 +22,18 @@ export interface BuildProjectInput {
 
 /** The merged canonical model → ComposeProject: env files, profiles, typed sections, checks. */
 export function buildProject(input: BuildProjectInput): ComposeProject {
-  const { model, env } = input
+  const { env } = input
+  const model = resolveTags(input.model) as RawMap
   const file = input.configFiles[0]
   const rawServices = isMap(model.services) ? model.services : {}
+  const originals = isMap(input.model.services) ? input.model.services : {}
   const all: Record<string, ServiceConfig> = {}
+  const serviceFiles: Record<string, string | undefined> = {}
   for (const [name, raw] of Object.entries(rawServices)) {
-    const s = resolveEnvironment(raw as RawMap, env, name, file)
-    const svc = toServiceConfig(name, s, { file, path: `services.${name}` })
+    const serviceFile = sourceFileOf(originals[name]) ?? file
+    serviceFiles[name] = serviceFile
+    const s = resolveEnvironment(raw as RawMap, env, name, serviceFile)
+    const svc = toServiceConfig(name, s, { file: serviceFile, path: `services.${name}` })
     addImplicitDependencies(svc)
     all[name] = svc
   }
@@ -47,6 +53,7 @@ export function buildProject(input: BuildProjectInput): ComposeProject {
     envFiles: input.envFiles,
     profiles: input.profiles,
   }
+  for (const [key, value] of Object.entries(model)) if (key.startsWith('x-')) (project.extensions ??= {})[key] = value
   const section = (key: string) => (isMap(model[key]) ? model[key] as RawMap : {})
   for (const [key, def] of Object.entries(section('networks'))) project.networks[key] = toNetwork(input.name, key, def, { file, path: `networks.${key}` })
   if (!project.networks.default && Object.values(services).some((s) => 'default' in s.networks)) {
@@ -55,7 +62,7 @@ export function buildProject(input: BuildProjectInput): ComposeProject {
   for (const [key, def] of Object.entries(section('volumes'))) project.volumes[key] = toVolume(input.name, key, def, { file, path: `volumes.${key}` })
   for (const [key, def] of Object.entries(section('secrets'))) project.secrets[key] = toSecretOrConfig(input.name, key, def, { file, path: `secrets.${key}` })
   for (const [key, def] of Object.entries(section('configs'))) project.configs[key] = toSecretOrConfig(input.name, key, def, { file, path: `configs.${key}` })
-  checkProject(project, file, input.warn)
+  checkProject(project, (service) => serviceFiles[service] ?? file, input.warn)
   return project
 }
 
@@ -89,6 +96,11 @@ function resolveEnvironment(raw: RawMap, env: Record<string, string>, name: stri
   const environment: Record<string, string | null> = { ...fromFiles, ...(s.environment as Record<string, string | null> | undefined) }
   for (const [key, value] of Object.entries(environment)) if (value === null && env[key] !== undefined) environment[key] = env[key]!
   if (Object.keys(environment).length > 0 || s.environment !== undefined) s.environment = environment
+  if (isMap(s.build) && isMap(s.build.args)) {
+    const args: Record<string, string | null> = { ...(s.build.args as Record<string, string | null>) }
+    for (const [key, value] of Object.entries(args)) if (value === null && env[key] !== undefined) args[key] = env[key]!
+    s.build = { ...s.build, args }
+  }
   if (Array.isArray(s.label_file)) {
     const labels: Record<string, string> = {}
     for (const p of s.label_file as string[]) {
@@ -113,23 +125,37 @@ function addImplicitDependencies(svc: ServiceConfig): void {
 }
 
 /**
- * Services without profiles, or with an active one ("*" enables all), are enabled, as are the
- * services they depend on (transitively); the rest are disabled.
+ * Services without profiles, or with an active one ("*" enables all), are enabled; the rest are
+ * disabled. As in Compose, a dependency on a disabled service is then an error (checkProject)
+ * unless the service is explicitly targeted (withServicesEnabled).
  */
 export function applyProfiles(all: Record<string, ServiceConfig>, profiles: string[]): { services: Record<string, ServiceConfig>; disabledServices: Record<string, ServiceConfig> } {
-  const enabled = new Set<string>()
-  const visit = (name: string) => {
-    if (enabled.has(name) || !all[name]) return
-    enabled.add(name)
-    for (const dep of Object.keys(all[name]!.dependsOn)) visit(dep)
-  }
-  for (const [name, svc] of Object.entries(all)) {
-    if (svc.profiles.length === 0 || profiles.includes('*') || svc.profiles.some((p) => profiles.includes(p))) visit(name)
-  }
   const services: Record<string, ServiceConfig> = {}
   const disabledServices: Record<string, ServiceConfig> = {}
-  for (const [name, svc] of Object.entries(all)) (enabled.has(name) ? services : disabledServices)[name] = svc
+  for (const [name, svc] of Object.entries(all)) {
+    const enabled = svc.profiles.length === 0 || profiles.includes('*') || svc.profiles.some((p) => profiles.includes(p))
+    ;(enabled ? services : disabledServices)[name] = svc
+  }
   return { services, disabledServices }
 }
 
-export { child }
+/**
+ * The project with the named services enabled even if their profiles are not active, as
+ * `compose up <service>` / `compose run <service>` do: the targeted services' profiles join the
+ * active ones (so dependencies in those profiles come along); a dependency left disabled is an
+ * error, as in Compose. Throws ComposeError for a name that is not a service of the project.
+ */
+export function withServicesEnabled(project: ComposeProject, names: string[]): ComposeProject {
+  const all = { ...project.services, ...project.disabledServices }
+  for (const name of names) if (!all[name]) throw new ComposeError(`no such service: ${name}`, { path: `services.${name}` })
+  const profiles = [...new Set([...(project.profiles ?? []), ...names.flatMap((n) => (project.services[n] ? [] : all[n]!.profiles))])]
+  const { services, disabledServices } = applyProfiles(all, profiles)
+  for (const [name, svc] of Object.entries(services)) {
+    for (const [dep, d] of Object.entries(svc.dependsOn)) {
+      if (!services[dep] && d.required && disabledServices[dep]) {
+        throw new ComposeError(`service "${name}" depends on service "${dep}" which is disabled by profiles: invalid compose project`, { path: `services.${name}.depends_on.${dep}` })
+      }
+    }
+  }
+  return { ...project, services, disabledServices, profiles }
+}

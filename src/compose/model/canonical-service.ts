@@ -1,7 +1,8 @@
 import {
-  child, fail, isMap, listOrMapToMap, scalarString, toStringList, toStringMap, type RawContext, type RawMap,
+  SOURCE_FILE, child, fail, isMap, listOrMapToMap, scalarString, toStringList, toStringMap, type RawContext, type RawMap,
 } from './raw.js'
-import { canonicalFileRefs, canonicalPorts, canonicalVolume, isFilePath, resolvePath } from './short-syntax.js'
+import { OverrideTag, ResetTag } from './yaml-tags.js'
+import { canonicalFileRefs, canonicalPorts, canonicalVolume, resolvePath } from './short-syntax.js'
 
 /** Where a service definition came from: relative paths in it resolve against `baseDir`. */
 export interface ServiceSource {
@@ -23,7 +24,20 @@ const STRING_LIST_KEYS = ['dns', 'dns_search', 'dns_opt', 'tmpfs', 'cap_add', 'c
  */
 export function canonicalService(raw: RawMap, name: string, source: ServiceSource): RawMap {
   const ctx: RawContext = { file: source.file, path: `services.${name}` }
-  const s: RawMap = { ...raw }
+  const s: RawMap = {}
+  const tagged = new Map<string, ResetTag | OverrideTag>()
+  for (const [key, value] of Object.entries(raw)) {
+    if (value instanceof ResetTag) { tagged.set(key, value); continue }
+    if (value instanceof OverrideTag) { tagged.set(key, value); s[key] = value.value; continue }
+    s[key] = value
+  }
+  canonicalKeys(s, ctx, source)
+  for (const [key, tag] of tagged) s[key] = tag instanceof ResetTag ? tag : new OverrideTag(s[key])
+  if (source.file) (s as { [SOURCE_FILE]?: string })[SOURCE_FILE] = source.file
+  return s
+}
+
+function canonicalKeys(s: RawMap, ctx: RawContext, source: ServiceSource): void {
   for (const key of LIST_OR_MAP_KEYS) if (s[key] !== undefined) s[key] = listOrMapToMap(s[key])
   for (const key of STRING_MAP_KEYS) if (s[key] !== undefined) s[key] = toStringMap(s[key])
   for (const key of STRING_LIST_KEYS) if (s[key] !== undefined) s[key] = toStringList(s[key])
@@ -48,7 +62,6 @@ export function canonicalService(raw: RawMap, name: string, source: ServiceSourc
   }
   if (isMap(s.deploy) && s.deploy.labels !== undefined) s.deploy = { ...s.deploy, labels: toStringMap(s.deploy.labels) }
   if (isMap(s.logging) && isMap(s.logging.options)) s.logging = { ...s.logging, options: toStringMap(s.logging.options) }
-  return s
 }
 
 function isRemoteContext(context: string): boolean {
@@ -59,11 +72,18 @@ function canonicalBuild(value: unknown, source: ServiceSource, ctx: RawContext):
   const b: RawMap = isMap(value) ? { ...value } : typeof value === 'string' ? { context: value } : fail(ctx, 'must be a string or a mapping')
   const context = b.context === undefined ? '.' : scalarString(b.context)
   b.context = isRemoteContext(context) ? context : resolvePath(context, source.baseDir, source.home)
-  if (b.args !== undefined) b.args = listOrMapToMap(b.args)
-  if (b.labels !== undefined) b.labels = toStringMap(b.labels)
-  if (b.extra_hosts !== undefined) b.extra_hosts = canonicalExtraHosts(b.extra_hosts, child(ctx, 'extra_hosts'))
-  for (const key of ['cache_from', 'cache_to', 'tags', 'platforms']) if (b[key] !== undefined) b[key] = toStringList(b[key])
+  if (b.args !== undefined) b.args = keepTag(b.args, (v) => listOrMapToMap(v))
+  if (b.labels !== undefined) b.labels = keepTag(b.labels, toStringMap)
+  if (b.extra_hosts !== undefined) b.extra_hosts = keepTag(b.extra_hosts, (v) => canonicalExtraHosts(v, child(ctx, 'extra_hosts')))
+  for (const key of ['cache_from', 'cache_to', 'tags', 'platforms']) if (b[key] !== undefined) b[key] = keepTag(b[key], toStringList)
   return b
+}
+
+/** Applies `convert` under a `!override` tag and leaves a `!reset` tag alone. */
+function keepTag(value: unknown, convert: (v: unknown) => unknown): unknown {
+  if (value instanceof ResetTag) return value
+  if (value instanceof OverrideTag) return new OverrideTag(convert(value.value))
+  return convert(value)
 }
 
 function canonicalEnvFiles(value: unknown, source: ServiceSource): RawMap[] {
@@ -114,4 +134,3 @@ function canonicalExtraHosts(value: unknown, ctx: RawContext): RawMap {
   return out
 }
 
-export { isFilePath }

@@ -6,11 +6,15 @@ import type { ComposeProject } from './types.js'
  * on undefined services and dependency cycles, undefined networks, volumes, secrets and configs,
  * services with neither image nor build.
  */
-export function checkProject(project: ComposeProject, file: string | undefined, warn: (m: string) => void): void {
-  const where = file ? `${file}: ` : ''
-  const err = (path: string, message: string): never => { throw new ComposeError(`${where}${message}`, { file, path }) }
+export function checkProject(project: ComposeProject, fileOf: (service: string) => string | undefined, warn: (m: string) => void): void {
+  let file: string | undefined
+  const err = (path: string, message: string): never => { throw new ComposeError(`${file ? `${file}: ` : ''}${message}`, { file, path }) }
   for (const [name, svc] of Object.entries(project.services)) {
+    file = fileOf(name)
     const at = `services.${name}`
+    if (svc.containerName !== undefined && svc.scale > 1) {
+      err(`${at}.container_name`, `services.${name}: can't set container_name and ${name} as container name must be unique: invalid compose project`)
+    }
     if (svc.image === undefined && svc.build === undefined) {
       err(at, `service "${name}" has neither an image nor a build context specified: invalid compose project`)
     }
@@ -32,6 +36,7 @@ export function checkProject(project: ComposeProject, file: string | undefined, 
     for (const c of svc.configs) if (!project.configs[c.source]) err(`${at}.configs`, `service "${name}" refers to undefined config ${c.source}: invalid compose project`)
   }
   const cycle = findCycle(project)
+  if (cycle) file = fileOf(cycle[0]!)
   if (cycle) err(`services.${cycle[0]}.depends_on`, `dependency cycle detected: ${cycle.join(' -> ')}`)
 }
 

@@ -1,4 +1,5 @@
 import { ComposeError } from './compose-error.js'
+import { OverrideTag, ResetTag } from './yaml-tags.js'
 
 /**
  * Compose variable interpolation: `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
@@ -111,6 +112,8 @@ export function interpolateTree(tree: unknown, options: InterpolateOptions, path
       throw new ComposeError(message, { file: options.file, path })
     }
   }
+  if (tree instanceof ResetTag) return tree
+  if (tree instanceof OverrideTag) return new OverrideTag(interpolateTree(tree.value, options, path))
   if (Array.isArray(tree)) return tree.map((item, i) => interpolateTree(item, options, `${path}[${i}]`))
   if (tree !== null && typeof tree === 'object') {
     const out: Record<string, unknown> = {}

@@ -5,10 +5,11 @@ import { ComposeError } from './compose-error.js'
 import { interpolateTree } from './interpolate.js'
 import { mergeModels, mergeService } from './merge.js'
 import { parseEnvFile } from './env-file.js'
-import { parseYaml } from './parse-yaml.js'
+import { parseYamlDocuments } from './parse-yaml.js'
 import { isMap, scalarString, toStringList, type RawMap } from './raw.js'
 import { resolveResourceFiles } from './resources.js'
 import { validateSchema } from './validate-schema.js'
+import { resolveTags } from './yaml-tags.js'
 
 /**
  * One Compose file (plus what it `include`s and `extends`) → a canonical raw model: interpolated,
@@ -31,30 +32,38 @@ export interface ModelOptions {
   interpolate: boolean
   /** Per-load cache of parsed files (extends from another file) and warned variables. */
   shared?: SharedState
+  /** Reads a file's text ("-" is standard input); default: the file system. */
+  readText?: (file: string) => Promise<string>
   /** Files being included (cycle detection). */
   includeStack?: string[]
 }
 
 interface SharedState {
-  raw: Map<string, RawMap>
+  raw: Map<string, RawMap[]>
   unsetWarned: Set<string>
 }
 
 const TOP_LEVEL = new Set(['version', 'name', 'include', 'services', 'networks', 'volumes', 'secrets', 'configs', 'models'])
 
-/** Reads, parses, upgrades (v1), interpolates and schema-validates one file. */
-async function readRawModel(file: string, o: ModelOptions, shared: SharedState): Promise<RawMap> {
+/** Reads, parses, upgrades (v1), interpolates and schema-validates one file's documents. */
+async function readRawModel(file: string, o: ModelOptions, shared: SharedState): Promise<RawMap[]> {
   const cacheKey = `${file}\0${o.interpolate}`
   const cached = shared.raw.get(cacheKey)
   if (cached) return cached
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = o.readText ? await o.readText(file) : await readFile(file, 'utf8')
   } catch (err) {
+    if (err instanceof ComposeError) throw err
     throw new ComposeError(`open ${file}: no such file or directory`, { file }, { cause: err })
   }
-  let doc = parseYaml(text, file)
-  if (doc === null || doc === undefined) doc = {}
+  const docs = parseYamlDocuments(text, file).map((doc) => prepareDocument(doc, file, o, shared))
+  shared.raw.set(cacheKey, docs)
+  return docs
+}
+
+function prepareDocument(parsed: unknown, file: string, o: ModelOptions, shared: SharedState): RawMap {
+  let doc = parsed
   if (!isMap(doc)) throw new ComposeError(`${file}: top-level object must be a mapping`, { file })
   if (doc.version !== undefined) {
     o.warn(`${file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`)
@@ -73,25 +82,43 @@ async function readRawModel(file: string, o: ModelOptions, shared: SharedState):
     }) as RawMap
   }
   const { version: _version, ...model } = doc as RawMap
-  validateSchema(model, file)
-  shared.raw.set(cacheKey, model)
+  validateSchema(resolveTags(model), file)
   return model
 }
 
-/** Compose file format 1: every top-level key is a service; `net:` became `network_mode:`. */
+/**
+ * Compose file format 1: every top-level key is a service; `net:` became `network_mode:`,
+ * `dockerfile:` moved under `build:`, `log_driver`/`log_opt` became `logging:`.
+ */
 function upgradeV1(doc: RawMap): RawMap {
   const services: RawMap = {}
   for (const [name, def] of Object.entries(doc)) {
     if (!isMap(def)) { services[name] = def; continue }
-    const { net, ...rest } = def
-    services[name] = net === undefined ? rest : { ...rest, network_mode: net }
+    const { net, dockerfile, log_driver: logDriver, log_opt: logOpt, ...rest } = def
+    const svc: RawMap = { ...rest }
+    if (net !== undefined) svc.network_mode = net
+    if (dockerfile !== undefined) svc.build = { ...(isMap(svc.build) ? svc.build : { context: svc.build ?? '.' }), dockerfile }
+    if (logDriver !== undefined || logOpt !== undefined) {
+      svc.logging = { ...(logDriver !== undefined ? { driver: logDriver } : {}), ...(logOpt !== undefined ? { options: logOpt } : {}) }
+    }
+    services[name] = svc
   }
   return { services }
 }
 
 export async function loadModel(o: ModelOptions): Promise<LoadedModel> {
   const shared = o.shared ?? { raw: new Map(), unsetWarned: new Set() }
-  const raw = await readRawModel(o.file, o, shared)
+  const docs = await readRawModel(o.file, o, shared)
+  let merged: LoadedModel = { model: {}, files: [o.file] }
+  for (const raw of docs) {
+    const loaded = await loadDocument(raw, { ...o, shared })
+    merged = { model: mergeModels(merged.model, loaded.model), files: [...merged.files, ...loaded.files.slice(1)] }
+  }
+  return merged
+}
+
+async function loadDocument(raw: RawMap, o: ModelOptions): Promise<LoadedModel> {
+  const shared = o.shared!
   const files = [o.file]
   const home = o.env.HOME
   const source: ServiceSource = { file: o.file, baseDir: o.baseDir, home }
@@ -122,16 +149,16 @@ export async function loadModel(o: ModelOptions): Promise<LoadedModel> {
 }
 
 /** Resolves a service's `extends` chain (same file or another file) into one canonical service. */
-async function resolveExtends(name: string, services: RawMap, source: ServiceSource, o: ModelOptions, stack: string[]): Promise<RawMap> {
-  const key = `${source.file}:${name}`
-  if (stack.includes(key)) {
-    throw new ComposeError(`${source.file}: services.${name}: circular reference with extends: ${[...stack, key].join(' -> ')}`, { file: source.file, path: `services.${name}.extends` })
+interface ServiceRef { file: string; service: string }
+
+async function resolveExtends(name: string, services: RawMap, source: ServiceSource, o: ModelOptions, stack: ServiceRef[]): Promise<RawMap> {
+  const key: ServiceRef = { file: source.file!, service: name }
+  if (stack.some((r) => r.file === key.file && r.service === key.service)) {
+    const lines = ['Circular reference:', `  ${stack[0]!.service} in ${stack[0]!.file}`, ...[...stack.slice(1), key].map((r) => `  extends ${r.service} in ${r.file}`)]
+    throw new ComposeError(lines.join('\n'), { file: source.file, path: `services.${name}.extends` })
   }
   const raw = services[name]
-  if (!isMap(raw)) {
-    const from = stack.length > 0 ? ` (extended by ${stack[stack.length - 1]})` : ''
-    throw new ComposeError(`${source.file}: cannot extend service "${name}"${from}: no such service`, { file: source.file, path: `services.${name}` })
-  }
+  if (!isMap(raw)) throw new ComposeError(`${source.file}: services.${name}: must be a mapping`, { file: source.file, path: `services.${name}` })
   const { extends: ext, ...own } = raw
   const current = canonicalService(own, name, source)
   if (ext === undefined || ext === null) return current
@@ -139,11 +166,17 @@ async function resolveExtends(name: string, services: RawMap, source: ServiceSou
   const baseName = scalarString(spec.service)
   let base: RawMap
   if (spec.file !== undefined) {
-    const otherFile = path.resolve(path.dirname(source.file!), scalarString(spec.file))
+    const otherFile = path.resolve(source.file === '-' ? source.baseDir : path.dirname(source.file!), scalarString(spec.file))
     const other = await readRawModel(otherFile, o, o.shared!)
-    const otherServices = isMap(other.services) ? other.services : {}
+    const otherServices: RawMap = Object.assign({}, ...other.map((d) => (isMap(d.services) ? d.services : {})))
+    if (!isMap(otherServices[baseName])) {
+      throw new ComposeError(`cannot extend service "${name}" in ${source.file}: service "${baseName}" not found in ${otherFile}`, { file: source.file, path: `services.${name}.extends` })
+    }
     base = await resolveExtends(baseName, otherServices, { file: otherFile, baseDir: path.dirname(otherFile), home: source.home }, o, [...stack, key])
   } else {
+    if (!isMap(services[baseName])) {
+      throw new ComposeError(`cannot extend service "${name}" in ${source.file}: service "${baseName}" not found`, { file: source.file, path: `services.${name}.extends` })
+    }
     base = await resolveExtends(baseName, services, source, o, [...stack, key])
   }
   return mergeService(base, current)
@@ -156,7 +189,7 @@ async function exists(p: string): Promise<boolean> {
 /** One `include:` entry: its files merged like `-f`, with their own project directory and env. */
 async function loadInclude(entry: unknown, o: ModelOptions): Promise<LoadedModel> {
   const spec: RawMap = isMap(entry) ? entry : { path: entry }
-  const includerDir = path.dirname(o.file)
+  const includerDir = o.file === '-' ? o.baseDir : path.dirname(o.file)
   const paths = toStringList(spec.path).map((p) => path.resolve(includerDir, p))
   if (paths.length === 0) throw new ComposeError(`${o.file}: include: path is required`, { file: o.file, path: 'include' })
   const projectDir = spec.project_directory !== undefined ? path.resolve(includerDir, scalarString(spec.project_directory)) : path.dirname(paths[0]!)
@@ -173,7 +206,9 @@ async function loadInclude(entry: unknown, o: ModelOptions): Promise<LoadedModel
   const stack = o.includeStack ?? [o.file]
   let merged: LoadedModel | undefined
   for (const p of paths) {
-    if (stack.includes(p)) throw new ComposeError(`${o.file}: include cycle detected: ${[...stack, p].join(' -> ')}`, { file: o.file, path: 'include' })
+    if (stack.includes(p)) {
+      throw new ComposeError(`include cycle detected:\n${stack[0]}\n include ${[...stack.slice(1), p].join('\n include ')}`, { file: o.file, path: 'include' })
+    }
     const loaded = await loadModel({ ...o, file: p, baseDir: projectDir, env, includeStack: [...stack, p], shared: { raw: new Map(), unsetWarned: o.shared!.unsetWarned } })
     merged = merged ? { model: mergeModels(merged.model, loaded.model), files: [...merged.files, ...loaded.files] } : loaded
   }

@@ -3,6 +3,9 @@ import * as path from 'node:path'
 import { normalizeProjectName } from '../labels.js'
 import { ComposeError } from './compose-error.js'
 import { parseEnvFile } from './env-file.js'
+import { interpolateTree } from './interpolate.js'
+import { parseYamlDocuments } from './parse-yaml.js'
+import { isMap } from './raw.js'
 import { loadModel, type LoadedModel } from './load-model.js'
 import { mergeModels } from './merge.js'
 import { buildProject } from './build-project.js'
@@ -51,14 +54,33 @@ export async function readEnvFiles(files: string[], env: Record<string, string |
   return out
 }
 
-const VALID_NAME = /^[a-z0-9][a-z0-9_-]*$/
-
-function checkProjectName(name: string, source: string): string {
-  if (name === '') throw new ComposeError(`project name must not be empty (${source})`)
-  if (!VALID_NAME.test(name)) {
-    throw new ComposeError(`${JSON.stringify(name)} is not a valid project name: it must contain only characters from [a-z0-9_-] and start with [a-z0-9]`)
+function checkProjectName(name: string): string {
+  if (name === '') throw new ComposeError('project name must not be empty')
+  if (normalizeProjectName(name) !== name) {
+    throw new ComposeError(`invalid project name ${JSON.stringify(name)}: must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number`)
   }
   return name
+}
+
+/** The last `name:` among the files (interpolated, normalized), read before the full load like Compose does. */
+async function nameFromFiles(files: string[], env: Record<string, string>, readText: (file: string) => Promise<string>): Promise<string> {
+  let found = ''
+  for (const file of files) {
+    try {
+      for (const doc of parseYamlDocuments(await readText(file), file)) {
+        if (isMap(doc) && typeof doc.name === 'string' && doc.name !== '') found = doc.name
+      }
+    } catch {
+      // Parse errors are reported by the full load.
+    }
+  }
+  if (found === '') return ''
+  return normalizeProjectName(interpolateTree(found, { lookup: (n) => env[n], file: files[0] }) as string)
+}
+
+async function readStdinOnce(options: LoadOptions): Promise<string> {
+  if (!options.readStdin) throw new ComposeError('reading a compose file from standard input ("-f -") is not supported here')
+  return options.readStdin()
 }
 
 /**
@@ -69,11 +91,13 @@ export async function loadProject(options: LoadOptions): Promise<ComposeProject>
   const warn = options.onWarning ?? (() => {})
   const cwd = options.cwd
   const osEnv = options.env
-  let files = options.files.map((f) => path.resolve(cwd, f))
-  const workingDirGuess = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : files[0] ? path.dirname(files[0]) : cwd
+  let files = options.files.map((f) => (f === '-' ? '-' : path.resolve(cwd, f)))
+  const dirOf = (f: string) => (f === '-' ? cwd : path.dirname(f))
+  const workingDirGuess = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : files[0] ? dirOf(files[0]) : cwd
 
   // .env (or --env-file) first: it may set COMPOSE_FILE, COMPOSE_PROJECT_NAME, COMPOSE_PROFILES.
   let envFiles = options.envFiles.map((f) => path.resolve(cwd, f))
+  if (envFiles.length === 0 && osEnv.COMPOSE_ENV_FILES) envFiles = osEnv.COMPOSE_ENV_FILES.split(',').filter(Boolean).map((f) => path.resolve(cwd, f))
   if (envFiles.length === 0 && await exists(path.join(workingDirGuess, '.env'))) envFiles = [path.join(workingDirGuess, '.env')]
   const dotEnv = await readEnvFiles(envFiles, osEnv)
   const env: Record<string, string> = { ...dotEnv }
@@ -84,26 +108,29 @@ export async function loadProject(options: LoadOptions): Promise<ComposeProject>
   }
   if (files.length === 0) files = await findDefaultFiles(workingDirGuess, warn)
   if (files.length === 0) throw new ComposeError('no configuration file provided: not found')
-  const projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : path.dirname(files[0]!)
+  const projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : dirOf(files[0]!)
+  const stdin = files.includes('-') ? await readStdinOnce(options) : undefined
+  const readText = async (file: string): Promise<string> => (file === '-' ? stdin! : readFile(file, 'utf8'))
 
   const profiles = options.profiles.length > 0 ? options.profiles
     : (env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean)
 
+  let name: string
+  if (options.projectName !== undefined) name = checkProjectName(options.projectName)
+  else if (env.COMPOSE_PROJECT_NAME) name = checkProjectName(env.COMPOSE_PROJECT_NAME)
+  else name = (await nameFromFiles(files, env, readText)) || normalizeProjectName(path.basename(projectDir))
+  if (name === '') throw new ComposeError('project name must not be empty')
+  env.COMPOSE_PROJECT_NAME = name
+
   let merged: LoadedModel | undefined
   const configFiles: string[] = []
   for (const file of files) {
-    const model = await loadModel({ file, baseDir: projectDir, env, warn, interpolate: !options.noInterpolate })
+    const model = await loadModel({ file, baseDir: projectDir, env, warn, interpolate: !options.noInterpolate, readText })
     configFiles.push(...model.files)
     merged = merged ? { model: mergeModels(merged.model, model.model), files: [] } : model
   }
 
-  let name: string
-  if (options.projectName !== undefined) name = checkProjectName(options.projectName, '-p')
-  else if (env.COMPOSE_PROJECT_NAME) name = checkProjectName(env.COMPOSE_PROJECT_NAME, 'COMPOSE_PROJECT_NAME')
-  else if (typeof merged!.model.name === 'string' && merged!.model.name !== '') name = checkProjectName(merged!.model.name, 'name')
-  else name = normalizeProjectName(path.basename(projectDir))
-  if (name === '') throw new ComposeError(`project name must not be empty: set one with -p or a top-level "name:"`)
-
+  if (Object.keys(merged!.model).length === 0) throw new ComposeError(`empty compose file: ${files.join(', ')}`, { file: files[0] })
   return buildProject({
     name, workingDir: projectDir, configFiles, model: merged!.model, env, profiles, warn, envFiles,
   })

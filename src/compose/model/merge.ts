@@ -1,4 +1,5 @@
-import { isMap, scalarString, type RawMap } from './raw.js'
+import { SOURCE_FILE, isMap, scalarString, type RawMap } from './raw.js'
+import { OverrideTag, ResetTag } from './yaml-tags.js'
 
 /**
  * Compose's merge rules (for `-f` overrides and `extends`), on canonical raw services
@@ -27,6 +28,7 @@ const SEQUENCE_INDEX: Record<string, Indexer> = {
 export function mergeService(base: RawMap, override: RawMap): RawMap {
   const out: RawMap = { ...base }
   for (const [key, value] of Object.entries(override)) {
+    if (applyTag(out, key, value)) continue
     const current = out[key]
     if (current === undefined || value === null || REPLACE.has(key)) { out[key] = value; continue }
     if (key === 'healthcheck' && isMap(current) && isMap(value)) {
@@ -45,6 +47,8 @@ export function mergeService(base: RawMap, override: RawMap): RawMap {
       out[key] = mergeValues(current, value)
     }
   }
+  const file = (override as { [SOURCE_FILE]?: string })[SOURCE_FILE]
+  if (file) (out as { [SOURCE_FILE]?: string })[SOURCE_FILE] = file
   return out
 }
 
@@ -53,12 +57,20 @@ export function mergeValues(base: unknown, override: unknown): unknown {
   if (isMap(base) && isMap(override)) {
     const out: RawMap = { ...base }
     for (const [key, value] of Object.entries(override)) {
+      if (applyTag(out, key, value)) continue
       out[key] = out[key] === undefined || value === null ? value : mergeValues(out[key], value)
     }
     return out
   }
   if (Array.isArray(base) && Array.isArray(override)) return mergeSequence(base, override, byValue)
   return override
+}
+
+/** `!reset` drops the inherited value, `!override` replaces it; true when `value` was such a tag. */
+function applyTag(out: RawMap, key: string, value: unknown): boolean {
+  if (value instanceof ResetTag) { delete out[key]; return true }
+  if (value instanceof OverrideTag) { out[key] = value.value; return true }
+  return false
 }
 
 function mergeSequence(base: unknown[], override: unknown[], index: Indexer): unknown[] {
@@ -80,6 +92,7 @@ function mergeSequence(base: unknown[], override: unknown[], index: Indexer): un
 export function mergeModels(base: RawMap, override: RawMap): RawMap {
   const out: RawMap = { ...base }
   for (const [key, value] of Object.entries(override)) {
+    if (applyTag(out, key, value)) continue
     if (key === 'services' && isMap(out.services) && isMap(value)) {
       const services: RawMap = { ...out.services }
       for (const [name, svc] of Object.entries(value)) {

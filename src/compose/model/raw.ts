@@ -4,8 +4,11 @@ import { ComposeError } from './compose-error.js'
 
 export type RawMap = Record<string, unknown>
 
+/** A plain mapping (not a list, not a tag wrapper). */
 export function isMap(value: unknown): value is RawMap {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
 }
 
 /** Where in which file a raw value came from, for error messages. */
@@ -82,6 +85,12 @@ export function toStringMap(value: unknown): Record<string, string> {
   return listOrMapToMap(value, true) as Record<string, string>
 }
 
-export function deepClone<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value)
+/**
+ * The file a canonical service was (last) defined in, carried as a symbol so it survives spreads
+ * and merges but never shows up in Object.entries or JSON.
+ */
+export const SOURCE_FILE = Symbol('compose.sourceFile')
+
+export function sourceFileOf(value: unknown): string | undefined {
+  return isMap(value) ? (value as { [SOURCE_FILE]?: string })[SOURCE_FILE] : undefined
 }

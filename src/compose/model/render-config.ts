@@ -40,7 +40,6 @@ function sorted<T>(record: Record<string, T>): Record<string, T> {
 
 const dur = (ns: number | undefined) => (ns === undefined ? undefined : formatDuration(ns))
 const bytes = (n: number | undefined) => (n === undefined ? undefined : String(n))
-const octal = (n: number | undefined) => (n === undefined ? undefined : `0${n.toString(8)}`)
 
 function renderBuild(b: ServiceBuild): Out {
   return compact({
@@ -65,7 +64,7 @@ function renderVolume(v: ServiceVolume): Out {
     type: v.type, source: v.source, target: v.target, read_only: v.readOnly || undefined, consistency: v.consistency,
     bind: v.bind && compact({ selinux: v.bind.selinux, propagation: v.bind.propagation, create_host_path: v.bind.createHostPath || undefined }),
     volume: v.volume && compact({ nocopy: v.volume.nocopy || undefined, subpath: v.volume.subpath }),
-    tmpfs: v.tmpfs && compact({ size: v.tmpfs.size, mode: v.tmpfs.mode }),
+    tmpfs: v.tmpfs && compact({ size: bytes(v.tmpfs.size), mode: v.tmpfs.mode }),
   })
 }
 
@@ -107,7 +106,7 @@ export function renderService(s: ServiceConfig): Out {
   return compact({
     profiles: s.profiles, annotations: sorted(s.annotations), build: s.build && renderBuild(s.build),
     cap_add: s.capAdd, cap_drop: s.capDrop, cgroup_parent: s.cgroupParent, cpus: s.cpus, cpuset: s.cpuset, cpu_shares: s.cpuShares,
-    command: s.command, configs: s.configs.map(fileRef), container_name: s.containerName,
+    command: s.command, configs: s.configs.map((c) => fileRef(c.target === `/${c.source}` ? { ...c, target: undefined } : c)), container_name: s.containerName,
     depends_on: dependsOn, deploy: s.deploy && renderDeploy(s.deploy), devices: s.devices,
     dns: s.dns, dns_opt: s.dnsOpt, dns_search: s.dnsSearch, domainname: s.domainname, entrypoint: s.entrypoint,
     environment: sorted(s.environment), expose: s.expose, external_links: s.externalLinks,
@@ -115,7 +114,7 @@ export function renderService(s: ServiceConfig): Out {
     healthcheck: s.healthcheck && renderHealthcheck(s.healthcheck), image: s.image, init: s.init, ipc: s.ipc,
     labels: sorted(s.labels), links: s.links, logging: s.logging && compact({ driver: s.logging.driver, options: sorted(s.logging.options) }),
     mem_limit: bytes(s.memLimit), mem_reservation: bytes(s.memReservation), memswap_limit: bytes(s.memswapLimit),
-    network_mode: s.networkMode, networks, oom_kill_disable: s.oomKillDisable || undefined, pid: s.pid, pids_limit: s.pidsLimit,
+    mac_address: s.macAddress, network_mode: s.networkMode, networks, oom_kill_disable: s.oomKillDisable || undefined, pid: s.pid, pids_limit: s.pidsLimit,
     platform: s.platform, ports: s.ports.map(renderPort), privileged: s.privileged || undefined, pull_policy: s.pullPolicy,
     read_only: s.readOnly || undefined, restart: s.restart, runtime: s.runtime,
     scale: s.scale !== 1 && s.deploy?.replicas === undefined ? s.scale : undefined,
@@ -124,11 +123,13 @@ export function renderService(s: ServiceConfig): Out {
     tty: s.tty || undefined, ulimits, user: s.user, userns_mode: s.usernsMode, uts: s.uts,
     volumes: s.volumes.map(renderVolume), volumes_from: s.volumesFrom, working_dir: s.workingDir,
     ...s.unsupported,
+    ...sorted(s.extensions ?? {}),
   })
 }
 
-function fileRef(r: { source: string; target: string; uid?: string; gid?: string; mode?: number }): Out {
-  return compact({ source: r.source, target: r.target, uid: r.uid, gid: r.gid, mode: octal(r.mode) })
+/** A service secret/config reference; a config's default target (/<source>) is left out, as Compose prints it. */
+function fileRef(r: { source: string; target?: string; uid?: string; gid?: string; mode?: number }): Out {
+  return compact({ source: r.source, target: r.target, uid: r.uid, gid: r.gid, mode: r.mode })
 }
 
 function renderNetwork(n: NetworkConfig): Out {
@@ -136,7 +137,7 @@ function renderNetwork(n: NetworkConfig): Out {
     name: n.name, driver: n.driver, driver_opts: sorted(n.driverOpts),
     ipam: n.ipam && compact({
       driver: n.ipam.driver,
-      config: n.ipam.config.map((c) => compact({ subnet: c.subnet, ip_range: c.ipRange, gateway: c.gateway, aux_addresses: sorted(c.auxAddresses) })),
+      config: n.ipam.config.map((c) => compact({ subnet: c.subnet, gateway: c.gateway, ip_range: c.ipRange, aux_addresses: sorted(c.auxAddresses) })),
       options: sorted(n.ipam.options),
     }),
     external: n.external || undefined, internal: n.internal || undefined, attachable: n.attachable || undefined,
@@ -164,6 +165,7 @@ export function projectDocument(project: ComposeProject): Out {
     volumes: mapValues(project.volumes, renderVolumeDef),
     secrets: mapValues(project.secrets, renderSecret),
     configs: mapValues(project.configs, renderSecret),
+    ...sorted(project.extensions ?? {}),
   })
 }
 
@@ -183,5 +185,7 @@ export function renderConfig(project: ComposeProject, options: RenderConfigOptio
   }
   const doc = projectDocument(project)
   if (options.format === 'json') return `${JSON.stringify(doc, null, 2)}\n`
-  return stringify(doc, { indent: 2, indentSeq: true, lineWidth: 0, minContentWidth: 0, nullStr: 'null' })
+  // The YAML 1.1 schema quotes strings like "no", "on" or "y" the way Go's yaml.v3 does, so that
+  // YAML 1.1 readers (docker-compose 1.x, PyYAML) read them back as strings.
+  return stringify(doc, { indent: 2, indentSeq: true, lineWidth: 0, minContentWidth: 0, nullStr: 'null', schema: 'yaml-1.1' })
 }

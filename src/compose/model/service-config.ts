@@ -18,7 +18,7 @@ const HANDLED = new Set([
   'dns', 'dns_search', 'dns_opt', 'extra_hosts', 'ulimits', 'sysctls', 'mem_limit', 'mem_reservation',
   'memswap_limit', 'cpus', 'cpu_shares', 'cpuset', 'pids_limit', 'shm_size', 'oom_kill_disable', 'group_add', 'ipc',
   'pid', 'uts', 'userns_mode', 'cgroup_parent', 'runtime', 'platform', 'stop_signal', 'stop_grace_period', 'logging',
-  'secrets', 'configs', 'profiles', 'extends', 'label_file',
+  'secrets', 'configs', 'profiles', 'extends', 'label_file', 'mac_address',
 ])
 
 /**
@@ -76,6 +76,7 @@ export function toServiceConfig(name: string, s: RawMap, ctx: RawContext): Servi
     containerName: str('container_name'),
     hostname: str('hostname'),
     domainname: str('domainname'),
+    macAddress: str('mac_address'),
     user: str('user'),
     workingDir: str('working_dir'),
     networkMode: str('network_mode'),
@@ -109,7 +110,10 @@ export function toServiceConfig(name: string, s: RawMap, ctx: RawContext): Servi
   }
   svc.networks = toNetworks(s.networks, svc.networkMode, at('networks'))
   svc.scale = toScale(s, svc, ctx)
-  for (const [key, value] of Object.entries(s)) if (!HANDLED.has(key) && !key.startsWith('x-')) svc.unsupported[key] = value
+  for (const [key, value] of Object.entries(s)) {
+    if (key.startsWith('x-')) (svc.extensions ??= {})[key] = value
+    else if (!HANDLED.has(key)) svc.unsupported[key] = value
+  }
   return svc
 }
 

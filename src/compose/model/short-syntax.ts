@@ -97,7 +97,6 @@ export function canonicalVolume(item: unknown, c: RawContext, baseDir: string, h
   if (isMap(item)) {
     const v: RawMap = { ...item }
     if (v.type === 'bind' && typeof v.source === 'string') v.source = resolvePath(v.source, baseDir, home)
-    if (v.type === 'volume' && v.volume === undefined) v.volume = {}
     return v
   }
   const spec = scalarString(item)
@@ -113,7 +112,7 @@ export function canonicalVolume(item: unknown, c: RawContext, baseDir: string, h
   if (source === '') v.type = 'volume'
   else if (isFilePath(source)) { v.type = 'bind'; v.source = resolvePath(source, baseDir, home) }
   else { v.type = 'volume'; v.source = source }
-  v.target = target
+  v.target = target.length > 1 ? path.posix.normalize(target).replace(/\/$/, '') : target
   const bind: RawMap = {}
   const volume: RawMap = {}
   for (const opt of mode ? mode.split(',') : []) {
@@ -123,7 +122,7 @@ export function canonicalVolume(item: unknown, c: RawContext, baseDir: string, h
     else if (opt === 'nocopy') volume.nocopy = true
     else if (PROPAGATIONS.includes(opt)) bind.propagation = opt
     else if (['cached', 'delegated', 'consistent'].includes(opt)) v.consistency = opt
-    else fail(c, `invalid volume specification: ${JSON.stringify(spec)}: unknown mode ${JSON.stringify(opt)}`)
+    // Other options are ignored, as Compose does.
   }
   if (v.type === 'bind') v.bind = { ...bind, create_host_path: true }
   else v.volume = volume

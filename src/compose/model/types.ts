@@ -33,6 +33,8 @@ export interface ComposeProject {
   envFiles?: string[]
   /** Profiles that were active. */
   profiles?: string[]
+  /** Top-level `x-*` extension keys, as written. */
+  extensions?: Record<string, unknown>
 }
 
 export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully'
@@ -230,6 +232,10 @@ export interface ServiceConfig {
   configs: ServiceFileReference[]
   /** Keys the loader accepted but berth does not act on (reported by `config` as-is, warned once by `up`). */
   unsupported: Record<string, unknown>
+  /** Service-level `mac_address`. */
+  macAddress?: string
+  /** `x-*` extension keys, as written. */
+  extensions?: Record<string, unknown>
 }
 
 export interface IpamConfig {
@@ -293,6 +299,8 @@ export interface LoadOptions {
   env: Record<string, string | undefined>
   /** Current directory (injected). */
   cwd: string
+  /** Reads standard input, for a `-f -` file (its relative paths resolve against cwd, as in Compose). */
+  readStdin?: () => Promise<string>
   /** `config --no-interpolate`: keep `${VAR}` text as written. */
   noInterpolate?: boolean
   /** Receives Compose's warnings (obsolete `version`, unset variables...), worded like Compose's WARN lines. */

@@ -1,16 +1,12 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { ErrorObject } from 'ajv'
 import { ComposeError } from './compose-error.js'
-import { composeSpecSchema } from './compose-spec-schema.js'
+import { validate as validateCompiled } from './compose-spec-validator.js'
 
-let validator: ValidateFunction | undefined
-
-function compiled(): ValidateFunction {
-  if (!validator) {
-    const { $schema: _ignored, ...schema } = composeSpecSchema
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema)
-  }
-  return validator
+interface CompiledValidator {
+  (data: unknown): boolean
+  errors?: ErrorObject[] | null
 }
+const validate = validateCompiled as unknown as CompiledValidator
 
 const TYPE_NAMES: Record<string, string> = { object: 'mapping', array: 'list', integer: 'integer', number: 'number', string: 'string', boolean: 'boolean', null: 'null' }
 
@@ -23,7 +19,6 @@ function dotted(instancePath: string): string {
  * ComposeError like Compose's: "validating <file>: services.web Additional property foo is not allowed".
  */
 export function validateSchema(model: unknown, file: string): void {
-  const validate = compiled()
   if (validate(model)) return
   const message = describe(validate.errors ?? [])
   throw new ComposeError(`validating ${file}: ${message.text}`, { file, path: message.path })

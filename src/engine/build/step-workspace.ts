@@ -9,7 +9,7 @@
 import { lstat, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { writeJsonAtomic, type Digest, type Logger, type Mount } from '../../common/index.js'
+import { writeJsonAtomic, type Digest, type IdMappings, type Logger, type Mount } from '../../common/index.js'
 import { withUpperDirLayer, type Snapshotter } from '../layers/index.js'
 import { ociSpec, type ContainerRecord, type OciSpecOptions, type ResolvedUser } from '../containers/index.js'
 import type { OciRuntime } from '../../runtime/oci-runtime.js'
@@ -25,6 +25,11 @@ export interface StepWorkspaceDeps {
   exec: (argv: string[]) => Promise<void>
   specOptions: Pick<OciSpecOptions, 'hostNofileLimit' | 'availableCapabilities'>
   logger: Logger
+  /**
+   * A remapped daemon's mappings (--userns-remap). RUN steps run as the host's root (no user
+   * namespace); layers record owners as containers see them.
+   */
+  idMappings?: IdMappings
 }
 
 export interface Workspace {
@@ -77,7 +82,7 @@ export class StepWorkspace {
       await this.deps.snapshotter.unmount(ws.rootfs)
       const upper = this.deps.snapshotter.upperDir(ws.key)
       if ((await readdir(upper)).length === 0) return undefined
-      return withUpperDirLayer(upper, join(ws.bundleDir, 'diff.tar'), this.deps.exec, (layer) => this.deps.committer.commitLayer(parentChainId, layer), opts)
+      return withUpperDirLayer(upper, join(ws.bundleDir, 'diff.tar'), this.deps.exec, (layer) => this.deps.committer.commitLayer(parentChainId, layer), { ...opts, idMappings: this.deps.idMappings })
     })
   }
 

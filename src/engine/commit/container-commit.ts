@@ -7,7 +7,7 @@
  */
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { EngineError, type Digest, type Logger } from '../../common/index.js'
+import { EngineError, type Digest, type IdMappings, type Logger } from '../../common/index.js'
 import { withUpperDirLayer, type Snapshotter } from '../layers/index.js'
 import { applyChanges, type ImageCommitter, type ImageConfigBlob, type ImageRecord, type ImageRuntimeConfig, type ImageService } from '../images/index.js'
 import type { ContainerRecord, ContainerService } from '../containers/index.js'
@@ -36,6 +36,8 @@ export interface ContainerCommitDeps {
   /** Where the temporary layer tar is written. */
   workDir: string
   logger: Logger
+  /** A remapped daemon's mappings: the layer records owners as the container sees them. */
+  idMappings?: IdMappings
   clock?: () => Date
 }
 
@@ -104,6 +106,6 @@ export class ContainerCommit {
     }
     if (entries.length === 0) return undefined
     const tarFile = join(this.deps.workDir, `commit-${record.id.slice(0, 12)}-${Date.now()}.tar`)
-    return withUpperDirLayer(upper, tarFile, this.deps.exec, (layer) => this.deps.committer.commitLayer(image.topChainId, layer))
+    return withUpperDirLayer(upper, tarFile, this.deps.exec, (layer) => this.deps.committer.commitLayer(image.topChainId, layer), { idMappings: this.deps.idMappings })
   }
 }

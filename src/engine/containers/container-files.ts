@@ -1,5 +1,5 @@
 /** Writes a container's /etc/hostname, /etc/hosts and /etc/resolv.conf sources into its directory. */
-import { readFile } from 'node:fs/promises'
+import { chown, readFile } from 'node:fs/promises'
 import { writeFileAtomic } from '../../common/index.js'
 import { buildHostname, buildHosts, buildResolvConf } from './etc-files.js'
 import type { ContainerRecord } from './types.js'
@@ -26,7 +26,19 @@ export async function writeEtcFiles(record: ContainerRecord, host: { resolvConfP
     hostname,
     extraHosts: hs.extraHosts,
   })
-  await writeFileAtomic(record.hostnamePath, buildHostname(hostname))
-  await writeFileAtomic(record.hostsPath, hosts)
-  await writeFileAtomic(record.resolvConfPath, resolv)
+  // Not fsynced (as dockerd's os.WriteFile): derived from the record, and hosts is rebuilt at every start.
+  await Promise.all([
+    writeFileAtomic(record.hostnamePath, buildHostname(hostname), { durable: false }),
+    writeFileAtomic(record.hostsPath, hosts, { durable: false }),
+    writeFileAtomic(record.resolvConfPath, resolv, { durable: false }),
+  ])
+}
+
+/** Gives a user-namespaced container's root its /etc/hostname, /etc/hosts and /etc/resolv.conf (it edits them as root does elsewhere). */
+export async function chownEtcFiles(record: ContainerRecord, owner: { uid: number; gid: number }): Promise<void> {
+  for (const path of [record.hostnamePath, record.hostsPath, record.resolvConfPath]) {
+    await chown(path, owner.uid, owner.gid).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err
+    })
+  }
 }

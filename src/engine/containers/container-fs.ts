@@ -9,12 +9,12 @@
  * following it (an existing symlink there is replaced, never written through).
  */
 import { constants, createReadStream } from 'node:fs'
-import { chmod, chown, lstat, mkdir, open, readdir, readlink, rm, symlink, link, utimes } from 'node:fs/promises'
+import { chmod, lchown, lstat, mkdir, open, readdir, readlink, rm, symlink, link, utimes } from 'node:fs/promises'
 import { dirname, join, posix } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Readable, Writable } from 'node:stream'
 import tar from 'tar-stream'
-import { EngineError } from '../../common/index.js'
+import { EngineError, shiftOwner, toContainerId, type IdMappings } from '../../common/index.js'
 import { resolveInRootfs } from './rootfs-files.js'
 
 /** Docker's container path stat (the X-Docker-Container-Path-Stat header, base64 JSON). */
@@ -85,7 +85,7 @@ export async function statContainerPath(rootfs: string, path: string): Promise<P
  * Writes a tar of `path` to `out`: the entry itself named by its base name (a directory with its whole
  * tree; symlinks as links, never followed). A path ending in "/." archives the directory's contents.
  */
-export async function archiveContainerPath(rootfs: string, path: string, out: Writable): Promise<void> {
+export async function archiveContainerPath(rootfs: string, path: string, out: Writable, idMappings?: IdMappings): Promise<void> {
   const contentsOnly = path.endsWith('/.')
   const { host, name } = contentsOnly ? { host: await resolveInRootfs(rootfs, path.slice(0, -2) || '/'), name: '.' } : await resolveParent(rootfs, path)
   try {
@@ -96,7 +96,7 @@ export async function archiveContainerPath(rootfs: string, path: string, out: Wr
   const pack = tar.pack()
   const done = pipeline(pack, out)
   try {
-    await addTree(pack, host, name || '.')
+    await addTree(pack, host, name || '.', containerOwner(idMappings))
     pack.finalize()
   } catch (err) {
     pack.destroy(err as Error)
@@ -108,11 +108,12 @@ export async function archiveContainerPath(rootfs: string, path: string, out: Wr
 }
 
 /** Tar of a whole rootfs (`docker export`), entries relative to it. */
-export async function exportRootfs(rootfs: string, out: Writable): Promise<void> {
+export async function exportRootfs(rootfs: string, out: Writable, idMappings?: IdMappings): Promise<void> {
   const pack = tar.pack()
   const done = pipeline(pack, out)
+  const owner = containerOwner(idMappings)
   try {
-    for (const child of (await readdir(rootfs)).sort()) await addTree(pack, join(rootfs, child), child)
+    for (const child of (await readdir(rootfs)).sort()) await addTree(pack, join(rootfs, child), child, owner)
     pack.finalize()
   } catch (err) {
     pack.destroy(err as Error)
@@ -135,13 +136,21 @@ function entryAdded(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], bo
   })
 }
 
+type OwnerMap = (uid: number, gid: number) => { uid: number; gid: number }
+
+/** Host owners as a remapped daemon's containers see them (ids outside the mappings unchanged); identity without mappings. */
+function containerOwner(maps: IdMappings | undefined): OwnerMap {
+  if (!maps) return (uid, gid) => ({ uid, gid })
+  return (uid, gid) => ({ uid: toContainerId(maps.uids, uid) ?? uid, gid: toContainerId(maps.gids, gid) ?? gid })
+}
+
 /** Adds `host` (lstat, never following links) as `name`, recursing into directories. */
-async function addTree(pack: tar.Pack, host: string, name: string): Promise<void> {
+async function addTree(pack: tar.Pack, host: string, name: string, owner: OwnerMap): Promise<void> {
   const st = await lstat(host)
-  const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime }
+  const base = { name, mode: st.mode & 0o7777, ...owner(st.uid, st.gid), mtime: st.mtime }
   if (st.isDirectory()) {
     await entryAdded(pack, { ...base, type: 'directory' })
-    for (const child of (await readdir(host)).sort()) await addTree(pack, join(host, child), name === '.' ? child : `${name}/${child}`)
+    for (const child of (await readdir(host)).sort()) await addTree(pack, join(host, child), name === '.' ? child : `${name}/${child}`, owner)
   } else if (st.isSymbolicLink()) {
     await entryAdded(pack, { ...base, type: 'symlink', linkname: await readlink(host) })
   } else if (st.isFile()) {
@@ -164,6 +173,8 @@ export interface ExtractOptions {
   copyUidGid?: boolean
   /** Refuse to replace a directory with a non-directory or the reverse (the API's noOverwriteDirNonDir). */
   noOverwriteDirNonDir?: boolean
+  /** A remapped daemon's mappings: owners are shifted into the host ids the container sees as them (root by default). */
+  idMappings?: IdMappings
 }
 
 /** Extracts a tar into the container directory `path` (which must exist and be a directory). */
@@ -251,7 +262,8 @@ async function writeEntry(rootfs: string, dest: string, header: tar.Header, body
   }
   const uid = opts.copyUidGid ? header.uid ?? 0 : 0
   const gid = opts.copyUidGid ? header.gid ?? 0 : 0
-  await chown(host, uid, gid).catch(() => undefined)
+  const shifted = opts.idMappings ? shiftOwner(opts.idMappings, uid, gid) : { uid, gid }
+  await lchown(host, shifted.uid, shifted.gid).catch(() => undefined)
 }
 
 export type ChangeKind = 0 | 1 | 2

@@ -118,6 +118,32 @@ test('ContainerManager autoRemove removes the container after it exits', async (
   assert.equal(h.manager.isImageUsed(busybox.id), false)
 })
 
+test('ContainerManager mounts the rootfs of a --rm container volatile and keeps other containers durable', async (t) => {
+  const h = await harness(t)
+  const temp = (await h.manager.create(spec({ host: { autoRemove: true } }), 'temp')).id
+  const kept = (await h.manager.create(spec(), 'kept')).id
+  await h.manager.start(temp)
+  await h.manager.start(kept)
+  assert.deepEqual(h.snapshotter.mountOptions, [{ volatile: true }, {}])
+  h.runtime.exit(temp, 0)
+  h.runtime.exit(kept, 0)
+})
+
+test('ContainerManager writes the annotations the runtime asks for into config.json', async (t) => {
+  const h = await harness(t)
+  const seen: string[] = []
+  h.runtime.specAnnotations = (containerId, s) => {
+    seen.push(containerId)
+    return s.process?.args?.[0] === 'sh' ? { 'run.oci.example': 'yes' } : undefined
+  }
+  const { id } = await h.manager.create(spec(), 'annotated')
+  await h.manager.start(id)
+  const config = JSON.parse(await readFile(join((await h.manager.resolve(id)).bundleDir, 'config.json'), 'utf8'))
+  assert.deepEqual(seen, [id])
+  assert.equal(config.annotations['run.oci.example'], 'yes')
+  h.runtime.exit(id, 0)
+})
+
 test('ContainerManager.remove() refuses a running container without force and kills it with force', async (t) => {
   const h = await harness(t)
   const { id } = await h.manager.create(spec(), 'busy')
@@ -329,4 +355,15 @@ test('ContainerManager create refused by a hook releases the hooks that ran and 
   assert.deepEqual(calls, ['volumes:create', 'networks:create', 'networks:remove:true', 'volumes:remove:true'])
   assert.deepEqual(await h.manager.list({ all: true }), [])
   await assert.rejects(h.manager.resolve('refused'), isKind('NotFound'))
+})
+
+test('ContainerManager.list() copies records unless the caller only reads them', async (t) => {
+  const h = await harness(t)
+  const { id } = await h.manager.create(spec(), 'listed')
+  const [copy] = await h.manager.list({ all: true })
+  copy!.name = 'changed'
+  assert.equal((await h.manager.resolve(id)).name, 'listed')
+  const [live] = await h.manager.list({ all: true, readOnly: true })
+  assert.equal(live, (await h.manager.list({ all: true, readOnly: true }))[0])
+  assert.equal(live!.name, 'listed')
 })

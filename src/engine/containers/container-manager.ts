@@ -3,10 +3,10 @@
  * ImageService. It owns the container records and decides which operation is allowed in which
  * state; ContainerLifecycle runs start/exit/stop/remove, the runtime only executes.
  */
-import { mkdir, rm } from 'node:fs/promises'
+import { chown, mkdir, rm } from 'node:fs/promises'
 import { hostname as osHostname } from 'node:os'
 import { join } from 'node:path'
-import { EngineError, digestHex, newId, type CgroupStats, type Logger } from '../../common/index.js'
+import { EngineError, digestHex, newId, remappedRoot, type CgroupStats, type IdMappings, type Logger } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
 import type { ImageService } from '../images/index.js'
 import type { Snapshotter } from '../layers/index.js'
@@ -33,6 +33,7 @@ import { resolveCommand, resolveWorkingDir } from './process-spec.js'
 import { newContainerRecord } from './record.js'
 import { restartPolicyError, startsWithDaemon } from './restart-policy.js'
 import { validateModes } from './security-spec.js'
+import { validateUserns } from './userns-spec.js'
 import { containerHealthMonitor, validateHealthcheck, type HealthMonitor } from './health.js'
 import { parseSignal } from './signals.js'
 import { ExitWaiters, KeyedLock } from './sync.js'
@@ -75,6 +76,8 @@ export interface ContainerManagerDeps {
   hostResources?: HostResourceFacts
   /** Reads a cgroup's usage ("/berth/<id>"); without it stats report no usage. */
   readCgroupStats?: (cgroupPath: string) => Promise<CgroupStats>
+  /** --userns-remap: containers run in a user namespace with these mappings (unless UsernsMode is "host"). */
+  userns?: IdMappings
 }
 
 export class ContainerManager implements ContainerService {
@@ -120,7 +123,7 @@ export class ContainerManager implements ContainerService {
       logger: deps.logger,
       logRotation: this.logRotation,
       clock: this.clock,
-      specOptions: { hostNofileLimit: deps.hostNofileLimit, initPath: deps.initPath, availableCapabilities: deps.availableCapabilities },
+      specOptions: { hostNofileLimit: deps.hostNofileLimit, initPath: deps.initPath, availableCapabilities: deps.availableCapabilities, userns: deps.userns },
       killTimeoutMs: deps.killTimeoutMs ?? 30_000,
       exitPollMs: deps.exitPollMs ?? 1000,
       hooks: deps.hooks ?? [],
@@ -168,6 +171,7 @@ export class ContainerManager implements ContainerService {
     if (policyProblem) throw new EngineError('InvalidArgument', 'INVALID_RESTART_POLICY', policyProblem)
     const raw = { ...(spec.host.raw ?? {}) }
     validateModes(raw)
+    validateUserns(raw, spec.host.privileged === true, spec.host.networkMode, this.deps.userns)
     validateHealthcheck(spec.healthcheck)
     defaultResources(raw)
     const checked = checkResources(raw, this.hostResources)
@@ -198,6 +202,8 @@ export class ContainerManager implements ContainerService {
         await hook.onCreate?.(record)
       }
       await mkdir(dir, { recursive: true, mode: 0o710 })
+      // The remapped root reaches its rootfs and /etc files through the group bit (dockerd: root:<remapped gid> 0710).
+      if (this.deps.userns) await chown(dir, 0, remappedRoot(this.deps.userns).gid)
       await writeEtcFiles(record, {
         resolvConfPath: this.deps.hostResolvConfPath ?? '/etc/resolv.conf',
         hostsPath: this.deps.hostHostsPath ?? '/etc/hosts',
@@ -238,7 +244,7 @@ export class ContainerManager implements ContainerService {
       }
     }
     const selected = filterContainers(this.store.all(), opts, { lookup: (x) => this.store.resolve(x), ancestorImageIds })
-    return selected.map((r) => structuredClone(r))
+    return opts.readOnly ? selected : selected.map((r) => structuredClone(r))
   }
 
   async start(nameOrId: string): Promise<void> {
@@ -456,7 +462,7 @@ export class ContainerManager implements ContainerService {
   archive(nameOrId: string, path: string, open: (stat: PathStat) => Writable): Promise<void> {
     return this.withRootfs(nameOrId, async (rootfs) => {
       const stat = await statContainerPath(rootfs, path.endsWith('/.') ? path.slice(0, -2) || '/' : path)
-      await archiveContainerPath(rootfs, path, open(stat))
+      await archiveContainerPath(rootfs, path, open(stat), this.deps.userns)
     })
   }
 
@@ -465,7 +471,7 @@ export class ContainerManager implements ContainerService {
       if (record.spec.host.readonlyRootfs) {
         throw new EngineError('Conflict', 'READONLY_ROOTFS', 'container rootfs is marked read-only')
       }
-      await extractIntoContainer(rootfs, path, input, opts)
+      await extractIntoContainer(rootfs, path, input, { ...opts, idMappings: this.deps.userns })
     })
   }
 
@@ -478,7 +484,7 @@ export class ContainerManager implements ContainerService {
   }
 
   exportRootfs(nameOrId: string, out: Writable): Promise<void> {
-    return this.withRootfs(nameOrId, (rootfs) => exportRootfs(rootfs, out))
+    return this.withRootfs(nameOrId, (rootfs) => exportRootfs(rootfs, out, this.deps.userns))
   }
 
   async sizes(nameOrId: string): Promise<{ sizeRw: number; sizeRootFs: number }> {

@@ -116,14 +116,15 @@ export class ContainerStore {
 
   /**
    * Persists the record as it is now and indexes it. Writes for one id are serialized so an older
-   * state never overwrites a newer one.
+   * state never overwrites a newer one. `durable: false` skips the fsync: for run-state changes
+   * (running, exited, removing) that a daemon restart reconciles with the runtime anyway.
    */
-  save(record: ContainerRecord): Promise<void> {
+  save(record: ContainerRecord, opts: { durable?: boolean } = {}): Promise<void> {
     this.byId.set(record.id, record)
     this.names.set(record.name, record.id)
     const json = structuredClone(record)
     const previous = this.saving.get(record.id) ?? Promise.resolve()
-    const next = previous.catch(() => undefined).then(() => writeJsonAtomic(join(this.dir(record.id), 'container.json'), json))
+    const next = previous.catch(() => undefined).then(() => writeJsonAtomic(join(this.dir(record.id), 'container.json'), json, opts))
     this.saving.set(record.id, next)
     void next.finally(() => {
       if (this.saving.get(record.id) === next) this.saving.delete(record.id)

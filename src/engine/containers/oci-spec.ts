@@ -8,6 +8,8 @@ import { tweakCapabilities } from './capabilities.js'
 import { processEnv, resolveWorkingDir, type ResolvedUser } from './process-spec.js'
 import { applySecurity, type SecurityContext } from './security-spec.js'
 import type { ContainerRecord } from './types.js'
+import { applyUserns, usesRemappedUserns } from './userns-spec.js'
+import type { IdMappings } from '../../common/index.js'
 
 export const OCI_VERSION = '1.0.2'
 export const DEFAULT_INIT_PATH = '/usr/bin/tini-static'
@@ -49,6 +51,8 @@ export interface OciSpecOptions {
   extraEnv?: readonly string[]
   /** Host facts for seccomp, devices, container:X namespaces and --group-add (default arch: this host's). */
   security?: Omit<SecurityContext, 'capabilities' | 'arch'> & { arch?: string }
+  /** The daemon's --userns-remap mappings: the container gets a user namespace unless its UsernsMode is "host". */
+  userns?: IdMappings
 }
 
 function num(raw: Record<string, unknown> | undefined, key: string): number | undefined {
@@ -226,5 +230,6 @@ export function ociSpec(record: ContainerRecord, user: ResolvedUser, opts: OciSp
   }
   if (spec.domainname) result.domainname = spec.domainname
   applySecurity(result, raw, privileged, { ...opts.security, capabilities: caps, arch: opts.security?.arch ?? process.arch })
+  if (usesRemappedUserns(raw, opts.userns)) applyUserns(result, opts.userns)
   return result
 }

@@ -173,6 +173,11 @@ export interface ContainerListOptions {
   size?: boolean
   /** Docker filters: status, name, id, label, ancestor, exited, before, since. */
   filters?: Record<string, string[]>
+  /**
+   * The caller only reads the records and does not keep them: the live records are returned
+   * instead of copies (copying 1000 records was most of a `ps -a`). Never mutate them.
+   */
+  readOnly?: boolean
 }
 
 export interface LogsOptions {

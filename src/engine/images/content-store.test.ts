@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { gzipSync } from 'node:zlib'
 import { sha256 } from '../../common/index.js'
 import { ContentStore } from './content-store.js'
 
@@ -57,4 +58,30 @@ test('ContentStore.delete() is idempotent', async (t) => {
   await content.delete(digest)
   await content.delete(digest)
   assert.equal(await content.has(digest), false)
+})
+
+test('ContentStore.putDerived() serves the gunzip of a stored blob without a second copy, until either goes', async (t) => {
+  const { content, root } = await store(t)
+  const tar = Buffer.from('layer tar '.repeat(20000))
+  const gz = await content.put(gzipSync(tar))
+  const diffId = sha256(tar)
+  await content.putDerived(diffId, gz, tar.length)
+  assert.equal(await content.has(diffId), true)
+  assert.equal(await content.size(diffId), tar.length)
+  assert.deepEqual(await content.read(diffId), tar)
+  const parts: Buffer[] = []
+  for await (const c of await content.openRead(diffId)) parts.push(c as Buffer)
+  assert.deepEqual(Buffer.concat(parts), tar)
+  assert.deepEqual(await readdir(join(root, 'sha256')), [gz.slice(7)], 'only the compressed blob is on disk')
+
+  // Without its source the derived blob is gone; deleting it removes the record.
+  await content.delete(gz)
+  assert.equal(await content.has(diffId), false)
+  await assert.rejects(content.openRead(diffId), { kind: 'NotFound' })
+  const gz2 = await content.put(gzipSync(tar))
+  assert.equal(await content.has(diffId), true)
+  await content.delete(diffId)
+  assert.equal(await content.has(diffId), false)
+  assert.equal(await content.has(gz2), true)
+  await assert.rejects(content.putDerived(diffId, sha256('absent'), 1), { kind: 'NotFound' })
 })

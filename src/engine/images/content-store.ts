@@ -2,18 +2,27 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Readable } from 'node:stream'
-import { invalid, isDigest, notFound, type Digest } from '../../common/index.js'
+import { pipeline, type Readable } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import { invalid, isDigest, notFound, readJsonIfExists, writeFileAtomic, type Digest } from '../../common/index.js'
 
 export interface IngestExpectation {
   digest?: Digest
   size?: number
 }
 
+/** A blob kept as the gunzip of another stored blob (a pulled layer's tar, from its registry blob). */
+interface DerivedBlob {
+  from: Digest
+  size: number
+}
+
 /**
  * Content-addressed blobs at <root>/sha256/<hex>. A blob is written to <root>/ingest/ while it is
  * hashed and renamed into place only when its digest (and size, if given) match: a blob stored
  * under a digest always has that digest. Blobs are immutable; delete is the only other change.
+ * A blob may also be derived (<root>/derived/<hex>.json): stored as the gunzip of another blob, so a
+ * pulled layer's tar costs no second copy on disk; has, size, read and openRead serve it the same.
  */
 export class ContentStore {
   constructor(private readonly root: string) {}
@@ -32,8 +41,36 @@ export class ContentStore {
     try {
       return (await stat(this.path(digest))).size
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('BLOB_NOT_FOUND', `blob ${digest} not found`)
-      throw err
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    const derived = await this.derived(digest)
+    if (derived) return derived.size
+    throw notFound('BLOB_NOT_FOUND', `blob ${digest} not found`)
+  }
+
+  /**
+   * Records that `digest` is the gunzip of the stored blob `from` (`size` bytes). The caller has
+   * verified it (a layer's diff id, checked while the layer was unpacked).
+   */
+  async putDerived(digest: Digest, from: Digest, size: number): Promise<void> {
+    await this.size(from)
+    await mkdir(join(this.root, 'derived'), { recursive: true })
+    await writeFileAtomic(this.derivedPath(digest), JSON.stringify({ from, size } satisfies DerivedBlob))
+  }
+
+  private derivedPath(digest: Digest): string {
+    return join(this.root, 'derived', `${this.path(digest).slice(-64)}.json`)
+  }
+
+  /** The derivation of a blob stored only that way, while its source blob is there. */
+  private async derived(digest: Digest): Promise<DerivedBlob | undefined> {
+    const d = await readJsonIfExists<DerivedBlob>(this.derivedPath(digest))
+    if (!d) return undefined
+    try {
+      await stat(this.path(d.from))
+      return d
+    } catch {
+      return undefined
     }
   }
 
@@ -59,13 +96,26 @@ export class ContentStore {
     const fh = await open(tmp, 'wx', 0o644)
     try {
       try {
+        // Network chunks are small (16-64 KiB): written in batches of about 1 MiB, one syscall each.
+        let batch: Uint8Array[] = []
+        let batched = 0
+        const flush = async (): Promise<void> => {
+          if (batched === 0) return
+          const buf = batch.length === 1 ? (batch[0] as Uint8Array) : Buffer.concat(batch, batched)
+          batch = []
+          batched = 0
+          let off = 0
+          while (off < buf.length) off += (await fh.write(buf, off)).bytesWritten
+        }
         for await (const chunk of src) {
           const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
           hash.update(buf)
           size += buf.length
-          let off = 0
-          while (off < buf.length) off += (await fh.write(buf, off)).bytesWritten
+          batch.push(buf)
+          batched += buf.length
+          if (batched >= 1 << 20) await flush()
         }
+        await flush()
         await fh.sync()
       } finally {
         await fh.close()
@@ -89,19 +139,33 @@ export class ContentStore {
     try {
       return await readFile(this.path(digest))
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('BLOB_NOT_FOUND', `blob ${digest} not found`)
-      throw err
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     }
+    const chunks: Buffer[] = []
+    for await (const c of await this.openRead(digest)) chunks.push(c as Buffer)
+    return Buffer.concat(chunks)
   }
 
   /** A stream of the blob. NotFound (before any data) when absent. */
   async openRead(digest: Digest): Promise<Readable> {
-    await this.size(digest)
-    return createReadStream(this.path(digest))
+    try {
+      await stat(this.path(digest))
+      return createReadStream(this.path(digest))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    const derived = await this.derived(digest)
+    if (!derived) throw notFound('BLOB_NOT_FOUND', `blob ${digest} not found`)
+    const gunzip = createGunzip()
+    pipeline(createReadStream(this.path(derived.from)), gunzip, () => {
+      // gunzip is destroyed with the error; its reader sees it.
+    })
+    return gunzip
   }
 
   /** Idempotent. */
   async delete(digest: Digest): Promise<void> {
     await rm(this.path(digest), { force: true })
+    await rm(this.derivedPath(digest), { force: true })
   }
 }

@@ -14,6 +14,8 @@ export interface ImageDistributionDeps {
   dataRoot: string
   registry: RegistryClient
   decompressor?: ExternalDecompressor
+  /** Parallel layer transfers per pull/push (dockerd's max-concurrent-downloads/uploads); read at each call, so a reload can change them. */
+  transfers?: { downloads: number; uploads: number }
 }
 
 /** Moving images between berth and registries: pull, push, login, search. */
@@ -38,12 +40,16 @@ export class ImageDistribution implements ImageDistributionService {
 
   async pull(ref: string, opts: PullOptions = {}): Promise<ImageRecord> {
     await this.collectGarbage()
-    return pullImage({ store: this.deps.store, sources: this.sources, registry: this.deps.registry, decompressor: this.deps.decompressor }, ref, opts)
+    return pullImage({ store: this.deps.store, sources: this.sources, registry: this.deps.registry, decompressor: this.deps.decompressor }, ref, {
+      ...opts, concurrency: opts.concurrency ?? this.deps.transfers?.downloads,
+    })
   }
 
   async push(name: string, tag: string | undefined, opts: PushOptions = {}): Promise<PushResult[]> {
     await this.collectGarbage()
-    return pushImage({ store: this.deps.store, sources: this.sources, registry: this.deps.registry }, name, tag, opts)
+    return pushImage({ store: this.deps.store, sources: this.sources, registry: this.deps.registry }, name, tag, {
+      ...opts, concurrency: opts.concurrency ?? this.deps.transfers?.uploads,
+    })
   }
 
   async login(auth: RegistryAuth): Promise<{ status: string; identityToken?: string }> {

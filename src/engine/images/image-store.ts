@@ -5,6 +5,7 @@ import { chainIdOf, chainIds, type Snapshotter } from '../layers/index.js'
 import { ContentStore } from './content-store.js'
 import { decompressStream } from './decompress.js'
 import { applyChanges } from './image-changes.js'
+import { imageDiskUsage, type ImageDiskUsage } from './image-disk-usage.js'
 import { danglingFilter, labelsMatch, parseTimestamp, referenceMatches, validateImageFilters } from './image-filters.js'
 import { ImageRecords, type StoredImage } from './image-records.js'
 import { parsePlatform } from './platform.js'
@@ -59,6 +60,11 @@ export class ImageStore implements ImageService {
   async resolve(ref: string): Promise<ImageRecord> {
     await this.records.load()
     return this.toRecord(this.find(ref))
+  }
+
+  /** `system df`: top-level images with their shared size, and every layer's size counted once. */
+  async diskUsage(): Promise<ImageDiskUsage> {
+    return imageDiskUsage(await this.list({ all: false }), await this.list({ all: true }), async (c) => (await this.snapshotter.layerInfo(c)).size)
   }
 
   async list(opts: ImageListOptions = {}): Promise<ImageRecord[]> {

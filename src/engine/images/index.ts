@@ -14,7 +14,9 @@ export { familiarName, familiarReference, normalizeReference, parseReference, ty
 export { ContentStore, type IngestExpectation } from './content-store.js'
 export { ImageStore, type ImageStoreDeps } from './image-store.js'
 export { applyChanges } from './image-changes.js'
+export type { ImageDiskUsage } from './image-disk-usage.js'
 export { bootstrapBusybox, busyboxCreatedBy, busyboxEntries, type BootstrapBusyboxOptions } from './bootstrap.js'
+export { bootstrapRegistry, REGISTRY_IMAGE, type BootstrapRegistryOptions } from './bootstrap-registry.js'
 export { decompressStream, detectCompression } from './decompress.js'
 export { hostArchitecture, parsePlatform, type Platform } from './platform.js'
 export type {

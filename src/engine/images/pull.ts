@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import { EngineError, isEngineError, sha256, type Digest } from '../../common/index.js'
 import { chainIdOf } from '../layers/index.js'
 import type { ExternalDecompressor, ProgressSink, RegistryAuth, RegistryClient, RegistryRepository } from './distribution-types.js'
@@ -6,7 +9,7 @@ import type { LayerSources } from './layer-sources.js'
 import { choosePlatform, layerCompression, parseManifest, type Descriptor, type ImageManifest } from './manifest.js'
 import { parsePlatform } from './platform.js'
 import { familiarReference, parseReference } from './reference.js'
-import { counting, decompressLayer, mapLimit, resumableBlob, shortDigest, throttledProgress } from './transfer-util.js'
+import { counting, fanOut, limiter, openLayerBlob, resumableBlob, shortDigest, throttledProgress } from './transfer-util.js'
 import type { ImageConfigBlob, ImageRecord } from './types.js'
 
 export interface PullDeps {
@@ -76,19 +79,43 @@ export async function pullImage(deps: PullDeps, ref: string, opts: PullOptions =
     })
     const limit = opts.concurrency ?? 3
     missing.slice(limit).forEach((i) => progress({ id: shortDigest((manifest.layers[i] as Descriptor).digest), status: 'Waiting' }))
-    await mapLimit(missing, limit, async (i) => {
-      const layer = manifest.layers[i] as Descriptor
-      await downloadLayer(deps, repo, layer, progress, pin, opts.signal)
-    })
-
-    // Unpack in order: each layer's chain id depends on its parent.
-    let parent: string | undefined
-    for (let i = 0; i < diffIds.length; i++) {
-      const layer = manifest.layers[i] as Descriptor
-      const diffId = diffIds[i] as Digest
-      if (!present[i]) await extractLayer(deps, layer, diffId, parent, progress)
-      parent = chains[i]
-      await deps.sources.add(diffId, { digest: layer.digest, size: layer.size, mediaType: layer.mediaType }, `${parsed.domain}/${parsed.path}`)
+    // Downloads run `limit` at a time, in layer order; layer i is unpacked as soon as it and the layers
+    // below it are here, while later layers still download. The first failure aborts the rest, and
+    // nothing is left running when this returns or throws (withLayerPins then removes what was stored).
+    const abort = new AbortController()
+    const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal
+    let failure: { err: unknown } | undefined
+    const fail = (err: unknown): never => {
+      failure ??= { err }
+      abort.abort()
+      throw err
+    }
+    const downloads = new Map<number, Promise<void>>()
+    const slot = limiter(limit)
+    for (const i of missing) {
+      const download = slot(() => {
+        signal.throwIfAborted()
+        return downloadLayer(deps, repo, manifest.layers[i] as Descriptor, progress, pin, signal)
+      }).catch(fail)
+      download.catch(() => undefined) // awaited in layer order below; a later layer may fail first
+      downloads.set(i, download)
+    }
+    try {
+      let parent: string | undefined
+      for (let i = 0; i < diffIds.length; i++) {
+        const layer = manifest.layers[i] as Descriptor
+        const diffId = diffIds[i] as Digest
+        if (!present[i]) {
+          await downloads.get(i)
+          await extractLayer(deps, layer, diffId, parent, progress).catch(fail)
+        }
+        parent = chains[i]
+        await deps.sources.add(diffId, { digest: layer.digest, size: layer.size, mediaType: layer.mediaType }, `${parsed.domain}/${parsed.path}`)
+      }
+    } catch (err) {
+      abort.abort()
+      await Promise.allSettled(downloads.values())
+      throw failure ? failure.err : err
     }
     const repoTag = tag !== undefined && parsed.digest === undefined ? `${name}:${tag}` : undefined
     const record = await store.registerImage(configBytes, { repoTag, repoDigest: `${name}@${manifestDigest}` })
@@ -161,23 +188,53 @@ async function downloadLayer(
   progress({ id, status: 'Download complete' })
 }
 
+/**
+ * Unpacks a downloaded layer on its parent, decompressing the blob once. A gzip layer's tar is not
+ * stored again: the content store keeps it as derived from the registry blob (verified against the
+ * diff id here). Other compressions feed the tar to both the content store and the snapshotter.
+ */
 async function extractLayer(deps: PullDeps, layer: Descriptor, diffId: Digest, parent: string | undefined, progress: ProgressSink): Promise<void> {
   const id = shortDigest(layer.digest)
   const content = deps.store.content
   const report = throttledProgress(progress, id, 'Extracting', layer.size)
   report(0, true)
-  if (!(await content.has(diffId))) {
+  const mismatch = (err: unknown): unknown => isEngineError(err) && err.code === 'DIGEST_MISMATCH'
+    ? new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `failed to register layer: layer ${layer.digest} does not match diff id ${diffId} of the image config`, { cause: err })
+    : err
+  if (await content.has(diffId)) {
+    await deps.store.layers.applyLayer(parent, diffId, await content.openRead(diffId))
+  } else {
     const compressed = counting((await content.openRead(layer.digest)) as AsyncIterable<Buffer>, (n) => report(n))
-    try {
-      await content.ingest(await decompressLayer(compressed, deps.decompressor), { digest: diffId })
-    } catch (err) {
-      if (isEngineError(err) && err.code === 'DIGEST_MISMATCH') {
-        throw new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `failed to register layer: layer ${layer.digest} does not match diff id ${diffId} of the image config`, { cause: err })
+    const blob = await openLayerBlob(compressed, deps.decompressor)
+    if (blob.kind === 'gzip') {
+      const hash = createHash('sha256')
+      let size = 0
+      const tar = Readable.from((async function* () {
+        for await (const chunk of blob.tar) {
+          hash.update(chunk)
+          size += chunk.length
+          yield chunk
+        }
+      })(), { objectMode: false })
+      try {
+        await deps.store.layers.applyLayer(parent, diffId, tar)
+        await finished(tar) // an existing layer is not read, only drained
+      } catch (err) {
+        tar.destroy()
+        throw mismatch(err)
       }
-      throw err
+      const got = `sha256:${hash.digest('hex')}`
+      if (got !== diffId) throw mismatch(new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `diff id mismatch: got ${got}`))
+      await content.putDerived(diffId, layer.digest, size)
+    } else {
+      const [ingested, applied] = await fanOut<unknown>(blob.tar, [
+        (tar) => content.ingest(tar, { digest: diffId }),
+        (tar) => deps.store.layers.applyLayer(parent, diffId, tar),
+      ])
+      if (ingested?.status === 'rejected') throw mismatch(ingested.reason)
+      if (applied?.status === 'rejected') throw mismatch(applied.reason)
     }
   }
   report(layer.size, true)
-  await deps.store.layers.applyLayer(parent, diffId, await content.openRead(diffId))
   progress({ id, status: 'Pull complete' })
 }

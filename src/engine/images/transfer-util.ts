@@ -1,4 +1,4 @@
-import { Readable, pipeline } from 'node:stream'
+import { PassThrough, Readable, pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { EngineError, invalid, isEngineError, type Digest } from '../../common/index.js'
 import { detectCompression } from './decompress.js'
@@ -22,6 +22,29 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   if (failure) throw failure.err
   return results
+}
+
+/** Runs the functions given to it with at most `limit` in flight, starting them in call order. */
+export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let active = 0
+  const queue: Array<() => void> = []
+  const next = (): void => {
+    if (active >= limit) return
+    const start = queue.shift()
+    if (start) {
+      active++
+      start()
+    }
+  }
+  return (fn) => new Promise((resolve, reject) => {
+    queue.push(() => {
+      Promise.resolve().then(fn).then(resolve, reject).finally(() => {
+        active--
+        next()
+      })
+    })
+    next()
+  })
 }
 
 /** "sha256:abcdef..." -> "abcdef012345" (Docker's short layer id in progress lines). */
@@ -83,6 +106,11 @@ export async function* resumableBlob(
 
 /** A plain tar from a layer blob: gzip via zlib, zstd via the injected decompressor, plain as is. */
 export async function decompressLayer(src: AsyncIterable<Buffer>, external: ExternalDecompressor | undefined): Promise<AsyncIterable<Buffer>> {
+  return (await openLayerBlob(src, external)).tar
+}
+
+/** decompressLayer, also saying which compression the blob's first bytes showed. */
+export async function openLayerBlob(src: AsyncIterable<Buffer>, external: ExternalDecompressor | undefined): Promise<{ kind: 'none' | 'gzip' | 'zstd'; tar: AsyncIterable<Buffer> }> {
   const it = src[Symbol.asyncIterator]()
   const first = await it.next()
   if (first.done) throw invalid('EMPTY_LAYER', 'layer blob is empty')
@@ -96,17 +124,17 @@ export async function decompressLayer(src: AsyncIterable<Buffer>, external: Exte
     }
   }
   const kind = detectCompression(head)
-  if (kind === 'none') return all()
+  if (kind === 'none') return { kind, tar: all() }
   if (kind === 'gzip') {
     const gunzip = createGunzip()
     pipeline(Readable.from(all()), gunzip, () => {
       // pipeline destroys gunzip with the error; its reader sees it.
     })
-    return gunzip as AsyncIterable<Buffer>
+    return { kind, tar: gunzip as AsyncIterable<Buffer> }
   }
   if (kind === 'zstd') {
     if (!external) throw invalid('UNSUPPORTED_COMPRESSION', 'zstd-compressed layers need the zstd program on the daemon host')
-    return external('zstd', all())
+    return { kind, tar: await external('zstd', all()) }
   }
   throw invalid('UNSUPPORTED_COMPRESSION', `unsupported layer compression: ${kind}`)
 }
@@ -119,4 +147,44 @@ export async function* counting(src: AsyncIterable<Buffer>, onBytes: (n: number)
     onBytes(n)
     yield chunk
   }
+}
+
+/**
+ * Feeds one stream to every consumer at the pace of the slowest. A consumer's failure, or the
+ * source's, ends every other consumer's stream with that error; resolves once all have settled.
+ */
+export async function fanOut<T>(src: AsyncIterable<Buffer>, consumers: Array<(stream: PassThrough) => Promise<T>>): Promise<Array<PromiseSettledResult<T>>> {
+  const outs = consumers.map(() => new PassThrough({ highWaterMark: 1 << 20 }))
+  let stopped: unknown
+  const stop = (err: unknown): void => {
+    stopped ??= err
+    for (const o of outs) o.destroy(err instanceof Error ? err : new Error(String(err)))
+  }
+  for (const o of outs) o.on('error', () => undefined) // the consumer sees it; late errors must not crash
+  const results = consumers.map((consume, i) => consume(outs[i] as PassThrough))
+  for (const r of results) r.catch(stop)
+  const writable = (o: PassThrough): Promise<void> => new Promise((resolve) => {
+    const done = (): void => {
+      o.off('drain', done)
+      o.off('close', done)
+      resolve()
+    }
+    o.on('drain', done)
+    o.on('close', done)
+  })
+  const feed = (async () => {
+    try {
+      for await (const chunk of src) {
+        if (stopped !== undefined) throw stopped
+        const waits = outs.filter((o) => !o.write(chunk)).map(writable)
+        if (waits.length) await Promise.all(waits)
+      }
+      for (const o of outs) o.end()
+    } catch (err) {
+      stop(err)
+    }
+  })()
+  const settled = await Promise.allSettled(results)
+  await feed
+  return settled
 }

@@ -83,6 +83,8 @@ export interface ImageService {
    * does. Called after a container is removed.
    */
   pruneLayers?(isUsedByContainer: (imageId: string) => boolean): Promise<string[]>
+  /** `system df`: listed (top-level) images with Docker's SharedSize, and LayersSize with each layer once. */
+  diskUsage?(): Promise<{ layersSize: number; images: Array<{ image: ImageRecord; sharedSize: number }> }>
   /** By id, id prefix (>= 1 hex char, unique), or reference (normalized). NotFound: "No such image: x". */
   resolve(ref: string): Promise<ImageRecord>
   list(opts?: ImageListOptions): Promise<ImageRecord[]>

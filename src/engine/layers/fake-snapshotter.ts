@@ -12,8 +12,8 @@ import type { LayerInfo, Snapshotter } from './snapshotter.js'
 export class FakeSnapshotter implements Snapshotter {
   readonly layers = new Map<string, LayerInfo>()
   readonly snapshots = new Map<string, { parentChainId: string | undefined }>()
-  /** target -> { key, readonly } */
-  readonly mounts = new Map<string, { key: string; readonly: boolean }>()
+  /** target -> { key, readonly, volatile } */
+  readonly mounts = new Map<string, { key: string; readonly: boolean; volatile: boolean }>()
 
   constructor(private readonly root = '/fake-snapshots') {}
 
@@ -50,9 +50,9 @@ export class FakeSnapshotter implements Snapshotter {
     this.snapshots.set(key, { parentChainId })
   }
 
-  async mount(key: string, target: string, opts: { readonly?: boolean } = {}): Promise<string> {
+  async mount(key: string, target: string, opts: { readonly?: boolean; volatile?: boolean } = {}): Promise<string> {
     if (!this.snapshots.has(key)) throw notFound('SNAPSHOT_NOT_FOUND', `snapshot ${key} does not exist`)
-    this.mounts.set(target, { key, readonly: opts.readonly ?? false })
+    this.mounts.set(target, { key, readonly: opts.readonly ?? false, volatile: opts.volatile ?? false })
     return target
   }
 

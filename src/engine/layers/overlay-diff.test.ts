@@ -65,3 +65,15 @@ test('overlayToOciLayer() gives the same bytes for the same input', async () => 
   const b = await collect(overlayToOciLayer(Readable.from([tar])))
   assert.deepEqual(a, b)
 })
+
+test('overlayToOciLayer() with idMappings writes owners as the container sees them, others unchanged', async () => {
+  const t = new Date(1_000_000 * 1000)
+  const tar = await packTar([
+    { header: { name: './a', type: 'file', mode: 0o644, mtime: t, uid: 101000, gid: 201001 }, data: 'x' },
+    { header: { name: './b', type: 'file', mode: 0o644, mtime: t, uid: 0, gid: 0 }, data: 'y' },
+    { header: { name: './c', type: 'directory', mode: 0o755, mtime: t, uid: 100000, gid: 200000 } },
+  ])
+  const idMappings = { uids: [{ containerId: 0, hostId: 100000, size: 65536 }], gids: [{ containerId: 0, hostId: 200000, size: 65536 }] }
+  const out = await entries(overlayToOciLayer(Readable.from([tar]), { idMappings }))
+  assert.deepEqual(out.map((e) => [e.name, e.uid, e.gid]), [['a', 1000, 1001], ['b', 0, 0], ['c', 0, 0]])
+})

@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import tarStream from 'tar-stream'
 import type { Header as Headers } from 'tar-stream'
+import { toContainerId, type IdMappings } from '../../common/index.js'
 
 /** argv of the tar(1) run that archives `upperDir` into `outFile` for overlayToOciLayer(). */
 export function overlayTarArgv(upperDir: string, outFile: string): string[] {
@@ -33,6 +34,12 @@ function stripDot(name: string): string {
 export interface OciLayerOptions {
   /** Unix seconds: later modification times are set to this (SOURCE_DATE_EPOCH). */
   clampMtime?: number
+  /**
+   * A remapped daemon's mappings (--userns-remap): owners are written as the container sees them
+   * (host ids inside the mappings shifted back; others, such as files a build step made as the host's
+   * root, kept), so the layer means the same on any daemon.
+   */
+  idMappings?: IdMappings
 }
 
 /** Rewrites tar(1)'s archive of an upper dir as an OCI layer (see the file comment). */
@@ -53,7 +60,14 @@ export function overlayToOciLayer(input: NodeJS.ReadableStream, opts: OciLayerOp
       return
     }
     const mtime = clamp(header.mtime)
-    const base = { uid: header.uid ?? 0, gid: header.gid ?? 0, mtime, uname: '', gname: '' }
+    const uid = header.uid ?? 0
+    const gid = header.gid ?? 0
+    const maps = opts.idMappings
+    const base = {
+      uid: maps ? (toContainerId(maps.uids, uid) ?? uid) : uid,
+      gid: maps ? (toContainerId(maps.gids, gid) ?? gid) : gid,
+      mtime, uname: '', gname: '',
+    }
     const slash = name.replace(/\/$/, '').lastIndexOf('/')
     const dir = slash < 0 ? '' : name.slice(0, slash + 1)
     const leaf = name.replace(/\/$/, '').slice(slash + 1)

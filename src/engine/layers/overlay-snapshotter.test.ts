@@ -137,3 +137,18 @@ test('OverlaySnapshotter.applyLayer() leaves no layer dir behind after a rejecte
   await assert.rejects(snapshotter.applyLayer(undefined, sha256(tar), Readable.from(tar)), { kind: 'InvalidArgument' })
   assert.deepEqual(await readdir(join(data, 'layers')), [])
 })
+
+test('OverlaySnapshotter mounts a snapshot again, durable or volatile, after a volatile mount', { skip: !isRoot && 'needs root' }, async (t) => {
+  const { snapshotter, scratch } = await setup(t, realMounter)
+  const chain = await apply(snapshotter, undefined, [{ header: { name: 'etc/', type: 'directory', mode: 0o755, mtime } }])
+  await snapshotter.prepare('temp', chain)
+  const target = join(scratch, 'temp')
+  t.after(() => snapshotter.unmount(target))
+  await snapshotter.mount('temp', target, { volatile: true })
+  await writeFile(join(target, 'etc/kept'), 'x')
+  await snapshotter.unmount(target)
+  await snapshotter.mount('temp', target, { volatile: true })
+  await snapshotter.unmount(target)
+  await snapshotter.mount('temp', target)
+  assert.equal(await readFile(join(target, 'etc/kept'), 'utf8'), 'x')
+})

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises'
+import { chown, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   conflict,
@@ -7,6 +7,9 @@ import {
   invalid,
   isDigest,
   notFound,
+  remappedRoot,
+  shiftOwner,
+  type IdMappings,
   readJsonIfExists,
   writeJsonAtomic,
 } from '../../common/index.js'
@@ -21,6 +24,11 @@ export interface OverlaySnapshotterDeps {
   /** <data>/containers: <key>/{upper,work,snapshot.json}; the key dir may hold other files. */
   snapshotsRoot: string
   mounter: Mounter
+  /**
+   * A remapped daemon's id mappings (--userns-remap): layers are unpacked with their owners shifted
+   * into the mapped host ids and snapshots belong to the mapped root, as dockerd's remapped layer store.
+   */
+  idMappings?: IdMappings
 }
 
 /** layers/<chain-hex>/layer.json */
@@ -46,6 +54,7 @@ export class OverlaySnapshotter implements Snapshotter {
   private readonly layersRoot: string
   private readonly snapshotsRoot: string
   private readonly mounter: Mounter
+  private readonly idMappings: IdMappings | undefined
   /** Layer records never change once written. */
   private readonly infos = new Map<string, LayerInfo>()
 
@@ -53,6 +62,7 @@ export class OverlaySnapshotter implements Snapshotter {
     this.layersRoot = deps.layersRoot
     this.snapshotsRoot = deps.snapshotsRoot
     this.mounter = deps.mounter
+    this.idMappings = deps.idMappings
   }
 
   async applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream): Promise<LayerInfo> {
@@ -67,7 +77,10 @@ export class OverlaySnapshotter implements Snapshotter {
     const tmp = join(dir, `diff.tmp-${randomBytes(4).toString('hex')}`)
     await mkdir(tmp, { recursive: true })
     try {
-      const result = await unpackLayer(tar, tmp, (root, files) => this.mounter.makeSpecialFiles(root, files))
+      const mappings = this.idMappings
+      const result = await unpackLayer(tar, tmp, (root, files) => this.mounter.makeSpecialFiles(root, files), {
+        shiftOwner: mappings && ((uid, gid) => shiftOwner(mappings, uid, gid)),
+      })
       if (result.diffId !== diffId) {
         throw invalid('DIGEST_MISMATCH', `Cannot apply layer: diff id mismatch: expected ${diffId}, got ${result.diffId}`)
       }
@@ -119,24 +132,29 @@ export class OverlaySnapshotter implements Snapshotter {
     if (await exists(join(dir, 'snapshot.json'))) throw conflict('SNAPSHOT_EXISTS', `snapshot ${key} already exists`)
     await mkdir(join(dir, 'upper'), { recursive: true, mode: 0o755 })
     await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 })
+    await this.chownToRoot(join(dir, 'upper'), join(dir, 'work'))
     const record: SnapshotJson = { parent: parentChainId ?? null }
     await writeJsonAtomic(join(dir, 'snapshot.json'), record)
   }
 
   /** Mounts the snapshot; a target that is already a mount point is assumed to be this snapshot. */
-  async mount(key: string, target: string, opts: { readonly?: boolean } = {}): Promise<string> {
+  async mount(key: string, target: string, opts: { readonly?: boolean; volatile?: boolean } = {}): Promise<string> {
     const dir = this.snapshotDir(key)
     const snap = await readJsonIfExists<SnapshotJson>(join(dir, 'snapshot.json'))
     if (!snap) throw notFound('SNAPSHOT_NOT_FOUND', `snapshot ${key} does not exist`)
     await mkdir(target, { recursive: true })
     if (await this.mounter.isMountpoint(target)) return target
     const lowerdirs = snap.parent ? await this.lowerDirs(snap.parent) : [await this.emptyDir()]
+    // A volatile mount leaves work/work/incompat/volatile behind, and overlay refuses to mount over it
+    // again (volatile or not) until it is removed: the upper is as consistent as the page cache left it.
+    await rm(join(dir, 'work', 'work', 'incompat', 'volatile'), { recursive: true, force: true })
     await this.mounter.mountOverlay({
       lowerdirs,
       upperdir: join(dir, 'upper'),
       workdir: join(dir, 'work'),
       target,
       readonly: opts.readonly ?? false,
+      ...(opts.volatile ? { volatile: true } : {}),
     })
     return target
   }
@@ -182,7 +200,15 @@ export class OverlaySnapshotter implements Snapshotter {
   private async emptyDir(): Promise<string> {
     const dir = join(this.layersRoot, 'empty')
     await mkdir(dir, { recursive: true, mode: 0o755 })
+    await this.chownToRoot(dir)
     return dir
+  }
+
+  /** A remapped daemon's snapshot dirs belong to the containers' root (host ids of container 0:0). */
+  private async chownToRoot(...paths: string[]): Promise<void> {
+    if (!this.idMappings) return
+    const root = remappedRoot(this.idMappings)
+    for (const p of paths) await chown(p, root.uid, root.gid)
   }
 }
 

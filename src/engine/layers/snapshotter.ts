@@ -25,8 +25,11 @@ export interface Snapshotter {
   removeLayer(chainId: string): Promise<void>
   /** Creates an empty writable snapshot over the given chain (undefined = empty rootfs, as FROM scratch). */
   prepare(key: string, parentChainId: string | undefined): Promise<void>
-  /** Mounts the overlay at target; returns the target. */
-  mount(key: string, target: string, opts?: { readonly?: boolean }): Promise<string>
+  /**
+   * Mounts the overlay at target; returns the target. `volatile`: the upper need not survive a host
+   * crash (overlay's volatile option: no sync on unmount), for snapshots that are thrown away after use.
+   */
+  mount(key: string, target: string, opts?: { readonly?: boolean; volatile?: boolean }): Promise<string>
   unmount(target: string): Promise<void>
   /** Upper dir of a snapshot: what the container changed. */
   upperDir(key: string): string

@@ -129,3 +129,24 @@ test('unpackLayer() hashes trailing bytes after the end-of-archive blocks', asyn
   const result = await unpackLayer(Readable.from([tar.subarray(0, 700), tar.subarray(700)]), root, async () => {})
   assert.equal(result.diffId, sha256(tar))
 })
+
+test('unpackLayer() with shiftOwner stores every owner shifted, implicit dirs as the shifted root', { skip: !isRoot && 'needs root' }, async (t) => {
+  const root = await scratch(t)
+  const entries: TarEntry[] = [
+    { header: { name: 'etc/', type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime } },
+    { header: { name: 'etc/passwd', mode: 0o644, uid: 0, gid: 0, mtime }, data: 'root:x:0:0' },
+    { header: { name: 'home/user/file', mode: 0o600, uid: 1000, gid: 100, mtime }, data: 'x' },
+    { header: { name: 'etc/link', type: 'symlink', linkname: 'passwd', uid: 5, gid: 6, mtime } },
+  ]
+  const tar = await packTar(entries)
+  await unpackLayer(Readable.from([tar]), root, makeSpecialFiles, { shiftOwner: (uid, gid) => ({ uid: uid + 100000, gid: gid + 200000 }) })
+  const owner = async (rel: string): Promise<[number, number]> => {
+    const st = await lstat(join(root, rel))
+    return [st.uid, st.gid]
+  }
+  assert.deepEqual(await owner('etc'), [100000, 200000])
+  assert.deepEqual(await owner('etc/passwd'), [100000, 200000])
+  assert.deepEqual(await owner('home/user/file'), [101000, 200100])
+  assert.deepEqual(await owner('home'), [100000, 200000])
+  assert.deepEqual(await owner('etc/link'), [100005, 200006])
+})

@@ -34,6 +34,11 @@ interface Meta {
   mtime: Date
 }
 
+export interface UnpackOptions {
+  /** Host owner of a file the tar says is owned by uid:gid (a remapped daemon's shifted layers); identity when absent. */
+  shiftOwner?: (uid: number, gid: number) => { uid: number; gid: number }
+}
+
 const WHITEOUT = '.wh.'
 const OPAQUE = '.wh..wh..opq'
 
@@ -49,11 +54,12 @@ export async function unpackLayer(
   tar: NodeJS.ReadableStream,
   root: string,
   makeSpecialFiles: (root: string, files: readonly SpecialFile[]) => Promise<void>,
+  opts: UnpackOptions = {},
 ): Promise<UnpackResult> {
   const hash = createHash('sha256')
   const extract = tarStream.extract()
   const feeding = feed(tar, hash, extract)
-  const state = new LayerTree(root)
+  const state = new LayerTree(root, opts.shiftOwner)
   try {
     for await (const entry of extract) {
       const h = entry.header
@@ -64,7 +70,7 @@ export async function unpackLayer(
       }
       const whiteout = posix.basename(rel).startsWith(WHITEOUT)
       if (!whiteout && (h.type === 'file' || h.type === 'contiguous-file')) {
-        await state.writeFile(rel, meta(h), entry as AsyncIterable<Buffer>)
+        await state.writeFile(rel, state.meta(h), entry as AsyncIterable<Buffer>)
       } else {
         entry.resume()
         await state.add(rel, h)
@@ -158,7 +164,16 @@ class LayerTree {
   private readonly opaque = new Set<string>()
   private readonly pendingLinks = new Map<string, string>()
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly shiftOwner?: (uid: number, gid: number) => { uid: number; gid: number },
+  ) {}
+
+  /** The entry's metadata with its owner shifted for a remapped daemon. */
+  meta(h: Header): Meta {
+    const m = meta(h)
+    return this.shiftOwner ? { ...m, ...this.shiftOwner(m.uid, m.gid) } : m
+  }
 
   private abs(rel: string): string {
     return rel === '' ? this.root : join(this.root, rel)
@@ -187,7 +202,7 @@ class LayerTree {
   async add(rel: string, h: Header): Promise<void> {
     const base = posix.basename(rel)
     if (base.startsWith(WHITEOUT)) return this.whiteout(rel, base, h)
-    const m = meta(h)
+    const m = this.meta(h)
     if (rel === '') {
       if (h.type !== 'directory') throw invalid('INVALID_LAYER', `Cannot unpack layer: "${h.name}" is not a directory`)
       this.dirs.set('', m)
@@ -300,7 +315,7 @@ class LayerTree {
   async finish(makeSpecialFiles: (root: string, files: readonly SpecialFile[]) => Promise<void>): Promise<void> {
     const specials = [...this.specials.values()]
     for (const dir of this.opaque) {
-      const m = this.dirs.get(dir) ?? { mode: 0o755, uid: 0, gid: 0, mtime: new Date() }
+      const m = this.dirs.get(dir) ?? { mode: 0o755, ...(this.shiftOwner?.(0, 0) ?? { uid: 0, gid: 0 }), mtime: new Date() }
       specials.push({ path: dir === '' ? '.' : dir, type: 'opaque-dir', ...m })
     }
     await makeSpecialFiles(this.root, specials)
@@ -311,6 +326,11 @@ class LayerTree {
       if (++n % 256 === 0) await new Promise((resolve) => setImmediate(resolve))
       const path = this.abs(rel)
       if (!m) {
+        // Directories the tar did not list belong to (the container's) root, as in dockerd's unpacking.
+        if (this.shiftOwner) {
+          const owner = this.shiftOwner(0, 0)
+          lchownSync(path, owner.uid, owner.gid)
+        }
         chmodSync(path, 0o755)
         continue
       }

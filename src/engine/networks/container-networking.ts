@@ -1,7 +1,7 @@
 /**
  * ContainerNetworking: the network side of the container lifecycle (a ContainerHooks).
  * - onCreate: resolves the network mode, reserves an endpoint (and address) on each network.
- * - onStart: a namespace file <exec>/netns/<id>, one veth per bridge network (eth0, eth1...),
+ * - onStart: a namespace file <exec>/netns/<id> (none: the runtime's own namespace, no file), one veth per bridge network (eth0, eth1...),
  *   the 127.0.0.11 redirect on user-defined networks, held host ports + DNAT, /etc/hosts and
  *   /etc/resolv.conf; the sandbox state is saved so a restarted berthd can tear it down.
  * - onStop: everything per-run goes; onRemove: the endpoints (addresses) go.
@@ -45,6 +45,8 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
   readonly name = 'networks'
   private readonly held = new Map<string, HeldPort[]>()
   private readonly restored = new Set<string>()
+  /** Running --network none containers (their namespace is the runtime's: no sandbox file). */
+  private readonly isolated = new Set<string>()
 
   constructor(private readonly m: NetworkManager, private readonly opts: ContainerNetworkingOptions) {
     m.connector = this
@@ -106,11 +108,22 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     if (mode.kind === 'container') {
       const target = await this.m.deps.containers().resolve(mode.target)
       const sandbox = this.m.store.sandboxes.get(target.id)
-      if (!target.state.running || !sandbox?.joinedPath) {
+      // A --network none container has no namespace file: its namespace is its init's.
+      const joinedPath = sandbox?.joinedPath || (target.state.running && target.state.pid > 0 && parseNetworkMode(target.spec.host.networkMode).kind === 'none'
+        ? `/proc/${target.state.pid}/ns/net` : '')
+      if (!target.state.running || !joinedPath) {
         throw conflict('NOT_RUNNING', `cannot join network namespace of a non running container: container ${target.id} is ${target.state.status}`)
       }
-      await this.m.store.saveSandbox({ containerId: record.id, netnsPath: '', joinedPath: sandbox.joinedPath, interfaces: {}, ports: [] })
-      return { networkNamespacePath: sandbox.joinedPath }
+      await this.m.store.saveSandbox({ containerId: record.id, netnsPath: '', joinedPath, interfaces: {}, ports: [] })
+      return { networkNamespacePath: joinedPath }
+    }
+    if (mode.kind === 'none') {
+      // The runtime creates the namespace (with loopback up) and it goes with the container's last
+      // process: no namespace file to bind, and none to unmount after the exit.
+      await this.writeEtcFiles(record, undefined)
+      this.isolated.add(record.id)
+      for (const net of this.m.networksOf(record.id)) this.publishEvent('connect', net, record.id)
+      return undefined
     }
     const netnsPath = join(this.m.netnsDir, record.id)
     const state: SandboxState = {
@@ -191,13 +204,13 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       }
     }
     if (ep?.ipv4) extra.push(`${hostname}:${ep.ipv4}`)
-    await writeFileAtomic(record.hostsPath, buildHosts({ hostNetwork: false, hostname, addresses: [], extraHosts: extra }))
+    await writeFileAtomic(record.hostsPath, buildHosts({ hostNetwork: false, hostname, addresses: [], extraHosts: extra }), { durable: false })
     if (primary && isUserDefined(primary)) {
       const hs = record.spec.host
       const hostResolv = await readFile(this.opts.hostResolvConfPath, 'utf8').catch(() => '')
       await writeFileAtomic(record.resolvConfPath, buildResolvConf(hostResolv, {
         hostNetwork: false, dns: ['127.0.0.11'], dnsSearch: hs.dnsSearch, dnsOptions: ['ndots:0', ...(hs.dnsOptions ?? [])],
-      }))
+      }), { durable: false })
     }
     return env
   }
@@ -250,8 +263,9 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
 
   async onStop(record: ContainerRecord): Promise<void> {
     const had = this.m.store.sandboxes.get(record.id)
+    const isolated = this.isolated.delete(record.id)
     await this.teardown(record.id)
-    if (had?.netnsPath) for (const net of this.m.networksOf(record.id)) this.publishEvent('disconnect', net, record.id)
+    if (had?.netnsPath || isolated) for (const net of this.m.networksOf(record.id)) this.publishEvent('disconnect', net, record.id)
   }
 
   /** Docker's network connect/disconnect events, also sent when a container starts and stops. */
@@ -280,6 +294,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
   }
 
   async onRestore(record: ContainerRecord): Promise<void> {
+    if (parseNetworkMode(record.spec.host.networkMode).kind === 'none') this.isolated.add(record.id)
     const state = this.m.store.sandboxes.get(record.id)
     if (!state) return
     this.restored.add(record.id)

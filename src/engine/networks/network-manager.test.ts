@@ -173,19 +173,39 @@ test('addresses are not reused at once, also after a restart of the manager', as
   assert.equal((await second.m.inspect('bridge')).endpoints[c2.id]?.ipv4, '10.200.0.3')
 })
 
-test('none gets a namespace with only loopback; container: joins the running target; unknown networks fail create', async (t) => {
+test('none leaves the namespace to the runtime; container: joins the running target; unknown networks fail create', async (t) => {
   const { hooks, host, records, dir } = await setup(t)
   const none = container('e'.repeat(64), 'n', dir, { networkMode: 'none' })
   records.set(none.id, none)
   await hooks.onCreate(none)
-  const r = await hooks.onStart(none)
-  assert.ok(r?.networkNamespacePath && host.netns.has(r.networkNamespacePath))
+  assert.equal(await hooks.onStart(none), undefined)
+  assert.equal(host.netns.size, 0)
   assert.equal(host.veths.size, 0)
   none.state.running = true
+  none.state.pid = 4242
   const joiner = container('f'.repeat(64), 'j', dir, { networkMode: 'container:n' })
   records.set(joiner.id, joiner)
   await hooks.onCreate(joiner)
-  assert.deepEqual(await hooks.onStart(joiner), { networkNamespacePath: r.networkNamespacePath })
+  assert.deepEqual(await hooks.onStart(joiner), { networkNamespacePath: '/proc/4242/ns/net' })
+  joiner.state.running = true
+  const second = container('8'.repeat(64), 'j2', dir, { networkMode: 'container:j' })
+  records.set(second.id, second)
+  await hooks.onCreate(second)
+  assert.deepEqual(await hooks.onStart(second), { networkNamespacePath: '/proc/4242/ns/net' })
   const bad = container('9'.repeat(64), 'bad', dir, { networkMode: 'nosuchnet' })
   await assert.rejects(hooks.onCreate(bad), /network nosuchnet not found/)
+})
+
+test('containerViews() gives what containerView() gives for each container, sharing one copy per network', async (t) => {
+  const { m, hooks, records, dir } = await setup(t)
+  const a = container('a'.repeat(64), 'a', dir)
+  const b = container('b'.repeat(64), 'b', dir)
+  for (const c of [a, b]) {
+    records.set(c.id, c)
+    await hooks.onCreate(c)
+  }
+  const views = await m.containerViews([a, b])
+  assert.deepEqual(views, [await m.containerView(a.id, a), await m.containerView(b.id, b)])
+  assert.equal(views[0]!.endpoints[0]!.network, views[1]!.endpoints[0]!.network)
+  assert.deepEqual(views[0]!.endpoints[0]!.network.endpoints, {})
 })

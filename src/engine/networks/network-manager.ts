@@ -357,7 +357,6 @@ export class NetworkManager implements NetworkService {
   connector!: Pick<NetworkService, 'connect' | 'disconnect'>
 
   async containerView(containerId: string, known?: ContainerRecord): Promise<ContainerNetworkView> {
-    const sandbox = this.store.sandboxes.get(containerId)
     let record: ContainerRecord | undefined = known
     if (!record) {
       try {
@@ -366,11 +365,41 @@ export class NetworkManager implements NetworkService {
         record = undefined
       }
     }
-    // Only this container's endpoint is copied: cloning each network's whole endpoint map made a
-    // list of n containers on one network cost O(n^2) (seconds for `ps -a` with 1000 containers).
-    const endpoints = this.store.all().filter((n) => n.endpoints[containerId]).map((network) => {
-      const { endpoints: all, ...rest } = network
-      return { network: { ...structuredClone(rest), endpoints: {} }, endpoint: structuredClone(all[containerId]!) }
+    return this.viewOf(containerId, record, this.networkCopies())
+  }
+
+  async containerViews(records: readonly ContainerRecord[]): Promise<ContainerNetworkView[]> {
+    const networks = this.networkCopies()
+    return records.map((r) => this.viewOf(r.id, r, networks, false))
+  }
+
+  /**
+   * Each network without its endpoint map, copied on first use. Only a container's own endpoint is
+   * copied into its view: cloning each network's whole endpoint map made a list of n containers on
+   * one network cost O(n^2) (seconds for `ps -a` with 1000 containers).
+   */
+  private networkCopies(): Array<{ source: NetworkRecord; copy(): NetworkRecord }> {
+    return this.store.all().map((source) => {
+      let copy: NetworkRecord | undefined
+      return {
+        source,
+        copy: () => {
+          if (!copy) {
+            const { endpoints: _all, ...rest } = source
+            copy = { ...structuredClone(rest), endpoints: {} }
+          }
+          return copy
+        },
+      }
+    })
+  }
+
+  /** `copyEndpoint: false` hands out the live endpoint record (lists: a clone per row was most of their cost). */
+  private viewOf(containerId: string, record: ContainerRecord | undefined, networks: ReturnType<NetworkManager['networkCopies']>, copyEndpoint = true): ContainerNetworkView {
+    const sandbox = this.store.sandboxes.get(containerId)
+    const endpoints = networks.filter((n) => n.source.endpoints[containerId]).map((n) => {
+      const endpoint = n.source.endpoints[containerId]!
+      return { network: n.copy(), endpoint: copyEndpoint ? structuredClone(endpoint) : endpoint }
     })
     return {
       sandboxKey: sandbox?.joinedPath ?? '',

@@ -92,7 +92,8 @@ export class NetworkStore {
 
   async saveSandbox(state: SandboxState): Promise<void> {
     this.sandboxes.set(state.containerId, state)
-    await writeJsonAtomic(join(this.sandboxDir, `${state.containerId}.json`), state)
+    // Sandboxes describe namespaces and links that die with the host: no fsync.
+    await writeJsonAtomic(join(this.sandboxDir, `${state.containerId}.json`), state, { durable: false })
   }
 
   async deleteSandbox(containerId: string): Promise<void> {

@@ -115,4 +115,10 @@ export interface NetworkService {
   prune(filters?: Record<string, string[]>): Promise<string[]>
   /** `known`: the container's record when the caller has it (saves a lookup per container in lists). */
   containerView(containerId: string, known?: ContainerRecord): Promise<ContainerNetworkView>
+  /**
+   * containerView of many containers at once (`ps`): each network is copied once for all of them (views
+   * of one list share their `network` objects) and endpoints are the live records, not copies: read
+   * the views at once and never change them.
+   */
+  containerViews?(records: readonly ContainerRecord[]): Promise<ContainerNetworkView[]>
 }

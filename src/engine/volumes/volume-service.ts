@@ -7,7 +7,7 @@
  * container create and drops them at removal; the first call that needs them also collects them
  * from every container record (so they survive a daemon restart).
  */
-import { lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises'
+import { chown, lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EngineError, invalid, newId, readJsonIfExists, writeJsonAtomic, type Logger } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
@@ -39,6 +39,8 @@ export interface LocalVolumeServiceDeps {
   /** Every container's id and the volume names it references (from the container records). */
   containerVolumes: () => Promise<Array<{ id: string; volumeNames: string[] }>>
   clock?: () => Date
+  /** Owner of new volumes' _data: a remapped daemon's container root (--userns-remap); host root when absent. */
+  rootOwner?: { uid: number; gid: number }
 }
 
 /** Docker's validateOpts for the local driver. */
@@ -171,6 +173,7 @@ export class LocalVolumeService implements VolumeService {
       }
       const dir = join(this.deps.root, name)
       await mkdir(join(dir, '_data'), { recursive: true, mode: 0o755 })
+      if (this.deps.rootOwner) await chown(join(dir, '_data'), this.deps.rootOwner.uid, this.deps.rootOwner.gid)
       await writeJsonAtomic(join(dir, 'volume.json'), meta)
       const record = this.toRecord(name, meta)
       this.volumes.set(name, record)

@@ -39,13 +39,18 @@ const manifestAccept = [
 
 /** Registry client over HTTP(S) (OCI distribution spec) with Basic and Bearer token auth. */
 export class HttpRegistryClient implements RegistryClient {
-  private readonly insecure: readonly string[]
+  private insecure: readonly string[]
   private readonly userAgent: string
   private systemCa: Buffer | undefined
 
   constructor(private readonly options: HttpRegistryClientOptions = {}) {
     this.insecure = options.insecureRegistries ?? []
     this.userAgent = options.userAgent ?? 'berth/0.1.0'
+  }
+
+  /** Replaces the --insecure-registry entries (a daemon configuration reload). */
+  setInsecureRegistries(registries: readonly string[]): void {
+    this.insecure = [...registries]
   }
 
   /** https://host or http://host for loopback and --insecure-registry entries. */

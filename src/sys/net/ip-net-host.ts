@@ -75,10 +75,16 @@ export class IpNetHost implements NetHost {
   }
 
   async addVeth(o: VethOptions): Promise<void> {
-    await this.ip(['link', 'add', 'name', o.hostName, ...(o.mtu ? ['mtu', String(o.mtu)] : []), 'type', 'veth', 'peer', 'name', o.ifName, 'netns', o.netnsPath])
-    try {
+    // One ip(8) run on each side (every process berthd spawns costs it a fork). ip -batch stops at
+    // the first failing line, so a failure leaves at most the link to delete.
+    const host = [
+      `link add name ${o.hostName}${o.mtu ? ` mtu ${o.mtu}` : ''} type veth peer name ${o.ifName} netns ${o.netnsPath}`,
+      `link set ${o.hostName} master ${o.bridge} up`,
       // Hairpin: a container's own connections to a published port come back through its port.
-      await this.ip(['-batch', '-'], `link set ${o.hostName} master ${o.bridge} up\nlink set ${o.hostName} type bridge_slave hairpin on\n`)
+      `link set ${o.hostName} type bridge_slave hairpin on`,
+    ]
+    try {
+      await this.ip(['-batch', '-'], host.join('\n') + '\n')
       const batch = [
         ...(o.mac ? [`link set ${o.ifName} address ${o.mac}`] : []),
         `addr add ${o.addressCidr} dev ${o.ifName}`,
@@ -89,7 +95,9 @@ export class IpNetHost implements NetHost {
       ]
       await this.inNetns(o.netnsPath, [this.paths.ip ?? 'ip', '-batch', '-'], batch.join('\n') + '\n')
     } catch (err) {
-      await this.deleteLink(o.hostName).catch(() => undefined)
+      // A failed first line (`link add`: the name is taken, say) made nothing to undo.
+      const addFailed = err instanceof RuntimeError && err.argv[1] === '-batch' && /Command failed -:1\b/.test(err.stderrTail)
+      if (!addFailed) await this.deleteLink(o.hostName).catch(() => undefined)
       throw err
     }
   }

@@ -24,6 +24,8 @@ export interface AttachOptions {
   exitCodeFrom?: string
   timeoutSeconds?: number
   engine: ComposeEngine
+  /** Called before more progress is drawn below the logs (Ctrl-C, abort). */
+  detachProgress?: () => void
 }
 
 const COLOURS = ['36', '33', '32', '35', '34', '96', '93', '92', '95', '94']
@@ -66,6 +68,7 @@ export async function attachLogs(ctx: CliContext, o: AttachOptions): Promise<num
   const stopAll = (message: string): Promise<void> => {
     stopping ??= (async () => {
       out.write(`${message}\n`)
+      o.detachProgress?.()
       await o.engine.stopContainers(o.stopOnExit, o.timeoutSeconds)
     })()
     return stopping

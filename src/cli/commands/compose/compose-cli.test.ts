@@ -133,3 +133,18 @@ test('compose up rejects --scale for an unknown service and a custom container_n
   assert.equal(named.code, 1)
   assert.match(named.stderr, /The "web" service is using the custom container name "fixed"/)
 })
+
+test('selectBranch() finds the compose subcommand past the group flags', async () => {
+  const { selectBranch } = await import('../../program.js')
+  assert.equal(selectBranch(['compose', '-f', 'x.yml', '-p', 'name', '--ansi=never', '--dry-run', 'up', '-d'])?.leaf?.name, 'up')
+  assert.equal(selectBranch(['-H', 'unix:///x', 'compose', '--project-directory', '/tmp', 'down'])?.leaf?.name, 'down')
+  assert.equal(selectBranch(['compose', '-fx.yml', 'ps'])?.leaf?.name, 'ps')
+  assert.equal(selectBranch(['compose', '--bogus', 'up'])?.leaf, undefined)
+})
+
+test('compose -f - reads the compose file from standard input', async () => {
+  const { io, stdout, stderr } = memoryIo({ stdin: 'services:\n  fromstdin: { image: busybox }\n' })
+  const code = await runCli(['compose', '-f', '-', '-p', 'x', 'config', '--services'], io, { makeClient: (): EngineClient => fakeEngineClient().client })
+  assert.equal(code, 0, stderr())
+  assert.equal(stdout(), 'fromstdin\n')
+})

@@ -28,18 +28,19 @@ export function useColour(ctx: CliContext, options: Record<string, unknown>, str
   return stream.isTTY === true && !ctx.io.env['NO_COLOR']
 }
 
-/** The compose engine for a command, drawing its progress on stderr. */
-export function composeEngine(ctx: CliContext, options: Record<string, unknown>, extra: { quietBuild?: boolean; progress?: ProgressMode } = {}): ComposeEngine {
+/** The compose engine for a command, drawing its progress on stderr (the view, for commands that print more). */
+export function composeEngine(ctx: CliContext, options: Record<string, unknown>, extra: { quietBuild?: boolean; progress?: ProgressMode } = {}): { engine: ComposeEngine; view: ProgressView } {
   const g = options as ComposeGlobalOptions
   const mode = (extra.progress ?? g.progress ?? 'auto') as ProgressMode
   const view = new ProgressView(ctx.io.stderr, mode, useColour(ctx, options, ctx.io.stderr))
-  return new ComposeEngine({
+  const engine = new ComposeEngine({
     client: ctx.client(),
     progress: view.event,
     archiver: contextArchiver,
     registryAuth: (ref) => registryAuthForImage(ctx.io.env, ref) || undefined,
-    ...(extra.quietBuild || mode === 'quiet' ? {} : { buildOutput: (_service: string, text: string) => void ctx.io.stderr.write(text) }),
+    ...(extra.quietBuild || mode === 'quiet' ? {} : { buildOutput: (_service: string, text: string) => view.text(text) }),
   })
+  return { engine, view }
 }
 
 /** `--scale svc=N` values. */

@@ -18,7 +18,7 @@ interface BuildFlags {
 export const buildCommand: CommandHandler = async (ctx, args, options) => {
   const flags = options as BuildFlags
   const project = await loadComposeProject(ctx, options)
-  const engine = composeEngine(ctx, options, { quietBuild: flags.quiet === true, ...(flags.quiet ? { progress: 'quiet' as const } : {}) })
+  const { engine } = composeEngine(ctx, options, { quietBuild: flags.quiet === true, ...(flags.quiet ? { progress: 'quiet' as const } : {}) })
   const names = flags.withDependencies && args.length ? withDependencies(project, args) : args
   await engine.build(project, names, {
     noCache: flags.cache === false,
@@ -33,7 +33,7 @@ export const buildCommand: CommandHandler = async (ctx, args, options) => {
 export const pullCommand: CommandHandler = async (ctx, args, options) => {
   const flags = options as { ignoreBuildable?: boolean; ignoreFailures?: boolean; ignorePullFailures?: boolean; includeDeps?: boolean; quiet?: boolean }
   const project = await loadComposeProject(ctx, options)
-  const engine = composeEngine(ctx, options, flags.quiet ? { progress: 'quiet' } : {})
+  const { engine } = composeEngine(ctx, options, flags.quiet ? { progress: 'quiet' } : {})
   const names = flags.includeDeps && args.length ? withDependencies(project, args) : args
   await engine.pull(project, names, { ignoreFailures: flags.ignorePullFailures === true, ignoreBuildable: flags.ignoreBuildable === true })
   return 0
@@ -43,7 +43,7 @@ export const pullCommand: CommandHandler = async (ctx, args, options) => {
 export const pushCommand: CommandHandler = async (ctx, args, options) => {
   const flags = options as { ignorePushFailures?: boolean; includeDeps?: boolean; quiet?: boolean }
   const project = await loadComposeProject(ctx, options)
-  const engine = composeEngine(ctx, options, flags.quiet ? { progress: 'quiet' } : {})
+  const { engine } = composeEngine(ctx, options, flags.quiet ? { progress: 'quiet' } : {})
   const names = flags.includeDeps && args.length ? withDependencies(project, args) : args
   await engine.push(project, names, { ignoreFailures: flags.ignorePushFailures === true })
   return 0

@@ -29,6 +29,11 @@ export async function loadComposeProject(ctx: CliContext, options: Record<string
     files: g.file ?? [], projectName: g.projectName, envFiles: g.envFile ?? [], profiles: g.profile ?? [],
     projectDirectory: g.projectDirectory, env: ctx.io.env, cwd: process.cwd(),
     onWarning: (message) => void ctx.io.stderr.write(`WARN[0000] ${message}\n`),
+    readStdin: async () => {
+      const chunks: Buffer[] = []
+      for await (const c of ctx.io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer))
+      return Buffer.concat(chunks).toString('utf8')
+    },
   })
 }
 

@@ -107,7 +107,7 @@ export const runCommand: CommandHandler = async (ctx, args, options) => {
     if (service.deploy) service.deploy = { ...service.deploy }
     if (service.deploy) delete service.deploy.restartPolicy
   }
-  const engine = composeEngine(ctx, options)
+  const { engine } = composeEngine(ctx, options)
   const { id } = await engine.createOneOff(project, service, {
     noDeps: flags.deps === false,
     ...(flags.name ? { name: flags.name } : {}),

@@ -16,6 +16,7 @@ interface CreateFlags {
   removeOrphans?: boolean
   scale?: string[]
   timeout?: number
+  renewAnonVolumes?: boolean
 }
 
 interface UpFlags extends CreateFlags {
@@ -52,6 +53,7 @@ export function createOptions(flags: CreateFlags, services: string[]): CreateOpt
     build: flags.build === true || pull === 'build' ? 'always' : flags.build === false ? 'never' : 'auto',
     pull: pull === 'build' ? 'policy' : (pull as CreateOptions['pull']),
     removeOrphans: flags.removeOrphans === true,
+    renewAnonVolumes: flags.renewAnonVolumes === true,
     ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
   }
 }
@@ -64,7 +66,7 @@ export const upCommand: CommandHandler = async (ctx, args, options) => {
     throw new CliError('--abort-on-container-exit and --detach are incompatible', 1)
   }
   const project = await loadComposeProject(ctx, options)
-  const engine = composeEngine(ctx, options)
+  const { engine, view } = composeEngine(ctx, options)
   const create = createOptions(flags, args)
   if (flags.exitCodeFrom && !project.services[flags.exitCodeFrom]) throw new CliError(`no such service: ${flags.exitCodeFrom}`, 1)
   if (flags.start === false) {
@@ -78,6 +80,7 @@ export const upCommand: CommandHandler = async (ctx, args, options) => {
     ...(flags.waitTimeout !== undefined ? { waitTimeoutSeconds: flags.waitTimeout } : {}),
   })
   if (detach) return 0
+  view.detach()
   const attachTo = new Set(flags.attach?.length ? flags.attach : args.length ? args : result.services)
   return attachLogs(ctx, {
     projectName: project.name,
@@ -92,13 +95,14 @@ export const upCommand: CommandHandler = async (ctx, args, options) => {
     ...(flags.exitCodeFrom ? { exitCodeFrom: flags.exitCodeFrom } : {}),
     ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
     engine,
+    detachProgress: () => view.detach(),
   })
 }
 
 /** `compose create`. */
 export const createCommand: CommandHandler = async (ctx, args, options) => {
   const project = await loadComposeProject(ctx, options)
-  await composeEngine(ctx, options).create(project, createOptions(options as CreateFlags, args))
+  await composeEngine(ctx, options).engine.create(project, createOptions(options as CreateFlags, args))
   return 0
 }
 
@@ -111,7 +115,7 @@ export const scaleCommand: CommandHandler = async (ctx, args, options) => {
     scale[m[1]!] = Number(m[2])
   }
   const project = await loadComposeProject(ctx, options)
-  await composeEngine(ctx, options).up(project, {
+  await composeEngine(ctx, options).engine.up(project, {
     services: Object.keys(scale), scale, noDeps: (options as { deps?: boolean }).deps === false, recreate: 'never',
   })
   return 0

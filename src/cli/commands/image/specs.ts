@@ -86,8 +86,8 @@ export const imageInspectSpec: CommandSpec = {
 
 export const bootstrapSpec: CommandSpec = {
   name: 'bootstrap',
-  usage: 'NAME',
-  description: "Create a base image from the daemon host's programs (berth only)",
+  usage: 'busybox|registry',
+  description: "Create a base image from the daemon host's programs (berth only)\nbusybox: busybox:latest from the static busybox. registry: berth/registry:latest, berth's registry server run like registry:2",
   args: { kind: 'exact', count: 1 },
   options: [],
   load: async () => (await import('./bootstrap.js')).bootstrapCommand,

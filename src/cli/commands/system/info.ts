@@ -51,6 +51,8 @@ export function serverInfo(info: SystemInfo): string {
   if (runtimes) add('Runtimes', Object.keys(runtimes).sort().join(' '))
   add('Default Runtime', info.DefaultRuntime)
   add('Init Binary', info.InitBinary)
+  const security = securityOptionLines((info.SecurityOptions as string[] | null | undefined) ?? [])
+  if (security.length > 0) lines.push(' Security Options:', ...security)
   add('Kernel Version', info.KernelVersion)
   add('Operating System', info.OperatingSystem)
   add('OSType', info.OSType)
@@ -62,8 +64,34 @@ export function serverInfo(info: SystemInfo): string {
   add('Docker Root Dir', info.DockerRootDir)
   add('Debug Mode', info.Debug ?? false)
   add('Experimental', info.ExperimentalBuild ?? false)
+  const labels = (info.Labels as string[] | null | undefined) ?? []
+  if (labels.length > 0) lines.push(' Labels:', ...labels.map((l) => `  ${l}`))
+  const registries = info.RegistryConfig as { InsecureRegistryCIDRs?: string[] | null; IndexConfigs?: Record<string, { Name: string; Secure: boolean }> | null } | undefined
+  const insecure = [
+    ...Object.values(registries?.IndexConfigs ?? {}).filter((c) => !c.Secure).map((c) => c.Name),
+    ...(registries?.InsecureRegistryCIDRs ?? []),
+  ]
+  if (insecure.length > 0) lines.push(' Insecure Registries:', ...insecure.map((r) => `  ${r}`))
   add('Live Restore Enabled', info.LiveRestoreEnabled ?? false)
   const warnings = (info.Warnings as string[] | null | undefined) ?? []
   return `${lines.join('\n')}\n${warnings.map((w) => `${w}\n`).join('')}`
 }
 
+
+/**
+ * docker's rendering of SecurityOptions ("name=seccomp,profile=builtin"): each name on its own line,
+ * with its profile below it; other keys are not shown (as the docker CLI).
+ */
+export function securityOptionLines(options: readonly string[]): string[] {
+  const out: string[] = []
+  for (const option of options) {
+    const fields = Object.fromEntries(option.split(',').map((kv) => {
+      const i = kv.indexOf('=')
+      return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)]
+    }))
+    // Options from daemons before API 1.24 were bare names ("seccomp").
+    out.push(`  ${fields['name'] ?? option}`)
+    if (fields['profile']) out.push(`   Profile: ${fields['profile']}`)
+  }
+  return out
+}

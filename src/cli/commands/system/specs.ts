@@ -51,8 +51,21 @@ export const eventsSpec: CommandSpec = {
   load: async () => (await import('./events.js')).eventsCommand,
 }
 
+export const serviceSpec: CommandSpec = {
+  name: 'service',
+  usage: 'install|uninstall [OPTIONS]',
+  description: 'Install or remove the berthd systemd units (berthd.service, berthd.socket)',
+  args: { kind: 'exact', count: 1 },
+  options: [
+    { flags: '--prefix', type: 'string', description: 'Installation prefix: ExecStart runs PREFIX/bin/berthd (default: the berthd beside this berth)' },
+    { flags: '--unit-dir', type: 'string', description: 'Directory the unit files go to (default "/etc/systemd/system")' },
+    { flags: '--no-start', description: 'Enable the units without starting them' },
+  ],
+  load: async () => (await import('./service.js')).serviceCommand,
+}
+
 export const systemGroup: GroupSpec = {
   name: 'system',
   description: 'Manage berth',
-  commands: [dfSpec, eventsSpec, infoSpec, systemPruneSpec],
+  commands: [dfSpec, eventsSpec, infoSpec, systemPruneSpec, serviceSpec],
 }

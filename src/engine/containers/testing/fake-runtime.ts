@@ -3,7 +3,7 @@
  * signal outside `ignoredSignals` arrives; exits are reported to watchExits asynchronously, as
  * the real exits-dir watcher does.
  */
-import { EngineError } from '../../../common/index.js'
+import { EngineError, type Spec } from '../../../common/index.js'
 import type { AttachConnection, ExitInfo, OciRuntime, RuntimeCreateOptions, RuntimeState } from '../../../runtime/oci-runtime.js'
 
 export interface FakeRuntimeCall {
@@ -63,6 +63,8 @@ export class FakeRuntime implements OciRuntime {
   failCreate: Error | undefined
   private readonly listeners = new Set<(id: string, exit: ExitInfo) => void>()
   private nextPid = 1000
+  /** Set by tests to play a runtime that adds annotations to the spec. */
+  specAnnotations?: (containerId: string, spec: Spec) => Record<string, string> | undefined
 
   async create(opts: RuntimeCreateOptions): Promise<{ pid: number }> {
     this.calls.push({ op: 'create', id: opts.containerId, arg: opts })

@@ -29,8 +29,12 @@ export class FakeSnapshotter implements Snapshotter {
     this.snapshots.set(key, parentChainId)
   }
 
-  async mount(key: string, target: string): Promise<string> {
+  /** Mount options of each mount() call, in order. */
+  readonly mountOptions: Array<{ readonly?: boolean; volatile?: boolean }> = []
+
+  async mount(key: string, target: string, opts: { readonly?: boolean; volatile?: boolean } = {}): Promise<string> {
     this.calls.push({ op: 'mount', key, arg: target })
+    this.mountOptions.push(opts)
     if (!this.snapshots.has(key)) throw new EngineError('NotFound', 'SNAPSHOT_NOT_FOUND', `no snapshot ${key}`)
     for (const [path, content] of Object.entries(this.rootfsFiles)) {
       await mkdir(dirname(join(target, path)), { recursive: true })
