@@ -158,6 +158,7 @@ describe('compose operations on a running project', { skip }, () => {
       await eventually(() => ids.every((id, i) => logCount(d, `/containers/${id}/logs`) > reads[i]!), 'logs -f to read the history')
       ok(['start', 'ping', 'pong'])
       await eventually(() => follow.output().includes('ping-1 exited with code 0'), 'ping to finish', 20_000)
+        .catch((err: Error) => assert.fail(`${err.message}\n${follow.output()}\n${docker(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])}`))
       ok(['stop', 'db'])
       const r = await follow.done
       assert.equal(r.code, 0, r.stderr)
