@@ -122,11 +122,20 @@ function scenarios(all, bundle, crunRoot, exec) {
       after: (out) => e.cli(['rm', out.trim().split('\n').pop()]),
     })) },
     { id: 'ps-0', phase: 1, title: '`ps -a`, 0 containers', cells: each((e) => ({ run: () => e.cli(['ps', '-a']) })) },
+    { id: 'cli-version', phase: 1, title: '`--version` (client start-up alone)', cells: each((e) => (e.id === 'docker-berth'
+      ? { na: 'the same docker CLI as Docker\'s row' }
+      : { run: () => e.cli(['--version']) })) },
     { id: 'exec', phase: 2, title: '`exec c true` (running container)', cells: each((e) => (exec[e.id]
       ? { na: exec[e.id] }
       : { run: () => e.cli(['exec', 'bench-exec', 'true']) })) },
     { id: 'ps-100', phase: 3, title: `\`ps -a\`, ${PS_POPULATION} created containers`, cells: each((e) => ({ run: () => e.cli(['ps', '-a']) })) },
     { id: 'ps-1000', phase: 4, title: `\`ps -a\`, ${PS_LARGE} created containers`, cells: each((e) => ({ run: () => e.cli(['ps', '-a']) })) },
+    // The daemon's own share of `ps -a`: the same request without a CLI decoding and printing it.
+    { id: 'ps-1000-http', phase: 4, title: `\`GET /containers/json?all=1\` with curl on the socket, ${PS_LARGE} containers`, cells: each((e) => {
+      if (e.id === 'berth-cli') return { na: 'the same daemon as the docker CLI → berthd row' }
+      if (e.kind === 'podman') return { na: 'daemonless (no API socket)' }
+      return { run: () => sh('curl', ['-sf', '-o', '/dev/null', '--unix-socket', e.kind === 'docker' ? DOCKER.sock : sock, 'http://localhost/containers/json?all=1']) }
+    }) },
   ]
 }
 
