@@ -198,12 +198,17 @@ export class ContainerManager implements ContainerService {
         await hook.onCreate?.(record)
       }
       await mkdir(dir, { recursive: true, mode: 0o710 })
-      await writeEtcFiles(record, {
-        resolvConfPath: this.deps.hostResolvConfPath ?? '/etc/resolv.conf',
-        hostsPath: this.deps.hostHostsPath ?? '/etc/hosts',
-      })
-      await this.deps.snapshotter.prepare(id, image.topChainId)
-      prepared = true
+      // Independent writes (the snapshot's is fsynced): concurrently, and both settled before any cleanup.
+      const [etc, snapshot] = await Promise.allSettled([
+        writeEtcFiles(record, {
+          resolvConfPath: this.deps.hostResolvConfPath ?? '/etc/resolv.conf',
+          hostsPath: this.deps.hostHostsPath ?? '/etc/hosts',
+        }),
+        this.deps.snapshotter.prepare(id, image.topChainId),
+      ])
+      prepared = snapshot.status === 'fulfilled'
+      if (snapshot.status === 'rejected') throw snapshot.reason
+      if (etc.status === 'rejected') throw etc.reason
       await this.store.save(record)
     } catch (err) {
       this.store.releaseName(containerName, id)
