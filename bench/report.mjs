@@ -61,6 +61,9 @@ export function goalLines(byId, rss) {
   line('docker CLI → berthd `exec` vs Docker', m('exec', 'berth', 'docker-berth'), m('exec', 'docker'), '≤ 0.5x')
   const ps1000 = m('ps-1000', 'berth', 'docker-berth')
   if (ps1000 !== undefined) lines.push(`- docker CLI → berthd \`ps -a\` with 1000 containers: ${f1(ps1000)} ms (goal < 50 ms)`)
+  const http1000 = m('ps-1000-http', 'berth')
+  if (http1000 !== undefined) lines.push(`- of which berthd's answer (\`GET /containers/json?all=1\` with curl): ${f1(http1000)} ms; dockerd's: ${m('ps-1000-http', 'docker') === undefined ? 'n/a' : f1(m('ps-1000-http', 'docker'))} ms`)
+  line('berth CLI `--version` (start-up) vs docker CLI', m('cli-version', 'berth', 'berth-cli'), m('cli-version', 'docker'), 'small and lazy-loaded')
   const berthd = rss.find((r) => r.kind === 'berth')?.start
   const dockerd = rss.find((r) => r.kind === 'docker')?.start
   if (berthd !== undefined && dockerd !== undefined) {

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
@@ -25,6 +26,26 @@ test('extractContext() unpacks a gzipped tar and drops entries that would leave 
   assert.equal(readFileSync(join(dir, 'src/app.js'), 'utf8'), 'x')
   assert.equal(existsSync(join(dir, '..', 'escape')), false)
   assert.equal(existsSync(join(dir, 'link')), true)
+})
+
+test('extractContext() writes small and large files whole, with their mode and mtime, and a later entry wins', async (t) => {
+  const dir = tmp(t)
+  const big = randomBytes(9 << 20) // over the size gathered in memory: streamed
+  const medium = randomBytes(300 << 10) // several chunks, written at once
+  const mtime = new Date(1_600_000_000_000)
+  const tar = await packTar([
+    { header: { name: 'big.bin', mode: 0o600, mtime }, data: big },
+    { header: { name: 'dir/medium.bin', mode: 0o755, mtime }, data: medium },
+    { header: { name: 'dir/medium.bin', mode: 0o640, mtime }, data: 'replaced' },
+    { header: { name: 'empty', mode: 0o644, mtime }, data: '' },
+  ])
+  await extractContext(Readable.from([tar]), dir)
+  assert.ok(readFileSync(join(dir, 'big.bin')).equals(big))
+  assert.equal(statSync(join(dir, 'big.bin')).mode & 0o777, 0o600)
+  assert.equal(readFileSync(join(dir, 'dir/medium.bin'), 'utf8'), 'replaced')
+  assert.equal(statSync(join(dir, 'dir/medium.bin')).mode & 0o777, 0o640)
+  assert.equal(statSync(join(dir, 'dir/medium.bin')).mtimeMs, mtime.getTime())
+  assert.equal(readFileSync(join(dir, 'empty'), 'utf8'), '')
 })
 
 test('prepareContext() reads the Dockerfile, then removes what .dockerignore excludes', async (t) => {

@@ -5,7 +5,7 @@
  * land outside the directory are refused; ownership is not kept (COPY gives 0:0 anyway).
  */
 import { createWriteStream } from 'node:fs'
-import { chmod, lstat, mkdir, readdir, readFile, rm, symlink, link, utimes } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readdir, readFile, rm, symlink, link, utimes, writeFile } from 'node:fs/promises'
 import { dirname, join, posix } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
@@ -13,6 +13,9 @@ import tarStream from 'tar-stream'
 import { decompressStream } from '../images/index.js'
 import { DockerIgnore } from '../../common/index.js'
 import { buildError } from './file-ops.js'
+
+/** Files up to this size are gathered in memory and written at once. */
+const WHOLE_FILE_MAX = 8 << 20
 
 function cleanName(name: string): string | undefined {
   const n = posix.normalize('/' + name).slice(1).replace(/\/$/, '')
@@ -51,7 +54,14 @@ export async function extractContext(archive: NodeJS.ReadableStream, dir: string
         case 'file':
         case 'contiguous-file':
           await rm(path, { recursive: true, force: true })
-          await pipeline(stream, createWriteStream(path, { mode }))
+          if ((header.size ?? 0) <= WHOLE_FILE_MAX) {
+            // One write instead of a stream's write per 64 kB chunk (each a thread-pool round trip).
+            const chunks: Buffer[] = []
+            for await (const chunk of stream) chunks.push(chunk as Buffer)
+            await writeFile(path, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { mode })
+          } else {
+            await pipeline(stream, createWriteStream(path, { mode }))
+          }
           await chmod(path, mode)
           if (header.mtime) await utimes(path, header.mtime, header.mtime)
           return

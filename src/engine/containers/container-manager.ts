@@ -204,12 +204,17 @@ export class ContainerManager implements ContainerService {
       await mkdir(dir, { recursive: true, mode: 0o710 })
       // The remapped root reaches its rootfs and /etc files through the group bit (dockerd: root:<remapped gid> 0710).
       if (this.deps.userns) await chown(dir, 0, remappedRoot(this.deps.userns).gid)
-      await writeEtcFiles(record, {
-        resolvConfPath: this.deps.hostResolvConfPath ?? '/etc/resolv.conf',
-        hostsPath: this.deps.hostHostsPath ?? '/etc/hosts',
-      })
-      await this.deps.snapshotter.prepare(id, image.topChainId)
-      prepared = true
+      // Independent writes (the snapshot's is fsynced): concurrently, and both settled before any cleanup.
+      const [etc, snapshot] = await Promise.allSettled([
+        writeEtcFiles(record, {
+          resolvConfPath: this.deps.hostResolvConfPath ?? '/etc/resolv.conf',
+          hostsPath: this.deps.hostHostsPath ?? '/etc/hosts',
+        }),
+        this.deps.snapshotter.prepare(id, image.topChainId),
+      ])
+      prepared = snapshot.status === 'fulfilled'
+      if (snapshot.status === 'rejected') throw snapshot.reason
+      if (etc.status === 'rejected') throw etc.reason
       await this.store.save(record)
     } catch (err) {
       this.store.releaseName(containerName, id)

@@ -174,7 +174,7 @@ test('addresses are not reused at once, also after a restart of the manager', as
 })
 
 test('none leaves the namespace to the runtime; container: joins the running target; unknown networks fail create', async (t) => {
-  const { hooks, host, records, dir } = await setup(t)
+  const { m, hooks, host, records, dir } = await setup(t)
   const none = container('e'.repeat(64), 'n', dir, { networkMode: 'none' })
   records.set(none.id, none)
   await hooks.onCreate(none)
@@ -183,6 +183,7 @@ test('none leaves the namespace to the runtime; container: joins the running tar
   assert.equal(host.veths.size, 0)
   none.state.running = true
   none.state.pid = 4242
+  assert.equal((await m.containerView(none.id, none)).sandboxKey, '/proc/4242/ns/net')
   const joiner = container('f'.repeat(64), 'j', dir, { networkMode: 'container:n' })
   records.set(joiner.id, joiner)
   await hooks.onCreate(joiner)

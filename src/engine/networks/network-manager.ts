@@ -401,8 +401,10 @@ export class NetworkManager implements NetworkService {
       const endpoint = n.source.endpoints[containerId]!
       return { network: n.copy(), endpoint: copyEndpoint ? structuredClone(endpoint) : endpoint }
     })
+    // A running --network none container has no namespace file: its init's namespace is the key.
+    const isolated = !sandbox && record?.state.running && record.state.pid > 0 && record.spec.host.networkMode === 'none'
     return {
-      sandboxKey: sandbox?.joinedPath ?? '',
+      sandboxKey: sandbox?.joinedPath ?? (isolated ? `/proc/${record.state.pid}/ns/net` : ''),
       endpoints,
       ports: (sandbox?.ports ?? []).map(({ proto, containerPort, hostIp, hostPort }) => ({ proto, containerPort, hostIp, hostPort })),
       exposed: record ? exposedPorts(record.imageConfig.ExposedPorts, record.spec.exposedPorts) : [],
