@@ -61,6 +61,24 @@ for (const cli of ['docker', 'berth'] as const) {
       ok(['rm', 'sink'])
     })
 
+    test('cp of a running container sees what is mounted there: /etc/hostname and a volume, both ways', () => {
+      const vol = `cpvol-${cli}`
+      const id = ok(['run', '-d', '--init', '-v', `${vol}:/vol`, '--hostname', 'cphost', 'busybox', 'sh', '-c', 'echo in-volume > /vol/a; sleep 300']).trim()
+      try {
+        for (let i = 0; i < 50 && run(['exec', id, 'test', '-f', '/vol/a']).code !== 0; i++) spawnSync('sleep', ['0.1'])
+        ok(['cp', `${id}:/etc/hostname`, join(work, 'hostname')])
+        assert.equal(readFileSync(join(work, 'hostname'), 'utf8'), 'cphost\n')
+        ok(['cp', `${id}:/vol/a`, join(work, 'vol-a')])
+        assert.equal(readFileSync(join(work, 'vol-a'), 'utf8'), 'in-volume\n')
+        writeFileSync(join(work, 'vol-b'), 'copied to volume\n')
+        ok(['cp', join(work, 'vol-b'), `${id}:/vol/b`])
+        assert.equal(ok(['run', '--rm', '-v', `${vol}:/v`, 'busybox', 'cat', '/v/b']), 'copied to volume\n')
+      } finally {
+        run(['rm', '-f', id])
+        run(['volume', 'rm', vol])
+      }
+    })
+
     test('cp into a running container, then diff lists A, C and D, and export holds the changed files', () => {
       const id = ok(['run', '-d', '--init', 'busybox', 'sleep', '300']).trim()
       writeFileSync(join(work, 'live.txt'), 'live\n')

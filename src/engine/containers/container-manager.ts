@@ -3,7 +3,7 @@
  * ImageService. It owns the container records and decides which operation is allowed in which
  * state; ContainerLifecycle runs start/exit/stop/remove, the runtime only executes.
  */
-import { chown, mkdir, rm } from 'node:fs/promises'
+import { access, chown, mkdir, rm } from 'node:fs/promises'
 import { hostname as osHostname } from 'node:os'
 import { join } from 'node:path'
 import { EngineError, digestHex, newId, remappedRoot, type CgroupStats, type IdMappings, type Logger } from '../../common/index.js'
@@ -445,12 +445,22 @@ export class ContainerManager implements ContainerService {
   }
 
   /** Runs fn with the rootfs mounted, under the container's lock (cp, diff, export). */
-  private async withRootfs<T>(nameOrId: string, fn: (rootfs: string, record: ContainerRecord) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` on the container's root directory. With `withMounts` and a running container, that is
+   * its init process's view (/proc/<pid>/root), where volumes, binds and the /etc files berth mounts
+   * are visible as the container sees them (Docker's cp shows mounted content too); otherwise the
+   * overlay rootfs alone, mounted for the call if needed (export never includes volumes, as Docker's).
+   */
+  private async withRootfs<T>(nameOrId: string, fn: (rootfs: string, record: ContainerRecord) => Promise<T>, withMounts = false): Promise<T> {
     await this.load()
     const { id } = this.store.resolve(nameOrId)
     return this.lock.run(id, async () => {
       const record = this.store.get(id)
       if (!record) throw noSuchContainer(nameOrId)
+      if (withMounts && record.state.running && record.state.pid > 0) {
+        const root = `/proc/${record.state.pid}/root`
+        if (await access(root).then(() => true, () => false)) return fn(root, record)
+      }
       return this.lifecycle.withRootfs(record, (rootfs) => fn(rootfs, record))
     }).catch((err: unknown) => {
       // Docker names the container as the client did: "Could not find the file /x in container web".
@@ -460,7 +470,7 @@ export class ContainerManager implements ContainerService {
   }
 
   archiveStat(nameOrId: string, path: string): Promise<PathStat> {
-    return this.withRootfs(nameOrId, (rootfs) => statContainerPath(rootfs, path))
+    return this.withRootfs(nameOrId, (rootfs) => statContainerPath(rootfs, path), true)
   }
 
   /** Resolves with the stat once the path is found; the tar is written to the stream `open` returns. */
@@ -468,7 +478,7 @@ export class ContainerManager implements ContainerService {
     return this.withRootfs(nameOrId, async (rootfs) => {
       const stat = await statContainerPath(rootfs, path.endsWith('/.') ? path.slice(0, -2) || '/' : path)
       await archiveContainerPath(rootfs, path, open(stat), this.deps.userns)
-    })
+    }, true)
   }
 
   extractArchive(nameOrId: string, path: string, input: Readable, opts: ExtractOptions = {}): Promise<void> {
@@ -477,7 +487,7 @@ export class ContainerManager implements ContainerService {
         throw new EngineError('Conflict', 'READONLY_ROOTFS', 'container rootfs is marked read-only')
       }
       await extractIntoContainer(rootfs, path, input, { ...opts, idMappings: this.deps.userns })
-    })
+    }, true)
   }
 
   async changes(nameOrId: string): Promise<FileChange[]> {
