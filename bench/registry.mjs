@@ -187,7 +187,7 @@ try {
     `${layers} layers x ${mbPerLayer} MiB of random data (${mb.toFixed(0)} MB), ${regName} on loopback, a fresh empty registry per engine and round,`,
     `${runs} rounds, engines interleaved (order rotated each round). MB/s from the median.`,
     '',
-    '- berth = the real docker CLI against berthd. Push gzips (level 1) each local layer once and keeps the blob, so only',
+    '- berth = the real docker CLI against berthd. Push gzips (level 3) each local layer once and keeps the blob, so only',
     '  the first push pays the compression; pull = download, verify, gunzip and unpack (overlapped per layer).',
     '- Docker and Podman compress on every push (they keep no compressed blobs); their pull also unpacks.',
     '- skopeo pushes from a docker-archive (compressing every time) and pulls into an OCI layout without unpacking.',

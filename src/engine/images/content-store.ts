@@ -11,6 +11,9 @@ export interface IngestExpectation {
   size?: number
 }
 
+/** Blobs are read (and gunzipped) in 512 KiB chunks: layers are large, and each chunk costs promises and garbage. */
+export const READ_CHUNK = 512 * 1024
+
 /** A blob kept as the gunzip of another stored blob (a pulled layer's tar, from its registry blob). */
 interface DerivedBlob {
   from: Digest
@@ -150,14 +153,14 @@ export class ContentStore {
   async openRead(digest: Digest): Promise<Readable> {
     try {
       await stat(this.path(digest))
-      return createReadStream(this.path(digest))
+      return createReadStream(this.path(digest), { highWaterMark: READ_CHUNK })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     }
     const derived = await this.derived(digest)
     if (!derived) throw notFound('BLOB_NOT_FOUND', `blob ${digest} not found`)
-    const gunzip = createGunzip()
-    pipeline(createReadStream(this.path(derived.from)), gunzip, () => {
+    const gunzip = createGunzip({ chunkSize: READ_CHUNK })
+    pipeline(createReadStream(this.path(derived.from), { highWaterMark: READ_CHUNK }), gunzip, () => {
       // gunzip is destroyed with the error; its reader sees it.
     })
     return gunzip

@@ -153,7 +153,9 @@ async function compressLayer(deps: PushDeps, diffId: Digest): Promise<LayerSourc
   if (!(await content.has(diffId))) {
     throw notFound('LAYER_BLOB_MISSING', `Cannot push layer ${diffId}: its tar is not in the content store`)
   }
-  const gzip = createGzip({ level: 6 })
+  // Level 3: zlib's fast deflate, about half level 6's CPU on real layers for 2-5 % larger blobs
+  // (a layer is compressed once; the blob is kept for later pushes).
+  const gzip = createGzip({ level: 3 })
   pipeline(await content.openRead(diffId), gzip, () => {
     // gzip is destroyed with the error; ingest sees it.
   })
