@@ -99,16 +99,22 @@ export class ContentStore {
     const fh = await open(tmp, 'wx', 0o644)
     try {
       try {
-        // Network chunks are small (16-64 KiB): written in batches of about 1 MiB, one syscall each.
+        // Network chunks are small (16-64 KiB): written in batches of about 1 MiB, one writev each.
         let batch: Uint8Array[] = []
         let batched = 0
         const flush = async (): Promise<void> => {
           if (batched === 0) return
-          const buf = batch.length === 1 ? (batch[0] as Uint8Array) : Buffer.concat(batch, batched)
+          const buffers = batch
+          const total = batched
           batch = []
           batched = 0
-          let off = 0
-          while (off < buf.length) off += (await fh.write(buf, off)).bytesWritten
+          const { bytesWritten } = await fh.writev(buffers)
+          if (bytesWritten < total) {
+            // A short write (a full disk, usually): the rest one buffer at a time, or the error.
+            const rest = Buffer.concat(buffers, total).subarray(bytesWritten)
+            let off = 0
+            while (off < rest.length) off += (await fh.write(rest, off)).bytesWritten
+          }
         }
         for await (const chunk of src) {
           const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
