@@ -21,7 +21,9 @@ const withPeers = args.includes('--with-peers')
 const registryKind = opt('--registry', 'distribution')
 const layers = 5
 const repo = resolve(import.meta.dirname, '..')
-const berth = join(repo, 'bin/berth')
+// BERTH_BIN_DIR: measure a copy of bin/ (so a rebuild during the run does not change what is measured).
+const binDir = process.env.BERTH_BIN_DIR ?? join(repo, 'bin')
+const berth = join(binDir, 'berth')
 const work = mkdtempSync('/var/tmp/berth-bench-registry-')
 const execRoot = mkdtempSync('/run/bbr-')
 const host = `unix://${join(execRoot, 'berth.sock')}`
@@ -125,7 +127,7 @@ let hostBefore
 let dockerPid
 let pm
 try {
-  procs.push(spawn(join(repo, 'bin/berthd'), ['-H', host, '--data-root', join(work, 'data'), '--exec-root', execRoot, '--loopback-registries-only'], { stdio: 'ignore' }))
+  procs.push(spawn(join(binDir, 'berthd'), ['-H', host, '--data-root', join(work, 'data'), '--exec-root', execRoot, '--loopback-registries-only'], { stdio: 'ignore' }))
   await waitFor(() => sh(berth, ['-H', host, 'version']).status === 0, 'berthd')
   const archive = makeArchive()
   const mb = (layers * mbPerLayer * 1024 * 1024) / 1e6
