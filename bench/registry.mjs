@@ -21,7 +21,9 @@ const withPeers = args.includes('--with-peers')
 const registryKind = opt('--registry', 'distribution')
 const layers = 5
 const repo = resolve(import.meta.dirname, '..')
-const berth = join(repo, 'bin/berth')
+// BERTH_BIN_DIR: measure a copy of bin/ (so a rebuild during the run does not change what is measured).
+const binDir = process.env.BERTH_BIN_DIR ?? join(repo, 'bin')
+const berth = join(binDir, 'berth')
 const work = mkdtempSync('/var/tmp/berth-bench-registry-')
 const execRoot = mkdtempSync('/run/bbr-')
 const host = `unix://${join(execRoot, 'berth.sock')}`
@@ -125,7 +127,7 @@ let hostBefore
 let dockerPid
 let pm
 try {
-  procs.push(spawn(join(repo, 'bin/berthd'), ['-H', host, '--data-root', join(work, 'data'), '--exec-root', execRoot, '--loopback-registries-only'], { stdio: 'ignore' }))
+  procs.push(spawn(join(binDir, 'berthd'), ['-H', host, '--data-root', join(work, 'data'), '--exec-root', execRoot, '--loopback-registries-only'], { stdio: 'ignore' }))
   await waitFor(() => sh(berth, ['-H', host, 'version']).status === 0, 'berthd')
   const archive = makeArchive()
   const mb = (layers * mbPerLayer * 1024 * 1024) / 1e6
@@ -187,7 +189,7 @@ try {
     `${layers} layers x ${mbPerLayer} MiB of random data (${mb.toFixed(0)} MB), ${regName} on loopback, a fresh empty registry per engine and round,`,
     `${runs} rounds, engines interleaved (order rotated each round). MB/s from the median.`,
     '',
-    '- berth = the real docker CLI against berthd. Push gzips (level 1) each local layer once and keeps the blob, so only',
+    '- berth = the real docker CLI against berthd. Push gzips (level 3) each local layer once and keeps the blob, so only',
     '  the first push pays the compression; pull = download, verify, gunzip and unpack (overlapped per layer).',
     '- Docker and Podman compress on every push (they keep no compressed blobs); their pull also unpacks.',
     '- skopeo pushes from a docker-archive (compressing every time) and pulls into an OCI layout without unpacking.',

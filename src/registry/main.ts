@@ -14,6 +14,7 @@ function main(): void {
       htpasswd: config.htpasswd ? readFileSync(config.htpasswd.path, 'utf8') : undefined,
       realm: config.htpasswd?.realm,
       tls: config.tls,
+      deleteEnabled: config.deleteEnabled,
       log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
     })
   } catch (err) {

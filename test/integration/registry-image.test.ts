@@ -5,7 +5,9 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { get as httpGet } from 'node:http'
+import { get as httpsGet } from 'node:https'
 import { join } from 'node:path'
 import { Daemon, eventually, isRoot } from './harness.js'
 import { freePort, htpasswdLine } from './registry-peers.js'
@@ -13,9 +15,18 @@ import { freePort, htpasswdLine } from './registry-peers.js'
 const hasTools = isRoot() && spawnSync('htpasswd', ['-h']).error === undefined && spawnSync('openssl', ['version']).status === 0
 const skip = hasTools ? false : 'needs root, htpasswd and openssl (scripts/setup.sh installs them)'
 
-/** curl's HTTP status for a URL (000 when nothing answers). */
-const status = (url: string, extra: string[] = []): string =>
-  spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', ...extra, url], { encoding: 'utf8' }).stdout
+/** The HTTP status of a GET ('000' when nothing answers over that protocol). `ca`: trust only it. */
+function status(url: string, opts: { insecure?: boolean; ca?: string; servername?: string } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet
+    const req = get(url, { timeout: 5000, rejectUnauthorized: !opts.insecure, ...(opts.ca ? { ca: readFileSync(opts.ca) } : {}), ...(opts.servername ? { servername: opts.servername } : {}) }, (res) => {
+      res.resume()
+      resolve(String(res.statusCode))
+    })
+    req.on('error', () => resolve('000'))
+    req.on('timeout', () => req.destroy())
+  })
+}
 
 describe('berth/registry image, run like registry:2', { skip }, () => {
   const d = new Daemon()
@@ -48,7 +59,7 @@ describe('berth/registry image, run like registry:2', { skip }, () => {
     const addr = `127.0.0.1:${port}`
     const run = d.docker(['run', '-d', '--name', 'registry', '-p', `${addr}:5000`, '-v', `${volume}:/var/lib/registry`, 'berth/registry'])
     assert.equal(run.code, 0, run.stderr)
-    await eventually(() => status(`http://${addr}/v2/`) === '200' || undefined, `registry on ${addr}`)
+    await eventually(async () => (await status(`http://${addr}/v2/`)) === '200' || undefined, `registry on ${addr}`)
 
     const ref = `${addr}/it/busybox:1`
     assert.equal(d.docker(['tag', 'busybox', ref]).code, 0)
@@ -69,7 +80,7 @@ describe('berth/registry image, run like registry:2', { skip }, () => {
     assert.equal(d.docker(['rm', '-f', 'registry']).code, 0)
     const again = d.docker(['run', '-d', '--name', 'registry2', '-p', `${addr}:5000`, '-v', `${volume}:/var/lib/registry`, 'berth/registry'])
     assert.equal(again.code, 0, again.stderr)
-    await eventually(() => status(`http://${addr}/v2/`) === '200' || undefined, `second registry on ${addr}`)
+    await eventually(async () => (await status(`http://${addr}/v2/`)) === '200' || undefined, `second registry on ${addr}`)
     assert.equal(d.docker(['rmi', ref]).code, 0)
     const repull = d.docker(['pull', ref])
     assert.equal(repull.code, 0, repull.stderr)
@@ -78,7 +89,7 @@ describe('berth/registry image, run like registry:2', { skip }, () => {
 
   test('REGISTRY_AUTH=htpasswd: a wrong password is a clear 401, the right one logs in and pushes', async () => {
     const auth = join(dir, 'auth')
-    spawnSync('mkdir', ['-p', auth])
+    mkdirSync(auth, { recursive: true })
     writeFileSync(join(auth, 'htpasswd'), `${htpasswdLine('alice', 's3cret')}\n`)
     const port = await freePort()
     const addr = `127.0.0.1:${port}`
@@ -86,7 +97,7 @@ describe('berth/registry image, run like registry:2', { skip }, () => {
       '-e', 'REGISTRY_AUTH=htpasswd', '-e', 'REGISTRY_AUTH_HTPASSWD_REALM=Registry Realm', '-e', 'REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd',
       'berth/registry'])
     assert.equal(run.code, 0, run.stderr)
-    await eventually(() => status(`http://${addr}/v2/`) === '401' || undefined, `secure registry on ${addr}`)
+    await eventually(async () => (await status(`http://${addr}/v2/`)) === '401' || undefined, `secure registry on ${addr}`)
     const env = { DOCKER_CONFIG: join(dir, 'docker-config') }
 
     const wrong = d.docker(['login', '-u', 'alice', '--password-stdin', addr], { env, input: 'nope\n' })
@@ -104,7 +115,7 @@ describe('berth/registry image, run like registry:2', { skip }, () => {
 
   test('REGISTRY_HTTP_TLS_CERTIFICATE/KEY and REGISTRY_HTTP_ADDR: serves HTTPS on the given port', async () => {
     const certs = join(dir, 'certs')
-    spawnSync('mkdir', ['-p', certs])
+    mkdirSync(certs, { recursive: true })
     const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
       '-keyout', join(certs, 'domain.key'), '-out', join(certs, 'domain.crt')], { encoding: 'utf8' })
     assert.equal(gen.status, 0, gen.stderr)
@@ -114,9 +125,9 @@ describe('berth/registry image, run like registry:2', { skip }, () => {
       '-e', 'REGISTRY_HTTP_ADDR=0.0.0.0:5443', '-e', 'REGISTRY_HTTP_TLS_CERTIFICATE=/certs/domain.crt', '-e', 'REGISTRY_HTTP_TLS_KEY=/certs/domain.key',
       'berth/registry'])
     assert.equal(run.code, 0, run.stderr)
-    await eventually(() => status(`https://${addr}/v2/`, ['-k']) === '200' || undefined, `TLS registry on ${addr}`)
-    assert.equal(status(`https://localhost:${port}/v2/`, ['--cacert', join(certs, 'domain.crt')]), '200', 'the certificate is the one given')
-    assert.equal(status(`http://${addr}/v2/`), '000', 'plain HTTP is not served')
+    await eventually(async () => (await status(`https://${addr}/v2/`, { insecure: true })) === '200' || undefined, `TLS registry on ${addr}`)
+    assert.equal(await status(`https://${addr}/v2/`, { ca: join(certs, 'domain.crt'), servername: 'localhost' }), '200', 'the certificate is the one given')
+    assert.notEqual(await status(`http://${addr}/v2/`), '200', 'plain HTTP is not served')
     assert.equal(d.docker(['rm', '-f', 'tls']).code, 0)
   })
 

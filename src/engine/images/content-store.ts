@@ -11,6 +11,9 @@ export interface IngestExpectation {
   size?: number
 }
 
+/** Blobs are read (and gunzipped) in 512 KiB chunks: layers are large, and each chunk costs promises and garbage. */
+export const READ_CHUNK = 512 * 1024
+
 /** A blob kept as the gunzip of another stored blob (a pulled layer's tar, from its registry blob). */
 interface DerivedBlob {
   from: Digest
@@ -96,16 +99,22 @@ export class ContentStore {
     const fh = await open(tmp, 'wx', 0o644)
     try {
       try {
-        // Network chunks are small (16-64 KiB): written in batches of about 1 MiB, one syscall each.
+        // Network chunks are small (16-64 KiB): written in batches of about 1 MiB, one writev each.
         let batch: Uint8Array[] = []
         let batched = 0
         const flush = async (): Promise<void> => {
           if (batched === 0) return
-          const buf = batch.length === 1 ? (batch[0] as Uint8Array) : Buffer.concat(batch, batched)
+          const buffers = batch
+          const total = batched
           batch = []
           batched = 0
-          let off = 0
-          while (off < buf.length) off += (await fh.write(buf, off)).bytesWritten
+          const { bytesWritten } = await fh.writev(buffers)
+          if (bytesWritten < total) {
+            // A short write (a full disk, usually): the rest one buffer at a time, or the error.
+            const rest = Buffer.concat(buffers, total).subarray(bytesWritten)
+            let off = 0
+            while (off < rest.length) off += (await fh.write(rest, off)).bytesWritten
+          }
         }
         for await (const chunk of src) {
           const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
@@ -150,14 +159,14 @@ export class ContentStore {
   async openRead(digest: Digest): Promise<Readable> {
     try {
       await stat(this.path(digest))
-      return createReadStream(this.path(digest))
+      return createReadStream(this.path(digest), { highWaterMark: READ_CHUNK })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     }
     const derived = await this.derived(digest)
     if (!derived) throw notFound('BLOB_NOT_FOUND', `blob ${digest} not found`)
-    const gunzip = createGunzip()
-    pipeline(createReadStream(this.path(derived.from)), gunzip, () => {
+    const gunzip = createGunzip({ chunkSize: READ_CHUNK })
+    pipeline(createReadStream(this.path(derived.from), { highWaterMark: READ_CHUNK }), gunzip, () => {
       // gunzip is destroyed with the error; its reader sees it.
     })
     return gunzip

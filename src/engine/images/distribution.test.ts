@@ -19,6 +19,8 @@ class MemoryRegistry implements RegistryClient {
   readonly mounts: string[] = []
   /** Bytes served instead of the real ones, by digest. */
   readonly corrupt = new Map<string, Buffer>()
+  /** A blob's bytes are served once its gate resolves. */
+  readonly gates = new Map<string, Promise<void>>()
 
   repo(path: string): { blobs: Set<string>; manifests: Map<string, { mediaType: string; bytes: Buffer }> } {
     let r = this.repos.get(path)
@@ -47,7 +49,11 @@ class MemoryRegistry implements RegistryClient {
       async openBlob(digest, offset) {
         const b = reg.corrupt.get(digest) ?? reg.blobs.get(digest)
         if (!b || !r.blobs.has(digest)) throw notFound('BLOB_UNKNOWN', 'blob unknown')
-        return { stream: (async function* () { yield b.subarray(offset) })(), offset }
+        const gate = reg.gates.get(digest)
+        return { stream: (async function* () {
+          await gate
+          yield b.subarray(offset)
+        })(), offset }
       },
       async statBlob(digest) {
         return r.blobs.has(digest) ? reg.blobs.get(digest)?.length : undefined
@@ -176,4 +182,51 @@ test('ImageDistribution.push() uploads only missing layers, mounts across reposi
   assert.equal(second.filter((e) => e.status === 'Layer already exists').length, 1)
   assert.equal(local.config.rootfs.diff_ids.length, 1)
   await assert.rejects(dist.push('127.0.0.1:5000/team/none', '1'), { kind: 'NotFound', message: 'tag does not exist: 127.0.0.1:5000/team/none:1' })
+})
+
+/** Layer digests of a published image, bottom first. */
+function layerDigests(registry: MemoryRegistry, path: string, tag: string): Digest[] {
+  const m = JSON.parse(registry.repo(path).manifests.get(tag)?.bytes.toString() ?? '{}') as { layers: Array<{ digest: Digest }> }
+  return m.layers.map((l) => l.digest)
+}
+
+test('ImageDistribution.pull() unpacks the lower layers while a later one still downloads; the tars are kept derived', async (t) => {
+  const { registry, dist, store, dataRoot } = await setup(t)
+  await publish(registry, 'lib/three', '1', ['a', 'b', 'c'])
+  const [a, b, c] = layerDigests(registry, 'lib/three', '1').map((d) => d.slice(7, 19))
+  let release = (): void => undefined
+  registry.gates.set(layerDigests(registry, 'lib/three', '1')[2] as Digest, new Promise<void>((r) => (release = r)))
+  const events: ProgressEvent[] = []
+  const pulling = dist.pull('127.0.0.1:5000/lib/three:1', { onProgress: (e) => events.push(e) })
+  const done = (id: string | undefined, status: string): boolean => events.some((e) => e.id === id && e.status === status)
+  for (let i = 0; i < 200 && !(done(a, 'Pull complete') && done(b, 'Pull complete')); i++) await new Promise((r) => setTimeout(r, 10))
+  assert.ok(done(a, 'Pull complete') && done(b, 'Pull complete'), 'the lower layers are unpacked')
+  assert.equal(done(c, 'Download complete'), false, 'while the top layer still downloads')
+  release()
+  const image = await pulling
+  assert.ok(done(c, 'Pull complete'))
+  // Each layer's tar is served from its registry blob, not stored a second time.
+  const files = await readdir(join(dataRoot, 'blobs', 'sha256'))
+  for (const diffId of image.config.rootfs.diff_ids) {
+    assert.equal(await store.content.has(diffId), true)
+    assert.equal(files.includes(diffId.slice(7)), false)
+  }
+  assert.equal((await store.content.read(image.config.rootfs.diff_ids[0] as Digest)).length % 512, 0, 'a tar')
+})
+
+test('ImageDistribution.pull() failing on a later layer after lower ones were unpacked leaves no blob and no image', async (t) => {
+  const { registry, dist, store, dataRoot } = await setup(t)
+  await publish(registry, 'lib/late', '1', ['a', 'b', 'c'])
+  const top = layerDigests(registry, 'lib/late', '1')[2] as Digest
+  registry.corrupt.set(top, gzipSync(Buffer.from('not the layer')))
+  let release = (): void => undefined
+  registry.gates.set(top, new Promise<void>((r) => (release = r)))
+  const events: ProgressEvent[] = []
+  const pulling = dist.pull('127.0.0.1:5000/lib/late:1', { onProgress: (e) => events.push(e) })
+  for (let i = 0; i < 200 && events.filter((e) => e.status === 'Pull complete').length < 2; i++) await new Promise((r) => setTimeout(r, 10))
+  release()
+  await assert.rejects(pulling, { message: `filesystem layer verification failed for digest ${top}` })
+  assert.deepEqual(await readdir(join(dataRoot, 'blobs', 'sha256')).catch(() => []), [])
+  assert.deepEqual(await readdir(join(dataRoot, 'blobs', 'derived')).catch(() => []), [])
+  assert.deepEqual(await store.list(), [])
 })

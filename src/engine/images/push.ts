@@ -6,6 +6,7 @@ import type { ImageStore } from './image-store.js'
 import type { LayerSource, LayerSources } from './layer-sources.js'
 import { MediaTypes, type Descriptor, type ImageManifest } from './manifest.js'
 import { familiarReference, parseReference } from './reference.js'
+import { gzipLevelFor } from './gzip-level.js'
 import { mapLimit, shortDigest, throttledProgress } from './transfer-util.js'
 import type { ImageRecord } from './types.js'
 
@@ -153,7 +154,8 @@ async function compressLayer(deps: PushDeps, diffId: Digest): Promise<LayerSourc
   if (!(await content.has(diffId))) {
     throw notFound('LAYER_BLOB_MISSING', `Cannot push layer ${diffId}: its tar is not in the content store`)
   }
-  const gzip = createGzip({ level: 6 })
+  // Compressed once; the blob is kept for later pushes. Incompressible layers go as stored blocks.
+  const gzip = createGzip({ level: await gzipLevelFor(content.path(diffId)), chunkSize: 256 * 1024 })
   pipeline(await content.openRead(diffId), gzip, () => {
     // gzip is destroyed with the error; ingest sees it.
   })

@@ -126,8 +126,8 @@ export async function openLayerBlob(src: AsyncIterable<Buffer>, external: Extern
   const kind = detectCompression(head)
   if (kind === 'none') return { kind, tar: all() }
   if (kind === 'gzip') {
-    const gunzip = createGunzip()
-    pipeline(Readable.from(all()), gunzip, () => {
+    const gunzip = createGunzip({ chunkSize: 512 * 1024 })
+    pipeline(Readable.from(all(), { objectMode: false }), gunzip, () => {
       // pipeline destroys gunzip with the error; its reader sees it.
     })
     return { kind, tar: gunzip as AsyncIterable<Buffer> }

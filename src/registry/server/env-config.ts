@@ -8,6 +8,8 @@ export interface RegistryEnvConfig {
   root: string
   htpasswd?: { path: string; realm: string }
   tls?: { cert: string; key: string }
+  /** REGISTRY_STORAGE_DELETE_ENABLED=true; off by default, as in registry:2. */
+  deleteEnabled: boolean
 }
 
 export const REGISTRY_DEFAULTS = { addr: '0.0.0.0:5000', root: '/var/lib/registry', realm: 'Registry Realm' }
@@ -24,7 +26,11 @@ export function registryConfigFromEnv(env: Record<string, string | undefined>): 
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new Error(`REGISTRY_HTTP_ADDR: invalid address "${addr}" (want HOST:PORT or :PORT)`)
   const storage = get('REGISTRY_STORAGE')
   if (storage !== undefined && storage !== 'filesystem') throw new Error(`REGISTRY_STORAGE: only the filesystem driver is supported, not "${storage}"`)
-  const config: RegistryEnvConfig = { addr, root: get('REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY') ?? REGISTRY_DEFAULTS.root }
+  const deleteEnabled = get('REGISTRY_STORAGE_DELETE_ENABLED')?.toLowerCase()
+  if (deleteEnabled !== undefined && deleteEnabled !== 'true' && deleteEnabled !== 'false') {
+    throw new Error(`REGISTRY_STORAGE_DELETE_ENABLED: want true or false, not "${deleteEnabled}"`)
+  }
+  const config: RegistryEnvConfig = { addr, root: get('REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY') ?? REGISTRY_DEFAULTS.root, deleteEnabled: deleteEnabled === 'true' }
 
   const auth = get('REGISTRY_AUTH')
   const htpasswdPath = get('REGISTRY_AUTH_HTPASSWD_PATH')

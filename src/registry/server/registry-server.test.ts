@@ -123,3 +123,19 @@ test('registry server serves HTTPS with --tls-cert/--tls-key', { skip: !existsSy
   })
   assert.deepEqual(status, { code: 200, api: 'registry/2.0' })
 })
+
+test('registry server with deleteEnabled false answers manifest and blob DELETE with 405 UNSUPPORTED, as registry:2', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'berth-registry-test-'))
+  const server = createRegistryServer({ root, deleteEnabled: false })
+  const port = await listenRegistry(server, '127.0.0.1:0')
+  t.after(() => {
+    server.closeAllConnections()
+    server.close()
+    rmSync(root, { recursive: true, force: true })
+  })
+  for (const path of ['/v2/x/y/manifests/latest', `/v2/x/y/blobs/sha256:${'0'.repeat(64)}`]) {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'DELETE' })
+    assert.equal(res.status, 405)
+    assert.equal(((await res.json()) as { errors: Array<{ code: string }> }).errors[0]?.code, 'UNSUPPORTED')
+  }
+})

@@ -13,6 +13,8 @@ export interface RegistryServerOptions {
   htpasswd?: string
   realm?: string
   tls?: { cert: string; key: string }
+  /** Manifest and blob DELETE (default true; Distribution's registry:2 image has them off unless enabled). */
+  deleteEnabled?: boolean
   /** Access log lines. */
   log?: (line: string) => void
 }
@@ -75,6 +77,7 @@ export function createRegistryServer(options: RegistryServerOptions): http.Serve
       if (!(await storage.repositoryExists(name))) throw new RegistryError(404, 'NAME_UNKNOWN', 'repository name not known to registry', { name })
       return json(res, 200, { name, tags: await storage.tags(name) })
     }
+    if (method === 'DELETE' && m[4] === undefined && options.deleteEnabled === false) throw new RegistryError(405, 'UNSUPPORTED', 'The operation is unsupported.')
     if (m[3] !== undefined) return manifests(storage, name, decodeURIComponent(m[3]), method, req, res)
     if (m[4] !== undefined) return uploads(storage, name, m[4], method, url, req, res)
     return blobs(storage, name, m[5] as string, method, req, res)
