@@ -48,7 +48,10 @@ export async function projectLogs(client: EngineClient, projectName: string, con
    * again when a start event comes, from after the last line of their previous run. (Compose uses
    * the start event's time, but a process can print before that event, and before StartedAt.)
    */
+  /** Containers whose output is followed live right now (a start event for one of them changes nothing). */
+  const following = new Set<string>()
   const stream = (c: ContainerSummary, follow: boolean, reattach: boolean): void => {
+    if (follow) following.add(c.Id)
     const p = (async () => {
       const since = reattach ? afterLine(lastLine.get(c.Id)) : options.since
       await streamContainer(client, c, consumer, { ...options, follow, since, tail: reattach ? 'all' : options.tail }, lastLine)
@@ -56,6 +59,8 @@ export async function projectLogs(client: EngineClient, projectName: string, con
       if (options.follow && !follow && !lastLine.has(c.Id)) await lastLineTime(client, c.Id, lastLine)
     })().catch((err: unknown) => {
       if (!isEngineError(err, 'NotFound') && !options.signal?.aborted) failures.push(err)
+    }).finally(() => {
+      if (follow) following.delete(c.Id)
     })
     streams.set(c.Id, p)
   }
@@ -73,6 +78,7 @@ export async function projectLogs(client: EngineClient, projectName: string, con
           const id = event.Actor.ID
           if (event.Action === 'start') {
             expected.add(id)
+            if (following.has(id)) continue
             await streams.get(id) // a stopped container's history, or its previous run
             const known = containers.find((c) => c.Id === id)
             const c = known ?? (await summaryOf(client, id, projectName))
@@ -104,8 +110,8 @@ export async function projectLogs(client: EngineClient, projectName: string, con
 async function subscribe(client: EngineClient, projectName: string, signal?: AbortSignal): Promise<{ messages: AsyncIterable<EventMessage>; abort(): void }> {
   const controller = new AbortController()
   signal?.addEventListener('abort', () => controller.abort(), { once: true })
+  // No `since`: replayed events of the current second would describe runs the listing already shows.
   const messages = await client.events({
-    since: String(Math.floor(Date.now() / 1000)),
     filters: { type: ['container'], label: [`${LABEL_PROJECT}=${projectName.toLowerCase()}`] },
     signal: controller.signal,
   })
