@@ -6,7 +6,7 @@ import { newId, type IdMappings, type Logger, EngineError, writeFileAtomic } fro
 import { listenAll, type Listeners } from './listeners.js'
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter } from '../engine/layers/index.js'
-import { ImageStore, ImageCommitter, bootstrapBusybox, bootstrapRegistry, ImageArchives, ImageDistribution } from '../engine/images/index.js'
+import { ImageStore, ImageCommitter, bootstrapBusybox, bootstrapRegistry, ImageArchives, ImageDistribution, type ImageRecord } from '../engine/images/index.js'
 import { registryImageInputs } from './registry-image.js'
 import { Builder, StepWorkspace } from '../engine/build/index.js'
 import { ContainerCommit } from '../engine/commit/index.js'
@@ -112,7 +112,10 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       return { exitCode: res.exitCode, stdout: res.stdout.toString(), stderr: res.stderr.toString() }
     },
   })
-  const builder = await createBuilder(config.dataRoot, { images, snapshotter, runtime, logger, idMappings: remap?.mappings })
+  // FROM an image that is not here pulls it, as Docker's builder does (distribution is made below; used only once serving).
+  const builder = await createBuilder(config.dataRoot, {
+    images, snapshotter, runtime, logger, idMappings: remap?.mappings, pullImage: (ref) => distribution.pull(ref),
+  })
   await mkdir(join(config.dataRoot, 'tmp'), { recursive: true })
   const commit = new ContainerCommit({
     containers, images, snapshotter, committer: new ImageCommitter(images, snapshotter), logger,
@@ -217,7 +220,10 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
 /** The Dockerfile builder: its own snapshots under <data>/build/work, layers shared with the images. */
 async function createBuilder(
   dataRoot: string,
-  deps: { images: ImageStore; snapshotter: OverlaySnapshotter; runtime: ConmonRuntime; logger: Logger; idMappings?: IdMappings },
+  deps: {
+    images: ImageStore; snapshotter: OverlaySnapshotter; runtime: ConmonRuntime; logger: Logger; idMappings?: IdMappings
+    pullImage?: (ref: string) => Promise<ImageRecord>
+  },
 ): Promise<Builder> {
   const buildRoot = join(dataRoot, 'build')
   const workRoot = join(buildRoot, 'work')
@@ -246,6 +252,7 @@ async function createBuilder(
     workspace,
     exec,
     logger: deps.logger,
+    pullImage: deps.pullImage,
   })
   await builder.cleanup()
   return builder

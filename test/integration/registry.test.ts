@@ -143,6 +143,32 @@ for (const kind of ['distribution', 'berth'] as const) {
       }
     })
 
+    test('a build FROM an image that is only in the registry pulls it; --pull pulls again', () => {
+      const ref = `${reg.addr}/it/base:1`
+      assert.equal(d.docker(['tag', 'busybox', ref]).code, 0)
+      assert.equal(d.docker(['push', ref]).code, 0)
+      assert.equal(d.docker(['rmi', ref]).code, 0)
+      const ctx = mkdtempSync(join(d.dataRoot, 'ctx-'))
+      try {
+        writeFileSync(join(ctx, 'Dockerfile'), `FROM ${ref}\nRUN echo built > /built\n`)
+        const build = d.docker(['build', '-q', '-t', 'it/frompull', ctx])
+        assert.equal(build.code, 0, build.stderr)
+        assert.equal(d.docker(['image', 'inspect', ref]).code, 0, 'the base image was pulled')
+        assert.equal(d.docker(['run', '--rm', 'it/frompull', 'cat', '/built']).stdout, 'built\n')
+        const again = d.berth(['build', '--pull', '--progress', 'plain', '-t', 'it/frompull', ctx])
+        assert.equal(again.code, 0, again.stderr)
+        assert.match(again.stdout + again.stderr, new RegExp(`Pulling ${reg.addr}/it/base:1`))
+        const missing = `${reg.addr}/it/nobase:1`
+        writeFileSync(join(ctx, 'Dockerfile'), `FROM ${missing}\n`)
+        const failed = d.docker(['build', ctx])
+        assert.notEqual(failed.code, 0)
+        assert.match(failed.stderr, /manifest for .*it\/nobase:1 not found: manifest unknown/)
+      } finally {
+        rmSync(ctx, { recursive: true, force: true })
+        d.docker(['rmi', '-f', 'it/frompull', ref])
+      }
+    })
+
     test('pulling a missing tag fails with the registry\'s manifest unknown', () => {
       const r = d.docker(['pull', `${reg.addr}/it/nothing:here`])
       assert.equal(r.code, 1)

@@ -27,6 +27,8 @@ export interface BuilderDeps {
   exec: (argv: string[]) => Promise<void>
   logger: Logger
   clock?: () => Date
+  /** Pulls a base image from its registry (FROM an image that is not here, or every FROM with --pull). */
+  pullImage?: (ref: string) => Promise<ImageRecord>
 }
 
 /** The stages the target needs: itself and, transitively, the stages its FROMs and COPY --from name. */
@@ -151,6 +153,7 @@ export class Builder implements BuildService {
       stageIndex: (name) => byName.get(name),
       noCache: opts.noCache === true,
       pull: opts.pull === true,
+      pullImage: this.deps.pullImage,
       cacheFrom,
       epoch,
       now: () => (epoch !== undefined ? new Date(epoch * 1000) : this.clock()).toISOString().replace('.000Z', 'Z'),

@@ -41,6 +41,7 @@ export interface BuildRun {
   stageIndex: (name: string) => number | undefined
   noCache: boolean
   pull: boolean
+  pullImage?: (ref: string) => Promise<ImageRecord>
   cacheFrom: ImageRecord[]
   /** SOURCE_DATE_EPOCH (seconds), when reproducible. */
   epoch: number | undefined
@@ -129,17 +130,25 @@ export class StageRunner {
       const s = r.stageStates.get(stage)
       if (s) return s
     }
-    if (r.pull) {
-      throw new EngineError('NotImplemented', 'PULL_NOT_AVAILABLE', `Cannot pull "${name}" (--pull): pulling images from a registry is not available in berth yet`)
+    const pullImage = r.pullImage
+    const pull = async (puller: (ref: string) => Promise<ImageRecord>): Promise<ImageRecord> => {
+      r.emit({ type: 'message', text: `Pulling ${name}` })
+      return puller(name)
+    }
+    if (r.pull && !pullImage) {
+      throw new EngineError('NotImplemented', 'PULL_NOT_AVAILABLE', `Cannot pull "${name}" (--pull): this builder has no registry client`)
     }
     let image: ImageRecord
-    try {
-      image = await r.images.resolve(name)
-    } catch (err) {
-      if (isEngineError(err, 'NotFound')) {
-        throw new EngineError('NotFound', 'IMAGE_NOT_FOUND', `pull access denied for ${name}: No such image: ${name} (berth cannot pull images yet; import or bootstrap it first)`)
+    if (r.pull && pullImage) {
+      image = await pull(pullImage)
+    } else {
+      try {
+        image = await r.images.resolve(name)
+      } catch (err) {
+        if (!isEngineError(err, 'NotFound')) throw err
+        if (!pullImage) throw new EngineError('NotFound', 'IMAGE_NOT_FOUND', `pull access denied for ${name}: No such image: ${name}`)
+        image = await pull(pullImage)
       }
-      throw err
     }
     return { id: image.id, config: structuredClone(image.config), topChainId: image.topChainId }
   }
