@@ -47,7 +47,6 @@ export function serviceScale(service: ServiceConfig, overrides: Record<string, n
   return overrides[service.name] ?? service.scale
 }
 
-/** Converges one service's containers (no start). */
 /**
  * The service with its `service:x` references (network_mode, ipc, pid, volumes_from) replaced by
  * the container they point at now, so that a recreated dependency changes the dependent's config
