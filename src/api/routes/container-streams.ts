@@ -117,6 +117,8 @@ export function pumpAttachment(
     })
     if (opts.stdin) {
       conn.input.on('data', (chunk: Buffer) => attachment.write(chunk))
+      // A listener does not restart a paused stream: the upgrade body reader pauses the socket.
+      conn.input.resume()
       // The client closed its write side (`docker run -i` at EOF): close the container's stdin.
       conn.input.on('end', () => {
         if (opts.closeStdin) attachment.endStdin?.()

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { EngineError } from '../../common/index.js'
 import type { ExecConfig, ExecRecord, ExecService } from '../../engine/containers/index.js'
+import { Attachment } from '../../engine/containers/attachment.js'
 import { createDemuxer } from '../stream/index.js'
 import { startTestServer } from '../testing/http-harness.js'
 
@@ -73,6 +74,46 @@ test('POST /exec/{id}/start with Detach answers 200; without, a start error goes
   assert.match(raw.subarray(0, split).toString(), /^HTTP\/1\.1 101 UPGRADED\r\nContent-Type: application\/vnd\.docker\.multiplexed-stream/)
   const frames = createDemuxer().push(raw.subarray(split + 4))
   assert.deepEqual(frames.map((f) => [f.stream, f.data.toString()]), [[1, 'OCI runtime exec failed: boom: unknown\r\n']])
+})
+
+test('POST /exec/{id}/start delivers stdin when the JSON body arrives after the headers', async (t) => {
+  const srv = await startTestServer()
+  t.after(() => srv.close())
+  const typed: Buffer[] = []
+  let gotInput: () => void = () => {}
+  const input = new Promise<void>((resolve) => (gotInput = resolve))
+  const attachment = new Attachment({ stdin: true, stdout: true, stderr: true })
+  const execs = stubExecs({
+    start: async () => {
+      attachment.connect({
+        onData: () => {},
+        onEnd: () => {},
+        write: (d) => {
+          typed.push(d)
+          if (Buffer.concat(typed).toString() === 'echo hi\r') gotInput()
+        },
+        close: () => {},
+      })
+      return attachment
+    },
+  })
+  await execs.create('c1', { cmd: ['sh'], tty: true, attachStdin: true, attachStdout: true, attachStderr: true })
+  srv.engine.execs = execs
+  const sock = connect(srv.socketPath)
+  t.after(() => sock.destroy())
+  const received: Buffer[] = []
+  sock.on('data', (c: Buffer) => received.push(c))
+  const body = JSON.stringify({ Detach: false, Tty: true })
+  // The docker CLI's headers and body can reach the daemon in separate reads.
+  sock.write(`POST /v1.50/exec/ex1/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`)
+  await new Promise((r) => setTimeout(r, 50))
+  sock.write(body)
+  while (!Buffer.concat(received).includes('\r\n\r\n')) await new Promise((r) => setTimeout(r, 10))
+  assert.match(Buffer.concat(received).toString(), /^HTTP\/1\.1 101 UPGRADED\r\nContent-Type: application\/vnd\.docker\.raw-stream/)
+  sock.write('echo hi\r')
+  await input
+  assert.equal(Buffer.concat(typed).toString(), 'echo hi\r')
+  attachment.end()
 })
 
 test('exec routes answer 501 when the engine cannot exec', async (t) => {
