@@ -1,25 +1,40 @@
 // Side-by-side benchmark: berth (through its own CLI and through the real docker CLI 28), raw `crun run`
 // and, with --with-peers, Docker (dockerd + containerd + runc) and Podman (conmon + crun), all driven in
 // the same run and interleaved round by round so the machine's noise hits every engine alike.
-// Writes bench/results/<date>.md and prints it. Usage: node bench/bench.mjs [--runs N] [--with-peers]
-import { spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, symlinkSync, rmSync, readFileSync, existsSync, openSync } from 'node:fs'
+// Writes bench/results/<date>.md and prints it.
+// Usage: node bench/bench.mjs [--runs N] [--with-peers] [--only NAME,...|help] [--port-batches N] [--port-requests N]
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { sh, must, timeOnce, sleep, yieldToLoop, vmRssKb, alive, httpStatus, umountUnder, processes } from './lib.mjs'
-import { snapshotHost, saveSnapshot, loadSnapshot, restoreHost, leftovers, mountMissingCgroupControllers, PEER_LINKS } from './host-state.mjs'
-import {
-  DOCKER, DOCKER_CLI, PODMAN, PEER_ROOTS, dockerEnv, installPeers, peerVersions, startDocker, stopDocker, containerdPid,
-  dockerLogTail, preparePodman, stopPodman, removePeerRoots,
-} from './peers.mjs'
+import { sh, must, timeOnce, sleep, yieldToLoop, vmRssKb, httpStatus, busyboxRootfs } from './lib.mjs'
+import { mountMissingCgroupControllers } from './host-state.mjs'
+import { DOCKER, DOCKER_CLI, PODMAN, dockerEnv, peerVersions, containerdPid, dockerLogTail, peerSession, tearDown } from './peers.mjs'
+import { binDir, startBerthd } from './berthd.mjs'
 import { timingTable, rssTable, goalLines, scaleTable, portTable } from './report.mjs'
-import { concurrentStart, monitorRssKb, cpuPercent, makeBigLog, timeLogs, portThroughput, networkLifecycle, containerToContainerRps } from './scale.mjs'
+import { concurrentStart, monitorRssKb, cpuPercent, makeBigLog, timeLogs, networkLifecycle, containerToContainerRps } from './scale.mjs'
+import { portPhase } from './ports.mjs'
+import { selectScenarios, usage } from './select.mjs'
 import { chart } from './chart.mjs'
 
 const args = process.argv.slice(2)
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
 const runs = Number(opt('--runs')) || 10
 const withPeers = args.includes('--with-peers')
-const onlyNetwork = opt('--only') === 'network'
+if (opt('--only') === 'help') {
+  console.log(usage())
+  process.exit(0)
+}
+let selected
+try { selected = selectScenarios(opt('--only')) } catch (e) {
+  console.error(`bench: ${e.message}`)
+  process.exit(2)
+}
+if (selected.size === 0) {
+  console.log('bench.mjs: no scenario of its own selected (build and registry are bench/build.mjs and bench/registry.mjs)')
+  process.exit(0)
+}
+const want = (name) => selected.has(name)
+const PORT_BATCHES = Number(opt('--port-batches')) || 10
+const PORT_REQUESTS = Number(opt('--port-requests')) || 100
 const PS_POPULATION = 100
 const PS_LARGE = 1000
 const SCALE = 100
@@ -33,29 +48,14 @@ const checkpoint = async () => {
   if (interrupted) throw new Error(`interrupted by ${interrupted}`)
 }
 
-const setupNotes = []   // what the bench did to the host and to the peers, for the report
-const cleanupNotes = []
-let hostBefore
-const snapshotFile = join(DOCKER.runDir, 'host-before.json')
+const setupNotes = []   // what the bench did to the host (the peers' own notes are in peers.setupNotes), for the report
+const peers = withPeers ? peerSession({ install: true }) : undefined
 
 // berth's private daemon (temporary roots, as the tests use).
 const dataRoot = mkdtempSync('/var/tmp/berth-bench-')
 const execRoot = mkdtempSync('/run/bb-')
-const sock = join(execRoot, 'berth.sock')
-const host = `unix://${sock}`
 let berthd
-let dockerdPid
-let podman
-
-function makeRootfsTar() {
-  const rootfs = join(dataRoot, 'rootfs')
-  mkdirSync(join(rootfs, 'bin'), { recursive: true })
-  copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'))
-  for (const a of must('/bin/busybox', ['--list']).split('\n').filter((x) => x && x !== 'busybox')) symlinkSync('busybox', join(rootfs, 'bin', a))
-  const tar = join(dataRoot, 'busybox-rootfs.tar')
-  must('tar', ['-C', rootfs, '-cf', tar, '.'])
-  return { rootfs, tar }
-}
+let host
 
 function prepareBundle(rootfs) {
   const b = join(dataRoot, 'bundle')
@@ -69,38 +69,15 @@ function prepareBundle(rootfs) {
   return b
 }
 
-/** Refuses to run beside a live bench; clears what a killed one left; refuses a host Docker/Podman network. */
-async function preparePeerHost() {
-  const pid = existsSync(DOCKER.pidfile) ? Number(readFileSync(DOCKER.pidfile, 'utf8').trim()) : 0
-  if (pid && alive(pid)) throw new Error(`dockerd ${pid} from another bench run is using ${DOCKER.runDir}`)
-  if (PEER_ROOTS.some(existsSync)) {
-    const before = existsSync(snapshotFile) ? loadSnapshot(snapshotFile) : snapshotHost()
-    await stopDocker()
-    removeAllPodman()
-    cleanupNotes.push(...restoreHost(before).map((l) => `(previous run) ${l}`))
-    removePeerRoots()
-    setupNotes.push('cleared what an interrupted earlier run had left under the private roots')
-  }
-  const have = snapshotHost().links.filter((l) => PEER_LINKS.includes(l))
-  if (have.length) throw new Error(`${have.join(', ')} already exist (a Docker or Podman outside the bench?); --with-peers would delete them afterwards`)
-}
-
-function removeAllPodman() {
-  if (existsSync(join(PODMAN.dir, 'containers.conf'))) {
-    const p = preparePodman()
-    sh('podman', [...p.args, 'rm', '-af', '-t', '0'], p.env)
-  }
-}
-
 /** Every engine: id, kind ('berth' | 'docker' | 'podman' | 'ref'), display name, cli(argv) → spawnSync result. */
 function engines(versions) {
   const list = [
-    { id: 'berth-cli', kind: 'berth', name: 'berth CLI → berthd', cmd: (a) => ['bin/berth', ['-H', host, ...a], {}] },
+    { id: 'berth-cli', kind: 'berth', name: 'berth CLI → berthd', cmd: (a) => [join(binDir, 'berth'), ['-H', host, ...a], {}] },
     { id: 'docker-berth', kind: 'berth', name: `docker CLI ${versions.dockerCli} → berthd`, cmd: (a) => [DOCKER_CLI, a, { DOCKER_HOST: host }] },
   ]
   if (withPeers) {
     list.push({ id: 'docker', kind: 'docker', name: `Docker ${versions.dockerd} (docker CLI ${versions.dockerCli})`, cmd: (a) => [DOCKER_CLI, a, dockerEnv] })
-    list.push({ id: 'podman', kind: 'podman', name: `Podman ${versions.podman}`, cmd: (a) => ['podman', [...podman.args, ...a], podman.env] })
+    list.push({ id: 'podman', kind: 'podman', name: `Podman ${versions.podman}`, cmd: (a) => ['podman', [...peers.podman.args, ...a], peers.podman.env] })
   }
   // cmd(argv) → [command, argv, env] for async runs; cli(argv) runs it synchronously.
   return list.map((e) => ({ ...e, cli: (a) => sh(...e.cmd(a)) }))
@@ -134,7 +111,7 @@ function scenarios(all, bundle, crunRoot, exec) {
     { id: 'ps-1000-http', phase: 4, title: `\`GET /containers/json?all=1\` with curl on the socket, ${PS_LARGE} containers`, cells: each((e) => {
       if (e.id === 'berth-cli') return { na: 'the same daemon as the docker CLI → berthd row' }
       if (e.kind === 'podman') return { na: 'daemonless (no API socket)' }
-      return { run: () => sh('curl', ['-sf', '-o', '/dev/null', '--unix-socket', e.kind === 'docker' ? DOCKER.sock : sock, 'http://localhost/containers/json?all=1']) }
+      return { run: () => sh('curl', ['-sf', '-o', '/dev/null', '--unix-socket', e.kind === 'docker' ? DOCKER.sock : berthd.sock, 'http://localhost/containers/json?all=1']) }
     }) },
   ]
 }
@@ -174,7 +151,7 @@ async function populate(all, n) {
         const r = e.cli(['create', 'busybox', 'true'])
         if (r.status !== 0 && e.cli(['create', 'busybox', 'true']).status !== 0) throw new Error(`podman create failed: ${r.stderr.trim()}`)
       } else {
-        const status = await httpStatus(e.id === 'docker' ? DOCKER.sock : sock, 'POST', '/containers/create', { Image: 'busybox', Cmd: ['true'] })
+        const status = await httpStatus(e.id === 'docker' ? DOCKER.sock : berthd.sock, 'POST', '/containers/create', { Image: 'busybox', Cmd: ['true'] })
         if (status !== 201) throw new Error(`${e.name}: POST /containers/create returned ${status}`)
       }
       if (i % 10 === 0) await checkpoint()
@@ -194,8 +171,8 @@ function daemonRss() {
   const mb = (kb) => (kb === undefined ? undefined : (kb / 1024).toFixed(1))
   const rows = [{ kind: 'berth', name: 'berthd', kb: vmRssKb(berthd.pid) }]
   if (withPeers) {
-    const c = containerdPid(dockerdPid)
-    const d = vmRssKb(dockerdPid)
+    const c = containerdPid(peers.dockerPid)
+    const d = vmRssKb(peers.dockerPid)
     const ckb = c ? vmRssKb(c) : undefined
     rows.push({ kind: 'docker', name: `dockerd + containerd (${mb(d)} + ${mb(ckb)} MB)`, kb: d !== undefined && ckb !== undefined ? d + ckb : undefined })
     rows.push({ kind: 'podman', name: 'podman (daemonless)', kb: undefined })
@@ -208,7 +185,7 @@ let cgroupsMounted = []
 /** Daemon pids per engine kind (berthd; dockerd + containerd; none for podman). */
 function daemonPids(kind) {
   if (kind === 'berth') return [berthd.pid]
-  if (kind === 'docker') return [dockerdPid, containerdPid(dockerdPid)].filter(Boolean)
+  if (kind === 'docker') return [peers.dockerPid, containerdPid(peers.dockerPid)].filter(Boolean)
   return []
 }
 
@@ -220,15 +197,11 @@ const MONITORS = {
 
 /**
  * 100 concurrent starts (a few rounds), then with the last round's containers running: monitor RSS per
- * container, daemon RSS growth, daemon CPU over 10 s; then the 100 MB log. berth-cli shares berthd with
- * docker-berth, so daemon-side figures are taken once for berth.
+ * container, daemon RSS growth, daemon CPU over 10 s. berth-cli shares berthd with docker-berth, so
+ * daemon-side figures are taken once for berth.
  */
-async function scalePhase(all, { networkOnly = false } = {}) {
-  const engines = all.filter((e) => e.id !== 'berth-cli')
-  const rounds = Math.min(runs, 3)
+async function concurrentPhase(engines, rounds) {
   const rows = []
-  const scenarioList = []
-  if (!networkOnly) {
   const start = { id: 'start-100', title: `${SCALE} \`run -d\` started concurrently (time until all returned)`, cells: engines.map((engine) => ({ engine, samples: [] })) }
   for (let round = 0; round < rounds; round++) {
     for (const cell of start.cells) {
@@ -254,6 +227,11 @@ async function scalePhase(all, { networkOnly = false } = {}) {
       await checkpoint()
     }
   }
+  return { scenario: start, rows }
+}
+
+/** `logs` of a ~100 MB log, through every client. */
+async function logsPhase(all, engines, rounds) {
   const logs = { id: 'logs-100mb', title: `\`logs c > /dev/null\`, ${LOG_MB} MB log`, cells: all.map((engine) => ({ engine, samples: [] })) }
   for (const e of engines) {
     try { await makeBigLog(e, 'bench-log', LOG_MB) } catch (err) {
@@ -268,22 +246,11 @@ async function scalePhase(all, { networkOnly = false } = {}) {
     }
   }
   removeAll(engines)
-  scenarioList.push(start, logs)
-  }
-  // Published-port throughput: 1000 sequential requests through 127.0.0.1:port and to the container's address.
-  const ports = []
-  for (const [i, e] of engines.entries()) {
-    try {
-      const r = await portThroughput(e, 18181 + i, 1000)
-      let c2c
-      try { c2c = await containerToContainerRps(e, 500) } catch (err) { c2c = undefined; ports.push({ name: `${e.name} (container to container)`, error: err.message }) }
-      ports.push({ name: e.name, ...r, c2c })
-    } catch (err) {
-      ports.push({ name: e.name, error: err.message })
-    }
-    await checkpoint()
-  }
-  // network create + run --network + network rm, timed as one user sequence.
+  return logs
+}
+
+/** network create + run --network + network rm, timed as one user sequence. */
+async function networkLifecyclePhase(engines, rounds) {
   const netLife = { id: 'network-lifecycle', title: '`network create` + `run --rm --network` + `network rm`', cells: engines.map((engine) => ({ engine, samples: [] })) }
   for (let i = 0; i < rounds; i++) {
     for (const cell of netLife.cells) {
@@ -292,7 +259,25 @@ async function scalePhase(all, { networkOnly = false } = {}) {
       await checkpoint()
     }
   }
-  return { scenarios: [...scenarioList, netLife], rows, ports }
+  return netLife
+}
+
+/** Published port vs direct (ab, batches), then container to container; rows by engine name. */
+async function portsPhase(engines) {
+  const byName = new Map(engines.map((e) => [e.name, { kind: e.kind, name: e.name }]))
+  let quiet = []
+  if (want('ports')) {
+    const r = await portPhase(engines, { batches: PORT_BATCHES, requests: PORT_REQUESTS, pids: (e) => daemonPids(e.kind), checkpoint })
+    quiet = r.quiet
+    for (const row of r.rows) byName.set(row.name, row)
+  }
+  if (want('c2c')) {
+    for (const e of engines) {
+      try { byName.get(e.name).c2c = await containerToContainerRps(e, 500) } catch (err) { byName.get(e.name).c2cError = err.message }
+      await checkpoint()
+    }
+  }
+  return { rows: [...byName.values()], quiet }
 }
 
 async function main() {
@@ -304,39 +289,25 @@ async function main() {
     dockerCli: sh(DOCKER_CLI, ['version', '--format', '{{.Client.Version}}']).stdout.trim(),
     crun: sh('crun', ['--version']).stdout.split('\n')[0].split(' ')[2],
   }
-  if (withPeers) {
-    setupNotes.push(...installPeers())
+  if (peers) {
+    await peers.start() // before berthd, so the host record does not hold berthd's bridge
     versions = peerVersions()
-    await preparePeerHost()
-    hostBefore = snapshotHost()
-    peersOwned = true // from here on cleanup stops and removes the peers, whatever happens
   }
-  const log = openSync(join(dataRoot, 'berthd.log'), 'a')
-  // Its own bridge, nftables table and addresses (a /16: created containers hold an address), so that
-  // another berthd on the host with the default ones (berth0, "berth") cannot disturb it.
-  berthd = spawn('bin/berthd', ['-H', host, '--data-root', dataRoot, '--exec-root', execRoot, '--net-prefix', 'bbench', '--bridge-name', 'bbench0',
-    '--bip', '172.30.0.1/16', '--default-address-pool', 'base=172.29.0.0/16,size=24'], { stdio: ['ignore', log, log], detached: true })
-  if (withPeers) {
-    mkdirSync(DOCKER.runDir, { recursive: true })
-    saveSnapshot(snapshotFile, hostBefore)
-    dockerdPid = await startDocker()
-    setupNotes.push(`dockerd: -H unix://${DOCKER.sock} --data-root ${DOCKER.dataRoot} --exec-root ${DOCKER.execRoot} --pidfile ${DOCKER.pidfile}, an empty --config-file, its own containerd; default bridge and iptables kept so the default-network start is measured (docker0, DOCKER chains, FORWARD policy and ip_forward are put back afterwards)`)
-    setupNotes.push('dockerd: no workaround was needed (runc 1.1 runs containers without CAP_SYS_RESOURCE here)')
-    podman = preparePodman()
-    setupNotes.push(...podman.notes.map((n) => `podman: ${n}`))
-  }
-  for (let i = 0; i < 100 && !existsSync(sock); i++) await sleep(100)
-  await sleep(300)
+  // Its own bridge, nftables table and addresses (a /16: created containers hold an address).
+  berthd = await startBerthd({ dataRoot, execRoot, logFile: join(dataRoot, 'berthd.log'), net: { prefix: 'bbench', bip: '172.30.0.1/16', pool: '172.29.0.0/16' } })
+  host = berthd.host
 
-  const { rootfs, tar } = makeRootfsTar()
-  must('bin/berth', ['-H', host, 'import', tar, 'busybox:latest'])
-  if (withPeers) {
+  const { rootfs, tar, applets } = busyboxRootfs(dataRoot)
+  must(join(binDir, 'berth'), ['-H', host, 'import', tar, 'busybox:latest'])
+  if (peers) {
     must(DOCKER_CLI, ['import', tar, 'busybox:latest'], dockerEnv)
-    must('podman', [...podman.args, 'import', tar, 'busybox:latest'], podman.env)
+    if (peers.pm(['import', tar, 'busybox:latest']).status !== 0) throw new Error('podman import failed')
   }
-  setupNotes.push(`one busybox rootfs tar (/bin/busybox + ${must('/bin/busybox', ['--list']).split('\n').filter(Boolean).length - 1} applet symlinks) imported as busybox:latest into ${withPeers ? 'berth, Docker and Podman' : 'berth'}`)
+  setupNotes.push(`one busybox rootfs tar (/bin/busybox + ${applets} applet symlinks) imported as busybox:latest into ${withPeers ? 'berth, Docker and Podman' : 'berth'}`)
   const bundle = prepareBundle(rootfs)
   const all = engines(versions)
+  const daemons = all.filter((e) => e.id !== 'berth-cli') // berth-cli shares berthd with docker-berth
+  const rounds = Math.min(runs, 3)
 
   await sleep(2000)
   const rssStart = daemonRss()
@@ -344,99 +315,92 @@ async function main() {
   // exec needs a running container; berth may not serve exec yet (then n/a, not a failure).
   const exec = {}
   const crunRoot = join(execRoot, 'bench-crun')
-  const list = scenarios(all, bundle, crunRoot, exec)
-  if (onlyNetwork) {
-    // --only network: published ports, container to container and the network lifecycle, nothing else.
-    const net = await scalePhase(all, { networkOnly: true })
-    return { list: net.scenarios, versions, scale: [], ports: net.ports, rss: rssStart.map((r) => ({ kind: r.kind, name: r.name, start: r.mb, end: undefined })) }
-  }
-  await runPhase(list.filter((s) => s.phase === 1))
+  const measured = []
+  const pick = (phase) => scenarios(all, bundle, crunRoot, exec).filter((s) => s.phase === phase && want(s.id === 'ps-1000-http' ? 'ps-1000' : s.id))
+  const phase = async (list) => { await runPhase(list); measured.push(...list) }
+  await phase(pick(1))
 
-  for (const e of all) {
-    if (e.id === 'berth-cli') continue
-    const r = e.cli(['run', '-d', '--network', 'none', '--name', 'bench-exec', 'busybox', 'sleep', '1000000'])
-    if (r.status !== 0) exec[e.id] = `run -d failed: ${r.stderr.trim().split('\n').pop()}`
+  if (want('exec')) {
+    for (const e of daemons) {
+      const r = e.cli(['run', '-d', '--network', 'none', '--name', 'bench-exec', 'busybox', 'sleep', '1000000'])
+      if (r.status !== 0) exec[e.id] = `run -d failed: ${r.stderr.trim().split('\n').pop()}`
+    }
+    const probe = exec['docker-berth'] ? 0 : await httpStatus(berthd.sock, 'POST', '/containers/bench-exec/exec', { Cmd: ['true'] })
+    if (exec['docker-berth']) exec['berth-cli'] = exec['docker-berth']
+    else if (probe === 404 || probe === 501) {
+      exec['berth-cli'] = exec['docker-berth'] = `berthd: POST /containers/{id}/exec → ${probe}`
+    } else if (sh(join(binDir, 'berth'), ['exec', '--help']).status !== 0) exec['berth-cli'] = 'berth CLI has no exec yet'
+    await phase(pick(2)) // its cells depend on the probe
+    removeAll(all)
   }
-  const probe = exec['docker-berth'] ? 0 : await httpStatus(sock, 'POST', '/containers/bench-exec/exec', { Cmd: ['true'] })
-  if (exec['docker-berth']) exec['berth-cli'] = exec['docker-berth']
-  else if (probe === 404 || probe === 501) {
-    exec['berth-cli'] = exec['docker-berth'] = `berthd: POST /containers/{id}/exec → ${probe}`
-  } else if (sh('bin/berth', ['exec', '--help']).status !== 0) exec['berth-cli'] = 'berth CLI has no exec yet'
-  const execIndex = list.findIndex((s) => s.id === 'exec')
-  list[execIndex] = scenarios(all, bundle, crunRoot, exec)[execIndex] // its cells depend on the probe
-  await runPhase(list.filter((s) => s.phase === 2))
-  removeAll(all)
 
-  await populate(all, PS_POPULATION)
-  await runPhase(list.filter((s) => s.phase === 3))
-  await populate(all, PS_LARGE - PS_POPULATION)
-  await runPhase(list.filter((s) => s.phase === 4))
-  removeAll(all)
+  let population = 0
+  if (want('ps-100')) {
+    await populate(all, PS_POPULATION)
+    population = PS_POPULATION
+    await phase(pick(3))
+  }
+  if (want('ps-1000')) {
+    await populate(all, PS_LARGE - population)
+    population = PS_LARGE
+    await phase(pick(4))
+  }
+  if (population) removeAll(all)
 
   await sleep(2000)
   const rssEnd = daemonRss()
-  const scale = await scalePhase(all)
-  list.push(...scale.scenarios)
-  return { list, versions, scale: scale.rows, ports: scale.ports, rss: rssStart.map((r, i) => ({ kind: r.kind, name: r.name, start: r.mb, end: rssEnd[i].mb })) }
+  let scale = []
+  if (want('start-100')) {
+    const r = await concurrentPhase(daemons, rounds)
+    measured.push(r.scenario)
+    scale = r.rows
+  }
+  if (want('logs')) measured.push(await logsPhase(all, daemons, rounds))
+  const ports = want('ports') || want('c2c') ? await portsPhase(daemons) : undefined
+  if (want('network-lifecycle')) measured.push(await networkLifecyclePhase(daemons, rounds))
+  return { list: measured, versions, scale, ports, rss: rssStart.map((r, i) => ({ kind: r.kind, name: r.name, start: r.mb, end: rssEnd[i].mb })) }
 }
 
-let peersOwned = false // true once this run may start and therefore must remove the peers
-
-/** Removes every container, stops every daemon, puts the host back; returns leftover lines. */
+/** Removes every container, stops every daemon, puts the host back; returns the report's peer sections. */
 async function cleanup() {
   if (berthd) {
     const ids = sh(DOCKER_CLI, ['ps', '-aq'], { DOCKER_HOST: host }).stdout.split('\n').filter(Boolean)
     if (ids.length) sh(DOCKER_CLI, ['rm', '-f', ...ids], { DOCKER_HOST: host })
-    try { process.kill(berthd.pid, 'SIGTERM') } catch { /* gone */ }
-    for (let i = 0; i < 50 && alive(berthd.pid); i++) await sleep(100)
-    // berthd keeps its bridge and firewall table when it stops (as dockerd keeps docker0).
-    sh('ip', ['link', 'del', 'bbench0'])
-    for (const family of ['ip', 'ip6']) sh('nft', ['delete', 'table', family, 'bbench'])
   }
-  if (peersOwned) {
-    if (dockerdPid && alive(dockerdPid)) {
-      const ids = sh(DOCKER_CLI, ['ps', '-aq'], dockerEnv).stdout.split('\n').filter(Boolean)
-      if (ids.length) sh(DOCKER_CLI, ['rm', '-f', ...ids], dockerEnv)
-    }
-    if (podman) cleanupNotes.push(...await stopPodman((a) => sh('podman', [...podman.args, ...a], podman.env)))
-    cleanupNotes.push(...await stopDocker())
-    umountUnder(PEER_ROOTS)
-    cleanupNotes.push(...restoreHost(hostBefore))
-    removePeerRoots()
-  }
-  umountUnder([dataRoot, execRoot])
-  rmSync(dataRoot, { recursive: true, force: true })
-  rmSync(execRoot, { recursive: true, force: true })
+  const md = await tearDown({ berthd, peers, roots: [dataRoot, execRoot] })
   for (const mp of cgroupsMounted) {
-    if (sh('umount', [mp]).status === 0) { sh('rmdir', [mp]); cleanupNotes.push(`unmounted ${mp}`) }
+    if (sh('umount', [mp]).status === 0) sh('rmdir', [mp])
   }
-  if (!peersOwned) return []
-  const roots = [...PEER_ROOTS, dataRoot, execRoot]
-  return leftovers(hostBefore, roots)
+  return md
 }
 
-function report({ list, versions, rss, scale, ports }, left) {
+function report({ list, versions, rss, scale, ports }, peerSections) {
   const now = new Date()
+  const only = opt('--only')
   let md = `# berth benchmark ${now.toISOString()}\n\n` +
     `Machine: ${sh('nproc', []).stdout.trim()} cores, ${sh('uname', ['-r']).stdout.trim()}; ${runs} runs per cell after one ` +
     `warm-up, interleaved (every round runs each scenario once per engine, engine order rotating).\n` +
+    (only ? `Scenarios: only \`${only}\` (--only); the others were not measured in this run.\n` : '') +
     `berth ${sh('git', ['rev-parse', '--short', 'HEAD']).stdout.trim()} (work tree) on crun ${versions.crun} + conmon` +
     (withPeers ? `; Docker ${versions.dockerd} (containerd ${versions.containerd}, runc ${versions.runc}); ` +
       `Podman ${versions.podman} (crun ${versions.crun}, conmon ${versions.conmon}, CNI); docker CLI ${versions.dockerCli}.\n\n` : '.\n\n')
-  md += timingTable(list, withPeers)
-  md += `\nDaemon memory (VmRSS from /proc/<pid>/status, idle 2 s after start and after the run):\n\n${rssTable(rss)}`
-  md += `\nPublished port (busybox httpd, \`-p 127.0.0.1:PORT:80\`), 1000 sequential HTTP requests, a new connection each:\n\n${portTable(ports)}`
-  md += `\nWith ${SCALE} containers running (\`sleep\`, network none): memory per container and daemon CPU while idle:\n\n${scaleTable(scale)}`
-  const goals = goalLines(Object.fromEntries(list.map((s) => [s.id, s])), rss)
-  if (withPeers && goals.length) md += `\nAgainst the goals of issue 10 (medians of this run):\n\n${goals.join('\n')}\n`
-  md += `\n## Setup applied${withPeers ? ' to peers' : ''}\n\n${setupNotes.map((n) => `- ${n}`).join('\n')}\n`
-  if (withPeers) {
-    md += `\n## Cleanup\n\n${cleanupNotes.map((n) => `- ${n}`).join('\n')}\n` +
-      `- host check after cleanup (links, netns, nftables tables, iptables rules, mounts, paths, processes from the bench roots): ` +
-      `${left.length ? `LEFTOVERS:\n${left.map((l) => `  - ${l}`).join('\n')}` : 'as before'}\n`
+  if (list.length) md += timingTable(list, withPeers)
+  md += `\nDaemon memory (VmRSS from /proc/<pid>/status, idle 2 s after start and after the timed CLI scenarios):\n\n${rssTable(rss)}`
+  if (ports) {
+    md += `\nPublished port (busybox httpd, \`-p 127.0.0.1:PORT:80\`) and the container's address, from the host: ab -c 1 (one request at a time, ` +
+      `a new connection each), ${PORT_BATCHES} batches of ${PORT_REQUESTS} requests per path and engine, the two paths alternating and the ` +
+      'engine order rotating batch by batch, each engine\'s pair of batches after waiting for a quiet machine and daemon ' +
+      `(${ports.quiet.join('; ') || 'not measured'}). req/s: median batch; p99: over all requests; published / direct: median of ` +
+      'the per-batch ratios; ab CPU: user + sys per request, its own start-up included, beside the wall time per request (a client ' +
+      `that used most of the wall time would be the bottleneck).\n\n${portTable(ports.rows)}`
   }
-  const file = `bench/results/${now.toISOString().replace(/[:]/g, '-').slice(0, 16)}.md`
-  mkdirSync('bench/results', { recursive: true })
+  if (scale.length) md += `\nWith ${SCALE} containers running (\`sleep\`, network none): memory per container and daemon CPU while idle:\n\n${scaleTable(scale)}`
+  const goals = goalLines(Object.fromEntries(list.map((s) => [s.id, s])), rss, ports?.rows)
+  if (withPeers && goals.length) md += `\nAgainst the goals of issue 10 (medians of this run):\n\n${goals.join('\n')}\n`
+  md += `\n## Setup\n\n${setupNotes.map((n) => `- ${n}`).join('\n')}\n`
+  md += peerSections
+  const file = join(import.meta.dirname, 'results', `${now.toISOString().replace(/[:]/g, '-').slice(0, 16)}.md`)
+  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true })
   if (withPeers) {
     const png = file.replace(/\.md$/, '.png')
     const made = chart(list, png)
@@ -452,17 +416,16 @@ try {
   result = await main()
 } catch (e) {
   failure = e
-  const tail = (f) => { try { return readFileSync(f, 'utf8').split('\n').slice(-12).join('\n') } catch { return '' } }
   if (!interrupted) {
-    console.error(`bench: berthd log tail:\n${tail(join(dataRoot, 'berthd.log'))}`)
+    if (berthd) console.error(`bench: berthd log tail:\n${berthd.logTail()}`)
     if (withPeers) console.error(`bench: dockerd log tail:\n${dockerLogTail()}`)
   }
 } finally {
-  let left = []
-  try { left = await cleanup() } catch (e) { console.error(`bench: cleanup failed: ${e.stack}`) }
+  let md = ''
+  try { md = await cleanup() } catch (e) { console.error(`bench: cleanup failed: ${e.stack}`) }
   if (failure) {
     console.error(`bench: ${failure.message}`)
-    if (peersOwned) console.error(left.length ? `bench: left on the host:\n${left.join('\n')}` : 'bench: cleaned up; the host is as before')
+    if (md) console.error(md)
     process.exitCode = 1
-  } else report(result, left)
+  } else report(result, md)
 }

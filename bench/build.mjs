@@ -3,13 +3,12 @@
 // --with-peers, by Docker (dockerd, legacy builder: BuildKit needs the buildx plugin, which is not
 // installable here) and Podman (buildah), interleaved round by round in the same run.
 // Writes bench/results/build-<date>.md and prints it. Usage: node bench/build.mjs [--runs N] [--with-peers]
-import { spawn } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, existsSync, closeSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { must, sh, sleep, stats, timeOnce, umountUnder } from './lib.mjs'
-import { snapshotHost, restoreHost, leftovers } from './host-state.mjs'
-import { DOCKER_CLI, PODMAN, DOCKER, dockerEnv, preparePodman, removePeerRoots, startDocker, stopDocker, stopPodman } from './peers.mjs'
+import { must, sh, stats, timeOnce, busyboxRootfs } from './lib.mjs'
+import { DOCKER_CLI, dockerEnv, peerSession, tearDown } from './peers.mjs'
+import { binDir, startBerthd } from './berthd.mjs'
 
 const args = process.argv.slice(2)
 const runs = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 5) || 5
@@ -17,8 +16,8 @@ const withPeers = args.includes('--with-peers')
 
 const dataRoot = mkdtempSync('/var/tmp/berth-buildbench-')
 const execRoot = mkdtempSync('/run/bbb-')
-const host = `unix://${join(execRoot, 'berth.sock')}`
 const ctx = join(dataRoot, 'context')
+const berthCli = join(binDir, 'berth')
 
 function makeContext() {
   mkdirSync(join(ctx, 'data'), { recursive: true })
@@ -39,28 +38,6 @@ function makeContext() {
   ].join('\n'))
 }
 
-function rootfsTar() {
-  const rootfs = join(dataRoot, 'rootfs')
-  mkdirSync(join(rootfs, 'bin'), { recursive: true })
-  copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'))
-  for (const a of must('/bin/busybox', ['--list']).split('\n').filter((x) => x && x !== 'busybox')) symlinkSync('busybox', join(rootfs, 'bin', a))
-  const tar = join(dataRoot, 'busybox.tar')
-  must('tar', ['-C', rootfs, '-cf', tar, '.'])
-  return tar
-}
-
-async function startBerthd() {
-  const log = openSync(join(dataRoot, 'berthd.log'), 'a')
-  const child = spawn('bin/berthd', ['-H', host, '--data-root', join(dataRoot, 'berth'), '--exec-root', execRoot], { stdio: ['ignore', log, log], detached: true })
-  closeSync(log)
-  child.unref()
-  for (let i = 0; i < 100; i++) {
-    if (sh('bin/berth', ['-H', host, 'version']).status === 0) return child
-    await sleep(100)
-  }
-  throw new Error('berthd did not start')
-}
-
 const engines = []
 const results = new Map()
 const record = (name, phase, ms) => {
@@ -69,26 +46,22 @@ const record = (name, phase, ms) => {
 }
 
 let berthd
-let dockerPid
-let pm
-let hostBefore
+let text
+const peers = withPeers ? peerSession({ install: true }) : undefined
 try {
   makeContext()
-  const tar = rootfsTar()
-  berthd = await startBerthd()
-  must('bin/berth', ['-H', host, 'import', tar, 'bench-busybox'])
-  engines.push({ name: 'berth (berth CLI)', build: (cache) => () => sh('bin/berth', ['-H', host, 'build', '--progress', 'plain', '-q', ...(cache ? [] : ['--no-cache']), '-t', 'bench-app', ctx]) })
+  const { tar } = busyboxRootfs(dataRoot)
+  if (peers) await peers.start() // before berthd, so the host record does not hold berthd's bridge
+  berthd = await startBerthd({ dataRoot: join(dataRoot, 'berth'), execRoot, logFile: join(dataRoot, 'berthd.log'), net: { prefix: 'bbuild', bip: '172.28.0.1/24', pool: '172.28.128.0/17' } })
+  const host = berthd.host
+  must(berthCli, ['-H', host, 'import', tar, 'bench-busybox'])
+  engines.push({ name: 'berth (berth CLI)', build: (cache) => () => sh(berthCli, ['-H', host, 'build', '--progress', 'plain', '-q', ...(cache ? [] : ['--no-cache']), '-t', 'bench-app', ctx]) })
   engines.push({ name: 'berth (docker CLI, legacy builder)', build: (cache) => () => sh(DOCKER_CLI, ['build', '-q', ...(cache ? [] : ['--no-cache']), '-t', 'bench-app', ctx], { DOCKER_HOST: host, DOCKER_BUILDKIT: '0' }) })
-  if (withPeers) {
-    // What dockerd and podman change on the host (docker0, iptables chains...) is put back afterwards.
-    hostBefore = snapshotHost()
-    dockerPid = await startDocker()
+  if (peers) {
     must(DOCKER_CLI, ['import', tar, 'bench-busybox'], dockerEnv)
     engines.push({ name: 'Docker (dockerd, legacy builder)', build: (cache) => () => sh(DOCKER_CLI, ['build', '-q', ...(cache ? [] : ['--no-cache']), '-t', 'bench-app', ctx], { ...dockerEnv, DOCKER_BUILDKIT: '0' }) })
-    const prepared = preparePodman()
-    pm = (a) => sh('podman', [...prepared.args, ...a], prepared.env)
-    if (pm(['import', tar, 'bench-busybox']).status !== 0) throw new Error('podman import failed')
-    engines.push({ name: 'Podman (buildah)', build: (cache) => () => pm(['build', '-q', '--network', 'none', ...(cache ? [] : ['--no-cache']), '-t', 'bench-app', ctx]) })
+    if (peers.pm(['import', tar, 'bench-busybox']).status !== 0) throw new Error('podman import failed')
+    engines.push({ name: 'Podman (buildah)', build: (cache) => () => peers.pm(['build', '-q', '--network', 'none', ...(cache ? [] : ['--no-cache']), '-t', 'bench-app', ctx]) })
   }
   for (const e of engines) timeOnce(e.build(false)) // warm-up, fills the cache
   for (let r = 0; r < runs; r++) {
@@ -110,26 +83,12 @@ try {
   }
   for (const e of engines) lines.push(`| ${e.name} | ${fmt(results.get(`${e.name}|cold`))} | ${fmt(results.get(`${e.name}|cached`))} |`)
   if (!withPeers) lines.push('', 'Peers not measured (run with --with-peers).')
-  const text = lines.join('\n') + '\n'
-  mkdirSync('bench/results', { recursive: true })
-  writeFileSync(join('bench/results', `build-${new Date().toISOString().slice(0, 16).replace(':', '-')}.md`), text)
-  process.stdout.write(text)
+  text = lines.join('\n') + '\n'
 } finally {
-  if (berthd) {
-    try { process.kill(berthd.pid, 'SIGTERM') } catch { /* gone */ }
-    await sleep(500)
-  }
-  if (pm) {
-    pm(['rmi', '-af'])
-    await stopPodman(pm)
-  }
-  if (dockerPid) await stopDocker()
-  if (withPeers) removePeerRoots()
-  if (hostBefore) {
-    for (const line of restoreHost(hostBefore)) process.stderr.write(`bench: ${line}\n`)
-    for (const line of leftovers(hostBefore, [dataRoot, execRoot, DOCKER.dataRoot, DOCKER.execRoot, PODMAN.dir])) process.stderr.write(`bench: left over: ${line}\n`)
-  }
-  umountUnder([dataRoot, execRoot])
-  rmSync(dataRoot, { recursive: true, force: true })
-  if (existsSync(execRoot)) rmSync(execRoot, { recursive: true, force: true })
+  const cleanup = await tearDown({ berthd, peers, roots: [dataRoot, execRoot] })
+  if (text) text += cleanup
+  else process.stderr.write(cleanup)
 }
+mkdirSync(join(import.meta.dirname, 'results'), { recursive: true })
+writeFileSync(join(import.meta.dirname, 'results', `build-${new Date().toISOString().slice(0, 16).replace(':', '-')}.md`), text)
+process.stdout.write(text)

@@ -1,7 +1,8 @@
 // Small helpers shared by the benchmark scripts: child processes, timing, statistics, /proc readers.
 import { spawnSync } from 'node:child_process'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync, mkdirSync, copyFileSync, symlinkSync } from 'node:fs'
 import { request } from 'node:http'
+import { join } from 'node:path'
 
 /** Runs argv synchronously; never throws (check .status). */
 export const sh = (cmd, argv, env = {}, opts = {}) =>
@@ -31,7 +32,7 @@ export const yieldToLoop = () => new Promise((r) => setImmediate(r))
 export function stats(xs) {
   const s = [...xs].sort((a, b) => a - b)
   const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]
-  return { min: s[0], median: q(0.5), p95: q(0.95) }
+  return { min: s[0], median: q(0.5), p95: q(0.95), p99: q(0.99) }
 }
 
 /** VmRSS of a process in kB, or undefined when it is gone. */
@@ -40,6 +41,41 @@ export function vmRssKb(pid) {
     const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return m ? Number(m[1]) : undefined
   } catch { return undefined }
+}
+
+/** utime + stime of a process in clock ticks, or undefined when it is gone. */
+export function cpuTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(f[11]) + Number(f[12])
+  } catch { return undefined }
+}
+
+/** CPU time (user + sys, clock ticks) of this process's children that have been waited for. */
+export function childCpuTicks() {
+  const stat = readFileSync('/proc/self/stat', 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(f[13]) + Number(f[14]) // cutime + cstime
+}
+
+let hz
+/** Clock ticks per second (getconf CLK_TCK, once). */
+export const clockTicks = () => (hz ??= Number(must('getconf', ['CLK_TCK']).trim()) || 100)
+
+/**
+ * A minimal busybox rootfs under dir/rootfs (/bin/busybox and one symlink per applet) and a tar of it at
+ * dir/busybox-rootfs.tar: the same image every engine imports. Returns { rootfs, tar, applets }.
+ */
+export function busyboxRootfs(dir) {
+  const rootfs = join(dir, 'rootfs')
+  mkdirSync(join(rootfs, 'bin'), { recursive: true })
+  copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'))
+  const applets = must('/bin/busybox', ['--list']).split('\n').filter((x) => x && x !== 'busybox')
+  for (const a of applets) symlinkSync('busybox', join(rootfs, 'bin', a))
+  const tar = join(dir, 'busybox-rootfs.tar')
+  must('tar', ['-C', rootfs, '-cf', tar, '.'])
+  return { rootfs, tar, applets: applets.length }
 }
 
 /** Every live process as { pid, ppid, comm, cmdline }. */

@@ -3,10 +3,11 @@
 // to the container's address, container to container, and through a userland TCP proxy in node
 // (the alternative design, for comparison); then the time of `network create` + `run --network` + `rm`.
 // Usage: node bench/network.mjs [--requests N] [--runs N]. Writes bench/results/network-<date>.md.
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, openSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { sh, must, timeOnce, sleep, stats, umountUnder } from './lib.mjs'
+import { sh, must, timeOnce, stats, umountUnder } from './lib.mjs'
+import { binDir, startBerthd } from './berthd.mjs'
 
 const args = process.argv.slice(2)
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
@@ -16,12 +17,11 @@ const repo = join(import.meta.dirname, '..')
 
 const dataRoot = mkdtempSync('/var/tmp/berth-nbench-')
 const execRoot = mkdtempSync('/run/bn-')
-const host = `unix://${join(execRoot, 'berth.sock')}`
 const prefix = `bn${process.pid.toString(16).slice(-4)}`
-const berth = (argv) => must(join(repo, 'bin/berth'), ['-H', host, ...argv])
-const fd = openSync(join(dataRoot, 'berthd.log'), 'a')
-const berthd = spawn(join(repo, 'bin/berthd'), ['-H', host, '--data-root', dataRoot, '--exec-root', execRoot, '--net-prefix', prefix,
-  '--bridge-name', `${prefix}0`, '--bip', '10.249.3.1/24', '--default-address-pool', 'base=10.249.0.0/16,size=24'], { stdio: ['ignore', fd, fd] })
+let berthd
+let host
+const berthBin = join(binDir, 'berth')
+const berth = (argv) => must(berthBin, ['-H', host, ...argv])
 
 /** ab's requests/s and 99th percentile (ms) for url. */
 function ab(url) {
@@ -44,7 +44,8 @@ async function startProxy(targetHost, targetPort, listenPort) {
 
 const rows = []
 try {
-  for (let i = 0; i < 100 && sh(join(repo, 'bin/berth'), ['-H', host, 'version']).status !== 0; i++) await sleep(100)
+  berthd = await startBerthd({ dataRoot, execRoot, logFile: join(dataRoot, 'berthd.log'), net: { prefix, bip: '10.249.3.1/24', pool: '10.249.0.0/16' } })
+  host = berthd.host
   berth(['image', 'bootstrap', 'busybox'])
   berth(['run', '-d', '--name', 'web', '-p', '127.0.0.1:18099:80', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc'])
   const ip = berth(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', 'web']).trim()
@@ -63,7 +64,7 @@ try {
     rows.push(`| ${name} | ${stats(list.map((x) => x.rps)).median.toFixed(0)} | ${stats(list.map((x) => x.p99)).median} |`)
   }
   // Container to container over the bridge (busybox wget in a loop; time per request).
-  const c2c = timeOnce(() => sh(join(repo, 'bin/berth'), ['-H', host, 'run', '--rm', 'busybox', 'sh', '-c',
+  const c2c = timeOnce(() => sh(berthBin, ['-H', host, 'run', '--rm', 'busybox', 'sh', '-c',
     `i=0; while [ $i -lt 200 ]; do wget -qO- http://${ip}/hostname >/dev/null || exit 1; i=$((i+1)); done`]))
   rows.push(`| container to container, 200 sequential wget (incl. one container start) | ${(200 / (c2c.ms / 1000)).toFixed(0)} | - |`)
   berth(['rm', '-f', 'web'])
@@ -71,11 +72,11 @@ try {
   const cycle = []
   for (let r = 0; r < runs; r++) {
     cycle.push(timeOnce(() => {
-      const a = sh(join(repo, 'bin/berth'), ['-H', host, 'network', 'create', `n${r}`])
+      const a = sh(berthBin, ['-H', host, 'network', 'create', `n${r}`])
       if (a.status !== 0) return a
-      const b = sh(join(repo, 'bin/berth'), ['-H', host, 'run', '--rm', '--network', `n${r}`, 'busybox', 'true'])
+      const b = sh(berthBin, ['-H', host, 'run', '--rm', '--network', `n${r}`, 'busybox', 'true'])
       if (b.status !== 0) return b
-      return sh(join(repo, 'bin/berth'), ['-H', host, 'network', 'rm', `n${r}`])
+      return sh(berthBin, ['-H', host, 'network', 'rm', `n${r}`])
     }).ms)
   }
   const c = stats(cycle)
@@ -89,14 +90,11 @@ try {
   writeFileSync(join(repo, `bench/results/network-${new Date().toISOString().slice(0, 16).replace(':', '-')}.md`), report)
   process.stdout.write(report)
 } finally {
-  sh(join(repo, 'bin/berth'), ['-H', host, 'rm', '-f', 'web'])
-  berthd.kill('SIGTERM')
-  await new Promise((r) => berthd.once('exit', r))
+  if (berthd) {
+    sh(berthBin, ['-H', host, 'rm', '-f', 'web'])
+    await berthd.stop()
+  }
   umountUnder([dataRoot, execRoot])
   rmSync(dataRoot, { recursive: true, force: true })
   rmSync(execRoot, { recursive: true, force: true })
-  for (const l of JSON.parse(spawnSync('ip', ['-j', 'link'], { encoding: 'utf8' }).stdout || '[]')) {
-    if (l.ifname.startsWith(prefix)) spawnSync('ip', ['link', 'del', l.ifname])
-  }
-  spawnSync('nft', ['delete', 'table', 'ip', prefix], { stdio: 'ignore' })
 }

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync, readFileSync, openSync, closeSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { sh, must, sleep, alive, processes, umountUnder } from './lib.mjs'
+import { snapshotHost, saveSnapshot, loadSnapshot, restoreHost, leftovers, PEER_LINKS } from './host-state.mjs'
 
 /** The real docker CLI 28; Debian's docker.io also installs an older /usr/bin/docker. */
 export const DOCKER_CLI = '/usr/local/bin/docker'
@@ -171,4 +172,86 @@ export async function stopPodman(pm) {
 export function removePeerRoots() {
   umountUnder(PEER_ROOTS)
   for (const r of PEER_ROOTS) rmSync(r, { recursive: true, force: true })
+}
+
+const SNAPSHOT = join(DOCKER.runDir, 'host-before.json')
+
+/**
+ * Docker and Podman for one bench script. start() installs them when asked, refuses to run beside a live
+ * bench, clears what an interrupted run left (with the host record it saved), records the host, starts
+ * dockerd and prepares podman. stop(roots) must then run whatever happened: it removes every peer
+ * container and image, stops the daemons and their monitors, puts the host back, deletes the private
+ * roots and returns what still differs from before (checking `roots` too: the caller's own roots, whose
+ * daemon it has stopped first). setupNotes and cleanupNotes say what was done, for the report.
+ */
+export function peerSession({ install = false } = {}) {
+  const s = { setupNotes: [], cleanupNotes: [], hostBefore: undefined, dockerPid: undefined, podman: undefined }
+  s.pm = (argv) => sh('podman', [...s.podman.args, ...argv], s.podman.env)
+  s.start = async () => {
+    if (install) s.setupNotes.push(...installPeers())
+    const pid = existsSync(DOCKER.pidfile) ? Number(readFileSync(DOCKER.pidfile, 'utf8').trim()) : 0
+    if (pid && alive(pid)) throw new Error(`dockerd ${pid} from another bench run is using ${DOCKER.runDir}`)
+    if (PEER_ROOTS.some(existsSync)) {
+      const before = existsSync(SNAPSHOT) ? loadSnapshot(SNAPSHOT) : snapshotHost()
+      await stopDocker()
+      if (existsSync(join(PODMAN.dir, 'containers.conf'))) {
+        const p = preparePodman()
+        sh('podman', [...p.args, 'rm', '-af', '-t', '0'], p.env)
+      }
+      s.cleanupNotes.push(...restoreHost(before).map((l) => `(previous run) ${l}`))
+      removePeerRoots()
+      s.setupNotes.push('cleared what an interrupted earlier run had left under the private roots')
+    }
+    const have = snapshotHost().links.filter((l) => PEER_LINKS.includes(l))
+    if (have.length) throw new Error(`${have.join(', ')} already exist (a Docker or Podman outside the bench?); --with-peers would delete them afterwards`)
+    s.hostBefore = snapshotHost()
+    mkdirSync(DOCKER.runDir, { recursive: true })
+    saveSnapshot(SNAPSHOT, s.hostBefore)
+    s.dockerPid = await startDocker()
+    s.setupNotes.push(`dockerd: -H unix://${DOCKER.sock} --data-root ${DOCKER.dataRoot} --exec-root ${DOCKER.execRoot} --pidfile ${DOCKER.pidfile}, an empty --config-file, its own containerd; default bridge and iptables kept (docker0, DOCKER chains, FORWARD policy and ip_forward are put back afterwards)`)
+    s.setupNotes.push('dockerd: no workaround was needed (runc 1.1 runs containers without CAP_SYS_RESOURCE here)')
+    s.podman = preparePodman()
+    s.setupNotes.push(...s.podman.notes.map((n) => `podman: ${n}`))
+  }
+  s.stop = async (roots = []) => {
+    if (!s.hostBefore) return [] // start() stopped before touching anything
+    if (s.dockerPid && alive(s.dockerPid)) {
+      const ids = sh(DOCKER_CLI, ['ps', '-aq'], dockerEnv).stdout.split('\n').filter(Boolean)
+      if (ids.length) sh(DOCKER_CLI, ['rm', '-f', ...ids], dockerEnv)
+    }
+    if (s.podman) {
+      s.cleanupNotes.push(...await stopPodman(s.pm))
+      s.pm(['rmi', '-af'])
+    }
+    s.cleanupNotes.push(...await stopDocker())
+    umountUnder(PEER_ROOTS)
+    s.cleanupNotes.push(...restoreHost(s.hostBefore))
+    removePeerRoots()
+    return leftovers(s.hostBefore, [...PEER_ROOTS, ...roots])
+  }
+  return s
+}
+
+/** The report's "Cleanup" section: what stop() did and what the host check found. */
+export function cleanupSection(notes, left) {
+  return `\n## Cleanup\n\n${notes.map((n) => `- ${n}`).join('\n')}${notes.length ? '\n' : ''}` +
+    '- host check after cleanup (links, netns, nftables tables, iptables rules, mounts, paths, processes from the bench roots): ' +
+    `${left.length ? `LEFTOVERS:\n${left.map((l) => `  - ${l}`).join('\n')}` : 'as before'}\n`
+}
+
+/**
+ * The end of a bench script that started berthd (and maybe the peers): stops berthd, unmounts and removes
+ * its roots, stops the peers and checks the host. Returns the report's peer setup and cleanup sections
+ * ('' without peers).
+ */
+export async function tearDown({ berthd, peers, roots }) {
+  if (berthd) await berthd.stop()
+  umountUnder(roots)
+  let md = ''
+  if (peers) {
+    const left = await peers.stop(roots)
+    md = `\n## Setup applied to peers\n\n${peers.setupNotes.map((n) => `- ${n}`).join('\n')}\n${cleanupSection(peers.cleanupNotes, left)}`
+  }
+  for (const r of roots) rmSync(r, { recursive: true, force: true })
+  return md
 }

@@ -6,12 +6,12 @@
 // Writes bench/results/registry-<date>.md and prints it.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
-import { sh, must, sleep, stats, alive, umountUnder } from './lib.mjs'
-import { snapshotHost, restoreHost, leftovers } from './host-state.mjs'
-import { DOCKER, DOCKER_CLI, PODMAN, dockerEnv, peerVersions, preparePodman, removePeerRoots, startDocker, stopDocker, stopPodman } from './peers.mjs'
+import { sh, must, sleep, stats } from './lib.mjs'
+import { DOCKER_CLI, dockerEnv, peerVersions, peerSession, tearDown } from './peers.mjs'
+import { binDir, startBerthd } from './berthd.mjs'
 
 const args = process.argv.slice(2)
 const opt = (name, d) => (args.includes(name) ? args[args.indexOf(name) + 1] : d)
@@ -21,12 +21,9 @@ const withPeers = args.includes('--with-peers')
 const registryKind = opt('--registry', 'distribution')
 const layers = 5
 const repo = resolve(import.meta.dirname, '..')
-// BERTH_BIN_DIR: measure a copy of bin/ (so a rebuild during the run does not change what is measured).
-const binDir = process.env.BERTH_BIN_DIR ?? join(repo, 'bin')
 const berth = join(binDir, 'berth')
 const work = mkdtempSync('/var/tmp/berth-bench-registry-')
 const execRoot = mkdtempSync('/run/bbr-')
-const host = `unix://${join(execRoot, 'berth.sock')}`
 const procs = []
 
 const time = (fn) => {
@@ -123,31 +120,25 @@ function engine(name, cli) {
 }
 
 const notes = []
-let hostBefore
-let dockerPid
-let pm
+const peers = withPeers ? peerSession({ install: true }) : undefined
+let berthd
+let text
 try {
-  procs.push(spawn(join(binDir, 'berthd'), ['-H', host, '--data-root', join(work, 'data'), '--exec-root', execRoot, '--loopback-registries-only'], { stdio: 'ignore' }))
-  await waitFor(() => sh(berth, ['-H', host, 'version']).status === 0, 'berthd')
+  if (peers) await peers.start() // before berthd, so the host record does not hold berthd's bridge
+  berthd = await startBerthd({ dataRoot: join(work, 'data'), execRoot, logFile: join(work, 'berthd.log'), args: ['--loopback-registries-only'],
+    net: { prefix: 'bbreg', bip: '172.27.0.1/24', pool: '172.27.128.0/17' } })
   const archive = makeArchive()
   const mb = (layers * mbPerLayer * 1024 * 1024) / 1e6
 
-  const berthCli = (a) => [DOCKER_CLI, a, { DOCKER_HOST: host }]
+  const berthCli = (a) => [DOCKER_CLI, a, { DOCKER_HOST: berthd.host }]
   must(...berthCli(['load', '-i', archive]))
   const engines = [engine('berth', berthCli)]
-  let versions
-  if (withPeers) {
-    const pidfileOwner = existsSync(DOCKER.pidfile) ? Number(readFileSync(DOCKER.pidfile, 'utf8').trim()) : 0
-    if (pidfileOwner && alive(pidfileOwner)) throw new Error(`dockerd ${pidfileOwner} from another bench run is using ${DOCKER.runDir}`)
-    versions = peerVersions()
-    hostBefore = snapshotHost()
-    dockerPid = await startDocker()
+  if (peers) {
+    const versions = peerVersions()
     const dockerCli = (a) => [DOCKER_CLI, a, dockerEnv]
     must(...dockerCli(['load', '-i', archive]))
     engines.push(engine(`Docker ${versions.dockerd}`, dockerCli))
-    const prepared = preparePodman()
-    const podmanCli = (a) => ['podman', [...prepared.args, ...a, ...(a[0] === 'push' || a[0] === 'pull' ? ['--tls-verify=false'] : [])], prepared.env]
-    pm = (a) => sh('podman', [...prepared.args, ...a], prepared.env)
+    const podmanCli = (a) => ['podman', [...peers.podman.args, ...a, ...(a[0] === 'push' || a[0] === 'pull' ? ['--tls-verify=false'] : [])], peers.podman.env]
     must(...podmanCli(['load', '-i', archive]))
     engines.push(engine(`Podman ${versions.podman}`, podmanCli))
     notes.push(`dockerd ${versions.dockerd} on its own socket and roots (bench/peers.mjs), overlay2; 127.0.0.0/8 is an insecure registry by default`)
@@ -204,27 +195,17 @@ try {
     '',
   ]
   if (!withPeers) lines.push('Docker and Podman not measured (run with --with-peers).', '')
-  mkdirSync(join(repo, 'bench/results'), { recursive: true })
-  const file = join(repo, 'bench/results', `registry-${new Date().toISOString().slice(0, 16).replace(':', '-')}.md`)
-  writeFileSync(file, lines.join('\n'))
-  process.stdout.write(lines.join('\n'))
+  text = lines.join('\n')
 } finally {
   for (const p of procs.reverse()) {
     p.kill('SIGTERM')
     await Promise.race([new Promise((r) => p.once('exit', r)), sleep(3000)])
     if (p.exitCode === null) p.kill('SIGKILL')
   }
-  if (pm) {
-    pm(['rmi', '-af'])
-    await stopPodman(pm)
-  }
-  if (dockerPid) await stopDocker()
-  if (withPeers) removePeerRoots()
-  if (hostBefore) {
-    for (const line of restoreHost(hostBefore)) process.stderr.write(`bench: ${line}\n`)
-    for (const line of leftovers(hostBefore, [work, execRoot, DOCKER.dataRoot, DOCKER.execRoot, PODMAN.dir])) process.stderr.write(`bench: left over: ${line}\n`)
-  }
-  umountUnder([work, execRoot])
-  rmSync(work, { recursive: true, force: true })
-  if (existsSync(execRoot)) rmSync(execRoot, { recursive: true, force: true })
+  const cleanup = await tearDown({ berthd, peers, roots: [work, execRoot] })
+  if (text) text += cleanup
+  else process.stderr.write(cleanup)
 }
+mkdirSync(join(repo, 'bench/results'), { recursive: true })
+writeFileSync(join(repo, 'bench/results', `registry-${new Date().toISOString().slice(0, 16).replace(':', '-')}.md`), text)
+process.stdout.write(text)

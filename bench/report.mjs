@@ -40,7 +40,7 @@ export function rssTable(rows) {
 }
 
 /** The issue's goals, checked against this run's medians. */
-export function goalLines(byId, rss) {
+export function goalLines(byId, rss, ports = []) {
   const m = (id, kind, client) => {
     const s = byId[id]
     const c = s?.cells.find((c) => c.engine.kind === kind && (!client || c.engine.id === client) && !c.na && !c.error && c.samples.length)
@@ -64,6 +64,8 @@ export function goalLines(byId, rss) {
   const http1000 = m('ps-1000-http', 'berth')
   if (http1000 !== undefined) lines.push(`- of which berthd's answer (\`GET /containers/json?all=1\` with curl): ${f1(http1000)} ms; dockerd's: ${m('ps-1000-http', 'docker') === undefined ? 'n/a' : f1(m('ps-1000-http', 'docker'))} ms`)
   line('berth CLI `--version` (start-up) vs docker CLI', m('cli-version', 'berth', 'berth-cli'), m('cli-version', 'docker'), 'small and lazy-loaded')
+  const port = ports.find((r) => r.kind === 'berth' && r.ratio !== undefined)
+  if (port) lines.push(`- berthd published port / container address (median of per-batch ratios): ${(port.ratio * 100).toFixed(0)} % (goal ≥ 90 %)`)
   const berthd = rss.find((r) => r.kind === 'berth')?.start
   const dockerd = rss.find((r) => r.kind === 'docker')?.start
   if (berthd !== undefined && dockerd !== undefined) {
@@ -82,10 +84,15 @@ export function scaleTable(rows) {
 
 /** Requests per second through the published port and straight to the container, per engine. */
 export function portTable(rows) {
-  let md = '| engine | via 127.0.0.1:port, req/s (p99 ms) | host to the container address, req/s (p99 ms) | published / direct | container to container (busybox wget), req/s |\n|---|---|---|---|---|\n'
+  const rate = (rps, p99) => (rps === undefined ? 'n/a' : `${rps.toFixed(0)} (${p99.toFixed(2)})`)
+  let md = '| engine | via 127.0.0.1:port, req/s (p99 ms) | to the container address, req/s (p99 ms) | published / direct | ab CPU per request, ms (wall ms) | container to container (busybox wget), req/s |\n|---|---|---|---|---|---|\n'
   for (const r of rows) {
-    if (r.error) md += `| ${r.name} | failed: ${r.error.replaceAll('|', '\\|').slice(0, 100)} | | | |\n`
-    else md += `| ${r.name} | ${r.published.toFixed(0)} (${r.publishedP99.toFixed(1)}) | ${r.direct ? `${r.direct.toFixed(0)} (${r.directP99.toFixed(1)})` : 'n/a'} | ${r.direct ? (r.published / r.direct * 100).toFixed(0) + ' %' : ''} | ${r.c2c ? r.c2c.toFixed(0) : 'n/a'} |\n`
+    const c2c = r.c2cError ? `failed: ${r.c2cError.replaceAll('|', '\\|').slice(0, 80)}` : r.c2c ? r.c2c.toFixed(0) : 'n/a'
+    if (r.error) md += `| ${r.name} | failed: ${r.error.replaceAll('|', '\\|').slice(0, 100)} | | | | ${c2c} |\n`
+    else {
+      md += `| ${r.name} | ${rate(r.published, r.publishedP99)} | ${rate(r.direct, r.directP99)} | ${r.ratio === undefined ? 'n/a' : `${(r.ratio * 100).toFixed(0)} %`} | ` +
+        `${r.clientMs === undefined ? 'n/a' : `${r.clientMs.toFixed(3)} (${r.wallMs.toFixed(3)})`} | ${c2c} |\n`
+    }
   }
   return md
 }

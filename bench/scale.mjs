@@ -1,9 +1,8 @@
-// Scale scenarios measured once per engine per round (not per-invocation CLI timings): 100 containers
-// started concurrently, memory per running container (monitor processes + daemon growth), daemon CPU
-// while idle with those containers running, and reading a 100 MB log.
+// Scenarios measured once per engine per round (not per-invocation CLI timings): 100 containers started
+// concurrently, memory per running container (monitor processes + daemon growth), daemon CPU while idle
+// with those containers running, reading a 100 MB log, a network's life cycle, container to container.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { processes, vmRssKb, sleep, must } from './lib.mjs'
+import { processes, vmRssKb, sleep, cpuTicks, clockTicks } from './lib.mjs'
 
 /** Runs argv asynchronously with stdout discarded; resolves { status, stderr }. */
 export function runAsync([cmd, argv, env], { stdout = 'ignore' } = {}) {
@@ -33,20 +32,12 @@ export function monitorRssKb(comm, roots) {
   return { count: ps.length, kb: ps.reduce((sum, p) => sum + (vmRssKb(p.pid) ?? 0), 0) }
 }
 
-const ticks = (pid) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return Number(f[11]) + Number(f[12]) // utime + stime, in clock ticks
-  } catch { return undefined }
-}
-
 /** CPU % (of one core) used by the given pids together over `ms`. */
 export async function cpuPercent(pids, ms) {
-  const hz = Number(must('getconf', ['CLK_TCK']).trim()) || 100
-  const before = pids.map(ticks)
+  const hz = clockTicks()
+  const before = pids.map(cpuTicks)
   await sleep(ms)
-  const after = pids.map(ticks)
+  const after = pids.map(cpuTicks)
   let used = 0
   for (let i = 0; i < pids.length; i++) if (before[i] !== undefined && after[i] !== undefined) used += after[i] - before[i]
   return (used / hz) / (ms / 1000) * 100
@@ -65,59 +56,6 @@ export async function timeLogs(engine, name) {
   const r = await runAsync(engine.cmd(['logs', name]))
   if (r.status !== 0) throw new Error(`logs failed: ${r.stderr.trim().split('\n').pop()}`)
   return Number(process.hrtime.bigint() - t0) / 1e6
-}
-
-/** Requests per second of `n` sequential GETs (a new connection each) to host:port. */
-export async function sequentialRps(hostname, port, n) {
-  const { request } = await import('node:http')
-  const one = () => new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path: '/', agent: false }, (res) => {
-      res.resume()
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))))
-    })
-    req.setTimeout(5000, () => req.destroy(new Error('timeout')))
-    req.on('error', reject)
-    req.end()
-  })
-  // Warm-up (ARP, conntrack, the server's first accept); a slow engine's server may still be starting.
-  for (let tries = 0; ; tries++) {
-    try {
-      await one()
-      break
-    } catch (err) {
-      if (tries >= 50) throw err
-      await sleep(100)
-    }
-  }
-  const lat = []
-  const t0 = process.hrtime.bigint()
-  for (let i = 0; i < n; i++) {
-    const s = process.hrtime.bigint()
-    await one()
-    lat.push(Number(process.hrtime.bigint() - s) / 1e6)
-  }
-  lat.sort((a, b) => a - b)
-  return { rps: n / (Number(process.hrtime.bigint() - t0) / 1e9), p99: lat[Math.ceil(0.99 * n) - 1] }
-}
-
-/**
- * busybox httpd published on 127.0.0.1:hostPort: req/s through the published port and straight to the
- * container's address, and their ratio. The container is removed afterwards.
- */
-export async function portThroughput(engine, hostPort, n) {
-  const name = `bench-web-${hostPort}`
-  const r = await runAsync(engine.cmd(['run', '-d', '--name', name, '-p', `127.0.0.1:${hostPort}:80`, 'busybox', 'sh', '-c',
-    'mkdir -p /tmp && echo hello > /tmp/index.html && exec httpd -f -p 80 -h /tmp']))
-  if (r.status !== 0) throw new Error(`run failed: ${r.stderr.trim().split('\n').pop()}`)
-  try {
-    const ip = engine.cli(['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name]).stdout.trim()
-    await sleep(500)
-    const pub = await sequentialRps('127.0.0.1', hostPort, n)
-    const dir = ip ? await sequentialRps(ip, 80, n) : undefined
-    return { published: pub.rps, publishedP99: pub.p99, direct: dir?.rps, directP99: dir?.p99 }
-  } finally {
-    await runAsync(engine.cmd(['rm', '-f', name]))
-  }
 }
 
 /** Wall ms of `network create` + `run --rm --network` + `network rm`, as one user would type them. */
