@@ -22,6 +22,13 @@ export const PEER_LINKS = ['docker0', 'cni-podman0']
 const PEER_CGROUP_PARENTS = ['docker', 'libpod_parent']
 const PEER_RULE = /(-j|--jump|-g|--goto) (DOCKER[\w-]*|CNI-[\w-]+)\b|\bdocker0\b|\bcni-podman0\b/
 const PEER_CHAIN = /^(DOCKER[\w-]*|CNI-[\w-]+)$/
+const IPTABLES_NFT_TABLES = ['filter', 'nat', 'mangle', 'raw', 'security']
+// What the bench's berthd (bench/berthd.mjs prefixes) and its peers can leave: the check after cleanup
+// looks only at these, since other daemons on a shared host make and remove their own meanwhile.
+const BENCH_PREFIXES = /^(bbench|bbuild|bbreg)/
+const benchLink = (l) => PEER_LINKS.includes(l) || /^veth/.test(l) || BENCH_PREFIXES.test(l)
+const benchTable = (t) => IPTABLES_NFT_TABLES.includes(t.split(' ')[1]) || BENCH_PREFIXES.test(t.split(' ')[1])
+const benchNetns = (n) => /^cni-/.test(n)
 
 const readSysctl = (k) => { try { return readFileSync(`/proc/sys/${k}`, 'utf8').trim() } catch { return undefined } }
 const isMountPoint = (p) => mountsUnder([p]).includes(p)
@@ -108,8 +115,9 @@ export function restoreHost(before) {
     }
   }
   for (const t of nftTables()) {
-    if (before.nftTables.includes(t)) continue
     const [family, name] = t.split(' ')
+    // Only the tables iptables-nft makes: another daemon on the host may own a new, still empty table.
+    if (before.nftTables.includes(t) || !IPTABLES_NFT_TABLES.includes(name) || !['ip', 'ip6'].includes(family)) continue
     const rules = JSON.parse(sh('nft', ['-j', 'list', 'table', family, name]).stdout || '{"nftables":[]}').nftables.filter((o) => o.rule)
     if (rules.length === 0 && sh('nft', ['delete', 'table', family, name]).status === 0) did.push(`deleted the empty nftables table ${t} that iptables-nft had made`)
   }
@@ -142,12 +150,12 @@ export function restoreHost(before) {
   return did
 }
 
-/** What is still different from `before` or still running from the bench's roots, one line each. */
+/** What the bench or its peers left that was not there `before`, or still runs from the bench's roots, one line each. */
 export function leftovers(before, roots) {
   const out = []
-  for (const l of links()) if (!before.links.includes(l)) out.push(`link ${l}`)
-  for (const n of netns()) if (!before.netns.includes(n)) out.push(`netns ${n}`)
-  for (const t of nftTables()) if (!before.nftTables.includes(t)) out.push(`nftables table ${t}`)
+  for (const l of links()) if (!before.links.includes(l) && benchLink(l)) out.push(`link ${l}`)
+  for (const n of netns()) if (!before.netns.includes(n) && benchNetns(n)) out.push(`netns ${n}`)
+  for (const t of nftTables()) if (!before.nftTables.includes(t) && benchTable(t)) out.push(`nftables table ${t}`)
   for (const table of ['filter', 'nat']) {
     const old = new Set(before.iptables[table])
     for (const l of iptablesLines(table)) if (!old.has(l) && !l.startsWith('-P ')) out.push(`iptables -t ${table} ${l}`)

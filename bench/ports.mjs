@@ -86,7 +86,9 @@ export async function portPhase(engines, { batches = 10, requests = 100, basePor
       }
     }
     const quietOnes = waits.filter((w) => w.idle)
-    quiet.push(`before each engine's pair of batches: quiet ${quietOnes.length} of ${waits.length} times (median wait ${stats(waits.map((w) => w.waitedMs)).median ?? 0} ms; at most 3 s)`)
+    const busy = waits.filter((w) => !w.idle).map((w) => w.busy * 100)
+    quiet.push(`before each engine's pair of batches: quiet ${quietOnes.length} of ${waits.length} times (median wait ${stats(waits.map((w) => w.waitedMs)).median ?? 0} ms, at most 3 s` +
+      `${busy.length ? `; when not, the machine was a median ${stats(busy).median.toFixed(0)} % busy` : ''})`)
     const result = engines.map((e) => {
       const r = rows.get(e)
       if (!r || r.error) return { kind: e.kind, name: e.name, error: r?.error ?? 'not measured' }
