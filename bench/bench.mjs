@@ -5,7 +5,7 @@
 // Usage: node bench/bench.mjs [--runs N] [--with-peers] [--only NAME,...|help] [--port-batches N] [--port-requests N]
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { sh, must, timeOnce, sleep, yieldToLoop, vmRssKb, httpStatus, busyboxRootfs } from './lib.mjs'
+import { sh, must, timeOnce, sleep, vmRssKb, httpStatus, busyboxRootfs, interruptible } from './lib.mjs'
 import { mountMissingCgroupControllers } from './host-state.mjs'
 import { DOCKER, DOCKER_CLI, PODMAN, dockerEnv, peerVersions, containerdPid, dockerLogTail, peerSession, tearDown } from './peers.mjs'
 import { binDir, startBerthd } from './berthd.mjs'
@@ -40,13 +40,7 @@ const PS_LARGE = 1000
 const SCALE = 100
 const LOG_MB = 100
 
-// Ctrl-C, SIGTERM and SIGHUP end the measurements at the next step; cleanup always runs.
-let interrupted
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { interrupted ??= sig })
-const checkpoint = async () => {
-  await yieldToLoop()
-  if (interrupted) throw new Error(`interrupted by ${interrupted}`)
-}
+const { checkpoint, interrupted } = interruptible()
 
 const setupNotes = []   // what the bench did to the host (the peers' own notes are in peers.setupNotes), for the report
 const peers = withPeers ? peerSession({ install: true }) : undefined
@@ -416,7 +410,7 @@ try {
   result = await main()
 } catch (e) {
   failure = e
-  if (!interrupted) {
+  if (!interrupted()) {
     if (berthd) console.error(`bench: berthd log tail:\n${berthd.logTail()}`)
     if (withPeers) console.error(`bench: dockerd log tail:\n${dockerLogTail()}`)
   }

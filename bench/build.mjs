@@ -6,13 +6,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { must, sh, stats, timeOnce, busyboxRootfs } from './lib.mjs'
+import { must, sh, stats, timeOnce, busyboxRootfs, interruptible } from './lib.mjs'
 import { DOCKER_CLI, dockerEnv, peerSession, tearDown } from './peers.mjs'
 import { binDir, startBerthd } from './berthd.mjs'
 
 const args = process.argv.slice(2)
 const runs = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 5) || 5
 const withPeers = args.includes('--with-peers')
+const { checkpoint } = interruptible()
 
 const dataRoot = mkdtempSync('/var/tmp/berth-buildbench-')
 const execRoot = mkdtempSync('/run/bbb-')
@@ -63,10 +64,10 @@ try {
     if (peers.pm(['import', tar, 'bench-busybox']).status !== 0) throw new Error('podman import failed')
     engines.push({ name: 'Podman (buildah)', build: (cache) => () => peers.pm(['build', '-q', '--network', 'none', ...(cache ? [] : ['--no-cache']), '-t', 'bench-app', ctx]) })
   }
-  for (const e of engines) timeOnce(e.build(false)) // warm-up, fills the cache
+  for (const e of engines) { timeOnce(e.build(false)); await checkpoint() } // warm-up, fills the cache
   for (let r = 0; r < runs; r++) {
-    for (const e of engines) record(e.name, 'cold', timeOnce(e.build(false)).ms)
-    for (const e of engines) record(e.name, 'cached', timeOnce(e.build(true)).ms)
+    for (const e of engines) { record(e.name, 'cold', timeOnce(e.build(false)).ms); await checkpoint() }
+    for (const e of engines) { record(e.name, 'cached', timeOnce(e.build(true)).ms); await checkpoint() }
   }
   const lines = [
     `# Build benchmark ${new Date().toISOString()}`,

@@ -29,6 +29,22 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 /** Lets pending signal handlers run between synchronous measurements. */
 export const yieldToLoop = () => new Promise((r) => setImmediate(r))
 
+/**
+ * Ctrl-C, SIGTERM and SIGHUP end a bench at its next checkpoint (so its clean-up still runs, stopping the
+ * daemons it started in their own process groups). Returns { checkpoint, interrupted() }.
+ */
+export function interruptible() {
+  let signal
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { signal ??= sig })
+  return {
+    interrupted: () => signal,
+    checkpoint: async () => {
+      await yieldToLoop()
+      if (signal) throw new Error(`interrupted by ${signal}`)
+    },
+  }
+}
+
 export function stats(xs) {
   const s = [...xs].sort((a, b) => a - b)
   const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]

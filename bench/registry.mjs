@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
-import { sh, must, sleep, stats } from './lib.mjs'
+import { sh, must, sleep, stats, interruptible } from './lib.mjs'
 import { DOCKER_CLI, dockerEnv, peerVersions, peerSession, tearDown } from './peers.mjs'
 import { binDir, startBerthd } from './berthd.mjs'
 
@@ -19,6 +19,7 @@ const runs = Number(opt('--runs', 3)) || 3
 const mbPerLayer = Number(opt('--mb-per-layer', 40)) || 40
 const withPeers = args.includes('--with-peers')
 const registryKind = opt('--registry', 'distribution')
+const { checkpoint } = interruptible()
 const layers = 5
 const repo = resolve(import.meta.dirname, '..')
 const berth = join(binDir, 'berth')
@@ -170,6 +171,7 @@ try {
       rows.get(`${e.name} push`).push(pushed.s)
       rows.get(`${e.name} pull`).push(e.pull(pushed.ref))
       await registry.stop()
+      await checkpoint()
     }
   }
 
