@@ -380,11 +380,12 @@ function report({ list, versions, rss, scale, ports }, peerSections) {
       `Podman ${versions.podman} (crun ${versions.crun}, conmon ${versions.conmon}, CNI); docker CLI ${versions.dockerCli}.\n\n` : '.\n\n')
   if (list.length) md += timingTable(list, withPeers)
   md += `\nDaemon memory (VmRSS from /proc/<pid>/status, idle 2 s after start and after the timed CLI scenarios):\n\n${rssTable(rss)}`
-  if (ports) {
+  if (ports && !want('ports')) md += `\nContainer to container (busybox wget in a client container on a user network):\n\n${portTable(ports.rows)}`
+  else if (ports) {
     md += `\nPublished port (busybox httpd, \`-p 127.0.0.1:PORT:80\`) and the container's address, from the host: ab -c 1 (one request at a time, ` +
       `a new connection each), ${PORT_BATCHES} batches of ${PORT_REQUESTS} requests per path and engine, the two paths alternating and the ` +
       'engine order rotating batch by batch, each engine\'s pair of batches after waiting for a quiet machine and daemon ' +
-      `(${ports.quiet.join('; ') || 'not measured'}). req/s: median batch; p99: over all requests; published / direct: median of ` +
+      `(${ports.quiet.join('; ')}). req/s: median batch; p99: over all requests; published / direct: median of ` +
       'the per-batch ratios; ab CPU: user + sys per request, its own start-up included, beside the wall time per request (a client ' +
       `that used most of the wall time would be the bottleneck).\n\n${portTable(ports.rows)}`
   }

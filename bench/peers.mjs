@@ -18,7 +18,7 @@ export const DOCKER = {
   execRoot: '/run/bench-docker-exec',
 }
 export const PODMAN = { dir: '/var/tmp/bench-podman', runDir: '/run/bench-podman' }
-export const PEER_ROOTS = [DOCKER.runDir, DOCKER.dataRoot, DOCKER.execRoot, PODMAN.dir, PODMAN.runDir]
+const PEER_ROOTS = [DOCKER.runDir, DOCKER.dataRoot, DOCKER.execRoot, PODMAN.dir, PODMAN.runDir]
 export const dockerEnv = { DOCKER_HOST: `unix://${DOCKER.sock}` }
 
 const PACKAGES = ['docker.io', 'podman']
@@ -30,7 +30,7 @@ const installed = (p) => sh('dpkg-query', ['-W', '-f=${Status}', p]).stdout.incl
  * Installs docker.io and podman when missing (idempotent). A temporary policy-rc.d keeps the packages
  * from starting the host's own dockerd on /var/run/docker.sock while they install. Returns notes.
  */
-export function installPeers() {
+function installPeers() {
   const missing = PACKAGES.filter((p) => !installed(p))
   if (missing.length === 0) return [`${PACKAGES.join(', ')} already installed`]
   const notes = [`installed ${missing.join(', ')} (apt-get, --no-install-recommends)`]
@@ -60,7 +60,7 @@ export function peerVersions() {
 }
 
 /** Starts dockerd (which starts and owns its containerd) in its own process group; resolves to its pid. */
-export async function startDocker() {
+async function startDocker() {
   for (const d of [DOCKER.runDir, DOCKER.dataRoot, DOCKER.execRoot]) mkdirSync(d, { recursive: true })
   // An empty config file so a host /etc/docker/daemon.json cannot change the peer.
   writeFileSync(join(DOCKER.runDir, 'daemon.json'), '{}\n')
@@ -95,7 +95,7 @@ async function killAndWait(pids, signal, ms) {
 }
 
 /** Stops dockerd (SIGTERM, then SIGKILL), then any containerd or shim still running from its roots. */
-export async function stopDocker() {
+async function stopDocker() {
   let pid
   try { pid = Number(readFileSync(DOCKER.pidfile, 'utf8').trim()) } catch { pid = undefined }
   const notes = []
@@ -123,7 +123,7 @@ const hardLimit = (name) => {
  * asks for nofile and nproc rlimits above the hard limits, and root here lacks CAP_SYS_RESOURCE, so the
  * defaults are pinned to what the podman process itself holds (it lowers its own nproc to 32768).
  */
-export function preparePodman() {
+function preparePodman() {
   mkdirSync(join(PODMAN.dir, 'cni'), { recursive: true })
   mkdirSync(join(PODMAN.runDir, 'tmp'), { recursive: true })
   const nofile = hardLimit('Max open files') ?? 1048576
@@ -157,7 +157,7 @@ export function preparePodman() {
 }
 
 /** Removes every podman container, then stops any conmon still running from podman's roots. */
-export async function stopPodman(pm) {
+async function stopPodman(pm) {
   const notes = []
   if (existsSync(join(PODMAN.dir, 'root'))) pm(['rm', '-af', '-t', '0'])
   const rest = processesUnder([PODMAN.dir, PODMAN.runDir]).map((p) => p.pid)
@@ -169,7 +169,7 @@ export async function stopPodman(pm) {
 }
 
 /** Unmounts whatever is left under the peers' roots and deletes them. */
-export function removePeerRoots() {
+function removePeerRoots() {
   umountUnder(PEER_ROOTS)
   for (const r of PEER_ROOTS) rmSync(r, { recursive: true, force: true })
 }
@@ -233,7 +233,7 @@ export function peerSession({ install = false } = {}) {
 }
 
 /** The report's "Cleanup" section: what stop() did and what the host check found. */
-export function cleanupSection(notes, left) {
+function cleanupSection(notes, left) {
   return `\n## Cleanup\n\n${notes.map((n) => `- ${n}`).join('\n')}${notes.length ? '\n' : ''}` +
     '- host check after cleanup (links, netns, nftables tables, iptables rules, mounts, paths, processes from the bench roots): ' +
     `${left.length ? `LEFTOVERS:\n${left.map((l) => `  - ${l}`).join('\n')}` : 'as before'}\n`
