@@ -61,6 +61,7 @@ export async function portPhase(engines, { batches = 10, requests = 100, basePor
       } catch (err) { rows.set(e, { name: e.name, error: err.message }) }
     }
     const measured = engines.filter((e) => !rows.get(e)?.error)
+    if (measured.length === 0) return { rows: engines.map((e) => ({ kind: e.kind, ...rows.get(e) })), quiet: [] }
     const first = await waitForIdle({ pids: measured.flatMap(pids), maxMs: 60_000 })
     const quiet = [`before the first batch: ${first.idle ? 'quiet' : 'still busy'} after ${(first.waitedMs / 1000).toFixed(1)} s (machine ${(first.busy * 100).toFixed(0)} % busy)`]
     const waits = []
