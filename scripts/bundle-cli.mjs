@@ -11,8 +11,8 @@
 //   skips parsing and compiling the bundle at every start. The cache is made here by running a few
 //   commands against a stand-in daemon (scripts/cli-warmup.mjs), so that it also holds the functions
 //   those commands compile (option parsing, the HTTP client, table rendering), not only the top level.
-//   A cache the running node rejects (another node version) only costs the normal compile; the
-//   loader then writes a fresh one.
+//   A cache the running node rejects (another node version or V8 flags) only costs the normal
+//   compile; the loader then writes a fresh one when the command ends.
 // - bin/berth-cli.js, the bundle itself, kept small:
 //   - whitespace is minified (names are kept: stack traces and the source map stay readable);
 //   - large self-contained parts that only some commands use are separate files, required when
@@ -137,9 +137,11 @@ const writeCache = () => {
     renameSync(tmp, cacheFile)
   } catch {}
 }
-// The build sets BERTH_WRITE_CODE_CACHE to make the cache after a command ran, with what it compiled.
-if (process.env.BERTH_WRITE_CODE_CACHE === '1') process.on('exit', writeCache)
-else if (cachedData === undefined || script.cachedDataRejected) writeCache()
+// Made at exit, so that the cache also holds what the command compiled. The build sets
+// BERTH_WRITE_CODE_CACHE to add to the cache it is making.
+if (process.env.BERTH_WRITE_CODE_CACHE === '1' || cachedData === undefined || script.cachedDataRejected) {
+  process.on('exit', writeCache)
+}
 const mod = { exports: {}, id: file, filename: file, loaded: false }
 script.runInThisContext()(mod.exports, createRequire(file), mod, file, __dirname)
 `

@@ -63,6 +63,7 @@ function answer(req, res) {
 function runOnce(bin, host, args) {
   const env = { ...process.env, BERTH_WRITE_CODE_CACHE: '1' }
   delete env.NODE_EXTRA_CA_CERTS // as bin/berth does
+  delete env.NODE_OPTIONS // V8 flags are part of the cache's key: make it for a plain `node`
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(bin, 'berth.js'), '-H', host, ...args], { env, stdio: 'ignore' })
     const timer = setTimeout(() => child.kill('SIGTERM'), 10_000)
