@@ -21,6 +21,13 @@ const COMMANDS = [
   ['images'],
   ['version'],
   ['rm', '-f', 'c'],
+  ['inspect', 'c'],
+  ['logs', 'c'],
+  ['start', 'c'],
+  ['stop', 'c'],
+  ['network', 'ls'],
+  ['volume', 'ls'],
+  ['pull', 'busybox'],
   ['ps', '--help'],
 ]
 
@@ -32,11 +39,16 @@ const json = (res, status, body) => {
 /** Answers a hijacked attach or exec start: one line of stdout in a multiplexed frame, then EOF. */
 const hijack = (req, socket) => {
   socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n')
-  const payload = Buffer.from('ok\n')
+  socket.end(frame('ok\n'))
+}
+
+/** One stdout frame of docker's multiplexed stream. */
+function frame(text) {
+  const payload = Buffer.from(text)
   const header = Buffer.alloc(8)
   header[0] = 1
   header.writeUInt32BE(payload.length, 4)
-  socket.end(Buffer.concat([header, payload]))
+  return Buffer.concat([header, payload])
 }
 
 function answer(req, res) {
@@ -47,7 +59,13 @@ function answer(req, res) {
     return res.end(req.method === 'HEAD' ? undefined : 'OK')
   }
   if (path === '/version') return json(res, 200, { Version: '0.1.0', ApiVersion: '1.50', MinAPIVersion: '1.24', Os: 'linux', Arch: 'amd64', Components: [] })
-  if (path === '/containers/json' || path === '/images/json') return json(res, 200, [])
+  if (path === '/containers/json' || path === '/images/json' || path === '/networks') return json(res, 200, [])
+  if (path === '/volumes') return json(res, 200, { Volumes: [], Warnings: [] })
+  if (path === '/images/create') return json(res, 200, { status: 'Pulling from library/busybox', id: 'latest' })
+  if (/^\/containers\/[^/]+\/logs$/.test(path)) {
+    res.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' })
+    return res.end(frame('ok\n'))
+  }
   if (path === '/containers/create') return json(res, 201, { Id: ID, Warnings: [] })
   if (/^\/containers\/[^/]+\/wait$/.test(path)) return json(res, 200, { StatusCode: 0 })
   if (/^\/containers\/[^/]+\/json$/.test(path)) return json(res, 200, inspect)
