@@ -161,5 +161,10 @@ exec node "\${self%/*}/berth.js" "$@"
   await chmod('bin/berth', 0o755)
 
   await rm('bin/berth-cli.cache', { force: true })
-  await warmCodeCache(resolve('bin'))
+  try {
+    await warmCodeCache(resolve('bin'))
+  } catch (err) {
+    // Not fatal: without a cache the first `berth` run compiles the bundle and writes one.
+    console.warn(`bundle-cli: no code cache for the CLI (${err.message})`)
+  }
 }
