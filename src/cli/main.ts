@@ -16,7 +16,7 @@ const io: CliIo = {
 }
 
 // bin/berth passes NODE_EXTRA_CA_CERTS on under another name so that node does not load it at start-up
-// (see scripts/bundle.mjs); processes the CLI starts get it back under its own name.
+// (see scripts/bundle-cli.mjs); processes the CLI starts get it back under its own name.
 if (process.env.BERTH_EXTRA_CA_CERTS !== undefined && process.env.NODE_EXTRA_CA_CERTS === undefined) {
   process.env.NODE_EXTRA_CA_CERTS = process.env.BERTH_EXTRA_CA_CERTS
 }

@@ -60,7 +60,7 @@ function tlsFromFlags(g: ClientGlobals, env: NodeJS.ProcessEnv): ClientTls | und
 /**
  * Node's roots plus NODE_EXTRA_CA_CERTS, for a daemon verified against the system CAs. node adds that
  * file to its default roots itself, but only when the variable is set at start-up, and bin/berth hands
- * it over as BERTH_EXTRA_CA_CERTS instead (see scripts/bundle.mjs). undefined = node's default roots.
+ * it over as BERTH_EXTRA_CA_CERTS instead (see scripts/bundle-cli.mjs). undefined = node's default roots.
  */
 function extraCaCertificates(env: NodeJS.ProcessEnv): Array<string | Buffer> | undefined {
   const file = env.BERTH_EXTRA_CA_CERTS || env.NODE_EXTRA_CA_CERTS

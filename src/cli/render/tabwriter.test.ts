@@ -26,3 +26,8 @@ test('formatColumns() honours other minimum widths and paddings (docker version 
   const out = formatColumns(' Version:\t1.0\n API version:\t1.50\n', { minWidth: 20, padding: 1 })
   assert.equal(out, ' Version:           1.0\n API version:       1.50\n')
 })
+
+test('formatColumns() counts a surrogate pair as one character, and a lone surrogate as one', () => {
+  assert.equal(formatColumns('\u{1F600}\tX\nab\tY\n'), '\u{1F600}         X\nab        Y\n')
+  assert.equal(formatColumns('\uD800\tX\n'), '\uD800         X\n')
+})

@@ -47,7 +47,11 @@ function hasColumn(cells: string[], column: number): boolean {
   return column < cells.length - 1
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/
+
+/** Code points: the length, unless a surrogate (half of a pair or lone) makes counting needed. */
 function cellWidth(text: string): number {
+  if (!SURROGATE.test(text)) return text.length
   let n = 0
   for (const _ of text) n++
   return n

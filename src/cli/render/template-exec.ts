@@ -19,10 +19,59 @@ export function renderTemplate(source: string, data: unknown, options: ExecuteOp
 }
 
 export function executeTemplate(template: ParsedTemplate, data: unknown, options: ExecuteOptions = {}): string {
+  const fast = executeFieldsOnly(template, data)
+  if (fast !== undefined) return fast
   const state = new ExecState(template.source, { ...basicFunctions, ...options.funcs }, options.strictStructs ?? false)
   state.vars.push({ name: '$', value: data })
   let out = ''
   state.walk(template.nodes, data, (s) => (out += s))
+  return out
+}
+
+/** Text and `{{.Field}}` actions, in order; null when the template has anything else. */
+type FieldsOnlyPlan = ({ text: string } | { field: string })[] | null
+
+const fieldsOnlyPlans = new WeakMap<ParsedTemplate, FieldsOnlyPlan>()
+
+function fieldsOnlyPlan(template: ParsedTemplate): FieldsOnlyPlan {
+  let plan = fieldsOnlyPlans.get(template)
+  if (plan !== undefined) return plan
+  plan = []
+  for (const node of template.nodes) {
+    if (node.type === 'text') {
+      plan.push({ text: node.text })
+      continue
+    }
+    const cmd = node.type === 'action' && node.pipe.decl.length === 0 && node.pipe.cmds.length === 1 ? node.pipe.cmds[0]! : undefined
+    const operand = cmd?.args.length === 1 ? cmd.args[0]! : undefined
+    if (operand?.type !== 'field' || operand.names.length !== 1) {
+      plan = null
+      break
+    }
+    plan.push({ field: operand.names[0]! })
+  }
+  fieldsOnlyPlans.set(template, plan)
+  return plan
+}
+
+/**
+ * The common case of table rows (`{{.ID}}\t{{.Image}}...` over an object that has every field)
+ * without the general machinery: what ExecState would print, or undefined to let it run (any
+ * other template, or a field the object lacks, whose outcome depends on the object's kind).
+ */
+function executeFieldsOnly(template: ParsedTemplate, data: unknown): string | undefined {
+  const plan = fieldsOnlyPlan(template)
+  if (plan === null || !isPlainObject(data)) return undefined
+  for (const part of plan) if ('field' in part && !Object.prototype.hasOwnProperty.call(data, part.field)) return undefined
+  let out = ''
+  for (const part of plan) {
+    if ('text' in part) {
+      out += part.text
+      continue
+    }
+    const value = data[part.field]
+    out += printValue(typeof value === 'function' ? (value as TemplateFunction)() : value)
+  }
   return out
 }
 

@@ -75,3 +75,21 @@ test('parseTemplate() rejects unknown functions and unclosed actions', () => {
   assert.throws(() => parseTemplate('{{if .Id}}x'), /unexpected EOF/)
   assert.throws(() => parseTemplate('{{end}}'), /unexpected \{\{end\}\}/)
 })
+
+test('executeTemplate() prints text-and-field templates (the table-row fast path) as the general path does', () => {
+  const data = templateObject('T', {
+    S: 's', N: 42, F: 1.5, B: true, Nil: null, Undef: undefined, Arr: ['a', 1], Map: { b: 1, a: 2 }, M: () => 'from a method',
+  })
+  for (const field of ['S', 'N', 'F', 'B', 'Nil', 'Undef', 'Arr', 'Map', 'M']) {
+    // {{with .}} takes the general path; the bare template takes the fast one.
+    assert.equal(renderTemplate(`<{{.${field}}}>\t{{.S}}`, data), renderTemplate(`{{with .}}<{{.${field}}}>\t{{.S}}{{end}}`, data), field)
+  }
+  assert.equal(renderTemplate('{{.S}}-{{.M}}', data), 's-from a method')
+})
+
+test('executeTemplate() of text-and-field templates still reports fields the object lacks', () => {
+  const data = templateObject('*formatter.T', { S: 's' })
+  assert.throws(() => renderTemplate('{{.S}} {{.Nope}}', data), /^TemplateError: template: :1:9: executing "" at <.Nope>: can't evaluate field Nope in type \*formatter.T$/)
+  assert.equal(renderTemplate('{{.S}} {{.Nope}}', { S: 's' }), 's <no value>')
+  assert.throws(() => renderTemplate('{{.S}}', 'text'), /^TemplateError: template: :1:2: executing "" at <.S>: can't evaluate field S in type string$/)
+})
