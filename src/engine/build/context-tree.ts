@@ -9,7 +9,7 @@
  */
 import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname, join, posix } from 'node:path'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { isEngineError, type DockerIgnore } from '../../common/index.js'
 import { decompressStream, detectCompression } from '../images/index.js'
 import { buildError, type SourceFs, type SourceStat } from './file-ops.js'
@@ -29,6 +29,8 @@ interface TreeNode {
   chunks?: Buffer[]
   /** File data's offset in the spill file. */
   spillOffset?: number
+  /** sha256 (hex) of a file's content, computed as it arrives. */
+  digest?: string
   target?: string
   children?: Map<string, TreeNode>
 }
@@ -86,6 +88,7 @@ export class ContextTree implements SourceFs {
   private spillSize = 0
   private spillQueue: Buffer[] = []
   private current: TreeNode | undefined
+  private hasher: Hash | undefined
 
   private constructor(private readonly opts: ContextTreeOptions) {}
 
@@ -99,7 +102,7 @@ export class ContextTree implements SourceFs {
     const reader = new TarReader({
       entry: (h) => tree.entry(h),
       data: (chunk) => tree.data(chunk),
-      end: () => (tree.current = undefined),
+      end: () => tree.endEntry(),
     })
     const it = (archive as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
     const first = await it.next()
@@ -140,8 +143,15 @@ export class ContextTree implements SourceFs {
     await fh?.close()
   }
 
+  private endEntry(): void {
+    if (this.current && this.hasher) this.current.digest = this.hasher.digest('hex')
+    this.current = undefined
+    this.hasher = undefined
+  }
+
   private entry(h: TarHeader): void {
     this.current = undefined
+    this.hasher = undefined
     const name = cleanEntryName(h.name)
     if (name === undefined) return
     const parts = name.split('/')
@@ -177,6 +187,7 @@ export class ContextTree implements SourceFs {
         }
         children.set(base, node)
         this.current = node
+        this.hasher = createHash('sha256')
         return
       }
       case 'symlink':
@@ -197,6 +208,8 @@ export class ContextTree implements SourceFs {
   private data(chunk: Buffer): void {
     const node = this.current
     if (!node) return
+    // Hashed while the client is still sending: the main thread would be waiting anyway.
+    this.hasher?.update(chunk)
     if (node.chunks) node.chunks.push(chunk)
     else {
       this.spillQueue.push(chunk)
@@ -320,6 +333,12 @@ export class ContextTree implements SourceFs {
     const node = this.nodeAt('readlink', path, false)
     if (node.type !== 'symlink') throw Object.assign(new Error(`EINVAL: invalid argument, readlink '${path}'`), { code: 'EINVAL' })
     return node.target as string
+  }
+
+  async digest(path: string): Promise<string> {
+    const node = this.nodeAt('open', path, true)
+    if (node.digest === undefined) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' })
+    return node.digest
   }
 
   async *chunks(path: string): AsyncGenerator<Buffer> {

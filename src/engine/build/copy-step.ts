@@ -90,6 +90,7 @@ function mixedFs(fs: SourceFs, onDisk: ReadonlySet<string>): SourceFs {
     readdir: (path) => pick(path).readdir(path),
     readlink: (path) => pick(path).readlink(path),
     chunks: (path) => pick(path).chunks(path),
+    digest: (path) => pick(path).digest(path),
     copyFile: (src, dest) => pick(src).copyFile(src, dest),
     hostFile: (path) => pick(path).hostFile(path),
   }

@@ -54,6 +54,8 @@ export interface SourceFs {
   readlink(path: string): Promise<string>
   /** A file's content, in pieces. */
   chunks(path: string): AsyncIterable<Buffer>
+  /** sha256 (hex) of a file's content. */
+  digest(path: string): Promise<string>
   /** Writes the file's content to `dest` on disk (mode set by the caller). */
   copyFile(src: string, dest: string): Promise<void>
   /** A path on disk with the file's content, for host tools (tar -x). */
@@ -62,15 +64,21 @@ export interface SourceFs {
 
 /** The SourceFs of a directory on disk. */
 export function diskFs(root: string): SourceFs {
+  async function* chunks(path: string): AsyncGenerator<Buffer> {
+    // Small files in one read (a stream costs a thread-pool round trip per 64 kB).
+    if ((await lstat(path)).size <= 8 << 20) yield await fsp.readFile(path)
+    else for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Buffer
+  }
   return {
     resolve: (path, strict, shown) => resolveInRoot(root, path, strict, shown),
     lstat: (path) => lstat(path),
     readdir: (path) => fsp.readdir(path),
     readlink: (path) => fsp.readlink(path),
-    async *chunks(path) {
-      // Small files in one read (a stream costs a thread-pool round trip per 64 kB).
-      if ((await lstat(path)).size <= 8 << 20) yield await fsp.readFile(path)
-      else for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Buffer
+    chunks,
+    async digest(path) {
+      const hash = createHash('sha256')
+      for await (const chunk of chunks(path)) hash.update(chunk)
+      return hash.digest('hex')
     },
     copyFile: (src, dest) => fsp.copyFile(src, dest),
     hostFile: async (path) => path,
@@ -167,7 +175,10 @@ async function exists(fs: SourceFs, path: string): Promise<boolean> {
   }
 }
 
-/** sha256 over each file's relative path, type, permissions, size, link target and content. */
+/**
+ * sha256 over each file's relative path, type, permissions, size, link target and content digest
+ * (per file, so the context's files can be hashed while they arrive).
+ */
 export async function hashSources(sources: readonly ContextSource[], fs: SourceFs = diskFs('/')): Promise<string> {
   const hash = createHash('sha256')
   const visit = async (host: string, rel: string): Promise<void> => {
@@ -179,9 +190,7 @@ export async function hashSources(sources: readonly ContextSource[], fs: SourceF
       hash.update(`D\0${rel}\0${mode}\0`)
       for (const name of (await fs.readdir(host)).sort()) await visit(join(host, name), `${rel}/${name}`)
     } else if (st.isFile()) {
-      hash.update(`F\0${rel}\0${mode}\0${st.size}\0`)
-      for await (const chunk of fs.chunks(host)) hash.update(chunk)
-      hash.update('\0')
+      hash.update(`F\0${rel}\0${mode}\0${st.size}\0${await fs.digest(host)}\0`)
     }
   }
   for (const s of sources) await visit(s.host, s.rel)
