@@ -76,7 +76,7 @@ export interface ContextTreeOptions {
   spillPath: string
   /** Where files handed to host tools are written (ADD archives). */
   scratchDir: string
-  /** Bytes of file data kept in memory (default 256 MiB). */
+  /** Bytes of file data kept in memory (default 128 MiB). */
   memoryLimit?: number
   signal?: AbortSignal
 }
@@ -179,7 +179,7 @@ export class ContextTree implements SourceFs {
       }
       case 'file': {
         const node: TreeNode = { type: 'file', mode, mtime, size: h.size }
-        if (this.memoryUsed + h.size <= (this.opts.memoryLimit ?? 256 << 20)) {
+        if (this.memoryUsed + h.size <= (this.opts.memoryLimit ?? 128 << 20)) {
           node.chunks = []
           this.memoryUsed += h.size
         } else {
