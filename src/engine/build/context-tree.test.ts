@@ -1,12 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { ContextTree } from './context-tree.js'
 import { hashSources, resolveSources } from './file-ops.js'
+import { executeCopy, planCopy } from './copy-step.js'
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync('/tmp/berth-ctxtree-')
@@ -94,4 +95,42 @@ test('ContextTree.read() refuses an archive cut short', async (t) => {
   writeFileSync(join(dir, 'x'), randomBytes(5000))
   const tar = execFileSync('tar', ['-C', dir, '-cf', '-', 'x'])
   await assert.rejects(ContextTree.read(Readable.from([tar.subarray(0, 2000)]), { root: join(base, 'v'), spillPath: join(base, 's'), scratchDir: base }), /Error processing tar file: unexpected end of data/)
+})
+
+/** Every path under `dir` with its type, mode, owner and content or link target. */
+function listing(dir: string, rel = ''): string[] {
+  const out: string[] = []
+  for (const name of readdirSync(join(dir, rel)).sort()) {
+    const path = join(dir, rel, name)
+    const st = lstatSync(path)
+    const what = st.isSymbolicLink() ? `-> ${readlinkSync(path)}` : st.isDirectory() ? 'dir' : readFileSync(path).toString('base64').slice(0, 40)
+    out.push(`${rel}/${name} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid} ${what}`)
+    if (st.isDirectory()) out.push(...listing(dir, `${rel}/${name}`))
+  }
+  return out
+}
+
+test('executeCopy() copies from a ContextTree what it copies from the unpacked context', async (t) => {
+  const base = tmp(t)
+  const dir = contextDir(base)
+  const root = join(base, 'virtual')
+  const tree = await ContextTree.read(archive(dir, 'pax', 65536), { root, spillPath: join(base, 'spill'), scratchDir: base, memoryLimit: 100_000 })
+  t.after(() => tree.close())
+  const copy = async (into: string, fromTree: boolean, sources: string[], dest: string): Promise<string> => {
+    mkdirSync(into, { recursive: true })
+    const plan = await planCopy({
+      kind: 'COPY', sources, heredocs: [], root: fromTree ? root : dir, ...(fromTree ? { fs: tree } : {}), fromContext: true,
+      scratchDir: base, expandHeredoc: (x) => x,
+    })
+    await executeCopy({ plan, rootfs: into, dest, owner: { uid: 12, gid: 34 }, mode: undefined, exec: async () => undefined })
+    return plan.description
+  }
+  for (const [i, [sources, dest]] of ([[['.'], '/ctx/'], [['app', 'main-link'], '/multi/'], [['big.bin'], '/one'], [['app/*.js'], '/glob/']] as const).entries()) {
+    const fromDisk = join(base, `disk-${i}`)
+    const fromTree = join(base, `tree-${i}`)
+    const d1 = await copy(fromDisk, false, [...sources], dest)
+    const d2 = await copy(fromTree, true, [...sources], dest)
+    assert.equal(d2, d1)
+    assert.deepEqual(listing(fromTree), listing(fromDisk), sources.join(' '))
+  }
 })
