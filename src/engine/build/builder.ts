@@ -1,8 +1,8 @@
 /**
  * Builder: the BuildService. A build reads its context into memory (a ContextTree; what does not
- * fit spills to <data>/build/contexts/<id>-spill), parses
- * the Dockerfile, picks the stages the target needs, runs them (StageRunner) and registers the
- * target's final state as an image with its tags. Nothing of a build is left but the image, the
+ * fit spills to <data>/build/contexts/<id>-spill), parses the Dockerfile, picks the stages the
+ * target needs, runs them (StageRunner) and registers the target's final state as an image with
+ * its tags. Nothing of a build is left but the image, the
  * cache records and their layers: contexts, workspaces and containers go in every case.
  */
 import { mkdir, rm } from 'node:fs/promises'
