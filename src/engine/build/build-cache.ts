@@ -1,6 +1,6 @@
 /**
  * The build cache: one record per step result, under <data>/build/cache/<key-hex>.json, written
- * atomically so it survives daemon restarts. A step's key (stepCacheKey, pure) covers its parent
+ * atomically so it survives daemon restarts (unsynced: after a host crash a record may be a miss). A step's key (stepCacheKey, pure) covers its parent
  * state, the instruction as it will run (expanded, with the content hash of the files a COPY/ADD
  * copies) and the build args in effect; the record holds the resulting image config, so a hit
  * needs no container at all. A record whose layers are gone is a miss.
@@ -74,7 +74,8 @@ export class BuildCache {
 
   async put(key: Digest, state: BuildState, now: Date): Promise<void> {
     const record: CacheRecord = { key, config: state.config, topChainId: state.topChainId ?? null, createdAt: now.toISOString() }
-    await writeJsonAtomic(this.path(key), record)
+    // Not synced: a record lost or cut short by a crash reads as a miss (get() tolerates it).
+    await writeJsonAtomic(this.path(key), record, { durable: false })
   }
 
   /** Every record's key and layers. */

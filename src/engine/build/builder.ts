@@ -1,7 +1,8 @@
 /**
- * Builder: the BuildService. A build unpacks its context into <data>/build/contexts/<id>, parses
- * the Dockerfile, picks the stages the target needs, runs them (StageRunner) and registers the
- * target's final state as an image with its tags. Nothing of a build is left but the image, the
+ * Builder: the BuildService. A build reads its context into memory (a ContextTree; what does not
+ * fit spills to <data>/build/contexts/<id>-spill), parses the Dockerfile, picks the stages the
+ * target needs, runs them (StageRunner) and registers the target's final state as an image with
+ * its tags. Nothing of a build is left but the image, the
  * cache records and their layers: contexts, workspaces and containers go in every case.
  */
 import { mkdir, rm } from 'node:fs/promises'
@@ -9,7 +10,8 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { EngineError, type Logger } from '../../common/index.js'
 import { familiarReference, normalizeReference, type ImageRecord, type ImageService } from '../images/index.js'
-import { extractContext, prepareContext } from './build-context.js'
+import { prepareContext, readContext } from './build-context.js'
+import type { ContextTree } from './context-tree.js'
 import { BuildCache, configJson } from './build-cache.js'
 import { parseDockerfile } from './dockerfile-parser.js'
 import { toStages, type Dockerfile, type Stage, type Step } from './instructions.js'
@@ -71,22 +73,25 @@ export class Builder implements BuildService {
     const id = randomBytes(8).toString('hex')
     const contextDir = join(this.deps.root, 'contexts', id)
     const scratchDir = join(this.deps.root, 'contexts', `${id}-scratch`)
+    const spillPath = join(this.deps.root, 'contexts', `${id}-spill`)
+    let tree: ContextTree | undefined
     try {
-      await extractContext(opts.context, contextDir, opts.signal)
-      return await this.buildIn(contextDir, scratchDir, opts)
+      tree = await readContext(opts.context, { root: contextDir, spillPath, scratchDir, ...(opts.signal ? { signal: opts.signal } : {}) })
+      return await this.buildIn(tree, scratchDir, opts)
     } finally {
-      await rm(contextDir, { recursive: true, force: true })
+      await tree?.close()
+      await rm(spillPath, { force: true })
       await rm(scratchDir, { recursive: true, force: true })
     }
   }
 
-  private async buildIn(contextDir: string, scratchDir: string, opts: BuildOptions): Promise<BuildResult> {
+  private async buildIn(context: ContextTree, scratchDir: string, opts: BuildOptions): Promise<BuildResult> {
     const emit = opts.onEvent ?? (() => undefined)
     const tags = (opts.tags ?? []).map((t) => {
       normalizeReference(t)
       return t
     })
-    const { dockerfile, dockerfileName } = await prepareContext(contextDir, opts.dockerfile)
+    const { dockerfile, dockerfileName } = await prepareContext(context, opts.dockerfile)
     // A Dockerfile the CLI added from stdin or from outside the context has a generated name.
     const base = dockerfileName.split('/').pop() || 'Dockerfile'
     const file = base.startsWith('.dockerfile.') ? 'Dockerfile' : base
@@ -139,7 +144,7 @@ export class Builder implements BuildService {
     const run: BuildRun = {
       file,
       escape: df.escape,
-      contextDir,
+      context,
       scratchDir,
       images: this.deps.images,
       committer: this.deps.committer,

@@ -5,13 +5,13 @@
  * directory; ADD extracts local tar archives. Sources never leave the context.
  */
 import { createWriteStream } from 'node:fs'
-import { lstat, mkdir, open, readdir, readFile, utimes, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readFile, utimes, writeFile } from 'node:fs/promises'
 import { basename, join, posix } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { resolveUser } from '../containers/index.js'
 import type { Heredoc } from './dockerfile-parser.js'
-import { buildError, copyTree, hashSources, looksLikeArchive, mkdirAll, resolveInRoot, resolveSources, type ContextSource, type CopyOwner } from './file-ops.js'
+import { buildError, copyTree, diskFs, hashSources, looksLikeArchive, mkdirAll, resolveInRoot, resolveSources, type ContextSource, type CopyOwner, type SourceFs } from './file-ops.js'
 
 export interface CopyPlan {
   sources: ContextSource[]
@@ -21,6 +21,8 @@ export interface CopyPlan {
   archives: Set<string>
   /** False for files from another stage or image (their ownership is kept without --chown). */
   fromContext: boolean
+  /** Where the sources are read (heredoc and URL files: on disk). */
+  fs: SourceFs
 }
 
 /** Files named by the step: heredocs and URLs are first written under `scratchDir`. */
@@ -30,6 +32,8 @@ export async function planCopy(opts: {
   heredocs: Heredoc[]
   /** Context dir, or the mounted rootfs of --from. */
   root: string
+  /** The file system `root` is in (default: the disk). */
+  fs?: SourceFs
   fromContext: boolean
   scratchDir: string
   expandHeredoc: (text: string) => string
@@ -37,6 +41,9 @@ export async function planCopy(opts: {
 }): Promise<CopyPlan> {
   const sources: ContextSource[] = []
   const archives = new Set<string>()
+  const fs = opts.fs ?? diskFs(opts.root)
+  // Heredoc and URL files are on disk, in the scratch dir: read them there.
+  const onDisk = new Set<string>()
   for (const src of opts.sources) {
     const heredoc = opts.heredocs.find((h) => src === `<<${h.name}` || src === `<<-${h.name}` || src.replace(/["']/g, '') === `<<${h.name}` || src.replace(/["']/g, '') === `<<-${h.name}`)
     if (heredoc) {
@@ -44,42 +51,62 @@ export async function planCopy(opts: {
       const host = join(opts.scratchDir, heredoc.name)
       await writeFile(host, heredoc.expand ? opts.expandHeredoc(heredoc.content) : heredoc.content, { mode: 0o644 })
       sources.push({ rel: heredoc.name, host })
+      onDisk.add(host)
       continue
     }
     if (/^https?:\/\//.test(src)) {
       if (opts.kind !== 'ADD') throw buildError(`COPY failed: source can't be a URL for COPY`)
-      sources.push(await download(src, opts.scratchDir, opts.signal))
+      const file = await download(src, opts.scratchDir, opts.signal)
+      sources.push(file)
+      onDisk.add(file.host)
       continue
     }
-    const found = await resolveSources(opts.root, src, opts.fromContext, opts.kind)
+    const found = await resolveSources(opts.root, src, opts.fromContext, opts.kind, fs)
     if (found.length === 0) {
       throw buildError(`${opts.kind} failed: no source files were specified`)
     }
     for (const f of found) {
       sources.push(f)
-      if (opts.kind === 'ADD' && opts.fromContext && (await isArchive(f.host))) archives.add(f.host)
+      if (opts.kind === 'ADD' && opts.fromContext && (await isArchive(fs, f.host))) archives.add(f.host)
     }
   }
-  const hash = await hashSources(sources)
+  const sourceFs = onDisk.size === 0 ? fs : mixedFs(fs, onDisk)
+  const hash = await hashSources(sources, sourceFs)
   let description = `multi:${hash}`
   if (sources.length === 1) {
-    const st = await lstat((sources[0] as ContextSource).host)
+    const st = await sourceFs.lstat((sources[0] as ContextSource).host)
     description = `${st.isDirectory() ? 'dir' : 'file'}:${hash}`
   }
-  return { sources, description, archives, fromContext: opts.fromContext }
+  return { sources, description, archives, fromContext: opts.fromContext, fs: sourceFs }
 }
 
-async function isArchive(path: string): Promise<boolean> {
-  const st = await lstat(path)
-  if (!st.isFile()) return false
-  const fh = await open(path, 'r')
-  try {
-    const head = Buffer.alloc(512)
-    const { bytesRead } = await fh.read(head, 0, 512, 0)
-    return looksLikeArchive(head.subarray(0, bytesRead))
-  } finally {
-    await fh.close()
+/** `fs`, except for the files in `onDisk` (and what is under them), read from the disk. */
+function mixedFs(fs: SourceFs, onDisk: ReadonlySet<string>): SourceFs {
+  const disk = diskFs('/')
+  const pick = (path: string): SourceFs => ([...onDisk].some((p) => path === p || path.startsWith(p + '/')) ? disk : fs)
+  return {
+    resolve: (path, strict, shown) => fs.resolve(path, strict, shown),
+    lstat: (path) => pick(path).lstat(path),
+    readdir: (path) => pick(path).readdir(path),
+    readlink: (path) => pick(path).readlink(path),
+    chunks: (path) => pick(path).chunks(path),
+    digest: (path) => pick(path).digest(path),
+    copyFile: (src, dest) => pick(src).copyFile(src, dest),
+    hostFile: (path) => pick(path).hostFile(path),
   }
+}
+
+async function isArchive(fs: SourceFs, path: string): Promise<boolean> {
+  const st = await fs.lstat(path)
+  if (!st.isFile()) return false
+  const parts: Buffer[] = []
+  let n = 0
+  for await (const chunk of fs.chunks(path)) {
+    parts.push(chunk)
+    n += chunk.length
+    if (n >= 512) break
+  }
+  return looksLikeArchive(Buffer.concat(parts).subarray(0, 512))
 }
 
 /** ADD <url>: fetched by berthd into the scratch dir, mode 0600, named after the URL's last segment. */
@@ -123,6 +150,7 @@ export async function executeCopy(opts: {
   exec: (argv: string[]) => Promise<void>
 }): Promise<void> {
   const { plan, rootfs, dest } = opts
+  const fs = plan.fs
   const owner = opts.owner ?? (plan.fromContext ? { uid: 0, gid: 0 } : undefined)
   const copyOpts = { ...(owner ? { owner } : {}), ...(opts.mode !== undefined ? { mode: opts.mode } : {}) }
   const destHost = await resolveInRoot(rootfs, dest, false)
@@ -135,23 +163,23 @@ export async function executeCopy(opts: {
     }
   }
   for (const src of plan.sources) {
-    const st = await lstat(src.host)
+    const st = await fs.lstat(src.host)
     if (plan.archives.has(src.host)) {
       await mkdirAll(destHost, opts.owner)
-      await opts.exec(['tar', '-x', '-f', src.host, '-C', destHost, '--numeric-owner', '--same-owner', '-p', '--no-overwrite-dir'])
+      await opts.exec(['tar', '-x', '-f', await fs.hostFile(src.host), '-C', destHost, '--numeric-owner', '--same-owner', '-p', '--no-overwrite-dir'])
       continue
     }
     if (st.isDirectory()) {
       await mkdirAll(destHost, opts.owner)
-      for (const name of (await readdir(src.host)).sort()) {
+      for (const name of (await fs.readdir(src.host)).sort()) {
         const target = await resolveInRoot(rootfs, posix.join(dest, name), false)
-        await copyTree(join(src.host, name), target, copyOpts)
+        await copyTree(join(src.host, name), target, copyOpts, fs)
       }
       continue
     }
     const targetPath = destIsDir ? posix.join(dest, basename(src.rel)) : dest
     const target = await resolveInRoot(rootfs, targetPath, false)
     await mkdirAll(posix.dirname(target), opts.owner)
-    await copyTree(src.host, target, copyOpts)
+    await copyTree(src.host, target, copyOpts, fs)
   }
 }

@@ -16,7 +16,7 @@ import { parseInstruction, type Instruction, type Step } from './instructions.js
 import { expandWord, expandWords } from './shell-words.js'
 import { matchCacheImage, stateOf, stepCacheKey, type BuildCache } from './build-cache.js'
 import { executeCopy, planCopy, resolveOwner } from './copy-step.js'
-import { mkdirAll, resolveInRoot } from './file-ops.js'
+import { mkdirAll, resolveInRoot, type SourceFs } from './file-ops.js'
 import {
   DEFAULT_PATH, DEFAULT_SHELL, PROXY_ARGS, commandArgs, expansionEnv, exposedPorts, nopCreatedBy, parseChmod,
   resolveWorkdir, runArgsPrefix, setEnv, validStopSignal, envMap,
@@ -27,7 +27,8 @@ import type { BuildEvent, BuildState, LayerCommitter } from './types.js'
 export interface BuildRun {
   file: string
   escape: string
-  contextDir: string
+  /** The build context (its paths live under `context.root`, a directory never created). */
+  context: SourceFs & { readonly root: string }
   scratchDir: string
   images: ImageService
   committer: LayerCommitter
@@ -389,6 +390,7 @@ export class StageRunner {
     const scratchDir = join(r.scratchDir, randomBytes(6).toString('hex'))
     const planIn = async (root: string, fromContext: boolean) => planCopy({
       kind: ins.kind, sources, heredocs: ins.heredocs, root, fromContext, scratchDir,
+      ...(fromContext ? { fs: r.context } : {}),
       expandHeredoc: (t) => t.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_m, n: string) => env.get(n) ?? ''),
       ...(r.signal ? { signal: r.signal } : {}),
     })
@@ -402,7 +404,7 @@ export class StageRunner {
     const flags = [chown !== undefined ? `--chown=${chown}` : '', mode !== undefined ? `--chmod=${ins.chmod}` : ''].filter(Boolean).join(' ')
     const createdByOf = (description: string): string => nopCreatedBy(this.shell, ` ${ins.kind} ${flags ? flags + ' ' : ''}${description} in ${dest} `)
     if (from === undefined) {
-      const plan = await planIn(r.contextDir, true)
+      const plan = await planIn(r.context.root, true)
       return { createdBy: createdByOf(plan.description), execute: () => copyInto(plan) }
     }
     // --from: a stage (by name or index) or an image; its files are read from a read-only mount.

@@ -122,7 +122,8 @@ export class StepWorkspace {
     const missing: string[] = []
     for (const m of RUNTIME_MOUNT_POINTS) if (!(await exists(join(ws.rootfs, m)))) missing.push(m)
     if (proc.script) await writeFile(join(ws.bundleDir, 'script'), proc.script.content, { mode: 0o755 })
-    await writeJsonAtomic(join(ws.bundleDir, 'config.json'), this.spec(ws, proc))
+    // The bundle lives only as long as this call: nothing to sync.
+    await writeJsonAtomic(join(ws.bundleDir, 'config.json'), this.spec(ws, proc), { durable: false })
     // So cleanup() can find the container if the daemon dies while it runs.
     await writeFile(join(ws.bundleDir, 'container-id'), containerId)
     let exitResolve: (code: number) => void = () => undefined

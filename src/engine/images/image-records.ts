@@ -97,6 +97,7 @@ export class ImageRecords {
   /** Points ref at id; returns the image it pointed to before, if any. */
   async setRef(ref: string, id: Digest): Promise<Digest | undefined> {
     const previous = this.refs.get(ref)
+    if (previous === id) return previous // nothing to write (a rebuild tagging the same image)
     this.refs.set(ref, id)
     await this.saveRefs()
     return previous

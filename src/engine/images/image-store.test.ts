@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
@@ -92,6 +92,16 @@ test('ImageStore.tag() adds references and validates them', async (t) => {
   await assert.rejects(images.tag('busybox', 'Bad:Tag'), { kind: 'InvalidArgument' })
   await assert.rejects(images.tag('busybox', `x@sha256:${'a'.repeat(64)}`), { kind: 'InvalidArgument' })
   await assert.rejects(images.tag('missing', 'x'), { kind: 'NotFound' })
+})
+
+test('ImageStore.tag() to the image the tag already names rewrites nothing but still reports the tag', async (t) => {
+  const { images, events, dataRoot } = await setup(t)
+  await importFiles(images, { a: 'a' }, 'app')
+  const repos = join(dataRoot, 'images', 'repositories.json')
+  const before = await stat(repos)
+  await images.tag('app', 'app:latest')
+  assert.equal((await stat(repos)).ino, before.ino)
+  assert.equal(events.at(-1)?.action, 'tag')
 })
 
 test('ImageStore.tag() moves a tag, leaving the old image dangling', async (t) => {

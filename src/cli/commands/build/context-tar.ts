@@ -5,7 +5,7 @@
  * outside the context or comes from stdin.
  */
 import { createReadStream } from 'node:fs'
-import { lstat, readdir, readlink } from 'node:fs/promises'
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import tarStream from 'tar-stream'
@@ -20,6 +20,9 @@ export interface ContextTarOptions {
   /** Paths sent even when ignored (the Dockerfile, .dockerignore). */
   keep?: ReadonlySet<string>
 }
+
+/** Files up to this size are read at once. */
+const WHOLE_FILE_MAX = 8 << 20
 
 /** Streams the context archive; errors reading the directory end the stream with that error. */
 export function contextTar(opts: ContextTarOptions): Readable {
@@ -46,6 +49,11 @@ export function contextTar(opts: ContextTarOptions): Readable {
         await walk(childRel)
       } else if (st.isSymbolicLink()) {
         await add({ ...base, type: 'symlink', linkname: await readlink(host) })
+      } else if (st.isFile() && st.size <= WHOLE_FILE_MAX) {
+        // One read instead of a stream (a thread-pool round trip per 64 kB chunk).
+        const data = await readFile(host)
+        if (data.length !== st.size) throw new Error(`${host} changed while it was being sent`)
+        await add({ ...base, type: 'file', size: st.size }, data)
       } else if (st.isFile()) {
         await new Promise<void>((resolve, reject) => {
           const entry = pack.entry({ ...base, type: 'file', size: st.size }, (err) => (err ? reject(err) : resolve()))
