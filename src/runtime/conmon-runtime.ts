@@ -6,6 +6,8 @@ import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, ty
 import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
 import { conmonExec } from './conmon-exec.js'
+import { crunExec } from './crun-exec.js'
+import { FifoPool } from './fifo-pool.js'
 import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
 import { SeccompCache } from './seccomp-cache.js'
 import type {
@@ -56,11 +58,14 @@ export class ConmonRuntime implements OciRuntime {
   private readonly paths: RuntimePaths
   /** crun only: it accepts a precompiled filter (runc would ignore the annotation and compile anyway). */
   private readonly seccomp: SeccompCache | undefined
+  /** crun only: pipes for execs berthd runs without conmon (runc writes its pid file by rename). */
+  private readonly fifos: FifoPool | undefined
 
   constructor(private readonly opts: ConmonRuntimeOptions) {
     this.name = opts.runtimeName
     this.paths = runtimePaths(opts.root)
     this.seccomp = opts.runtimeName === 'crun' ? new SeccompCache(this.paths.stateDir) : undefined
+    this.fifos = opts.runtimeName === 'crun' ? new FifoPool(join(opts.root, 'pipes'), { logger: opts.logger }) : undefined
   }
 
   specAnnotations(containerId: string, spec: Spec): Record<string, string> | undefined {
@@ -264,6 +269,9 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   exec(opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
+    if (this.fifos && !opts.process.terminal) {
+      return crunExec({ runtimePath: this.opts.runtimePath, paths: this.paths, fifos: this.fifos, fifoDir: join(this.opts.root, 'pipes') }, opts)
+    }
     return conmonExec({ bins: this.opts, paths: this.paths, logger: this.opts.logger }, opts)
   }
 

@@ -16,7 +16,7 @@ export interface RuntimeSuiteTarget {
   skip?: string
 }
 
-const APPLETS = ['sh', 'echo', 'sleep', 'cat', 'stty', 'true', '[']
+const APPLETS = ['sh', 'echo', 'sleep', 'cat', 'stty', 'true', '[', 'touch', 'ls']
 
 /** A read-only busybox rootfs: /bin/busybox plus applet symlinks. */
 export async function busyboxRootfs(dir: string): Promise<string> {
@@ -324,6 +324,64 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
         }),
         (err: unknown) => isEngineError(err) && err.code === 'EXEC_NOT_FOUND',
       )
+    })
+
+    test('exec() stdio are pipes (/dev/stdout and /dev/stderr open) and the process is in the container cgroups', async (t) => {
+      if (!runtime.exec) return t.skip('the runtime has no exec')
+      const c = await bundle(t, ['sleep', '100'])
+      await runtime.create(c)
+      await runtime.start(c.containerId)
+      const proc = await runtime.exec({
+        containerId: c.containerId,
+        execId: `ex${randomBytes(8).toString('hex')}`,
+        process: { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'echo o >/dev/stdout; echo e >/dev/stderr; read x; exit 0'], env: ['PATH=/bin'], cwd: '/' },
+        openStdin: true,
+      })
+      const output = collect(proc.attach)
+      const cgroups = await readFile(`/proc/${proc.pid}/cgroup`, 'utf8')
+      const lines = cgroups.trim().split('\n')
+      assert.ok(lines.length > 0)
+      for (const line of lines) assert.match(line, new RegExp(`:/berth/${c.containerId}$`), line)
+      proc.attach.end?.()
+      assert.equal(await proc.exited, 0)
+      assert.deepEqual(await output, { stdout: 'o\n', stderr: 'e\n' })
+    })
+
+    test('exec() keeps running after its client closes, and reports its exit code; detach runs without output', async (t) => {
+      if (!runtime.exec) return t.skip('the runtime has no exec')
+      const c = await bundle(t, ['sleep', '100'])
+      await runtime.create(c)
+      await runtime.start(c.containerId)
+      const process = { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'sleep 0.2; echo late; echo late >&2; touch /tmp/done-$0; exit 5'], env: ['PATH=/bin'], cwd: '/' }
+      const closed = await runtime.exec({ containerId: c.containerId, execId: `ex${randomBytes(8).toString('hex')}`, process: { ...process, args: [...process.args, 'closed'] }, openStdin: true })
+      closed.attach.close()
+      const detached = await runtime.exec({ containerId: c.containerId, execId: `ex${randomBytes(8).toString('hex')}`, process: { ...process, args: [...process.args, 'detached'] }, openStdin: false, detach: true })
+      detached.attach.close()
+      assert.equal(await closed.exited, 5)
+      assert.equal(await detached.exited, 5)
+      const check = await runtime.exec({
+        containerId: c.containerId,
+        execId: `ex${randomBytes(8).toString('hex')}`,
+        process: { user: { uid: 0, gid: 0 }, args: ['ls', '/tmp'], env: ['PATH=/bin'], cwd: '/' },
+        openStdin: false,
+      })
+      const listing = collect(check.attach)
+      assert.equal(await check.exited, 0)
+      assert.deepEqual((await listing).stdout.split('\n').filter(Boolean).sort(), ['done-closed', 'done-detached'])
+    })
+
+    test('exec() exit status of a process killed by a signal is 128 + the signal', async (t) => {
+      if (!runtime.exec) return t.skip('the runtime has no exec')
+      const c = await bundle(t, ['sleep', '100'])
+      await runtime.create(c)
+      await runtime.start(c.containerId)
+      const proc = await runtime.exec({
+        containerId: c.containerId,
+        execId: `ex${randomBytes(8).toString('hex')}`,
+        process: { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'kill -9 $$'], env: ['PATH=/bin'], cwd: '/' },
+        openStdin: false,
+      })
+      assert.equal(await proc.exited, 137)
     })
 
     test('create() rejects with the runtime error when the command does not exist', async (t) => {
