@@ -269,7 +269,7 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   exec(opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
-    if (this.fifos && !opts.process.terminal) {
+    if (this.fifos && !opts.process.terminal && !opts.openStdin) {
       return crunExec({ runtimePath: this.opts.runtimePath, paths: this.paths, fifos: this.fifos, fifoDir: join(this.opts.root, 'pipes') }, opts)
     }
     return conmonExec({ bins: this.opts, paths: this.paths, logger: this.opts.logger }, opts)

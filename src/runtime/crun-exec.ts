@@ -1,6 +1,6 @@
 /**
- * Exec without conmon, for processes without a TTY: berthd runs `crun exec` in the foreground as its
- * own child, with FIFOs as the process's stdio. crun waits for the process and exits with its status
+ * Exec without conmon, for processes without a TTY or stdin: berthd runs `crun exec` in the
+ * foreground as its own child, with FIFOs as the process's stdout and stderr (stdin is /dev/null). crun waits for the process and exits with its status
  * (128 + signal when a signal killed it), so no monitor, attach socket or session directory is
  * needed: one process spawn instead of conmon's two plus the runtime, and no handshake.
  *
@@ -8,7 +8,8 @@
  * berthd. If berthd exits, crun stays (reparented) and still waits for the process, but its output
  * pipes lose their reader. Exec records are in berthd's memory and go away with it either way (as in
  * dockerd), so nobody could read that output or exit code afterwards. TTY execs, which need a pty
- * master held for them, still go through conmon.
+ * master held for them, and execs with stdin (an anonymous pipe, which Node cannot make: see
+ * openPipe) still go through conmon.
  *
  * The exec process's pid comes through crun's --pid-file, a FIFO reopened through /proc/self/fd/3:
  * crun writes it once the process passed its last check, just before execve. That is what tells a
@@ -19,7 +20,7 @@
 import { closeSync, writeFileSync, unlinkSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { join } from 'node:path'
-import { RuntimeError } from '../common/index.js'
+import { EngineError, RuntimeError } from '../common/index.js'
 import { spawnWithStdio } from '../sys/index.js'
 import { socketName, type RuntimePaths } from './conmon-args.js'
 import { execStartError } from './conmon-exec.js'
@@ -55,27 +56,28 @@ function readPipe(fd: number, onData: (data: Buffer) => void): { ended: Promise<
 }
 
 export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
+  if (opts.openStdin || opts.process.terminal) {
+    throw new EngineError('Internal', 'EXEC_DIRECT_UNSUPPORTED', 'crun exec without a monitor takes neither stdin nor a TTY')
+  }
   const withOutput = opts.detach !== true
-  const withStdin = withOutput && opts.openStdin
-  const fifos = await deps.fifos.take(1 + (withOutput ? 2 : 0) + (withStdin ? 1 : 0))
+  const fifos = await deps.fifos.take(withOutput ? 3 : 1)
   const processFile = join(deps.fifoDir, `${socketName(opts.execId)}.json`)
   const ours: number[] = []
   const theirs: number[] = []
   let child
   try {
     // Synchronous on purpose: a few tmpfs operations, cheaper than a thread-pool round trip each.
-    const open = (childReads: boolean): number => {
-      const ends = openPipe(fifos.shift() as string, childReads)
+    const open = (): number => {
+      const ends = openPipe(fifos.shift() as string)
       ours.push(ends.ours)
       theirs.push(ends.theirs)
       return ends.theirs
     }
-    const pidEnd = open(false)
-    const stdout = withOutput ? open(false) : 'ignore'
-    const stderr = withOutput ? open(false) : 'ignore'
-    const stdin = withStdin ? open(true) : 'ignore'
+    const pidEnd = open()
+    const stdout = withOutput ? open() : 'ignore'
+    const stderr = withOutput ? open() : 'ignore'
     writeFileSync(processFile, JSON.stringify(opts.process))
-    child = spawnWithStdio(crunExecArgs(deps.runtimePath, deps.paths.stateDir, opts.containerId, processFile), [stdin, stdout, stderr, pidEnd])
+    child = spawnWithStdio(crunExecArgs(deps.runtimePath, deps.paths.stateDir, opts.containerId, processFile), ['ignore', stdout, stderr, pidEnd])
   } catch (err) {
     for (const fd of ours) closeSync(fd)
     removeFile(processFile)
@@ -83,9 +85,9 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
   } finally {
     for (const fd of theirs) closeSync(fd)
   }
-  const [pidFd, outFd, errFd, inFd] = ours as [number, number | undefined, number | undefined, number | undefined]
+  const [pidFd, outFd, errFd] = ours as [number, number | undefined, number | undefined]
   const exited = child.exited
-  // The spawn itself failed (no such runtime binary): no pipe will ever end on its own.
+  // A spawn that failed (no such runtime binary) is reported below, through the pid.
   exited.catch(() => undefined)
 
   // Output, held until the pid says the process started.
@@ -95,12 +97,11 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
   const emit = (stream: 1 | 2, data: Buffer): void => (started ? output.emit(stream, data) : void held.push([stream, data]))
   const out = outFd === undefined ? undefined : readPipe(outFd, (d) => emit(1, d))
   const err = errFd === undefined ? undefined : readPipe(errFd, (d) => emit(2, d))
-  const stdinSocket = inFd === undefined ? undefined : new Socket({ fd: inFd, readable: false, writable: true })
-  stdinSocket?.on('error', () => undefined)
 
   let pidText = ''
   const pidPipe = readPipe(pidFd, (d) => (pidText += d.toString()))
   const pid = await Promise.race([
+    // One write of a few bytes: it arrives whole.
     new Promise<number>((resolve) => pidPipe.socket.once('data', () => resolve(Number.parseInt(pidText, 10)))),
     // crun exited (its end of the pipe closed) without writing one; or could not be spawned at all.
     pidPipe.ended.then(() => Number.parseInt(pidText, 10)),
@@ -115,11 +116,13 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
     await Promise.race([outputsEnded, delay(DRAIN_MS)])
     out?.socket.destroy()
     err?.socket.destroy()
-    stdinSocket?.destroy()
     if (typeof code !== 'number') throw code
-    const message = Buffer.concat(held.filter(([s]) => s === 2).map(([, d]) => d)).toString() || Buffer.concat(held.map(([, d]) => d)).toString()
+    // What crun printed: on the process's stderr (the process itself never ran).
+    const stderrText = Buffer.concat(held.filter(([s]) => s === 2).map(([, d]) => d)).toString()
+    const message = stderrText || Buffer.concat(held.map(([, d]) => d)).toString()
     if (message.trim() === '') {
-      throw new RuntimeError(crunExecArgs(deps.runtimePath, deps.paths.stateDir, opts.containerId, processFile), code, '', `Cannot exec in container ${opts.containerId}: the runtime exited with status ${code}`)
+      const argv = crunExecArgs(deps.runtimePath, deps.paths.stateDir, opts.containerId, processFile)
+      throw new RuntimeError(argv, code, '', `Cannot exec in container ${opts.containerId}: the runtime exited with status ${code}`)
     }
     throw execStartError(message, opts.process.args?.[0] ?? '')
   }
@@ -127,7 +130,7 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
   for (const [stream, data] of held.splice(0)) output.emit(stream, data)
 
   // The output ends when the pipes do, or shortly after the process exited when a child it left in
-  // the background still holds them (its later output is read and dropped).
+  // the background still holds them (its later output is read and dropped, so it gets no SIGPIPE).
   const done = Promise.race([
     outputsEnded,
     exited.then(
@@ -140,28 +143,18 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
     out?.socket.unref()
     err?.socket.unref()
   })
-  const code = exited.then(async (c) => {
-    await done
-    stdinSocket?.destroy()
-    return c
-  })
 
   const attach: AttachConnection = {
     onData: (listener) => output.onData(listener),
     onEnd: (listener) => output.onEnd(listener),
-    write(data) {
-      if (!output.ended) stdinSocket?.write(data)
-    },
-    end() {
-      stdinSocket?.end()
-    },
-    close() {
-      // The client went away: the process keeps running (as with conmon); its stdin closes and its
-      // output is read and dropped, so it does not die of SIGPIPE.
-      stdinSocket?.end()
-      output.end()
-    },
+    write: () => {},
+    // The client went away: the process keeps running (as under conmon), its output read and dropped.
+    close: () => output.end(),
   }
+  const code = exited.then(async (c) => {
+    await done
+    return c
+  })
   return { pid, attach, resize: async () => {}, exited: code }
 }
 

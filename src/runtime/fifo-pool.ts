@@ -1,6 +1,6 @@
 /**
- * Real pipes for processes berthd runs itself. Node can make only socketpairs (its 'pipe' stdio), and
- * a program cannot open /dev/stdout or /dev/stdin on a socket, so exec stdio are FIFOs. Node cannot
+ * Real pipes for the output of processes berthd runs itself. Node can make only socketpairs (its
+ * 'pipe' stdio), and a program cannot open /dev/stdout on a socket, so exec output goes to FIFOs. Node cannot
  * mkfifo either: `mkfifo` makes them in batches, ahead of need, so that an exec does not wait for a
  * process spawn. openPipe() opens both ends and unlinks the name: each FIFO serves one pipe, once.
  */
@@ -67,23 +67,23 @@ async function mkfifo(paths: string[]): Promise<void> {
   await run(['mkfifo', '-m', '600', ...paths])
 }
 
-/** Both ends of one pipe: `ours` is non-blocking (for the event loop), `theirs` blocking (for a child). */
+/** Both ends of one pipe: `ours` reads without blocking (event loop), `theirs` writes blocking (a child's). */
 export interface PipeEnds {
   ours: number
   theirs: number
 }
 
 /**
- * Opens the FIFO at `path` as one pipe and unlinks it. `theirs` is the read end (a child's stdin)
- * when `childReads`, else the write end. The child's end is opened second, in blocking mode, so the
- * child's reads and writes block as on any pipe; ours is opened first without blocking. For a
- * child's stdin our end is opened O_RDWR (a FIFO opened write-only needs a reader first); we never
- * read from it, and closing it is the child's EOF.
+ * Opens the FIFO at `path` as one pipe from a child to us, and unlinks it. Our read end is opened
+ * first (non-blocking, so the open does not wait for a writer), then the child's write end in
+ * blocking mode, so the child's writes block as on any pipe. Only for output: a FIFO differs from an
+ * anonymous pipe for a reader that reopens it (/dev/stdin) once every writer closed (it waits for a
+ * new writer instead of reading EOF), while a writer that reopens it always finds our reader open.
  */
-export function openPipe(path: string, childReads: boolean): PipeEnds {
-  const ours = openSync(path, (childReads ? constants.O_RDWR : constants.O_RDONLY) | constants.O_NONBLOCK)
+export function openPipe(path: string): PipeEnds {
+  const ours = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
-    const theirs = openSync(path, childReads ? constants.O_RDONLY : constants.O_WRONLY)
+    const theirs = openSync(path, constants.O_WRONLY)
     return { ours, theirs }
   } catch (err) {
     closeSync(ours)
