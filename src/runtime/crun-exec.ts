@@ -26,12 +26,20 @@ import { socketName, type RuntimePaths } from './conmon-args.js'
 import { execStartError } from './conmon-exec.js'
 import { openPipe, type FifoPool } from './fifo-pool.js'
 import type { AttachConnection, RuntimeExecOptions, RuntimeExecProcess } from './oci-runtime.js'
+import type { RuntimeCommand } from './readonly-binary.js'
 
 /** After crun exited, how long output pipes still held open (by a background child) are read. */
 const DRAIN_MS = 100
 
 export interface CrunExecDeps {
-  runtimePath: string
+  /** crun, preferably from its read-only mount (see ReadOnlyBinary). */
+  runtime: () => Promise<RuntimeCommand>
+  /**
+   * tini: runs crun as a child subreaper (`tini -s`). When crun cannot start the process, it exits
+   * without reaping its child (already in the container's cgroups); Node cannot be a subreaper, and
+   * the host's init may reap late or never, leaving a zombie that `top` lists.
+   */
+  reaperPath: string
   paths: RuntimePaths
   /** FIFOs for the process's stdio and the pid; also where process files are written. */
   fifos: FifoPool
@@ -60,8 +68,9 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
     throw new EngineError('Internal', 'EXEC_DIRECT_UNSUPPORTED', 'crun exec without a monitor takes neither stdin nor a TTY')
   }
   const withOutput = opts.detach !== true
-  const fifos = await deps.fifos.take(withOutput ? 3 : 1)
+  const [fifos, runtime] = await Promise.all([deps.fifos.take(withOutput ? 3 : 1), deps.runtime()])
   const processFile = join(deps.fifoDir, `${socketName(opts.execId)}.json`)
+  const argv = crunExecArgs(runtime.path, deps.paths.stateDir, opts.containerId, processFile)
   const ours: number[] = []
   const theirs: number[] = []
   let child
@@ -77,7 +86,8 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
     const stdout = withOutput ? open() : 'ignore'
     const stderr = withOutput ? open() : 'ignore'
     writeFileSync(processFile, JSON.stringify(opts.process))
-    child = spawnWithStdio(crunExecArgs(deps.runtimePath, deps.paths.stateDir, opts.containerId, processFile), ['ignore', stdout, stderr, pidEnd])
+    const env = Object.keys(runtime.env).length > 0 ? { ...process.env, ...runtime.env } : undefined
+    child = spawnWithStdio([deps.reaperPath, '-s', '--', ...argv], ['ignore', stdout, stderr, pidEnd], { env })
   } catch (err) {
     for (const fd of ours) closeSync(fd)
     removeFile(processFile)
@@ -121,7 +131,6 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
     const stderrText = Buffer.concat(held.filter(([s]) => s === 2).map(([, d]) => d)).toString()
     const message = stderrText || Buffer.concat(held.map(([, d]) => d)).toString()
     if (message.trim() === '') {
-      const argv = crunExecArgs(deps.runtimePath, deps.paths.stateDir, opts.containerId, processFile)
       throw new RuntimeError(argv, code, '', `Cannot exec in container ${opts.containerId}: the runtime exited with status ${code}`)
     }
     throw execStartError(message, opts.process.args?.[0] ?? '')

@@ -144,6 +144,9 @@ export interface OciRuntime {
    * Output is stdout and stderr, cut to their first 4096 bytes. A timeout kills the runtime's exec.
    */
   probe?(containerId: string, process: Process, timeoutMs: number): Promise<ProbeResult>
+
+  /** Releases what the runtime holds on the host for itself (not containers: they keep running). */
+  close?(): Promise<void>
 }
 
 export interface ProbeResult {
