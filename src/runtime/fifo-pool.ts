@@ -36,7 +36,7 @@ export class FifoPool {
   async take(count: number): Promise<string[]> {
     while (this.free.length < count) await this.refill()
     const taken = this.free.splice(0, count)
-    if (this.free.length < (this.opts.lowWater ?? 8)) {
+    if (this.free.length < (this.opts.lowWater ?? 16)) {
       this.refill().catch((err) => this.opts.logger?.warn('making FIFOs failed', { dir: this.dir, error: errorMessage(err) }))
     }
     return taken
@@ -57,7 +57,7 @@ export class FifoPool {
       this.prepared = undefined
       throw err
     }
-    const paths = Array.from({ length: this.opts.batch ?? 24 }, () => join(this.dir, `p${this.seq++}`))
+    const paths = Array.from({ length: this.opts.batch ?? 64 }, () => join(this.dir, `p${this.seq++}`))
     await (this.opts.mkfifo ?? mkfifo)(paths)
     this.free.push(...paths)
   }
