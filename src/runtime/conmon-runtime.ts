@@ -66,6 +66,7 @@ export class ConmonRuntime implements OciRuntime {
   /** crun only: its binary on a read-only mount, so it need not re-execute itself (used for exec). */
   private readonly crunBinary: ReadOnlyBinary | undefined
   private readonly reaperPath: string | undefined
+  private execPrepared = false
 
   constructor(private readonly opts: ConmonRuntimeOptions) {
     this.name = opts.runtimeName
@@ -156,6 +157,14 @@ export class ConmonRuntime implements OciRuntime {
 
   async start(containerId: string): Promise<void> {
     await this.runtime(containerId, ['start', containerId])
+    this.prepareExec()
+  }
+
+  /** Once a container runs, makes what its execs need (FIFOs, the read-only crun) in the background. */
+  private prepareExec(): void {
+    if (this.execPrepared) return
+    this.execPrepared = true
+    setImmediate(() => void Promise.all([this.fifos?.take(0), this.crunBinary?.command()]).catch(() => undefined))
   }
 
   async kill(containerId: string, signal: string | number): Promise<void> {

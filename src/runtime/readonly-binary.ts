@@ -48,7 +48,10 @@ export class ReadOnlyBinary {
 
   /** Removes the mount (the daemon stops). */
   async close(): Promise<void> {
+    // A mount still being made is waited for, so that it is not left behind.
+    const pending = this.ready
     this.ready = undefined
+    await pending
     if (await isMountpoint(this.target)) await unmount(this.target, { lazy: true })
   }
 }
