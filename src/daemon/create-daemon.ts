@@ -212,6 +212,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       server.closeAllConnections()
       containers.close()
       await networks.close()
+      await runtime.close()
       await rm(config.pidfile, { force: true })
     },
   }

@@ -165,8 +165,7 @@ export async function conmonExec(deps: ConmonExecDeps, opts: RuntimeExecOptions)
     await rm(dir, { recursive: true, force: true }).catch(() => undefined)
     await rm(join(deps.paths.socketDir, socketName(opts.execId)), { force: true }).catch(() => undefined)
   }
-  await mkdir(join(dir, 'exits'), { recursive: true })
-  await mkdir(deps.paths.socketDir, { recursive: true })
+  await Promise.all([mkdir(join(dir, 'exits'), { recursive: true }), ensureDir(deps.paths.socketDir)])
   const size = opts.process.terminal && opts.consoleSize && opts.consoleSize.rows > 0 && opts.consoleSize.cols > 0 ? opts.consoleSize : undefined
   // The runtime sizes the new pty itself: a ctl resize sent before conmon has the console is lost.
   const spec = size ? { ...opts.process, consoleSize: { height: size.rows, width: size.cols } } : opts.process
@@ -228,10 +227,29 @@ export async function conmonExec(deps: ConmonExecDeps, opts: RuntimeExecOptions)
       const text = await readText(join(dir, 'exit'))
       code = text !== undefined && /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : -1
     }
-    await cleanup()
+    // The session's files go after the exit is reported: the client's stream ends on it.
+    void cleanup()
     return code
   })
   return { pid, attach, resize, exited }
+}
+
+/** Directories known to exist (created once per path, not on every exec). */
+const madeDirs = new Map<string, Promise<void>>()
+
+function ensureDir(path: string): Promise<void> {
+  let made = madeDirs.get(path)
+  if (!made) {
+    made = mkdir(path, { recursive: true }).then(
+      () => undefined,
+      (err: unknown) => {
+        madeDirs.delete(path)
+        throw err
+      },
+    )
+    madeDirs.set(path, made)
+  }
+  return made
 }
 
 async function readText(path: string): Promise<string | undefined> {

@@ -1,4 +1,4 @@
-import { constants, mkdirSync, watch } from 'node:fs'
+import { constants, existsSync, mkdirSync, watch } from 'node:fs'
 import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
@@ -6,6 +6,9 @@ import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, ty
 import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
 import { conmonExec } from './conmon-exec.js'
+import { crunExec } from './crun-exec.js'
+import { FifoPool } from './fifo-pool.js'
+import { ReadOnlyBinary } from './readonly-binary.js'
 import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
 import { SeccompCache } from './seccomp-cache.js'
 import type {
@@ -28,6 +31,8 @@ export interface ConmonRuntimeOptions {
   /** <exec-root>/runtime: holds state/, exits/, persist/<id>/, sock/. */
   root: string
   logger: Logger
+  /** tini, which non-TTY execs run crun under (default /usr/bin/tini-static; without it they use conmon). */
+  reaperPath?: string
 }
 
 /** How long an exit file may stay empty (conmon creates it, then writes) before we stop re-reading. */
@@ -56,11 +61,25 @@ export class ConmonRuntime implements OciRuntime {
   private readonly paths: RuntimePaths
   /** crun only: it accepts a precompiled filter (runc would ignore the annotation and compile anyway). */
   private readonly seccomp: SeccompCache | undefined
+  /** crun only: pipes for execs berthd runs without conmon (runc writes its pid file by rename). */
+  private readonly fifos: FifoPool | undefined
+  /** crun only: its binary on a read-only mount, so it need not re-execute itself (used for exec). */
+  private readonly crunBinary: ReadOnlyBinary | undefined
+  private readonly reaperPath: string | undefined
+  private execPrepared = false
 
   constructor(private readonly opts: ConmonRuntimeOptions) {
     this.name = opts.runtimeName
     this.paths = runtimePaths(opts.root)
     this.seccomp = opts.runtimeName === 'crun' ? new SeccompCache(this.paths.stateDir) : undefined
+    this.fifos = opts.runtimeName === 'crun' ? new FifoPool(join(opts.root, 'pipes'), { logger: opts.logger }) : undefined
+    this.crunBinary = opts.runtimeName === 'crun' ? new ReadOnlyBinary(opts.runtimePath, join(opts.root, 'crun'), opts.logger) : undefined
+    const reaper = opts.reaperPath ?? '/usr/bin/tini-static'
+    this.reaperPath = existsSync(reaper) ? reaper : undefined
+  }
+
+  async close(): Promise<void> {
+    await this.crunBinary?.close()
   }
 
   specAnnotations(containerId: string, spec: Spec): Record<string, string> | undefined {
@@ -138,6 +157,14 @@ export class ConmonRuntime implements OciRuntime {
 
   async start(containerId: string): Promise<void> {
     await this.runtime(containerId, ['start', containerId])
+    this.prepareExec()
+  }
+
+  /** Once a container runs, makes what its execs need (FIFOs, the read-only crun) in the background. */
+  private prepareExec(): void {
+    if (this.execPrepared) return
+    this.execPrepared = true
+    setImmediate(() => void Promise.all([this.fifos?.take(0), this.crunBinary?.command()]).catch(() => undefined))
   }
 
   async kill(containerId: string, signal: string | number): Promise<void> {
@@ -264,6 +291,11 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   exec(opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
+    if (this.fifos && this.crunBinary && this.reaperPath && !opts.process.terminal && !opts.openStdin) {
+      const binary = this.crunBinary
+      const deps = { runtime: () => binary.command(), reaperPath: this.reaperPath, paths: this.paths, fifos: this.fifos, fifoDir: join(this.opts.root, 'pipes') }
+      return crunExec(deps, opts)
+    }
     return conmonExec({ bins: this.opts, paths: this.paths, logger: this.opts.logger }, opts)
   }
 

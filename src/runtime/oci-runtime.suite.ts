@@ -16,7 +16,7 @@ export interface RuntimeSuiteTarget {
   skip?: string
 }
 
-const APPLETS = ['sh', 'echo', 'sleep', 'cat', 'stty', 'true', '[']
+const APPLETS = ['sh', 'echo', 'sleep', 'cat', 'stty', 'true', '[', 'touch', 'ls']
 
 /** A read-only busybox rootfs: /bin/busybox plus applet symlinks. */
 export async function busyboxRootfs(dir: string): Promise<string> {
@@ -87,6 +87,15 @@ export function joinLogChunks(log: string): string {
   return out
 }
 
+/** The pids in a container's cgroup (pids controller on cgroup v1, else the unified hierarchy). */
+async function cgroupProcs(containerId: string): Promise<string[]> {
+  for (const path of [`/sys/fs/cgroup/pids/berth/${containerId}`, `/sys/fs/cgroup/berth/${containerId}`]) {
+    const text = await readFile(join(path, 'cgroup.procs'), 'utf8').catch(() => undefined)
+    if (text !== undefined) return text.split('\n').filter(Boolean)
+  }
+  throw new Error(`no cgroup for ${containerId}`)
+}
+
 /** Collects an attach connection's output per stream until the container side closes. */
 function collect(conn: AttachConnection): Promise<{ stdout: string; stderr: string }> {
   const out: Buffer[] = []
@@ -110,6 +119,7 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
     after(async () => {
       // The /berth parent cgroup stays: it is shared with every other container, and removing it races
       // their creation (crun/runc then fail with ENOENT on mkdir /sys/fs/cgroup/<c>/berth/<id>).
+      await runtime?.close?.()
       if (dir) await rm(dir, { recursive: true, force: true })
     })
 
@@ -324,6 +334,69 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
         }),
         (err: unknown) => isEngineError(err) && err.code === 'EXEC_NOT_FOUND',
       )
+      // The runtime's child that failed to exec has been reaped: only the container's init is left.
+      const init = (await runtime.state(c.containerId))?.pid
+      assert.deepEqual(await cgroupProcs(c.containerId), [String(init)])
+    })
+
+    test('exec() output goes to pipes (/dev/stdout and /dev/stderr open) and the process is in the container cgroups', async (t) => {
+      if (!runtime.exec) return t.skip('the runtime has no exec')
+      const c = await bundle(t, ['sleep', '100'])
+      await runtime.create(c)
+      await runtime.start(c.containerId)
+      const proc = await runtime.exec({
+        containerId: c.containerId,
+        execId: `ex${randomBytes(8).toString('hex')}`,
+        process: { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'echo o >/dev/stdout; echo e >/dev/stderr; exec sleep 100'], env: ['PATH=/bin'], cwd: '/' },
+        openStdin: false,
+      })
+      const seen = { stdout: '', stderr: '' }
+      proc.attach.onData((stream, data) => (seen[stream === 1 ? 'stdout' : 'stderr'] += data.toString()))
+      const lines = (await readFile(`/proc/${proc.pid}/cgroup`, 'utf8')).trim().split('\n')
+      assert.ok(lines.length > 0)
+      for (const line of lines) assert.match(line, new RegExp(`:/berth/${c.containerId}$`), line)
+      // The shell has written both lines once it is sleeping: only then is it killed.
+      await waitFor('the exec output', async () => (seen.stdout !== '' && seen.stderr !== '' ? true : undefined))
+      process.kill(proc.pid, 'SIGKILL')
+      assert.equal(await proc.exited, 137)
+      assert.deepEqual(seen, { stdout: 'o\n', stderr: 'e\n' })
+    })
+
+    test('exec() keeps running after its client closes, and reports its exit code; detach runs without output', async (t) => {
+      if (!runtime.exec) return t.skip('the runtime has no exec')
+      const c = await bundle(t, ['sleep', '100'])
+      await runtime.create(c)
+      await runtime.start(c.containerId)
+      const process = { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'sleep 0.2; echo late; echo late >&2; touch /tmp/done-$0; exit 5'], env: ['PATH=/bin'], cwd: '/' }
+      const closed = await runtime.exec({ containerId: c.containerId, execId: `ex${randomBytes(8).toString('hex')}`, process: { ...process, args: [...process.args, 'closed'] }, openStdin: false })
+      closed.attach.close()
+      const detached = await runtime.exec({ containerId: c.containerId, execId: `ex${randomBytes(8).toString('hex')}`, process: { ...process, args: [...process.args, 'detached'] }, openStdin: false, detach: true })
+      detached.attach.close()
+      assert.equal(await closed.exited, 5)
+      assert.equal(await detached.exited, 5)
+      const check = await runtime.exec({
+        containerId: c.containerId,
+        execId: `ex${randomBytes(8).toString('hex')}`,
+        process: { user: { uid: 0, gid: 0 }, args: ['ls', '/tmp'], env: ['PATH=/bin'], cwd: '/' },
+        openStdin: false,
+      })
+      const listing = collect(check.attach)
+      assert.equal(await check.exited, 0)
+      assert.deepEqual((await listing).stdout.split('\n').filter(Boolean).sort(), ['done-closed', 'done-detached'])
+    })
+
+    test('exec() exit status of a process killed by a signal is 128 + the signal', async (t) => {
+      if (!runtime.exec) return t.skip('the runtime has no exec')
+      const c = await bundle(t, ['sleep', '100'])
+      await runtime.create(c)
+      await runtime.start(c.containerId)
+      const proc = await runtime.exec({
+        containerId: c.containerId,
+        execId: `ex${randomBytes(8).toString('hex')}`,
+        process: { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'kill -9 $$'], env: ['PATH=/bin'], cwd: '/' },
+        openStdin: false,
+      })
+      assert.equal(await proc.exited, 137)
     })
 
     test('create() rejects with the runtime error when the command does not exist', async (t) => {

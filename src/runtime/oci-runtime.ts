@@ -62,7 +62,7 @@ export interface AttachConnection {
   close(): void
 }
 
-/** One process to run in a running container (conmon exec mode). */
+/** One process to run in a running container (conmon exec mode; crun runs one without a TTY itself). */
 export interface RuntimeExecOptions {
   containerId: string
   /** Unique per exec; names the session's files and attach socket. */
@@ -73,11 +73,13 @@ export interface RuntimeExecOptions {
   openStdin: boolean
   /** TTY size set before the process starts (only with process.terminal). */
   consoleSize?: { rows: number; cols: number }
+  /** Nobody will read the output (`exec -d`): the runtime may discard it. */
+  detach?: boolean
 }
 
 /**
  * A started exec process. `attach` is connected before the process starts, so no output is lost;
- * `exited` resolves with its exit code once it has exited and its session files are removed.
+ * `exited` resolves with its exit code once it has exited and its output has ended.
  */
 export interface RuntimeExecProcess {
   pid: number
@@ -142,6 +144,9 @@ export interface OciRuntime {
    * Output is stdout and stderr, cut to their first 4096 bytes. A timeout kills the runtime's exec.
    */
   probe?(containerId: string, process: Process, timeoutMs: number): Promise<ProbeResult>
+
+  /** Releases what the runtime holds on the host for itself (not containers: they keep running). */
+  close?(): Promise<void>
 }
 
 export interface ProbeResult {

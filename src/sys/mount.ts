@@ -170,3 +170,8 @@ export function packSpecialFiles(files: readonly SpecialFile[]): Promise<Buffer>
   pack.finalize()
   return done
 }
+
+/** A read-only bind mount of source (a file or directory) on target, which must exist. */
+export async function bindMountReadOnly(source: string, target: string): Promise<void> {
+  await run(['mount', '--bind', '-o', 'ro', source, target])
+}

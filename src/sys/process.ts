@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { constants } from 'node:os'
 import { RuntimeError } from '../common/index.js'
 
 export interface RunOptions {
@@ -115,4 +116,30 @@ export function filterThrough(argv: readonly string[], input: AsyncIterable<Buff
     const code = await exited
     if (code !== 0) throw new RuntimeError(argv, code, Buffer.concat(err).subarray(-TAIL).toString())
   })()
+}
+
+export interface StdioChild {
+  pid: number
+  /** The exit code, or 128 + the signal number when a signal ended the child. */
+  exited: Promise<number>
+}
+
+/**
+ * Spawns a child whose fds 0, 1, 2, 3... are fds the caller opened (real pipes or FIFOs: Node's own
+ * 'pipe' stdio is a socketpair, on which a program cannot open /dev/stdout) or 'ignore' (/dev/null).
+ * The caller still owns its fds: close them once this returns. The child runs in its own session.
+ */
+export function spawnWithStdio(
+  argv: readonly string[],
+  stdio: ReadonlyArray<number | 'ignore'>,
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): StdioChild {
+  const [cmd, ...args] = argv
+  if (!cmd) throw new Error('spawnWithStdio: empty argv')
+  const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, detached: true, stdio: [...stdio] })
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', (e) => reject(new RuntimeError(argv, null, e.message, undefined, { cause: e })))
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)))
+  })
+  return { pid: child.pid ?? -1, exited }
 }

@@ -136,13 +136,15 @@ export class ExecManager implements ExecService {
     const conflict = notRunning(container)
     if (conflict) throw conflict
 
-    const user = resolveUser(
-      config.user || effectiveUser(container.spec, container.imageConfig),
-      await readRootfsFile(container.rootfsPath, '/etc/passwd'),
-      await readRootfsFile(container.rootfsPath, '/etc/group'),
-    )
+    // Read on every exec, as dockerd does: the container may have changed its users since the last.
+    const [passwd, group, base] = await Promise.all([
+      readRootfsFile(container.rootfsPath, '/etc/passwd'),
+      readRootfsFile(container.rootfsPath, '/etc/group'),
+      readContainerProcess(container.bundleDir),
+    ])
+    const user = resolveUser(config.user || effectiveUser(container.spec, container.imageConfig), passwd, group)
     const process = execProcess({
-      base: await readContainerProcess(container.bundleDir),
+      base,
       spec: container.spec,
       imageConfig: container.imageConfig,
       hostname: container.spec.hostname || container.id.slice(0, 12),
@@ -157,6 +159,7 @@ export class ExecManager implements ExecService {
       execId: exec.id,
       process,
       openStdin: attachStdin,
+      detach: opts.detach === true,
       consoleSize: size && size[0] > 0 && size[1] > 0 ? { rows: size[0], cols: size[1] } : undefined,
     })
     exec.running = true

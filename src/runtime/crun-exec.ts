@@ -1,0 +1,210 @@
+/**
+ * Exec without conmon, for processes without a TTY or stdin: berthd runs `crun exec` in the
+ * foreground as its own child, with FIFOs as the process's stdout and stderr (stdin is /dev/null). crun waits for the process and exits with its status
+ * (128 + signal when a signal killed it), so no monitor, attach socket or session directory is
+ * needed: one process spawn instead of conmon's two plus the runtime, and no handshake.
+ *
+ * What this gives up against conmon: the process is no longer watched by a monitor that outlives
+ * berthd. If berthd exits, crun stays (reparented) and still waits for the process, but its output
+ * pipes lose their reader. Exec records are in berthd's memory and go away with it either way (as in
+ * dockerd), so nobody could read that output or exit code afterwards. TTY execs, which need a pty
+ * master held for them, and execs with stdin (an anonymous pipe, which Node cannot make: see
+ * openPipe) still go through conmon.
+ *
+ * The exec process's pid comes through crun's --pid-file, a FIFO reopened through /proc/self/fd/3:
+ * crun writes it once the process passed its last check, just before execve. That is what tells a
+ * started process from one the runtime could not start (crun then exits without writing it, its
+ * message on the process's stderr). Output that arrives before the pid is held, and is the error
+ * message when no pid comes.
+ */
+import { closeSync, writeFileSync, unlinkSync } from 'node:fs'
+import { Socket } from 'node:net'
+import { join } from 'node:path'
+import { EngineError, RuntimeError } from '../common/index.js'
+import { spawnWithStdio } from '../sys/index.js'
+import { socketName, type RuntimePaths } from './conmon-args.js'
+import { execStartError } from './conmon-exec.js'
+import { openPipe, type FifoPool } from './fifo-pool.js'
+import type { AttachConnection, RuntimeExecOptions, RuntimeExecProcess } from './oci-runtime.js'
+import type { RuntimeCommand } from './readonly-binary.js'
+
+/** After crun exited, how long output pipes still held open (by a background child) are read. */
+const DRAIN_MS = 100
+
+export interface CrunExecDeps {
+  /** crun, preferably from its read-only mount (see ReadOnlyBinary). */
+  runtime: () => Promise<RuntimeCommand>
+  /**
+   * tini: runs crun as a child subreaper (`tini -s`). When crun cannot start the process, it exits
+   * without reaping its child (already in the container's cgroups); Node cannot be a subreaper, and
+   * the host's init may reap late or never, leaving a zombie that `top` lists.
+   */
+  reaperPath: string
+  paths: RuntimePaths
+  /** FIFOs for the process's stdio and the pid; also where process files are written. */
+  fifos: FifoPool
+  fifoDir: string
+}
+
+/** Pure: crun's argv for one exec. fd 3 is the pid pipe; the process spec is in `processFile`. */
+export function crunExecArgs(runtimePath: string, stateDir: string, containerId: string, processFile: string): string[] {
+  return [runtimePath, '--root', stateDir, 'exec', '--pid-file', '/proc/self/fd/3', '--process', processFile, containerId]
+}
+
+/** Resolves once the pipe at `fd` ends; each chunk goes to `onData`. */
+function readPipe(fd: number, onData: (data: Buffer) => void): { ended: Promise<void>; socket: Socket } {
+  const socket = new Socket({ fd, readable: true, writable: false })
+  const ended = new Promise<void>((resolve) => {
+    socket.on('data', onData)
+    socket.on('end', resolve)
+    socket.on('close', () => resolve())
+    socket.on('error', () => resolve())
+  })
+  return { ended, socket }
+}
+
+export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
+  if (opts.openStdin || opts.process.terminal) {
+    throw new EngineError('Internal', 'EXEC_DIRECT_UNSUPPORTED', 'crun exec without a monitor takes neither stdin nor a TTY')
+  }
+  const withOutput = opts.detach !== true
+  const [fifos, runtime] = await Promise.all([deps.fifos.take(withOutput ? 3 : 1), deps.runtime()])
+  const processFile = join(deps.fifoDir, `${socketName(opts.execId)}.json`)
+  const argv = crunExecArgs(runtime.path, deps.paths.stateDir, opts.containerId, processFile)
+  const ours: number[] = []
+  const theirs: number[] = []
+  let child
+  try {
+    // Synchronous on purpose: a few tmpfs operations, cheaper than a thread-pool round trip each.
+    const open = (): number => {
+      const ends = openPipe(fifos.shift() as string)
+      ours.push(ends.ours)
+      theirs.push(ends.theirs)
+      return ends.theirs
+    }
+    const pidEnd = open()
+    const stdout = withOutput ? open() : 'ignore'
+    const stderr = withOutput ? open() : 'ignore'
+    writeFileSync(processFile, JSON.stringify(opts.process))
+    const env = Object.keys(runtime.env).length > 0 ? { ...process.env, ...runtime.env } : undefined
+    child = spawnWithStdio([deps.reaperPath, '-s', '--', ...argv], ['ignore', stdout, stderr, pidEnd], { env })
+  } catch (err) {
+    for (const fd of ours) closeSync(fd)
+    removeFile(processFile)
+    throw err
+  } finally {
+    for (const fd of theirs) closeSync(fd)
+  }
+  const [pidFd, outFd, errFd] = ours as [number, number | undefined, number | undefined]
+  const exited = child.exited
+  // A spawn that failed (no such runtime binary) is reported below, through the pid.
+  exited.catch(() => undefined)
+
+  // Output, held until the pid says the process started.
+  const held: Array<[1 | 2, Buffer]> = []
+  let started = false
+  const output = new OutputStream()
+  const emit = (stream: 1 | 2, data: Buffer): void => (started ? output.emit(stream, data) : void held.push([stream, data]))
+  const out = outFd === undefined ? undefined : readPipe(outFd, (d) => emit(1, d))
+  const err = errFd === undefined ? undefined : readPipe(errFd, (d) => emit(2, d))
+
+  let pidText = ''
+  const pidPipe = readPipe(pidFd, (d) => (pidText += d.toString()))
+  const pid = await Promise.race([
+    // One write of a few bytes: it arrives whole.
+    new Promise<number>((resolve) => pidPipe.socket.once('data', () => resolve(Number.parseInt(pidText, 10)))),
+    // crun exited (its end of the pipe closed) without writing one; or could not be spawned at all.
+    pidPipe.ended.then(() => Number.parseInt(pidText, 10)),
+    exited.then(() => pidPipe.ended.then(() => Number.parseInt(pidText, 10)), () => -1),
+  ])
+  pidPipe.socket.destroy()
+  removeFile(processFile)
+
+  const outputsEnded = Promise.all([out?.ended, err?.ended])
+  if (!(pid > 0)) {
+    const code = await exited.catch((e: unknown) => e)
+    await Promise.race([outputsEnded, delay(DRAIN_MS)])
+    out?.socket.destroy()
+    err?.socket.destroy()
+    if (typeof code !== 'number') throw code
+    // What crun printed: on the process's stderr (the process itself never ran).
+    const stderrText = Buffer.concat(held.filter(([s]) => s === 2).map(([, d]) => d)).toString()
+    const message = stderrText || Buffer.concat(held.map(([, d]) => d)).toString()
+    if (message.trim() === '') {
+      throw new RuntimeError(argv, code, '', `Cannot exec in container ${opts.containerId}: the runtime exited with status ${code}`)
+    }
+    throw execStartError(message, opts.process.args?.[0] ?? '')
+  }
+  started = true
+  for (const [stream, data] of held.splice(0)) output.emit(stream, data)
+
+  // The output ends when the pipes do, or shortly after the process exited when a child it left in
+  // the background still holds them (its later output is read and dropped, so it gets no SIGPIPE).
+  const done = Promise.race([
+    outputsEnded,
+    exited.then(
+      () => delay(DRAIN_MS).then(() => new Promise<void>((r) => setImmediate(r))),
+      () => undefined,
+    ),
+  ]).then(() => {
+    output.end()
+    // Pipes a background child still holds are drained without keeping berthd's event loop alive.
+    out?.socket.unref()
+    err?.socket.unref()
+  })
+
+  const attach: AttachConnection = {
+    onData: (listener) => output.onData(listener),
+    onEnd: (listener) => output.onEnd(listener),
+    write: () => {},
+    // The client went away: the process keeps running (as under conmon), its output read and dropped.
+    close: () => output.end(),
+  }
+  const code = exited.then(async (c) => {
+    await done
+    return c
+  })
+  return { pid, attach, resize: async () => {}, exited: code }
+}
+
+/** Output for one listener set; data before the first listener is queued. */
+class OutputStream {
+  private readonly dataListeners: Array<(stream: 1 | 2, data: Buffer) => void> = []
+  private readonly endListeners: Array<() => void> = []
+  private readonly queued: Array<[1 | 2, Buffer]> = []
+  ended = false
+
+  emit(stream: 1 | 2, data: Buffer): void {
+    if (this.ended) return
+    if (this.dataListeners.length === 0) this.queued.push([stream, data])
+    else for (const l of this.dataListeners) l(stream, data)
+  }
+
+  onData(listener: (stream: 1 | 2, data: Buffer) => void): void {
+    this.dataListeners.push(listener)
+    if (this.dataListeners.length === 1) for (const [s, d] of this.queued.splice(0)) listener(s, d)
+  }
+
+  onEnd(listener: () => void): void {
+    if (this.ended) listener()
+    else this.endListeners.push(listener)
+  }
+
+  end(): void {
+    if (this.ended) return
+    this.ended = true
+    for (const l of this.endListeners.splice(0)) l()
+  }
+}
+
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch {
+    // already gone
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref())
+}

@@ -1,0 +1,53 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { closeSync, existsSync, readSync, statSync, writeSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { FifoPool, openPipe } from './fifo-pool.js'
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-fifo-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+test('FifoPool.take() makes FIFOs in batches ahead of need, clearing the directory first', async (t) => {
+  const dir = join(await tempDir(t), 'pipes')
+  const batches: number[] = []
+  const pool = new FifoPool(dir, { batch: 4, lowWater: 2, mkfifo: async (paths) => {
+    batches.push(paths.length)
+    for (const p of paths) await writeFile(p, '')
+  } })
+  await mkdir(dir)
+  await writeFile(join(dir, 'stale'), '')
+  const first = await pool.take(3)
+  assert.equal(first.length, 3)
+  assert.equal(new Set(first).size, 3)
+  assert.ok(!(await readdir(dir)).includes('stale'))
+  // One left (< lowWater 2): a second batch was started in the background.
+  const second = await pool.take(3)
+  assert.equal(second.filter((p) => first.includes(p)).length, 0)
+  assert.deepEqual(batches.slice(0, 2), [4, 4])
+})
+
+test('FifoPool.take() with the real mkfifo gives FIFOs', async (t) => {
+  const pool = new FifoPool(join(await tempDir(t), 'pipes'), { batch: 2 })
+  const [path] = await pool.take(1)
+  assert.ok(path && statSync(path).isFIFO())
+})
+
+test('openPipe() opens both ends of a FIFO once and unlinks it; data flows from the child end to ours', async (t) => {
+  const pool = new FifoPool(join(await tempDir(t), 'pipes'), { batch: 2 })
+  const [path] = (await pool.take(1)) as [string]
+  const ends = openPipe(path)
+  assert.ok(!existsSync(path))
+  try {
+    writeSync(ends.theirs, 'from child')
+    const buf = Buffer.alloc(64)
+    assert.equal(buf.subarray(0, readSync(ends.ours, buf)).toString(), 'from child')
+  } finally {
+    closeSync(ends.ours)
+    closeSync(ends.theirs)
+  }
+})

@@ -1,0 +1,94 @@
+/**
+ * Real pipes for the output of processes berthd runs itself. Node can make only socketpairs (its
+ * 'pipe' stdio), and a program cannot open /dev/stdout on a socket, so exec output goes to FIFOs. Node cannot
+ * mkfifo either: `mkfifo` makes them in batches, ahead of need, so that an exec does not wait for a
+ * process spawn. openPipe() opens both ends and unlinks the name: each FIFO serves one pipe, once.
+ */
+import { closeSync, constants, openSync, unlinkSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { errorMessage, type Logger } from '../common/index.js'
+import { run } from '../sys/index.js'
+
+export interface FifoPoolOptions {
+  /** FIFOs made per `mkfifo` run. */
+  batch?: number
+  /** A new batch is made in the background once fewer than this many are left. */
+  lowWater?: number
+  /** Makes the FIFOs at `paths` (default: the `mkfifo` program). */
+  mkfifo?: (paths: string[]) => Promise<void>
+  logger?: Logger
+}
+
+export class FifoPool {
+  private readonly free: string[] = []
+  private refilling: Promise<void> | undefined
+  private prepared: Promise<void> | undefined
+  private seq = 0
+
+  /** `dir` belongs to the pool: whatever is in it when the pool first makes FIFOs is removed. */
+  constructor(
+    private readonly dir: string,
+    private readonly opts: FifoPoolOptions = {},
+  ) {}
+
+  /** `count` unused FIFO paths, taken out of the pool. */
+  async take(count: number): Promise<string[]> {
+    while (this.free.length < count) await this.refill()
+    const taken = this.free.splice(0, count)
+    if (this.free.length < (this.opts.lowWater ?? 16)) {
+      this.refill().catch((err) => this.opts.logger?.warn('making FIFOs failed', { dir: this.dir, error: errorMessage(err) }))
+    }
+    return taken
+  }
+
+  private refill(): Promise<void> {
+    this.refilling ??= this.make().finally(() => (this.refilling = undefined))
+    return this.refilling
+  }
+
+  private async make(): Promise<void> {
+    this.prepared ??= rm(this.dir, { recursive: true, force: true }).then(async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 })
+    })
+    try {
+      await this.prepared
+    } catch (err) {
+      this.prepared = undefined
+      throw err
+    }
+    const paths = Array.from({ length: this.opts.batch ?? 64 }, () => join(this.dir, `p${this.seq++}`))
+    await (this.opts.mkfifo ?? mkfifo)(paths)
+    this.free.push(...paths)
+  }
+}
+
+async function mkfifo(paths: string[]): Promise<void> {
+  await run(['mkfifo', '-m', '600', ...paths])
+}
+
+/** Both ends of one pipe: `ours` reads without blocking (event loop), `theirs` writes blocking (a child's). */
+export interface PipeEnds {
+  ours: number
+  theirs: number
+}
+
+/**
+ * Opens the FIFO at `path` as one pipe from a child to us, and unlinks it. Our read end is opened
+ * first (non-blocking, so the open does not wait for a writer), then the child's write end in
+ * blocking mode, so the child's writes block as on any pipe. Only for output: a FIFO differs from an
+ * anonymous pipe for a reader that reopens it (/dev/stdin) once every writer closed (it waits for a
+ * new writer instead of reading EOF), while a writer that reopens it always finds our reader open.
+ */
+export function openPipe(path: string): PipeEnds {
+  const ours = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    const theirs = openSync(path, constants.O_WRONLY)
+    return { ours, theirs }
+  } catch (err) {
+    closeSync(ours)
+    throw err
+  } finally {
+    unlinkSync(path)
+  }
+}
