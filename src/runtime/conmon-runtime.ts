@@ -1,5 +1,5 @@
 import { constants, mkdirSync, watch } from 'node:fs'
-import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, open, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, type Logger, type Process, type Spec } from '../common/index.js'
@@ -56,6 +56,8 @@ export class ConmonRuntime implements OciRuntime {
   private readonly paths: RuntimePaths
   /** crun only: it accepts a precompiled filter (runc would ignore the annotation and compile anyway). */
   private readonly seccomp: SeccompCache | undefined
+  /** Containers whose spec has poststart hooks: only `crun start` runs those. */
+  private readonly runtimeStart = new Set<string>()
 
   constructor(private readonly opts: ConmonRuntimeOptions) {
     this.name = opts.runtimeName
@@ -64,6 +66,8 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   specAnnotations(containerId: string, spec: Spec): Record<string, string> | undefined {
+    if (spec.hooks?.poststart?.length) this.runtimeStart.add(containerId)
+    else this.runtimeStart.delete(containerId)
     return this.seccomp?.annotationsFor(containerId, spec)
   }
 
@@ -137,7 +141,33 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   async start(containerId: string): Promise<void> {
+    if (this.opts.runtimeName === 'crun' && !this.runtimeStart.delete(containerId) && (await this.startThroughExecFifo(containerId))) return
     await this.runtime(containerId, ['start', containerId])
+  }
+
+  /**
+   * What `crun start` does for a container without poststart hooks, without spawning crun: the
+   * created init blocks reading <state>/<id>/exec.fifo; crun start opens its write end, unlinks it
+   * (crun reports "created" while the fifo exists, "running" after) and writes one byte. False when
+   * the fifo is missing (not created, already started) or has no reader (the init died): `crun start`
+   * then reports the error in its own words.
+   */
+  private async startThroughExecFifo(containerId: string): Promise<boolean> {
+    const fifo = join(this.paths.stateDir, containerId, 'exec.fifo')
+    let fh
+    try {
+      // Non-blocking: without a reader the open fails (ENXIO) instead of waiting for one.
+      fh = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+    } catch {
+      return false
+    }
+    try {
+      await unlink(fifo)
+      await fh.write(Buffer.alloc(1))
+    } finally {
+      await fh.close()
+    }
+    return true
   }
 
   async kill(containerId: string, signal: string | number): Promise<void> {

@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EngineError, RuntimeError, silentLogger } from '../../common/index.js'
@@ -112,10 +112,14 @@ test('ContainerManager autoRemove removes the container after it exits', async (
   assert.deepEqual(await removed, { statusCode: 0 })
   await assert.rejects(h.manager.resolve(id), isKind('NotFound', `No such container: ${id}`))
   await assert.rejects(stat(join(h.dataRoot, 'containers', id)), { code: 'ENOENT' })
-  assert.ok(h.snapshotter.calls.some((c) => c.op === 'removeSnapshot' && c.key === id))
   assert.deepEqual(actions(h.events, id), ['create', 'start', 'die', 'destroy'])
   assert.equal(h.runtime.callsOf('purge', id).length, 1)
   assert.equal(h.manager.isImageUsed(busybox.id), false)
+  // The runtime state, the snapshot and the files go after the waiters were told.
+  const cleaned = async (): Promise<boolean> => h.snapshotter.calls.some((c) => c.op === 'removeSnapshot' && c.key === id) &&
+    h.runtime.callsOf('delete', id).length === 1 && (await readdir(join(h.dataRoot, 'containers'))).length === 0
+  for (let i = 0; i < 200 && !(await cleaned()); i++) await new Promise((r) => setTimeout(r, 10))
+  assert.ok(await cleaned(), 'runtime state, snapshot and directory deleted')
 })
 
 test('ContainerManager mounts the rootfs of a --rm container volatile and keeps other containers durable', async (t) => {

@@ -527,7 +527,7 @@ export class ContainerManager implements ContainerService {
     await this.load()
     for (const record of this.store.all()) {
       try {
-        if (record.state.status === 'removing') await this.lifecycle.removeRecord(record.id)
+        if (record.state.status === 'removing') await this.lifecycle.finishRemoval(record.id)
         else if (record.state.running) await this.lifecycle.restoreRunning(record)
         else if (record.state.restarting || startsWithDaemon(record)) await this.lifecycle.restoreStopped(record)
       } catch (err) {

@@ -3,12 +3,14 @@
  * atomically) and their in-memory index by id and name. Owns <data>/containers. Names are unique;
  * a name is reserved before the record is first saved so concurrent creates cannot both take it.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EngineError, generateName, readJsonIfExists, writeJsonAtomic, type Logger } from '../../common/index.js'
 import type { ContainerRecord } from './types.js'
 
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/
+/** Directories of removed containers still being deleted: <root>/.removed-<id>. */
+const ASIDE_PREFIX = '.removed-'
 
 /** InvalidArgument unless `name` matches Docker's container name pattern (a leading "/" is allowed). */
 export function validateContainerName(name: string): string {
@@ -40,6 +42,11 @@ export class ContainerStore {
     const records: ContainerRecord[] = []
     for (const entry of await readdir(this.root, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue
+      if (entry.name.startsWith(ASIDE_PREFIX)) {
+        // A removal the previous berthd had not finished deleting.
+        await rm(join(this.root, entry.name), { recursive: true, force: true })
+        continue
+      }
       try {
         const record = await readJsonIfExists<ContainerRecord>(join(this.root, entry.name, 'container.json'))
         if (record && record.id === entry.name) records.push(record)
@@ -150,10 +157,32 @@ export class ContainerStore {
 
   /** Forgets the record and deletes its directory. */
   async delete(id: string): Promise<void> {
+    const aside = await this.moveAside(id)
+    if (aside) await this.deleteAside(aside)
+  }
+
+  /** Deletes a directory moveAside() returned. */
+  async deleteAside(aside: string): Promise<void> {
+    await rm(aside, { recursive: true, force: true })
+  }
+
+  /**
+   * Forgets the record and renames its directory out of the way: for clients and a restarted berthd
+   * (whose load() deletes such leftovers) the container is gone. The caller deletes the returned
+   * path (undefined when there was no directory), which may take long for a big writable layer.
+   */
+  async moveAside(id: string): Promise<string | undefined> {
     const record = this.byId.get(id)
     await this.saving.get(id)?.catch(() => undefined)
     this.byId.delete(id)
     if (record) this.releaseName(record.name, id)
-    await rm(this.dir(id), { recursive: true, force: true })
+    const aside = join(this.root, `${ASIDE_PREFIX}${id}`)
+    try {
+      await rename(this.dir(id), aside)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw err
+    }
+    return aside
   }
 }

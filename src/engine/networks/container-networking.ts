@@ -11,7 +11,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EngineError, conflict, errorMessage, invalid, writeFileAtomic } from '../../common/index.js'
 import { buildHosts, buildResolvConf, type ContainerHooks, type ContainerRecord, type StartContribution } from '../containers/index.js'
-import type { HeldPort } from '../../sys/net/index.js'
+import type { HeldPort, VethOptions } from '../../sys/net/index.js'
 import { linkEnv, linkHostNames, parseLink } from './links.js'
 import { isUserDefined, type NetworkManager } from './network-manager.js'
 import type { SandboxState } from './network-store.js'
@@ -131,15 +131,18 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       ...(record.spec.host.dns?.length ? { dns: [...record.spec.host.dns] } : {}),
     }
     try {
-      await this.host.createNetns(netnsPath)
-      await this.m.store.saveSandbox(state)
       const primary = this.primaryNetwork(record)
       const nets = this.m.networksOf(record.id, primary?.id).filter((n) => n.driver === 'bridge')
+      const veths: VethOptions[] = []
       let routed = false
       for (const net of nets) {
-        await this.plug(record.id, net, state, !routed)
+        const veth = this.vethFor(record.id, net, state, !routed)
+        if (veth) veths.push(veth)
         if (!net.internal) routed = true
       }
+      // Saved first: a berthd that dies half-way finds what to delete.
+      await this.m.store.saveSandbox(state)
+      await this.host.createNetns(netnsPath, veths)
       if (routed && (await this.host.getSysctl('net.ipv4.ip_forward')) !== '1') await this.host.setSysctl('net.ipv4.ip_forward', '1')
       await this.redirectDns(record.id, state)
       const env = await this.writeEtcFiles(record, nets[0])
@@ -156,23 +159,30 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     }
   }
 
-  /** A veth from `net`'s bridge into the sandbox as the next ethN. */
+  /** A veth from `net`'s bridge into a running container's sandbox as the next ethN. */
   private async plug(containerId: string, net: NetworkRecord, state: SandboxState, defaultRoute: boolean): Promise<void> {
+    const veth = this.vethFor(containerId, net, state, defaultRoute)
+    if (!veth) return
+    await this.m.store.saveSandbox(state)
+    await this.host.addVeth(veth)
+  }
+
+  /** The veth from `net`'s bridge into the sandbox as the next ethN, recorded in `state`; none without an endpoint there. */
+  private vethFor(containerId: string, net: NetworkRecord, state: SandboxState, defaultRoute: boolean): VethOptions | undefined {
     const ep = net.endpoints[containerId]
-    if (!ep || !net.bridgeName) return
+    if (!ep || !net.bridgeName) return undefined
     const used = new Set(Object.values(state.interfaces).map((i) => i.ifName))
     let n = 0
     while (used.has(`eth${n}`)) n++
     const prefix = this.m.deps.prefix
     const hostVeth = `${prefix}v${ep.endpointId.slice(0, 14 - prefix.length)}`
     state.interfaces[net.id] = { ifName: `eth${n}`, hostVeth }
-    await this.m.store.saveSandbox(state)
-    await this.host.addVeth({
+    return {
       hostName: hostVeth, bridge: net.bridgeName, netnsPath: state.joinedPath, ifName: `eth${n}`,
       addressCidr: `${ep.ipv4}/${ep.prefixLen}`, mac: ep.mac, ...(defaultRoute && ep.gateway ? { gateway: ep.gateway } : {}),
       ...(ep.ipv6 ? { address6Cidr: `${ep.ipv6}/${ep.ipv6PrefixLen}` } : {}),
       ...(defaultRoute && ep.ipv6Gateway ? { gateway6: ep.ipv6Gateway } : {}),
-    })
+    }
   }
 
   /** 127.0.0.11 -> the resolver on the first user-defined network's gateway. */
@@ -255,8 +265,10 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     this.held.delete(containerId)
     const state = this.m.store.sandboxes.get(containerId)
     if (!state) return
-    for (const i of Object.values(state.interfaces)) await this.host.deleteLink(i.hostVeth).catch(() => undefined)
-    if (state.netnsPath) await this.host.deleteNetns(state.netnsPath)
+    const veths = Object.values(state.interfaces).map((i) => i.hostVeth)
+    // The veths go with the namespace.
+    if (state.netnsPath) await this.host.deleteNetns(state.netnsPath, { links: veths })
+    else for (const veth of veths) await this.host.deleteLink(veth).catch(() => undefined)
     await this.m.store.deleteSandbox(containerId)
     if (state.ports.length > 0) await this.m.syncFirewall()
   }
