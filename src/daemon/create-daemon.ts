@@ -15,7 +15,7 @@ import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
-import { resolveUsernsRemap, setupRemappedRoot } from '../sys/index.js'
+import { resolveUsernsRemap, setupRemappedRoot, SpawnHelper, useSpawnHelper } from '../sys/index.js'
 import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats, filterThrough } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
@@ -47,6 +47,11 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   }
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 })
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 })
+  // Short commands (mount, ip, crun...) start through a small bash instead of a fork of berthd.
+  const spawnDir = join(config.execRoot, 'spawn')
+  await rm(spawnDir, { recursive: true, force: true })
+  const spawnHelper = new SpawnHelper(spawnDir)
+  useSpawnHelper(spawnHelper)
 
   const warnings: string[] = []
   let runtimeName = config.runtime
@@ -213,6 +218,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       containers.close()
       await networks.close()
       await rm(config.pidfile, { force: true })
+      useSpawnHelper(undefined)
+      spawnHelper.close()
     },
   }
 }

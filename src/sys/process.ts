@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { RuntimeError } from '../common/index.js'
+import type { SpawnHelper } from './spawn-helper.js'
 
 export interface RunOptions {
   /** Bytes written to stdin, then closed. */
@@ -22,6 +23,16 @@ export interface RunResult {
 
 const TAIL = 2048
 
+let helper: SpawnHelper | undefined
+
+/**
+ * Daemon only: from now on run() starts commands without `env` or `signal` through this helper
+ * (a fork of a small bash instead of the whole daemon); undefined goes back to spawning directly.
+ */
+export function useSpawnHelper(h: SpawnHelper | undefined): void {
+  helper = h
+}
+
 /**
  * The one place berth runs a child process and waits for it. Output is buffered; for long-lived or
  * streaming children (conmon), see spawnDetached.
@@ -29,6 +40,7 @@ const TAIL = 2048
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [cmd, ...args] = argv
   if (!cmd) return Promise.reject(new Error('run: empty argv'))
+  if (helper && opts.env === undefined && opts.signal === undefined) return helper.run(argv, opts)
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       env: opts.env ?? process.env,

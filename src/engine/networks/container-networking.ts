@@ -301,7 +301,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
   async onRemove(record: ContainerRecord): Promise<void> {
     await this.teardown(record.id)
     await this.m.serial(async () => {
-      for (const net of this.m.networksOf(record.id)) await this.m.removeEndpoint(net, record.id)
+      for (const net of this.m.networksOf(record.id)) await this.m.removeEndpoint(net, record.id, { durable: false })
     })
   }
 
@@ -326,6 +326,15 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
    * files and links of this daemon that nothing refers to go; the firewall is rendered again.
    */
   async cleanupStale(): Promise<void> {
+    // Endpoints of containers that are gone (their removal was not yet on disk when the host went down).
+    await this.m.serial(async () => {
+      for (const net of this.m.store.all()) {
+        for (const containerId of Object.keys(net.endpoints)) {
+          const gone = await this.m.deps.containers().resolve(containerId).then(() => false, (err: unknown) => err instanceof EngineError && err.kind === 'NotFound')
+          if (gone) await this.m.removeEndpoint(net, containerId)
+        }
+      }
+    })
     for (const id of [...this.m.store.sandboxes.keys()]) {
       if (!this.restored.has(id)) await this.teardown(id).catch((err: unknown) => this.m.deps.logger.warn('removing stale sandbox failed', { id, error: err }))
     }
