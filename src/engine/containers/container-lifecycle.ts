@@ -96,9 +96,18 @@ export class ContainerLifecycle {
     let hooksStarted = false
     try {
       if (this.runtimeLeft.delete(id)) await runtime.delete(id).catch(this.warn('runtime delete before start failed', id))
-      if (!this.mounted.has(id)) {
-        await snapshotter.mount(id, record.rootfsPath, this.mountOptions(record))
-        this.mounted.add(id)
+      // Hooks that do not read the rootfs (networking) start while it is being mounted.
+      const { hooks } = this.ctx
+      hooksStarted = hooks.some((h) => h.startsBeforeRootfs)
+      const early = hooks.map((h) => (h.startsBeforeRootfs ? Promise.resolve(h.onStart?.(record)) : undefined))
+      try {
+        if (!this.mounted.has(id)) {
+          await snapshotter.mount(id, record.rootfsPath, this.mountOptions(record))
+          this.mounted.add(id)
+        }
+      } finally {
+        // Nothing is undone while an early hook is still setting up.
+        await Promise.allSettled(early)
       }
       const user = resolveUser(
         effectiveUser(record.spec, record.imageConfig),
@@ -107,7 +116,7 @@ export class ContainerLifecycle {
       )
       hooksStarted = true
       const contributions = []
-      for (const hook of this.ctx.hooks) contributions.push(await hook.onStart?.(record))
+      for (const [i, hook] of hooks.entries()) contributions.push(await (early[i] ?? hook.onStart?.(record)))
       const extra = mergeContributions(contributions)
       const userns = this.ctx.specOptions.userns
       if (usesRemappedUserns(record.spec.host.raw, userns)) await chownEtcFiles(record, remappedRoot(userns))

@@ -371,3 +371,49 @@ test('ContainerManager.list() copies records unless the caller only reads them',
   assert.equal(live, (await h.manager.list({ all: true, readOnly: true }))[0])
   assert.equal(live!.name, 'listed')
 })
+
+test('ContainerManager starts a hook that does not read the rootfs while the rootfs is mounted, and undoes it when the mount fails', async (t) => {
+  const seen: string[] = []
+  // The early hook finishes only once the mount has ended: it must have been started before.
+  let mountEnded!: () => void
+  let ended = new Promise<void>((r) => (mountEnded = r))
+  const early: ContainerHooks = {
+    name: 'networks',
+    startsBeforeRootfs: true,
+    onStart: async () => {
+      seen.push('early:start')
+      await ended
+      seen.push('early:ready')
+      return { networkNamespacePath: '/run/test-netns' }
+    },
+    onStop: async () => void seen.push('early:stop'),
+  }
+  const late: ContainerHooks = { name: 'volumes', onStart: async () => void seen.push('late:start'), onStop: async () => void seen.push('late:stop') }
+  const h = await harness(t, [late, early])
+  const mount = h.snapshotter.mount.bind(h.snapshotter)
+  let failMount = false
+  h.snapshotter.mount = async (...args) => {
+    seen.push('mount:begin')
+    try {
+      if (failMount) throw new Error('mount failed')
+      const target = await mount(...args)
+      seen.push('mount:done')
+      return target
+    } finally {
+      mountEnded()
+    }
+  }
+  const { id } = await h.manager.create(spec({ cmd: ['true'] }))
+  await h.manager.start(id)
+  assert.deepEqual(seen, ['early:start', 'mount:begin', 'mount:done', 'early:ready', 'late:start'])
+  const config = JSON.parse(await readFile(join((await h.manager.resolve(id)).bundleDir, 'config.json'), 'utf8')) as { linux: { namespaces: Array<{ type: string; path?: string }> } }
+  assert.deepEqual(config.linux.namespaces.find((n) => n.type === 'network'), { type: 'network', path: '/run/test-netns' })
+
+  const { id: second } = await h.manager.create(spec({ cmd: ['true'] }))
+  seen.length = 0
+  ended = new Promise<void>((r) => (mountEnded = r))
+  failMount = true
+  await assert.rejects(h.manager.start(second), /mount failed/)
+  // The early hook finished setting up before it was undone; the late one never started.
+  assert.deepEqual(seen, ['early:start', 'mount:begin', 'early:ready', 'early:stop', 'late:stop'])
+})

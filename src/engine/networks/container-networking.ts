@@ -43,6 +43,7 @@ export interface ContainerNetworkingOptions {
 
 export class ContainerNetworking implements ContainerHooks, Pick<NetworkService, 'connect' | 'disconnect'> {
   readonly name = 'networks'
+  readonly startsBeforeRootfs = true
   private readonly held = new Map<string, HeldPort[]>()
   private readonly restored = new Set<string>()
   /** Running --network none containers (their namespace is the runtime's: no sandbox file). */
