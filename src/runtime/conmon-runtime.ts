@@ -56,6 +56,8 @@ export class ConmonRuntime implements OciRuntime {
   private readonly paths: RuntimePaths
   /** crun only: it accepts a precompiled filter (runc would ignore the annotation and compile anyway). */
   private readonly seccomp: SeccompCache | undefined
+  /** The runtime's shared directories, made at the first create. */
+  private dirsReady: Promise<unknown> | undefined
   /** Containers whose spec has poststart hooks: only `crun start` runs those. */
   private readonly runtimeStart = new Set<string>()
 
@@ -86,15 +88,23 @@ export class ConmonRuntime implements OciRuntime {
   private async createContainer(opts: RuntimeCreateOptions): Promise<{ pid: number }> {
     opts.signal?.throwIfAborted()
     const id = opts.containerId
-    const { exitsDir, socketDir, stateDir } = this.paths
+    const { exitsDir } = this.paths
     const persist = this.paths.persistDir(id)
-    for (const dir of [exitsDir, socketDir, stateDir, persist]) await mkdir(dir, { recursive: true })
-    // A container can be created again after it stopped: stale exit/oom files would report the old exit.
-    await Promise.all(
-      [join(exitsDir, id), ...['exit', 'oom', 'pidfile', 'conmon.pid'].map((f) => join(persist, f))].map((p) =>
-        rm(p, { force: true }),
-      ),
-    )
+    this.dirsReady ??= Promise.all([exitsDir, this.paths.socketDir, this.paths.stateDir].map((dir) => mkdir(dir, { recursive: true }))).catch((err: unknown) => {
+      this.dirsReady = undefined
+      throw err
+    })
+    await this.dirsReady
+    // A container can be created again after it stopped: stale exit/oom files would report the old
+    // exit. purge() deletes them with the persist dir, so a new persist dir means there are none.
+    const fresh = (await mkdir(persist, { recursive: true })) !== undefined
+    if (!fresh) {
+      await Promise.all(
+        [join(exitsDir, id), ...['exit', 'oom', 'pidfile', 'conmon.pid'].map((f) => join(persist, f))].map((p) =>
+          rm(p, { force: true }),
+        ),
+      )
+    }
 
     const argv = conmonArgs(opts, this.opts, this.paths)
     this.opts.logger.debug('spawning conmon', { containerId: id, argv: argv.join(' ') })

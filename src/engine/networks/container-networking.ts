@@ -115,6 +115,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       if (!target.state.running || !joinedPath) {
         throw conflict('NOT_RUNNING', `cannot join network namespace of a non running container: container ${target.id} is ${target.state.status}`)
       }
+      this.restored.add(record.id)
       await this.m.store.saveSandbox({ containerId: record.id, netnsPath: '', joinedPath, interfaces: {}, ports: [] })
       return { networkNamespacePath: joinedPath }
     }
@@ -141,7 +142,9 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
         if (veth) veths.push(veth)
         if (!net.internal) routed = true
       }
-      // Saved first: a berthd that dies half-way finds what to delete.
+      // Saved first: a berthd that dies half-way finds what to delete; a cleanupStale running
+      // meanwhile (a restart policy starting a container while berthd starts) leaves it alone.
+      this.restored.add(record.id)
       await this.m.store.saveSandbox(state)
       await this.host.createNetns(netnsPath, veths)
       if (routed && (await this.host.getSysctl('net.ipv4.ip_forward')) !== '1') await this.host.setSysctl('net.ipv4.ip_forward', '1')
@@ -150,7 +153,6 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       await this.publish(record, nets[0], state)
       await this.m.store.saveSandbox(state)
       if (state.ports.length > 0) await this.m.syncFirewall()
-      this.restored.add(record.id)
       await this.refreshNames(record)
       for (const net of this.m.networksOf(record.id, primary?.id)) this.publishEvent('connect', net, record.id)
       return { networkNamespacePath: netnsPath, ...(env.length > 0 ? { env } : {}) }
@@ -339,15 +341,18 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     for (const id of [...this.m.store.sandboxes.keys()]) {
       if (!this.restored.has(id)) await this.teardown(id).catch((err: unknown) => this.m.deps.logger.warn('removing stale sandbox failed', { id, error: err }))
     }
+    // What is known is read after what exists: a start saves its sandbox before it makes the file and links.
+    const files = await listDir(this.m.netnsDir)
     const known = new Set([...this.m.store.sandboxes.values()].map((s) => s.netnsPath))
-    for (const file of await listDir(this.m.netnsDir)) {
+    for (const file of files) {
       const path = join(this.m.netnsDir, file)
       if (!known.has(path)) await this.host.deleteNetns(path).catch(() => undefined)
     }
     const prefix = this.m.deps.prefix
+    const links = await this.host.listLinks()
     const bridges = new Set(this.m.store.all().map((n) => n.bridgeName).filter(Boolean))
     const veths = new Set([...this.m.store.sandboxes.values()].flatMap((s) => Object.values(s.interfaces).map((i) => i.hostVeth)))
-    for (const link of await this.host.listLinks()) {
+    for (const link of links) {
       const ours = link.name.startsWith(`${prefix}v`) || link.name.startsWith(`${prefix}-`)
       if (ours && !bridges.has(link.name) && !veths.has(link.name)) await this.host.deleteLink(link.name).catch(() => undefined)
     }
