@@ -101,6 +101,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     hostNofileLimit: await hostNofileHardLimit(),
     availableCapabilities: await boundingCapabilities(),
     hooks: [volumeHooks, networking],
+    // Not across mounts: a rootfs whose unmount failed keeps its image layers out of reach.
+    removeTree: async (path) => void (await run(['rm', '-rf', '--one-file-system', '--', path])),
     userns: remap?.mappings,
     ...(await cgroupDeps()),
   })

@@ -78,6 +78,8 @@ export interface ContainerManagerDeps {
   readCgroupStats?: (cgroupPath: string) => Promise<CgroupStats>
   /** --userns-remap: containers run in a user namespace with these mappings (unless UsernsMode is "host"). */
   userns?: IdMappings
+  /** Deletes the directory tree of a removed container (default: fs.rm). */
+  removeTree?: (path: string) => Promise<void>
 }
 
 export class ContainerManager implements ContainerService {
@@ -96,7 +98,7 @@ export class ContainerManager implements ContainerService {
   private isLoaded = false
 
   constructor(private readonly deps: ContainerManagerDeps) {
-    this.store = new ContainerStore(join(deps.dataRoot, 'containers'), deps.logger)
+    this.store = new ContainerStore(join(deps.dataRoot, 'containers'), deps.logger, deps.removeTree)
     this.clock = deps.clock ?? (() => new Date())
     this.attachments = new AttachmentRegistry(deps.attachDrainMs ?? 1000)
     this.logRotation = new LogRotation({

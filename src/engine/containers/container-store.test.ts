@@ -116,3 +116,19 @@ test('ContainerStore.moveAside() forgets the record and renames its directory aw
     assert.equal(await store.moveAside('12'.repeat(32)), undefined)
   })
 })
+
+test('ContainerStore.delete() removes the directory through the removeTree it was given', async () => {
+  await withStore(async (store) => {
+    const removed: string[] = []
+    const custom = new ContainerStore(store.root, undefined, async (path) => {
+      removed.push(path)
+      await rm(path, { recursive: true, force: true })
+    })
+    await custom.load()
+    const r = sampleRecord({ id: '34'.repeat(32), name: 'tree' })
+    await custom.save(r)
+    await custom.delete(r.id)
+    assert.deepEqual(removed, [join(store.root, `.removed-${r.id}`)])
+    await assert.rejects(stat(custom.dir(r.id)), { code: 'ENOENT' })
+  })
+})

@@ -30,7 +30,11 @@ export class ContainerStore {
   private readonly names = new Map<string, string>()
   private readonly saving = new Map<string, Promise<void>>()
 
-  constructor(readonly root: string, private readonly logger?: Logger) {}
+  /**
+   * `removeTree` deletes a directory tree (default: fs.rm); the daemon passes `rm -rf` run outside
+   * berthd, which costs berthd far less than node's file-by-file removal.
+   */
+  constructor(readonly root: string, private readonly logger?: Logger, private readonly removeTree: (path: string) => Promise<void> = defaultRemoveTree) {}
 
   dir(id: string): string {
     return join(this.root, id)
@@ -44,7 +48,7 @@ export class ContainerStore {
       if (!entry.isDirectory()) continue
       if (entry.name.startsWith(ASIDE_PREFIX)) {
         // A removal the previous berthd had not finished deleting.
-        await rm(join(this.root, entry.name), { recursive: true, force: true })
+        await this.removeTree(join(this.root, entry.name))
         continue
       }
       try {
@@ -163,7 +167,7 @@ export class ContainerStore {
 
   /** Deletes a directory moveAside() returned. */
   async deleteAside(aside: string): Promise<void> {
-    await rm(aside, { recursive: true, force: true })
+    await this.removeTree(aside)
   }
 
   /**
@@ -185,4 +189,8 @@ export class ContainerStore {
     }
     return aside
   }
+}
+
+function defaultRemoveTree(path: string): Promise<void> {
+  return rm(path, { recursive: true, force: true })
 }

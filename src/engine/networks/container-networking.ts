@@ -151,8 +151,10 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       await this.redirectDns(record.id, state)
       const env = await this.writeEtcFiles(record, nets[0])
       await this.publish(record, nets[0], state)
-      await this.m.store.saveSandbox(state)
-      if (state.ports.length > 0) await this.m.syncFirewall()
+      if (state.ports.length > 0) {
+        await this.m.store.saveSandbox(state)
+        await this.m.syncFirewall()
+      }
       await this.refreshNames(record)
       for (const net of this.m.networksOf(record.id, primary?.id)) this.publishEvent('connect', net, record.id)
       return { networkNamespacePath: netnsPath, ...(env.length > 0 ? { env } : {}) }
