@@ -59,8 +59,8 @@ export class IpNetHost implements NetHost {
     const inner = ['link set lo up', ...veths.flatMap((v) => vethBatches(v, process.pid).inner)]
     try {
       // unshare binds the new namespace at `path` and runs ip inside it: lo and the container ends,
-      // whose peers it creates in berthd's namespace; the host ends are then enslaved. One process
-      // spawned for the whole sandbox (each spawn costs berthd a fork of its whole address space).
+      // whose peers it creates in berthd's namespace; the host ends are then enslaved. One run for the
+      // whole sandbox rather than one per step.
       await this.inAndOut([this.paths.unshare ?? 'unshare', `--net=${path}`], inner, veths.flatMap((v) => vethBatches(v, process.pid).host))
     } catch (err) {
       // The veths made live in the namespace and go with it (a `link add` that failed because its name
