@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { RuntimeError } from '../common/index.js'
-import type { SpawnHelper } from './spawn-helper.js'
+import { SpawnHelperUnavailable, type SpawnHelper } from './spawn-helper.js'
 
 export interface RunOptions {
   /** Bytes written to stdin, then closed. */
@@ -40,7 +40,12 @@ export function useSpawnHelper(h: SpawnHelper | undefined): void {
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [cmd, ...args] = argv
   if (!cmd) return Promise.reject(new Error('run: empty argv'))
-  if (helper && opts.env === undefined && opts.signal === undefined) return helper.run(argv, opts)
+  if (helper && !helper.failed && opts.env === undefined && opts.signal === undefined) {
+    return helper.run(argv, opts).catch((err: unknown) => {
+      if (err instanceof SpawnHelperUnavailable) return run(argv, opts)
+      throw err
+    })
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       env: opts.env ?? process.env,

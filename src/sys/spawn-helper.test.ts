@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RuntimeError } from '../common/index.js'
 import { SpawnHelper, bashQuote, helperRequest } from './spawn-helper.js'
+import { run, useSpawnHelper } from './process.js'
 
 async function helper(t: { after(fn: () => Promise<void> | void): void }): Promise<{ h: SpawnHelper; dir: string }> {
   const root = await mkdtemp(join(tmpdir(), 'berth-spawn-'))
@@ -50,4 +51,18 @@ test('SpawnHelper.run() feeds input, runs in cwd, runs jobs concurrently and kil
   assert.deepEqual([killed.exitCode, killed.signal], [null, 'SIGKILL'])
   await assert.rejects(h.run(['berth-no-such-command']), /ENOENT/)
   await assert.rejects(h.run(['pwd'], { cwd: '/no/such/dir' }), /ENOENT/)
+})
+
+test('run() spawns commands itself when the helper cannot be started', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-spawn-'))
+  const h = new SpawnHelper(join(root, 'jobs'), '/no/such/bash')
+  useSpawnHelper(h)
+  t.after(async () => {
+    useSpawnHelper(undefined)
+    h.close()
+    await rm(root, { recursive: true, force: true })
+  })
+  assert.equal((await run(['echo', 'direct'])).stdout.toString(), 'direct\n')
+  assert.equal(h.failed, true)
+  assert.equal((await run(['echo', 'again'])).stdout.toString(), 'again\n')
 })

@@ -55,12 +55,20 @@ interface Job {
   pid?: number
 }
 
+/** The helper could not be started (no bash): the job never ran, and run() spawns it itself. */
+export class SpawnHelperUnavailable extends Error {}
+
+/** Status of the jobs of a helper that could not be started. */
+const NOT_STARTED = -1
+
 export class SpawnHelper {
   private child: ChildProcess | undefined
   private buffer = ''
   private nextId = 1
   private readonly jobs = new Map<number, Job>()
   private dirReady: Promise<unknown> | undefined
+  /** True once the helper could not be started: callers spawn directly. */
+  failed = false
 
   /** `dir`: where the jobs' stdin/stdout/stderr files live (a tmpfs such as the exec root is best). */
   constructor(private readonly dir: string, private readonly bash = 'bash') {}
@@ -90,6 +98,7 @@ export class SpawnHelper {
         }, opts.timeoutMs)
       }
       const status = await done
+      if (status === NOT_STARTED) throw new SpawnHelperUnavailable(`cannot start ${this.bash}`)
       const [stdout, stderr] = await Promise.all([readFile(`${base}.out`).catch(() => Buffer.alloc(0)), readFile(`${base}.err`).catch(() => Buffer.alloc(0))])
       // bash: 127 = command not found, 126 = not executable; node's spawn fails with an error for both.
       if ((status === 127 || status === 126) && /command not found|No such file|Permission denied|cannot execute/.test(stderr.toString())) {
@@ -126,7 +135,10 @@ export class SpawnHelper {
       if (this.child !== child) return
       this.child = undefined
       // Jobs of a helper that died are reported as failed (status 255): their output is unknown.
-      for (const job of this.jobs.values()) job.resolve(255)
+      // A helper that never started ran none of them.
+      const started = child.pid !== undefined
+      if (!started) this.failed = true
+      for (const job of this.jobs.values()) job.resolve(started ? 255 : NOT_STARTED)
     }
     child.on('error', lost)
     child.on('exit', lost)
