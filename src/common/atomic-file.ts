@@ -16,9 +16,16 @@ export interface AtomicWriteOptions {
 /** Write temp, fsync (unless durable: false), rename: readers see the old or the new content, never a torn file. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: number | AtomicWriteOptions = {}): Promise<void> {
   const { mode = 0o644, durable = true } = typeof opts === 'number' ? { mode: opts } : opts
-  await mkdir(dirname(path), { recursive: true })
   const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`
-  const fh = await open(tmp, 'w', mode)
+  let fh
+  try {
+    fh = await open(tmp, 'w', mode)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    // The directory is made only when missing: one call fewer for every write into an existing one.
+    await mkdir(dirname(path), { recursive: true })
+    fh = await open(tmp, 'w', mode)
+  }
   try {
     await fh.writeFile(data)
     if (durable) await fh.sync()

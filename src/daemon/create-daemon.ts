@@ -15,7 +15,7 @@ import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
 import { ConmonRuntime } from '../runtime/index.js'
-import { resolveUsernsRemap, setupRemappedRoot } from '../sys/index.js'
+import { resolveUsernsRemap, setupRemappedRoot, SpawnHelper, useSpawnHelper } from '../sys/index.js'
 import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats, filterThrough } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
@@ -47,6 +47,11 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   }
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 })
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 })
+  // Short commands (mount, ip, crun...) start through a small bash instead of a fork of berthd.
+  const spawnDir = join(config.execRoot, 'spawn')
+  await rm(spawnDir, { recursive: true, force: true })
+  const spawnHelper = new SpawnHelper(spawnDir)
+  useSpawnHelper(spawnHelper)
 
   const warnings: string[] = []
   let runtimeName = config.runtime
@@ -96,6 +101,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     hostNofileLimit: await hostNofileHardLimit(),
     availableCapabilities: await boundingCapabilities(),
     hooks: [volumeHooks, networking],
+    // Not across mounts: a rootfs whose unmount failed keeps its image layers out of reach.
+    removeTree: async (path) => void (await run(['rm', '-rf', '--one-file-system', '--', path])),
     userns: remap?.mappings,
     ...(await cgroupDeps()),
   })
@@ -214,6 +221,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await networks.close()
       await runtime.close()
       await rm(config.pidfile, { force: true })
+      useSpawnHelper(undefined)
+      spawnHelper.close()
     },
   }
 }

@@ -1,13 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { access, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '../common/index.js'
-import { ensureCgroupsForCrun } from '../sys/index.js'
+import { ensureCgroupsForCrun, removeCgroup } from '../sys/index.js'
 import { ConmonRuntime } from './conmon-runtime.js'
 import type { ExitInfo } from './oci-runtime.js'
-import { ociRuntimeSuite, waitFor } from './oci-runtime.suite.js'
+import { busyboxRootfs, ociRuntimeSuite, testOciConfig, waitFor } from './oci-runtime.suite.js'
 
 const CONMON = '/usr/bin/conmon'
 const RUNTIMES = { crun: '/usr/bin/crun', runc: '/usr/sbin/runc' } as const
@@ -77,4 +77,34 @@ test('watchExits() reports a file that appears empty once it is written, once pe
       ['c2', 0],
     ],
   )
+})
+
+test('start() of a crun container opens its exec fifo instead of running `crun start`, and falls back to it', {
+  skip: !isRoot ? 'needs root to run real containers' : (await missing(CONMON)) ?? (await missing(RUNTIMES.crun)) ??
+    (cgroups?.crunUsable === false ? `crun cannot run here: ${cgroups.reason}` : undefined),
+}, async (t) => {
+  const dir = await mkdtemp(join('/tmp', 'berth-fifo-'))
+  const containerId = `bf${Date.now().toString(16)}`
+  // crun behind a wrapper that records every command it is run with.
+  const wrapper = join(dir, 'crun')
+  await writeFile(wrapper, `#!/bin/sh\necho "$*" >> ${join(dir, 'calls')}\nexec ${RUNTIMES.crun} "$@"\n`, { mode: 0o755 })
+  const runtime = new ConmonRuntime({ runtimePath: wrapper, runtimeName: 'crun', conmonPath: CONMON, root: join(dir, 'runtime'), logger: silentLogger })
+  t.after(async () => {
+    await runtime.delete(containerId, { force: true }).catch(() => undefined)
+    await waitFor('cgroup removal', () => removeCgroup(`/berth/${containerId}`).then(() => true, () => undefined), 5000)
+    await rm(dir, { recursive: true, force: true })
+  })
+  const rootfs = await busyboxRootfs(join(dir, 'rootfs'))
+  const bundleDir = join(dir, 'bundle')
+  await mkdir(bundleDir)
+  await writeFile(join(bundleDir, 'config.json'), JSON.stringify(testOciConfig({ args: ['sleep', '30'], rootfs, terminal: false, cgroupsPath: `/berth/${containerId}` })))
+  const { pid } = await runtime.create({ containerId, bundleDir, logPath: join(bundleDir, 'container.log'), tty: false, openStdin: false })
+  assert.deepEqual(await runtime.state(containerId), { status: 'created', pid })
+  await runtime.start(containerId)
+  assert.deepEqual(await runtime.state(containerId), { status: 'running', pid })
+  const startRuns = async (): Promise<number> => (await readFile(join(dir, 'calls'), 'utf8')).split('\n').filter((l) => l.split(' ').includes('start')).length
+  assert.equal(await startRuns(), 0, 'crun start was not run')
+  // Started already: no fifo any more, so `crun start` runs and refuses (crun 1.8 names the missing fifo).
+  await assert.rejects(runtime.start(containerId))
+  assert.equal(await startRuns(), 1)
 })

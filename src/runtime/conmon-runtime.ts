@@ -1,5 +1,5 @@
 import { constants, existsSync, mkdirSync, watch } from 'node:fs'
-import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, open, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, type Logger, type Process, type Spec } from '../common/index.js'
@@ -67,6 +67,10 @@ export class ConmonRuntime implements OciRuntime {
   private readonly crunBinary: ReadOnlyBinary | undefined
   private readonly reaperPath: string | undefined
   private execPrepared = false
+  /** The runtime's shared directories, made at the first create. */
+  private dirsReady: Promise<unknown> | undefined
+  /** Containers whose spec has poststart hooks: only `crun start` runs those. */
+  private readonly runtimeStart = new Set<string>()
 
   constructor(private readonly opts: ConmonRuntimeOptions) {
     this.name = opts.runtimeName
@@ -83,6 +87,8 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   specAnnotations(containerId: string, spec: Spec): Record<string, string> | undefined {
+    if (spec.hooks?.poststart?.length) this.runtimeStart.add(containerId)
+    else this.runtimeStart.delete(containerId)
     return this.seccomp?.annotationsFor(containerId, spec)
   }
 
@@ -101,15 +107,23 @@ export class ConmonRuntime implements OciRuntime {
   private async createContainer(opts: RuntimeCreateOptions): Promise<{ pid: number }> {
     opts.signal?.throwIfAborted()
     const id = opts.containerId
-    const { exitsDir, socketDir, stateDir } = this.paths
+    const { exitsDir } = this.paths
     const persist = this.paths.persistDir(id)
-    for (const dir of [exitsDir, socketDir, stateDir, persist]) await mkdir(dir, { recursive: true })
-    // A container can be created again after it stopped: stale exit/oom files would report the old exit.
-    await Promise.all(
-      [join(exitsDir, id), ...['exit', 'oom', 'pidfile', 'conmon.pid'].map((f) => join(persist, f))].map((p) =>
-        rm(p, { force: true }),
-      ),
-    )
+    this.dirsReady ??= Promise.all([exitsDir, this.paths.socketDir, this.paths.stateDir].map((dir) => mkdir(dir, { recursive: true }))).catch((err: unknown) => {
+      this.dirsReady = undefined
+      throw err
+    })
+    await this.dirsReady
+    // A container can be created again after it stopped: stale exit/oom files would report the old
+    // exit. purge() deletes them with the persist dir, so a new persist dir means there are none.
+    const fresh = (await mkdir(persist, { recursive: true })) !== undefined
+    if (!fresh) {
+      await Promise.all(
+        [join(exitsDir, id), ...['exit', 'oom', 'pidfile', 'conmon.pid'].map((f) => join(persist, f))].map((p) =>
+          rm(p, { force: true }),
+        ),
+      )
+    }
 
     const argv = conmonArgs(opts, this.opts, this.paths)
     this.opts.logger.debug('spawning conmon', { containerId: id, argv: argv.join(' ') })
@@ -156,7 +170,9 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   async start(containerId: string): Promise<void> {
-    await this.runtime(containerId, ['start', containerId])
+    if (this.opts.runtimeName !== 'crun' || this.runtimeStart.delete(containerId) || !(await this.startThroughExecFifo(containerId))) {
+      await this.runtime(containerId, ['start', containerId])
+    }
     this.prepareExec()
   }
 
@@ -165,6 +181,31 @@ export class ConmonRuntime implements OciRuntime {
     if (this.execPrepared) return
     this.execPrepared = true
     setImmediate(() => void Promise.all([this.fifos?.take(0), this.crunBinary?.command()]).catch(() => undefined))
+  }
+
+  /**
+   * What `crun start` does for a container without poststart hooks, without spawning crun: the
+   * created init blocks reading <state>/<id>/exec.fifo; crun start opens its write end, unlinks it
+   * (crun reports "created" while the fifo exists, "running" after) and writes one byte. False when
+   * the fifo is missing (not created, already started) or has no reader (the init died): `crun start`
+   * then reports the error in its own words.
+   */
+  private async startThroughExecFifo(containerId: string): Promise<boolean> {
+    const fifo = join(this.paths.stateDir, containerId, 'exec.fifo')
+    let fh
+    try {
+      // Non-blocking: without a reader the open fails (ENXIO) instead of waiting for one.
+      fh = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+    } catch {
+      return false
+    }
+    try {
+      await unlink(fifo)
+      await fh.write(Buffer.alloc(1))
+    } finally {
+      await fh.close()
+    }
+    return true
   }
 
   async kill(containerId: string, signal: string | number): Promise<void> {

@@ -155,6 +155,19 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
       }
     }
 
+    test('a container created again under the same id after its exit reports its new exit, not the old one', async (t) => {
+      const first = await bundle(t, ['sh', '-c', 'exit 3'])
+      await runtime.create(first)
+      await runtime.start(first.containerId)
+      assert.equal((await exited(first.containerId)).exitCode, 3)
+      await runtime.delete(first.containerId)
+      await writeFile(join(first.bundleDir, 'config.json'), JSON.stringify(testOciConfig({ args: ['sh', '-c', 'sleep 0.2; exit 5'], rootfs, terminal: false, cgroupsPath: `/berth/${first.containerId}` })))
+      await runtime.create(first)
+      assert.equal(await runtime.readExit(first.containerId), undefined)
+      await runtime.start(first.containerId)
+      assert.equal((await exited(first.containerId)).exitCode, 5)
+    })
+
     test('create() and start() run a container whose stdout reaches the k8s-file log', async (t) => {
       const c = await bundle(t, ['echo', 'hello'])
       const { pid } = await runtime.create(c)

@@ -1,6 +1,7 @@
 // The OS boundary: child processes, mounts, cgroups, host limits. Engine code imports only types from here;
 // daemon/ hands the real functions to the engine.
 export * from './process.js'
+export { SpawnHelper } from './spawn-helper.js'
 export * from './mount.js'
 export * from './cgroups.js'
 export * from './host-limits.js'

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { RuntimeError } from '../common/index.js'
+import { SpawnHelperUnavailable, type SpawnHelper } from './spawn-helper.js'
 
 export interface RunOptions {
   /** Bytes written to stdin, then closed. */
@@ -23,6 +24,16 @@ export interface RunResult {
 
 const TAIL = 2048
 
+let helper: SpawnHelper | undefined
+
+/**
+ * Daemon only: from now on run() starts commands without `env` or `signal` through this helper
+ * (a fork of a small bash instead of the whole daemon); undefined goes back to spawning directly.
+ */
+export function useSpawnHelper(h: SpawnHelper | undefined): void {
+  helper = h
+}
+
 /**
  * The one place berth runs a child process and waits for it. Output is buffered; for long-lived or
  * streaming children (conmon), see spawnDetached.
@@ -30,6 +41,12 @@ const TAIL = 2048
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [cmd, ...args] = argv
   if (!cmd) return Promise.reject(new Error('run: empty argv'))
+  if (helper && !helper.failed && opts.env === undefined && opts.signal === undefined) {
+    return helper.run(argv, opts).catch((err: unknown) => {
+      if (err instanceof SpawnHelperUnavailable) return run(argv, opts)
+      throw err
+    })
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       env: opts.env ?? process.env,

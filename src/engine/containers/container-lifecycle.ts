@@ -67,6 +67,8 @@ export class ContainerLifecycle {
   readonly restarts = new RestartTimers()
   /** Containers whose next exit must neither restart nor auto-remove them (a manual restart is under way). */
   private readonly keepOnExit = new Set<string>()
+  /** Exited containers whose runtime state is still to be deleted (by their removal or next start). */
+  private readonly runtimeLeft = new Set<string>()
 
   constructor(private readonly ctx: LifecycleContext) {}
 
@@ -93,9 +95,19 @@ export class ContainerLifecycle {
     let created = false
     let hooksStarted = false
     try {
-      if (!this.mounted.has(id)) {
-        await snapshotter.mount(id, record.rootfsPath, this.mountOptions(record))
-        this.mounted.add(id)
+      if (this.runtimeLeft.delete(id)) await runtime.delete(id).catch(this.warn('runtime delete before start failed', id))
+      // Hooks that do not read the rootfs (networking) start while it is being mounted.
+      const { hooks } = this.ctx
+      hooksStarted = hooks.some((h) => h.startsBeforeRootfs)
+      const early = hooks.map((h) => (h.startsBeforeRootfs ? Promise.resolve(h.onStart?.(record)) : undefined))
+      try {
+        if (!this.mounted.has(id)) {
+          await snapshotter.mount(id, record.rootfsPath, this.mountOptions(record))
+          this.mounted.add(id)
+        }
+      } finally {
+        // Nothing is undone while an early hook is still setting up.
+        await Promise.allSettled(early)
       }
       const user = resolveUser(
         effectiveUser(record.spec, record.imageConfig),
@@ -104,7 +116,7 @@ export class ContainerLifecycle {
       )
       hooksStarted = true
       const contributions = []
-      for (const hook of this.ctx.hooks) contributions.push(await hook.onStart?.(record))
+      for (const [i, hook] of hooks.entries()) contributions.push(await (early[i] ?? hook.onStart?.(record)))
       const extra = mergeContributions(contributions)
       const userns = this.ctx.specOptions.userns
       if (usesRemappedUserns(record.spec.host.raw, userns)) await chownEtcFiles(record, remappedRoot(userns))
@@ -253,6 +265,7 @@ export class ContainerLifecycle {
       const restart = !this.keepOnExit.has(id) && !record.spec.host.autoRemove && shouldRestart({
         policy: record.spec.host.restartPolicy, exitCode: exit.exitCode, manuallyStopped: record.manuallyStopped === true, restartCount: record.restartCount,
       })
+      const removeNext = record.spec.host.autoRemove === true && !this.keepOnExit.has(id)
       if (restart) {
         // Docker reports a container waiting for its restart as running and restarting.
         record.state = { ...record.state, status: 'restarting', restarting: true }
@@ -260,10 +273,12 @@ export class ContainerLifecycle {
       }
       // The processes are gone: runtime state, per-run resources and the rootfs are independent of
       // each other, so they are released concurrently.
+      // The runtime state of a container about to be removed goes with its files, after the client was told.
+      if (removeNext) this.runtimeLeft.add(id)
       await Promise.all([
         this.ctx.store.save(record, RUN_STATE),
         this.ctx.logRotation.stop(id),
-        this.ctx.runtime.delete(id).catch(this.warn('runtime delete after exit failed', id)),
+        removeNext ? undefined : this.ctx.runtime.delete(id).catch(this.warn('runtime delete after exit failed', id)),
         this.runStopHooks(record),
         this.unmountRootfs(record),
       ])
@@ -275,6 +290,12 @@ export class ContainerLifecycle {
       return record
     })
     if (handled?.spec.host.autoRemove && !this.keepOnExit.has(id)) await this.removeRecord(id)
+  }
+
+  /** Removes a record found half-removed at daemon start (its runtime state may be left too). */
+  finishRemoval(id: string): Promise<void> {
+    this.runtimeLeft.add(id)
+    return this.removeRecord(id)
   }
 
   /** The back-off elapsed: start a container still waiting in 'restarting'. A failure leaves it exited. */
@@ -433,25 +454,31 @@ export class ContainerLifecycle {
       await this.ctx.store.save(record, RUN_STATE)
       if (wasRunning) {
         await this.ctx.runtime.delete(id, { force: true })
+        this.runtimeLeft.delete(id)
         await this.runStopHooks(record)
       }
       await this.ctx.logRotation.stop(id)
       await this.unmountRootfs(record)
       // Anonymous volumes go with a --rm container, as in Docker.
       const removeVolumes = opts.removeVolumes ?? record.spec.host.autoRemove === true
-      const releaseHooks = async (): Promise<void> => {
-        for (const hook of [...this.ctx.hooks].reverse()) {
-          await hook.onRemove?.(record, { removeVolumes }).catch(this.warn(`${hook.name}: releasing resources at removal failed`, id))
-        }
+      for (const hook of [...this.ctx.hooks].reverse()) {
+        await hook.onRemove?.(record, { removeVolumes }).catch(this.warn(`${hook.name}: releasing resources at removal failed`, id))
       }
-      await Promise.all([
-        this.ctx.snapshotter.removeSnapshot(id).then(() => this.ctx.runtime.purge?.(id)),
-        releaseHooks(),
-      ])
-      await this.ctx.store.delete(id)
+      await this.ctx.runtime.purge?.(id)
+      // Gone for clients from here (a `docker run --rm` returns) and its directory is renamed away;
+      // deleting the files (its writable layer can be big) and the runtime state follows.
+      const aside = await this.ctx.store.moveAside(id)
       this.ctx.attachments.endAll(id)
       this.publish(record, 'destroy')
       this.ctx.waiters.notifyRemoved(id, record.state.exitCode)
+      // Let the answers to the waiters go out first: spawning the runtime blocks berthd while it forks.
+      await new Promise((resolve) => setImmediate(resolve))
+      await Promise.all([
+        this.runtimeLeft.delete(id) ? this.ctx.runtime.delete(id).catch(this.warn('runtime delete at removal failed', id)) : undefined,
+        // A snapshot kept in the container's directory moved with it: what is left elsewhere goes.
+        this.ctx.snapshotter.removeSnapshot(id),
+        aside ? this.ctx.store.deleteAside(aside) : undefined,
+      ])
     })
       .then(() => this.pruneImageLayers())
       .finally(() => this.removals.delete(id))

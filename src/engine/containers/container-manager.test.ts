@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EngineError, RuntimeError, silentLogger } from '../../common/index.js'
@@ -112,10 +112,14 @@ test('ContainerManager autoRemove removes the container after it exits', async (
   assert.deepEqual(await removed, { statusCode: 0 })
   await assert.rejects(h.manager.resolve(id), isKind('NotFound', `No such container: ${id}`))
   await assert.rejects(stat(join(h.dataRoot, 'containers', id)), { code: 'ENOENT' })
-  assert.ok(h.snapshotter.calls.some((c) => c.op === 'removeSnapshot' && c.key === id))
   assert.deepEqual(actions(h.events, id), ['create', 'start', 'die', 'destroy'])
   assert.equal(h.runtime.callsOf('purge', id).length, 1)
   assert.equal(h.manager.isImageUsed(busybox.id), false)
+  // The runtime state, the snapshot and the files go after the waiters were told.
+  const cleaned = async (): Promise<boolean> => h.snapshotter.calls.some((c) => c.op === 'removeSnapshot' && c.key === id) &&
+    h.runtime.callsOf('delete', id).length === 1 && (await readdir(join(h.dataRoot, 'containers'))).length === 0
+  for (let i = 0; i < 200 && !(await cleaned()); i++) await new Promise((r) => setTimeout(r, 10))
+  assert.ok(await cleaned(), 'runtime state, snapshot and directory deleted')
 })
 
 test('ContainerManager mounts the rootfs of a --rm container volatile and keeps other containers durable', async (t) => {
@@ -366,4 +370,50 @@ test('ContainerManager.list() copies records unless the caller only reads them',
   const [live] = await h.manager.list({ all: true, readOnly: true })
   assert.equal(live, (await h.manager.list({ all: true, readOnly: true }))[0])
   assert.equal(live!.name, 'listed')
+})
+
+test('ContainerManager starts a hook that does not read the rootfs while the rootfs is mounted, and undoes it when the mount fails', async (t) => {
+  const seen: string[] = []
+  // The early hook finishes only once the mount has ended: it must have been started before.
+  let mountEnded!: () => void
+  let ended = new Promise<void>((r) => (mountEnded = r))
+  const early: ContainerHooks = {
+    name: 'networks',
+    startsBeforeRootfs: true,
+    onStart: async () => {
+      seen.push('early:start')
+      await ended
+      seen.push('early:ready')
+      return { networkNamespacePath: '/run/test-netns' }
+    },
+    onStop: async () => void seen.push('early:stop'),
+  }
+  const late: ContainerHooks = { name: 'volumes', onStart: async () => void seen.push('late:start'), onStop: async () => void seen.push('late:stop') }
+  const h = await harness(t, [late, early])
+  const mount = h.snapshotter.mount.bind(h.snapshotter)
+  let failMount = false
+  h.snapshotter.mount = async (...args) => {
+    seen.push('mount:begin')
+    try {
+      if (failMount) throw new Error('mount failed')
+      const target = await mount(...args)
+      seen.push('mount:done')
+      return target
+    } finally {
+      mountEnded()
+    }
+  }
+  const { id } = await h.manager.create(spec({ cmd: ['true'] }))
+  await h.manager.start(id)
+  assert.deepEqual(seen, ['early:start', 'mount:begin', 'mount:done', 'early:ready', 'late:start'])
+  const config = JSON.parse(await readFile(join((await h.manager.resolve(id)).bundleDir, 'config.json'), 'utf8')) as { linux: { namespaces: Array<{ type: string; path?: string }> } }
+  assert.deepEqual(config.linux.namespaces.find((n) => n.type === 'network'), { type: 'network', path: '/run/test-netns' })
+
+  const { id: second } = await h.manager.create(spec({ cmd: ['true'] }))
+  seen.length = 0
+  ended = new Promise<void>((r) => (mountEnded = r))
+  failMount = true
+  await assert.rejects(h.manager.start(second), /mount failed/)
+  // The early hook finished setting up before it was undone; the late one never started.
+  assert.deepEqual(seen, ['early:start', 'mount:begin', 'early:ready', 'early:stop', 'late:stop'])
 })

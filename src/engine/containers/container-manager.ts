@@ -78,6 +78,8 @@ export interface ContainerManagerDeps {
   readCgroupStats?: (cgroupPath: string) => Promise<CgroupStats>
   /** --userns-remap: containers run in a user namespace with these mappings (unless UsernsMode is "host"). */
   userns?: IdMappings
+  /** Deletes the directory tree of a removed container (default: fs.rm). */
+  removeTree?: (path: string) => Promise<void>
 }
 
 export class ContainerManager implements ContainerService {
@@ -96,7 +98,7 @@ export class ContainerManager implements ContainerService {
   private isLoaded = false
 
   constructor(private readonly deps: ContainerManagerDeps) {
-    this.store = new ContainerStore(join(deps.dataRoot, 'containers'), deps.logger)
+    this.store = new ContainerStore(join(deps.dataRoot, 'containers'), deps.logger, deps.removeTree)
     this.clock = deps.clock ?? (() => new Date())
     this.attachments = new AttachmentRegistry(deps.attachDrainMs ?? 1000)
     this.logRotation = new LogRotation({
@@ -527,7 +529,7 @@ export class ContainerManager implements ContainerService {
     await this.load()
     for (const record of this.store.all()) {
       try {
-        if (record.state.status === 'removing') await this.lifecycle.removeRecord(record.id)
+        if (record.state.status === 'removing') await this.lifecycle.finishRemoval(record.id)
         else if (record.state.running) await this.lifecycle.restoreRunning(record)
         else if (record.state.restarting || startsWithDaemon(record)) await this.lifecycle.restoreStopped(record)
       } catch (err) {

@@ -95,3 +95,40 @@ test('ContainerStore.rename() moves the name and delete() frees it and the direc
     await assert.rejects(stat(store.dir(r.id)), { code: 'ENOENT' })
   })
 })
+
+test('ContainerStore.moveAside() forgets the record and renames its directory away; load() deletes what is left of it', async () => {
+  await withStore(async (store) => {
+    await store.load()
+    const r = sampleRecord({ id: 'cd'.repeat(32), name: 'gone' })
+    await store.save(r)
+    const aside = await store.moveAside(r.id)
+    assert.ok(aside)
+    assert.throws(() => store.resolve('gone'), isKind('NotFound'))
+    await assert.rejects(stat(store.dir(r.id)), { code: 'ENOENT' })
+    assert.equal(JSON.parse(await readFile(join(aside, 'container.json'), 'utf8')).id, r.id)
+    // The name is free again at once.
+    await store.save(sampleRecord({ id: 'ef'.repeat(32), name: 'gone' }))
+    // A berthd stopped before deleting it: the next load() finishes the job and skips the record.
+    const again = new ContainerStore(store.root)
+    await again.load()
+    await assert.rejects(stat(aside), { code: 'ENOENT' })
+    assert.deepEqual(again.all().map((x) => x.id), ['ef'.repeat(32)])
+    assert.equal(await store.moveAside('12'.repeat(32)), undefined)
+  })
+})
+
+test('ContainerStore.delete() removes the directory through the removeTree it was given', async () => {
+  await withStore(async (store) => {
+    const removed: string[] = []
+    const custom = new ContainerStore(store.root, undefined, async (path) => {
+      removed.push(path)
+      await rm(path, { recursive: true, force: true })
+    })
+    await custom.load()
+    const r = sampleRecord({ id: '34'.repeat(32), name: 'tree' })
+    await custom.save(r)
+    await custom.delete(r.id)
+    assert.deepEqual(removed, [join(store.root, `.removed-${r.id}`)])
+    await assert.rejects(stat(custom.dir(r.id)), { code: 'ENOENT' })
+  })
+})

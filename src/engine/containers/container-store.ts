@@ -3,12 +3,14 @@
  * atomically) and their in-memory index by id and name. Owns <data>/containers. Names are unique;
  * a name is reserved before the record is first saved so concurrent creates cannot both take it.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EngineError, generateName, readJsonIfExists, writeJsonAtomic, type Logger } from '../../common/index.js'
 import type { ContainerRecord } from './types.js'
 
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/
+/** Directories of removed containers still being deleted: <root>/.removed-<id>. */
+const ASIDE_PREFIX = '.removed-'
 
 /** InvalidArgument unless `name` matches Docker's container name pattern (a leading "/" is allowed). */
 export function validateContainerName(name: string): string {
@@ -28,7 +30,11 @@ export class ContainerStore {
   private readonly names = new Map<string, string>()
   private readonly saving = new Map<string, Promise<void>>()
 
-  constructor(readonly root: string, private readonly logger?: Logger) {}
+  /**
+   * `removeTree` deletes a directory tree (default: fs.rm); the daemon passes `rm -rf` run outside
+   * berthd, which costs berthd far less than node's file-by-file removal.
+   */
+  constructor(readonly root: string, private readonly logger?: Logger, private readonly removeTree: (path: string) => Promise<void> = defaultRemoveTree) {}
 
   dir(id: string): string {
     return join(this.root, id)
@@ -40,6 +46,11 @@ export class ContainerStore {
     const records: ContainerRecord[] = []
     for (const entry of await readdir(this.root, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue
+      if (entry.name.startsWith(ASIDE_PREFIX)) {
+        // A removal the previous berthd had not finished deleting.
+        await this.removeTree(join(this.root, entry.name))
+        continue
+      }
       try {
         const record = await readJsonIfExists<ContainerRecord>(join(this.root, entry.name, 'container.json'))
         if (record && record.id === entry.name) records.push(record)
@@ -150,10 +161,36 @@ export class ContainerStore {
 
   /** Forgets the record and deletes its directory. */
   async delete(id: string): Promise<void> {
+    const aside = await this.moveAside(id)
+    if (aside) await this.deleteAside(aside)
+  }
+
+  /** Deletes a directory moveAside() returned. */
+  async deleteAside(aside: string): Promise<void> {
+    await this.removeTree(aside)
+  }
+
+  /**
+   * Forgets the record and renames its directory out of the way: for clients and a restarted berthd
+   * (whose load() deletes such leftovers) the container is gone. The caller deletes the returned
+   * path (undefined when there was no directory), which may take long for a big writable layer.
+   */
+  async moveAside(id: string): Promise<string | undefined> {
     const record = this.byId.get(id)
     await this.saving.get(id)?.catch(() => undefined)
     this.byId.delete(id)
     if (record) this.releaseName(record.name, id)
-    await rm(this.dir(id), { recursive: true, force: true })
+    const aside = join(this.root, `${ASIDE_PREFIX}${id}`)
+    try {
+      await rename(this.dir(id), aside)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw err
+    }
+    return aside
   }
+}
+
+function defaultRemoveTree(path: string): Promise<void> {
+  return rm(path, { recursive: true, force: true })
 }

@@ -8,7 +8,8 @@
  *   the container (named/anonymous volumes, fixed addresses) and may set fields on the record, which
  *   is then saved. Throwing an EngineError refuses the create; hooks that already ran get
  *   onRemove({ removeVolumes: true }) so nothing is left behind.
- * - onStart runs under the container lock before config.json is written, with the rootfs mounted;
+ * - onStart runs under the container lock before config.json is written, with the rootfs mounted
+ *   (unless the hook sets startsBeforeRootfs: then it runs while the rootfs is being mounted);
  *   it returns what the OCI spec must add. When a later step fails, onStop is called.
  * - onStop runs after every exit (and after a failed start): release per-run resources (veths,
  *   published ports, network namespaces). It must not throw for resources already gone.
@@ -32,6 +33,8 @@ export interface StartContribution {
 export interface ContainerHooks {
   /** Short name for logs ("volumes", "networks"). */
   readonly name: string
+  /** onStart does not read the container's rootfs: it may run while the rootfs is being mounted. */
+  readonly startsBeforeRootfs?: boolean
   onCreate?(record: ContainerRecord): Promise<void>
   onStart?(record: ContainerRecord): Promise<StartContribution | undefined>
   onStop?(record: ContainerRecord): Promise<void>

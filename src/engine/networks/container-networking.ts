@@ -11,7 +11,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EngineError, conflict, errorMessage, invalid, writeFileAtomic } from '../../common/index.js'
 import { buildHosts, buildResolvConf, type ContainerHooks, type ContainerRecord, type StartContribution } from '../containers/index.js'
-import type { HeldPort } from '../../sys/net/index.js'
+import type { HeldPort, VethOptions } from '../../sys/net/index.js'
 import { linkEnv, linkHostNames, parseLink } from './links.js'
 import { isUserDefined, type NetworkManager } from './network-manager.js'
 import type { SandboxState } from './network-store.js'
@@ -43,6 +43,7 @@ export interface ContainerNetworkingOptions {
 
 export class ContainerNetworking implements ContainerHooks, Pick<NetworkService, 'connect' | 'disconnect'> {
   readonly name = 'networks'
+  readonly startsBeforeRootfs = true
   private readonly held = new Map<string, HeldPort[]>()
   private readonly restored = new Set<string>()
   /** Running --network none containers (their namespace is the runtime's: no sandbox file). */
@@ -114,6 +115,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       if (!target.state.running || !joinedPath) {
         throw conflict('NOT_RUNNING', `cannot join network namespace of a non running container: container ${target.id} is ${target.state.status}`)
       }
+      this.restored.add(record.id)
       await this.m.store.saveSandbox({ containerId: record.id, netnsPath: '', joinedPath, interfaces: {}, ports: [] })
       return { networkNamespacePath: joinedPath }
     }
@@ -131,22 +133,28 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       ...(record.spec.host.dns?.length ? { dns: [...record.spec.host.dns] } : {}),
     }
     try {
-      await this.host.createNetns(netnsPath)
-      await this.m.store.saveSandbox(state)
       const primary = this.primaryNetwork(record)
       const nets = this.m.networksOf(record.id, primary?.id).filter((n) => n.driver === 'bridge')
+      const veths: VethOptions[] = []
       let routed = false
       for (const net of nets) {
-        await this.plug(record.id, net, state, !routed)
+        const veth = this.vethFor(record.id, net, state, !routed)
+        if (veth) veths.push(veth)
         if (!net.internal) routed = true
       }
+      // Saved first: a berthd that dies half-way finds what to delete; a cleanupStale running
+      // meanwhile (a restart policy starting a container while berthd starts) leaves it alone.
+      this.restored.add(record.id)
+      await this.m.store.saveSandbox(state)
+      await this.host.createNetns(netnsPath, veths)
       if (routed && (await this.host.getSysctl('net.ipv4.ip_forward')) !== '1') await this.host.setSysctl('net.ipv4.ip_forward', '1')
       await this.redirectDns(record.id, state)
       const env = await this.writeEtcFiles(record, nets[0])
       await this.publish(record, nets[0], state)
-      await this.m.store.saveSandbox(state)
-      if (state.ports.length > 0) await this.m.syncFirewall()
-      this.restored.add(record.id)
+      if (state.ports.length > 0) {
+        await this.m.store.saveSandbox(state)
+        await this.m.syncFirewall()
+      }
       await this.refreshNames(record)
       for (const net of this.m.networksOf(record.id, primary?.id)) this.publishEvent('connect', net, record.id)
       return { networkNamespacePath: netnsPath, ...(env.length > 0 ? { env } : {}) }
@@ -156,23 +164,30 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     }
   }
 
-  /** A veth from `net`'s bridge into the sandbox as the next ethN. */
+  /** A veth from `net`'s bridge into a running container's sandbox as the next ethN. */
   private async plug(containerId: string, net: NetworkRecord, state: SandboxState, defaultRoute: boolean): Promise<void> {
+    const veth = this.vethFor(containerId, net, state, defaultRoute)
+    if (!veth) return
+    await this.m.store.saveSandbox(state)
+    await this.host.addVeth(veth)
+  }
+
+  /** The veth from `net`'s bridge into the sandbox as the next ethN, recorded in `state`; none without an endpoint there. */
+  private vethFor(containerId: string, net: NetworkRecord, state: SandboxState, defaultRoute: boolean): VethOptions | undefined {
     const ep = net.endpoints[containerId]
-    if (!ep || !net.bridgeName) return
+    if (!ep || !net.bridgeName) return undefined
     const used = new Set(Object.values(state.interfaces).map((i) => i.ifName))
     let n = 0
     while (used.has(`eth${n}`)) n++
     const prefix = this.m.deps.prefix
     const hostVeth = `${prefix}v${ep.endpointId.slice(0, 14 - prefix.length)}`
     state.interfaces[net.id] = { ifName: `eth${n}`, hostVeth }
-    await this.m.store.saveSandbox(state)
-    await this.host.addVeth({
+    return {
       hostName: hostVeth, bridge: net.bridgeName, netnsPath: state.joinedPath, ifName: `eth${n}`,
       addressCidr: `${ep.ipv4}/${ep.prefixLen}`, mac: ep.mac, ...(defaultRoute && ep.gateway ? { gateway: ep.gateway } : {}),
       ...(ep.ipv6 ? { address6Cidr: `${ep.ipv6}/${ep.ipv6PrefixLen}` } : {}),
       ...(defaultRoute && ep.ipv6Gateway ? { gateway6: ep.ipv6Gateway } : {}),
-    })
+    }
   }
 
   /** 127.0.0.11 -> the resolver on the first user-defined network's gateway. */
@@ -255,8 +270,10 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     this.held.delete(containerId)
     const state = this.m.store.sandboxes.get(containerId)
     if (!state) return
-    for (const i of Object.values(state.interfaces)) await this.host.deleteLink(i.hostVeth).catch(() => undefined)
-    if (state.netnsPath) await this.host.deleteNetns(state.netnsPath)
+    const veths = Object.values(state.interfaces).map((i) => i.hostVeth)
+    // The veths go with the namespace.
+    if (state.netnsPath) await this.host.deleteNetns(state.netnsPath, { links: veths })
+    else for (const veth of veths) await this.host.deleteLink(veth).catch(() => undefined)
     await this.m.store.deleteSandbox(containerId)
     if (state.ports.length > 0) await this.m.syncFirewall()
   }
@@ -289,7 +306,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
   async onRemove(record: ContainerRecord): Promise<void> {
     await this.teardown(record.id)
     await this.m.serial(async () => {
-      for (const net of this.m.networksOf(record.id)) await this.m.removeEndpoint(net, record.id)
+      for (const net of this.m.networksOf(record.id)) await this.m.removeEndpoint(net, record.id, { durable: false })
     })
   }
 
@@ -314,18 +331,30 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
    * files and links of this daemon that nothing refers to go; the firewall is rendered again.
    */
   async cleanupStale(): Promise<void> {
+    // Endpoints of containers that are gone (their removal was not yet on disk when the host went down).
+    await this.m.serial(async () => {
+      for (const net of this.m.store.all()) {
+        for (const containerId of Object.keys(net.endpoints)) {
+          const gone = await this.m.deps.containers().resolve(containerId).then(() => false, (err: unknown) => err instanceof EngineError && err.kind === 'NotFound')
+          if (gone) await this.m.removeEndpoint(net, containerId)
+        }
+      }
+    })
     for (const id of [...this.m.store.sandboxes.keys()]) {
       if (!this.restored.has(id)) await this.teardown(id).catch((err: unknown) => this.m.deps.logger.warn('removing stale sandbox failed', { id, error: err }))
     }
+    // What is known is read after what exists: a start saves its sandbox before it makes the file and links.
+    const files = await listDir(this.m.netnsDir)
     const known = new Set([...this.m.store.sandboxes.values()].map((s) => s.netnsPath))
-    for (const file of await listDir(this.m.netnsDir)) {
+    for (const file of files) {
       const path = join(this.m.netnsDir, file)
       if (!known.has(path)) await this.host.deleteNetns(path).catch(() => undefined)
     }
     const prefix = this.m.deps.prefix
+    const links = await this.host.listLinks()
     const bridges = new Set(this.m.store.all().map((n) => n.bridgeName).filter(Boolean))
     const veths = new Set([...this.m.store.sandboxes.values()].flatMap((s) => Object.values(s.interfaces).map((i) => i.hostVeth)))
-    for (const link of await this.host.listLinks()) {
+    for (const link of links) {
       const ours = link.name.startsWith(`${prefix}v`) || link.name.startsWith(`${prefix}-`)
       if (ours && !bridges.has(link.name) && !veths.has(link.name)) await this.host.deleteLink(link.name).catch(() => undefined)
     }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { silentLogger } from '../../common/index.js'
+import { EngineError, silentLogger } from '../../common/index.js'
 import { EventBus } from '../events/index.js'
 import type { ContainerRecord, ContainerService } from '../containers/index.js'
 import { FakeNetHost, type HeldPort, type PortHolder, type UdpTransport } from '../../sys/net/index.js'
@@ -44,7 +44,7 @@ async function setup(t: { after(fn: () => Promise<void>): void }, root?: string)
   const records = new Map<string, ContainerRecord>()
   const containers = { resolve: async (x: string) => {
     const r = records.get(x) ?? [...records.values()].find((c) => c.name === x)
-    if (!r) throw new Error(`No such container: ${x}`)
+    if (!r) throw new EngineError('NotFound', 'CONTAINER_NOT_FOUND', `No such container: ${x}`)
     return r
   } } as unknown as ContainerService
   const host = new FakeNetHost()
@@ -209,4 +209,21 @@ test('containerViews() gives what containerView() gives for each container, shar
   assert.deepEqual(views, [await m.containerView(a.id, a), await m.containerView(b.id, b)])
   assert.equal(views[0]!.endpoints[0]!.network, views[1]!.endpoints[0]!.network)
   assert.deepEqual(views[0]!.endpoints[0]!.network.endpoints, {})
+})
+
+test('ContainerNetworking.cleanupStale() drops the endpoints of containers that no longer exist', async (t) => {
+  const { m, hooks, records, dir } = await setup(t)
+  await m.create({ name: 'app' })
+  const kept = container('c'.repeat(64), 'kept', dir, { networkMode: 'app' })
+  const gone = container('d'.repeat(64), 'gone', dir, { networkMode: 'app' })
+  for (const c of [kept, gone]) {
+    records.set(c.id, c)
+    await hooks.onCreate(c)
+  }
+  // Removed while its endpoint's removal was not yet on disk: the record comes back with it.
+  records.delete(gone.id)
+  await hooks.cleanupStale()
+  assert.deepEqual(Object.keys((await m.inspect('app')).endpoints), [kept.id])
+  const onDisk = JSON.parse(await readFile(join(dir, 'data', 'networks', `${(await m.inspect('app')).id}.json`), 'utf8')) as { endpoints: object }
+  assert.deepEqual(Object.keys(onDisk.endpoints), [kept.id])
 })

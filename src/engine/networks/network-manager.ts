@@ -333,10 +333,14 @@ export class NetworkManager implements NetworkService {
     return endpoint
   }
 
-  async removeEndpoint(net: NetworkRecord, containerId: string): Promise<void> {
+  /**
+   * `durable: false` when the container goes too: an endpoint a host crash brings back refers to a
+   * container that no longer exists, which ContainerNetworking.cleanupStale drops at the next start.
+   */
+  async removeEndpoint(net: NetworkRecord, containerId: string, opts: { durable?: boolean } = {}): Promise<void> {
     if (!net.endpoints[containerId]) return
     delete net.endpoints[containerId]
-    await this.store.save(net)
+    await this.store.save(net, opts)
   }
 
   /** The networks a container is attached to, primary (from its network mode) first. */

@@ -80,9 +80,9 @@ export class NetworkStore {
     throw networkNotFound(nameOrId)
   }
 
-  async save(record: NetworkRecord): Promise<void> {
+  async save(record: NetworkRecord, opts: { durable?: boolean } = {}): Promise<void> {
     this.byId.set(record.id, record)
-    await writeJsonAtomic(join(this.networksDir, `${record.id}.json`), record)
+    await writeJsonAtomic(join(this.networksDir, `${record.id}.json`), record, opts)
   }
 
   async delete(id: string): Promise<void> {

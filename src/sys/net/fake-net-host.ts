@@ -39,13 +39,18 @@ export class FakeNetHost implements NetHost {
     return [...this.links.values()].map(({ name, kind, master }) => ({ name, kind, ...(master ? { master } : {}) }))
   }
 
-  async createNetns(path: string): Promise<void> {
-    this.record('createNetns', path)
+  async createNetns(path: string, veths: readonly VethOptions[] = []): Promise<void> {
+    this.record('createNetns', path, veths)
     this.netns.add(path)
+    for (const v of veths) {
+      if (v.netnsPath !== path) throw new Error(`veth ${v.hostName} is for ${v.netnsPath}, not ${path}`)
+      this.veths.set(v.hostName, v)
+      this.links.set(v.hostName, { name: v.hostName, kind: 'veth', master: v.bridge })
+    }
   }
 
-  async deleteNetns(path: string): Promise<void> {
-    this.record('deleteNetns', path)
+  async deleteNetns(path: string, opts: { links?: readonly string[] } = {}): Promise<void> {
+    this.record('deleteNetns', path, opts)
     this.netns.delete(path)
     for (const [name, v] of this.veths) {
       if (v.netnsPath === path) {

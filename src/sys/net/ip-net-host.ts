@@ -1,5 +1,5 @@
 /** NetHost over iproute2 (`ip`), util-linux (`unshare`, `nsenter`), nft and /proc/sys. */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { RuntimeError } from '../../common/index.js'
 import { run } from '../process.js'
@@ -53,53 +53,82 @@ export class IpNetHost implements NetHost {
     return parsed.map((l) => ({ name: l.ifname, kind: l.linkinfo?.info_kind ?? '', ...(l.master ? { master: l.master } : {}) }))
   }
 
-  async createNetns(path: string): Promise<void> {
+  async createNetns(path: string, veths: readonly VethOptions[] = []): Promise<void> {
     await mkdir(dirname(path), { recursive: true })
     await writeFile(path, '')
+    const inner = ['link set lo up', ...veths.flatMap((v) => vethBatches(v, process.pid).inner)]
     try {
-      // unshare binds the new namespace at `path` and runs the command inside it.
-      await run([this.paths.unshare ?? 'unshare', `--net=${path}`, this.paths.ip ?? 'ip', 'link', 'set', 'lo', 'up'])
+      // unshare binds the new namespace at `path` and runs ip inside it: lo and the container ends,
+      // whose peers it creates in berthd's namespace; the host ends are then enslaved. One run for the
+      // whole sandbox rather than one per step.
+      await this.inAndOut([this.paths.unshare ?? 'unshare', `--net=${path}`], inner, veths.flatMap((v) => vethBatches(v, process.pid).host))
     } catch (err) {
+      // The veths made live in the namespace and go with it (a `link add` that failed because its name
+      // is taken must not make this wait for, or delete, somebody else's link).
       await this.deleteNetns(path).catch(() => undefined)
       throw err
     }
   }
 
-  async deleteNetns(path: string): Promise<void> {
+  async deleteNetns(path: string, opts: { links?: readonly string[] } = {}): Promise<void> {
     try {
       await unmount(path, { lazy: true })
     } catch {
       // Not mounted (any more): only the file is left.
     }
     await rm(path, { force: true })
+    await this.awaitLinksGone(opts.links ?? [])
+  }
+
+  /**
+   * The kernel deletes a veth pair once the namespace of either end is gone, shortly after its last
+   * process and mount went (cleanup_net runs in a worker). Waits for that rather than spawning
+   * `ip link del` (which also waits for the kernel); a link some other process keeps alive (a
+   * container that joined this namespace) is deleted after LINK_GONE_MS.
+   */
+  private async awaitLinksGone(names: readonly string[]): Promise<void> {
+    const deadline = Date.now() + LINK_GONE_MS
+    for (const name of names) {
+      while (await linkExists(name)) {
+        if (Date.now() >= deadline) {
+          await this.deleteLink(name)
+          break
+        }
+        await new Promise((r) => setTimeout(r, 2))
+      }
+    }
   }
 
   async addVeth(o: VethOptions): Promise<void> {
-    // One ip(8) run on each side (every process berthd spawns costs it a fork). ip -batch stops at
-    // the first failing line, so a failure leaves at most the link to delete.
-    const host = [
-      `link add name ${o.hostName}${o.mtu ? ` mtu ${o.mtu}` : ''} type veth peer name ${o.ifName} netns ${o.netnsPath}`,
-      `link set ${o.hostName} master ${o.bridge} up`,
-      // Hairpin: a container's own connections to a published port come back through its port.
-      `link set ${o.hostName} type bridge_slave hairpin on`,
-    ]
+    const { inner, host } = vethBatches(o, process.pid)
     try {
-      await this.ip(['-batch', '-'], host.join('\n') + '\n')
-      const batch = [
-        ...(o.mac ? [`link set ${o.ifName} address ${o.mac}`] : []),
-        `addr add ${o.addressCidr} dev ${o.ifName}`,
-        `link set ${o.ifName} up`,
-        ...(o.gateway ? [`route replace default via ${o.gateway} dev ${o.ifName}`] : []),
-        ...(o.address6Cidr ? [`addr add ${o.address6Cidr} dev ${o.ifName} nodad`] : []),
-        ...(o.gateway6 ? [`route replace ::/0 via ${o.gateway6} dev ${o.ifName}`] : []),
-      ]
-      await this.inNetns(o.netnsPath, [this.paths.ip ?? 'ip', '-batch', '-'], batch.join('\n') + '\n')
+      await this.inAndOut([this.paths.nsenter ?? 'nsenter', `--net=${o.netnsPath}`], inner, host)
     } catch (err) {
-      // A failed first line (`link add`: the name is taken, say) made nothing to undo.
-      const addFailed = err instanceof RuntimeError && err.argv[1] === '-batch' && /Command failed -:1\b/.test(err.stderrTail)
+      // A failed `link add` (the name is taken, say) made nothing to undo; deleting the host end of a
+      // veth deletes the pair.
+      const addFailed = err instanceof RuntimeError && err.exitCode === INNER_FAILED && /Command failed -:1\b/.test(err.stderrTail)
       if (!addFailed) await this.deleteLink(o.hostName).catch(() => undefined)
       throw err
     }
+  }
+
+  /**
+   * One sh(1) run: `ip -batch` of `inner` through `enter` (unshare or nsenter into the namespace),
+   * then `ip -batch` of `host` in berthd's namespace. The RuntimeError's exitCode is INNER_FAILED or
+   * HOST_FAILED; ip -batch stops at its first failing line and names it ("Command failed -:N").
+   */
+  private async inAndOut(enter: readonly string[], inner: readonly string[], host: readonly string[]): Promise<void> {
+    const ip = this.paths.ip ?? 'ip'
+    const script = `inner=$1 host=$2 ip=$3; shift 3
+printf '%s' "$inner" | "$@" "$ip" -batch - || exit ${INNER_FAILED}
+[ -z "$host" ] || printf '%s' "$host" | "$ip" -batch - || exit ${HOST_FAILED}`
+    const batch = (lines: readonly string[]): string => (lines.length > 0 ? lines.join('\n') + '\n' : '')
+    const argv = ['sh', '-c', script, 'sh', batch(inner), batch(host), ip, ...enter]
+    const res = await run(argv, { check: false, timeoutMs: 30_000 })
+    if (res.exitCode === 0) return
+    const stderr = res.stderr.toString().slice(-2048)
+    const where = res.exitCode === INNER_FAILED ? 'in the namespace' : res.exitCode === HOST_FAILED ? 'on the host' : `(exit ${res.exitCode ?? res.signal})`
+    throw new RuntimeError(argv, res.exitCode, stderr, `${ip} -batch failed ${where}: ${stderr.trim()}`)
   }
 
   async setSysctl(key: string, value: string): Promise<void> {
@@ -137,4 +166,37 @@ export class IpNetHost implements NetHost {
     const nft = this.paths.nft ?? 'nft'
     await this.inNetns(netnsPath, ['sh', '-c', `echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && exec ${nft} -f -`], renderDnsRedirect(opts))
   }
+}
+
+/** Exit statuses of the sh script of inAndOut. */
+const INNER_FAILED = 3
+const HOST_FAILED = 4
+/** How long deleteNetns waits for the kernel to delete the veths of a namespace (ms). */
+const LINK_GONE_MS = 500
+
+/**
+ * ip(8) batch lines for one veth, made from inside the namespace (`inner`: create it with its peer in
+ * the namespace of `hostPid`, then address, MAC, routes) and in that host namespace (`host`: enslave
+ * and up). Pure.
+ */
+export function vethBatches(o: VethOptions, hostPid: number): { inner: string[]; host: string[] } {
+  const inner = [
+    `link add name ${o.ifName}${o.mtu ? ` mtu ${o.mtu}` : ''} type veth peer name ${o.hostName}${o.mtu ? ` mtu ${o.mtu}` : ''} netns ${hostPid}`,
+    ...(o.mac ? [`link set ${o.ifName} address ${o.mac}`] : []),
+    `addr add ${o.addressCidr} dev ${o.ifName}`,
+    `link set ${o.ifName} up`,
+    ...(o.gateway ? [`route replace default via ${o.gateway} dev ${o.ifName}`] : []),
+    ...(o.address6Cidr ? [`addr add ${o.address6Cidr} dev ${o.ifName} nodad`] : []),
+    ...(o.gateway6 ? [`route replace ::/0 via ${o.gateway6} dev ${o.ifName}`] : []),
+  ]
+  const host = [
+    `link set ${o.hostName} master ${o.bridge} up`,
+    // Hairpin: a container's own connections to a published port come back through its port.
+    `link set ${o.hostName} type bridge_slave hairpin on`,
+  ]
+  return { inner, host }
+}
+
+async function linkExists(name: string): Promise<boolean> {
+  return access(`/sys/class/net/${name}`).then(() => true, () => false)
 }

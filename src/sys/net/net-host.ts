@@ -41,9 +41,16 @@ export interface NetHost {
   ensureBridge(name: string, addressCidr: string, opts?: { mtu?: number; address6Cidr?: string }): Promise<void>
   deleteLink(name: string): Promise<void>
   listLinks(): Promise<LinkInfo[]>
-  /** Creates a new, empty network namespace bound at `path` with lo up. */
-  createNetns(path: string): Promise<void>
-  deleteNetns(path: string): Promise<void>
+  /**
+   * Creates a new network namespace bound at `path` with lo up and, configured and up, the `veths`
+   * (whose netnsPath is `path`). On failure nothing is left but links the kernel is deleting.
+   */
+  createNetns(path: string, veths?: readonly VethOptions[]): Promise<void>
+  /**
+   * Unmounts and removes the namespace file. `links`: host ends of veths into it, which go with the
+   * namespace: resolves once they are gone (deleting them if another process keeps the namespace).
+   */
+  deleteNetns(path: string, opts?: { links?: readonly string[] }): Promise<void>
   /** A veth pair from the bridge into the namespace, configured and up. */
   addVeth(opts: VethOptions): Promise<void>
   /** Writes /proc/sys/<key with dots as slashes>. */
