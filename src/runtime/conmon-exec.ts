@@ -11,13 +11,13 @@
  * 4. the sync pipe says `{"data": <pid>}`, or `{"data": -1, "message": ...}` when the runtime could
  *    not start the process; later `{"data": <exit code>}` when it exits.
  */
-import { constants } from 'node:fs'
 import { access, mkdir, open, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, type Logger } from '../common/index.js'
 import { spawnWithFds } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
+import { resizeMessage, writeConmonFifo } from './conmon-ctl.js'
 import { socketName, type ConmonBinaries, type RuntimePaths } from './conmon-args.js'
 import type { AttachConnection, RuntimeExecOptions, RuntimeExecProcess } from './oci-runtime.js'
 
@@ -203,7 +203,13 @@ export async function conmonExec(deps: ConmonExecDeps, opts: RuntimeExecOptions)
   } catch (err) {
     return fail(errorMessage(err), err)
   }
-  const resize = (rows: number, cols: number): Promise<void> => writeCtl(join(dir, 'ctl'), `1 ${Math.trunc(rows)} ${Math.trunc(cols)}\n`)
+  const resize = async (rows: number, cols: number): Promise<void> => {
+    try {
+      await writeConmonFifo(join(dir, 'winsz'), resizeMessage(rows, cols))
+    } catch (err) {
+      throw new EngineError('Conflict', 'EXEC_NOT_RUNNING', `Cannot resize exec session: ${errorMessage(err)}`, { cause: err })
+    }
+  }
   startPipe.end('1')
 
   const started = await sync.next()
@@ -265,16 +271,3 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-async function writeCtl(path: string, message: string): Promise<void> {
-  let fh
-  try {
-    fh = await open(path, constants.O_WRONLY | constants.O_NONBLOCK)
-  } catch (err) {
-    throw new EngineError('Conflict', 'EXEC_NOT_RUNNING', `Cannot resize exec session: ${errorMessage(err)}`, { cause: err })
-  }
-  try {
-    await fh.write(message)
-  } finally {
-    await fh.close()
-  }
-}

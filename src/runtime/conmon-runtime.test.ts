@@ -92,6 +92,8 @@ test('start() of a crun container opens its exec fifo instead of running `crun s
   t.after(async () => {
     await runtime.delete(containerId, { force: true }).catch(() => undefined)
     await waitFor('cgroup removal', () => removeCgroup(`/berth/${containerId}`).then(() => true, () => undefined), 5000)
+    // A started container makes the runtime prepare execs (a read-only mount of the binary under root).
+    await runtime.close()
     await rm(dir, { recursive: true, force: true })
   })
   const rootfs = await busyboxRootfs(join(dir, 'rootfs'))

@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, type Logger, type Process, type Spec } from '../common/index.js'
 import { run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
+import { conmonCtlMessage, resizeMessage, writeConmonFifo } from './conmon-ctl.js'
 import { conmonExec } from './conmon-exec.js'
 import { crunExec } from './crun-exec.js'
 import { FifoPool } from './fifo-pool.js'
@@ -67,6 +68,7 @@ export class ConmonRuntime implements OciRuntime {
   private readonly crunBinary: ReadOnlyBinary | undefined
   private readonly reaperPath: string | undefined
   private execPrepared = false
+  private closed = false
   /** The runtime's shared directories, made at the first create. */
   private dirsReady: Promise<unknown> | undefined
   /** Containers whose spec has poststart hooks: only `crun start` runs those. */
@@ -83,6 +85,8 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   async close(): Promise<void> {
+    // No exec preparation may start after this (it would mount the binary again).
+    this.closed = true
     await this.crunBinary?.close()
   }
 
@@ -180,7 +184,9 @@ export class ConmonRuntime implements OciRuntime {
   private prepareExec(): void {
     if (this.execPrepared) return
     this.execPrepared = true
-    setImmediate(() => void Promise.all([this.fifos?.take(0), this.crunBinary?.command()]).catch(() => undefined))
+    setImmediate(() => {
+      if (!this.closed) void Promise.all([this.fifos?.take(0), this.crunBinary?.command()]).catch(() => undefined)
+    })
   }
 
   /**
@@ -284,30 +290,21 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   async resize(containerId: string, rows: number, cols: number): Promise<void> {
-    // conmon ctl message type 1 = terminal resize.
-    await this.writeCtl(containerId, `1 ${Math.trunc(rows)} ${Math.trunc(cols)}\n`, 'resize')
+    await this.writeFifo(containerId, 'winsz', resizeMessage(rows, cols), 'resize')
   }
 
   async reopenLog(containerId: string): Promise<void> {
     // Type 2 = reopen the log: conmon opens <log>.tmp (truncating) and renames it over the log path.
     // conmon parses three numbers for every message, so the size fields are sent as zeros.
-    await this.writeCtl(containerId, '2 0 0\n', 'reopen the log of')
+    await this.writeFifo(containerId, 'ctl', conmonCtlMessage([2, 0, 0]), 'reopen the log of')
   }
 
-  /** Writes one message to conmon's ctl FIFO (through sock/<id>, the symlink to the bundle). */
-  private async writeCtl(containerId: string, message: string, action: string): Promise<void> {
-    const ctl = join(this.paths.socketDir, socketName(containerId), 'ctl')
-    // Non-blocking: a FIFO without a reader (conmon gone) fails with ENXIO instead of hanging.
-    let fh
+  /** Writes one message to a conmon FIFO of the container (through sock/<id>, the symlink to the bundle). */
+  private async writeFifo(containerId: string, fifo: 'ctl' | 'winsz', message: string, action: string): Promise<void> {
     try {
-      fh = await open(ctl, constants.O_WRONLY | constants.O_NONBLOCK)
+      await writeConmonFifo(join(this.paths.socketDir, socketName(containerId), fifo), message)
     } catch (err) {
       throw new EngineError('Conflict', 'CONTAINER_NOT_RUNNING', `Cannot ${action} container ${containerId}: ${errorMessage(err)}`, { cause: err })
-    }
-    try {
-      await fh.write(message)
-    } finally {
-      await fh.close()
     }
   }
 

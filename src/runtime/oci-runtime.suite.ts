@@ -296,6 +296,19 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
       await logHas(c, /size:40 120\r?\n/, joinLogChunks)
     })
 
+    test('resize() twice in a row: the container ends up with the second size', async (t) => {
+      // The docker CLI sends rows+1 cols+1 and then the real size when it attaches; both can reach
+      // conmon before it reads them, which conmon 2.1.6 mishandles unless each message is read alone.
+      const script = 'i=0; until s=$(stty size 2>/dev/null) && [ "$s" = "40 120" ]; do i=$((i+1)); [ $i -gt 100 ] && break; sleep 0.05; done; echo "size:$s"'
+      const c = await bundle(t, ['sh', '-c', script], { tty: true })
+      await runtime.create(c)
+      await runtime.resize(c.containerId, 41, 121)
+      await runtime.resize(c.containerId, 40, 120)
+      await runtime.start(c.containerId)
+      assert.equal((await exited(c.containerId)).exitCode, 0)
+      await logHas(c, /size:40 120\r?\n/, joinLogChunks)
+    })
+
     test('exec() runs a process in the running container: output, stdin, exit code', async (t) => {
       if (!runtime.exec) return t.skip('the runtime has no exec')
       const c = await bundle(t, ['sleep', '100'])
