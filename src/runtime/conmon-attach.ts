@@ -1,4 +1,3 @@
-import { SeqpacketSocket } from 'node-unix-socket'
 import { EngineError } from '../common/index.js'
 import type { AttachConnection } from './oci-runtime.js'
 
@@ -6,12 +5,17 @@ import type { AttachConnection } from './oci-runtime.js'
 const STDOUT = 2
 const STDERR = 3
 
+/** Loaded on the first attach: mapping the addon costs an idle berthd ~2 MB of RSS. */
+let binding: Promise<typeof import('node-unix-socket')> | undefined
+const loadBinding = (): Promise<typeof import('node-unix-socket')> => (binding ??= import('node-unix-socket'))
+
 /**
  * Connects to conmon's SOCK_SEQPACKET attach socket. Node's `net` speaks only SOCK_STREAM, hence the
  * native binding. `socketPath` should go through conmon's socket-dir symlink so that it stays under
  * the 108-byte sun_path limit. Data that arrives before the first onData listener is queued.
  */
-export function connectAttach(socketPath: string, containerId: string): Promise<AttachConnection> {
+export async function connectAttach(socketPath: string, containerId: string): Promise<AttachConnection> {
+  const { SeqpacketSocket } = await loadBinding()
   return new Promise((resolve, reject) => {
     const sock = new SeqpacketSocket()
     const dataListeners: Array<(stream: 1 | 2, data: Buffer) => void> = []
