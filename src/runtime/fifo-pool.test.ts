@@ -32,13 +32,14 @@ test('FifoPool.take() makes FIFOs in batches ahead of need, clearing the directo
 })
 
 test('FifoPool.take() with the real mkfifo gives FIFOs', async (t) => {
-  const pool = new FifoPool(join(await tempDir(t), 'pipes'), { batch: 2 })
+  // lowWater 0: no background batch may still be writing into the directory when the test removes it.
+  const pool = new FifoPool(join(await tempDir(t), 'pipes'), { batch: 2, lowWater: 0 })
   const [path] = await pool.take(1)
   assert.ok(path && statSync(path).isFIFO())
 })
 
 test('openPipe() opens both ends of a FIFO once and unlinks it; data flows from the child end to ours', async (t) => {
-  const pool = new FifoPool(join(await tempDir(t), 'pipes'), { batch: 2 })
+  const pool = new FifoPool(join(await tempDir(t), 'pipes'), { batch: 2, lowWater: 0 })
   const [path] = (await pool.take(1)) as [string]
   const ends = openPipe(path)
   assert.ok(!existsSync(path))
