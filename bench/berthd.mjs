@@ -1,7 +1,7 @@
 // A private berthd for a benchmark: temporary roots and its own bridge, nftables table and subnets, so a
 // berthd already running on the host (berth0, table "berth") cannot disturb it, nor it them.
 import { spawn } from 'node:child_process'
-import { closeSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, readdirSync, rmdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { sh, sleep, alive } from './lib.mjs'
 
@@ -42,4 +42,12 @@ async function stopBerthd(pid, prefix) {
     if (l.ifname.startsWith(prefix)) sh('ip', ['link', 'del', l.ifname])
   }
   for (const family of ['ip', 'ip6']) sh('nft', ['delete', 'table', family, prefix])
+  removeEmptyBerthCgroups()
+}
+
+/** crun makes /berth/<id> in every hierarchy and berthd leaves the parent (as dockerd leaves /docker): removed when empty. */
+function removeEmptyBerthCgroups() {
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    try { rmdirSync(join('/sys/fs/cgroup', h, 'berth')) } catch { /* missing, or still used by another berthd */ }
+  }
 }

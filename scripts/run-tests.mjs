@@ -1,6 +1,6 @@
 // Runs node's test runner over compiled test files: `unit` = dist/src/**/*.test.js,
 // `integration` = dist/test/**/*.test.js (real containers; needs root and a running berthd).
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, rmdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 
@@ -18,4 +18,11 @@ walk(root)
 files.sort()
 const args = ['--test', '--enable-source-maps', `--test-concurrency=${which === 'unit' ? 2 : 1}`, ...process.argv.slice(3), ...files]
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' })
+if (which === 'integration') {
+  // crun makes /berth/<id> in every cgroup hierarchy and berthd leaves the parent (as dockerd leaves
+  // /docker); every test daemon has stopped now, so the parent goes when empty.
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    try { rmdirSync(join('/sys/fs/cgroup', h, 'berth')) } catch { /* missing, or used by a berthd outside the tests */ }
+  }
+}
 process.exit(r.status ?? 1)
