@@ -440,19 +440,6 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
       assert.equal(await runtime.state(c.containerId), undefined)
     })
 
-    test('create() reuses the id of a deleted container and forgets its old exit', async (t) => {
-      const c = await bundle(t, ['sh', '-c', 'exit 3'])
-      await runtime.create(c)
-      await runtime.start(c.containerId)
-      assert.equal((await exited(c.containerId)).exitCode, 3)
-      await runtime.delete(c.containerId)
-      await writeFile(join(c.bundleDir, 'config.json'), JSON.stringify(testOciConfig({ args: ['sh', '-c', 'exit 5'], rootfs, terminal: false, cgroupsPath: `/berth/${c.containerId}` })))
-      await runtime.create(c)
-      assert.equal(await runtime.readExit(c.containerId), undefined)
-      await runtime.start(c.containerId)
-      assert.equal((await exited(c.containerId)).exitCode, 5)
-    })
-
     test('state(), readExit() and delete() treat an unknown container as absent; kill() is NotFound', async () => {
       assert.equal(await runtime.state('bt-unknown'), undefined)
       assert.equal(await runtime.readExit('bt-unknown'), undefined)
