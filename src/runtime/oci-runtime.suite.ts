@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isEngineError } from '../common/index.js'
+import { isEngineError, type Process } from '../common/index.js'
 import { removeCgroup } from '../sys/index.js'
 import type { AttachConnection, ExitInfo, OciRuntime, RuntimeCreateOptions } from './oci-runtime.js'
 
@@ -142,6 +142,16 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
       })
       return { containerId, bundleDir, logPath: join(bundleDir, 'container.log'), tty, openStdin: opts.openStdin ?? false, stdinOnce: opts.stdinOnce }
     }
+    /** A running `sleep 100` container, removed with `t`. */
+    async function sleeper(t: TestContext): Promise<RuntimeCreateOptions> {
+      const c = await bundle(t, ['sleep', '100'])
+      await runtime.create(c)
+      await runtime.start(c.containerId)
+      return c
+    }
+    /** An exec process run as root in `/` with PATH=/bin. */
+    const rootProcess = (args: string[]): Process & { args: string[] } => ({ user: { uid: 0, gid: 0 }, args, env: ['PATH=/bin'], cwd: '/' })
+    const newExecId = (): string => `ex${randomBytes(8).toString('hex')}`
     const exited = (id: string): Promise<ExitInfo> => waitFor(`exit of ${id}`, () => runtime.readExit(id))
     const logHas = async (opts: RuntimeCreateOptions, re: RegExp, view: (log: string) => string = (l) => l): Promise<string> => {
       const read = (): Promise<string> => readFile(opts.logPath, 'utf8').catch(() => '')
@@ -206,9 +216,7 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
     })
 
     test('kill() with KILL stops a running container with 137 and delete() removes it', async (t) => {
-      const c = await bundle(t, ['sleep', '100'])
-      await runtime.create(c)
-      await runtime.start(c.containerId)
+      const c = await sleeper(t)
       const running = await runtime.state(c.containerId)
       assert.equal(running?.status, 'running')
       assert.ok((running?.pid ?? 0) > 0)
@@ -311,13 +319,11 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
 
     test('exec() runs a process in the running container: output, stdin, exit code', async (t) => {
       if (!runtime.exec) return t.skip('the runtime has no exec')
-      const c = await bundle(t, ['sleep', '100'])
-      await runtime.create(c)
-      await runtime.start(c.containerId)
+      const c = await sleeper(t)
       const proc = await runtime.exec({
         containerId: c.containerId,
-        execId: `ex${randomBytes(8).toString('hex')}`,
-        process: { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'read x; echo out:$x; echo err >&2; exit 6'], env: ['PATH=/bin'], cwd: '/' },
+        execId: newExecId(),
+        process: rootProcess(['sh', '-c', 'read x; echo out:$x; echo err >&2; exit 6']),
         openStdin: true,
       })
       assert.ok(proc.pid > 0)
@@ -330,14 +336,12 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
 
     test('exec() with a terminal gets the requested size', async (t) => {
       if (!runtime.exec) return t.skip('the runtime has no exec')
-      const c = await bundle(t, ['sleep', '100'])
-      await runtime.create(c)
-      await runtime.start(c.containerId)
+      const c = await sleeper(t)
       const proc = await runtime.exec({
         containerId: c.containerId,
-        execId: `ex${randomBytes(8).toString('hex')}`,
+        execId: newExecId(),
         // conmon applies the size asynchronously: poll until the pty has one (a 0x0 pty makes stty fail).
-        process: { terminal: true, user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'i=0; until s=$(stty size 2>/dev/null) && [ -n "$s" ]; do i=$((i+1)); [ $i -gt 200 ] && break; sleep 0.05; done; echo "size:$s"'], env: ['PATH=/bin'], cwd: '/' },
+        process: { ...rootProcess(['sh', '-c', 'i=0; until s=$(stty size 2>/dev/null) && [ -n "$s" ]; do i=$((i+1)); [ $i -gt 200 ] && break; sleep 0.05; done; echo "size:$s"']), terminal: true },
         openStdin: false,
         consoleSize: { rows: 33, cols: 77 },
       })
@@ -348,14 +352,12 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
 
     test('exec() of a missing executable rejects with EXEC_NOT_FOUND', async (t) => {
       if (!runtime.exec) return t.skip('the runtime has no exec')
-      const c = await bundle(t, ['sleep', '100'])
-      await runtime.create(c)
-      await runtime.start(c.containerId)
+      const c = await sleeper(t)
       await assert.rejects(
         runtime.exec({
           containerId: c.containerId,
-          execId: `ex${randomBytes(8).toString('hex')}`,
-          process: { user: { uid: 0, gid: 0 }, args: ['nosuchcmd'], env: ['PATH=/bin'], cwd: '/' },
+          execId: newExecId(),
+          process: rootProcess(['nosuchcmd']),
           openStdin: false,
         }),
         (err: unknown) => isEngineError(err) && err.code === 'EXEC_NOT_FOUND',
@@ -367,13 +369,11 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
 
     test('exec() output goes to pipes (/dev/stdout and /dev/stderr open) and the process is in the container cgroups', async (t) => {
       if (!runtime.exec) return t.skip('the runtime has no exec')
-      const c = await bundle(t, ['sleep', '100'])
-      await runtime.create(c)
-      await runtime.start(c.containerId)
+      const c = await sleeper(t)
       const proc = await runtime.exec({
         containerId: c.containerId,
-        execId: `ex${randomBytes(8).toString('hex')}`,
-        process: { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'echo o >/dev/stdout; echo e >/dev/stderr; exec sleep 100'], env: ['PATH=/bin'], cwd: '/' },
+        execId: newExecId(),
+        process: rootProcess(['sh', '-c', 'echo o >/dev/stdout; echo e >/dev/stderr; exec sleep 100']),
         openStdin: false,
       })
       const seen = { stdout: '', stderr: '' }
@@ -390,20 +390,18 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
 
     test('exec() keeps running after its client closes, and reports its exit code; detach runs without output', async (t) => {
       if (!runtime.exec) return t.skip('the runtime has no exec')
-      const c = await bundle(t, ['sleep', '100'])
-      await runtime.create(c)
-      await runtime.start(c.containerId)
-      const process = { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'sleep 0.2; echo late; echo late >&2; touch /tmp/done-$0; exit 5'], env: ['PATH=/bin'], cwd: '/' }
-      const closed = await runtime.exec({ containerId: c.containerId, execId: `ex${randomBytes(8).toString('hex')}`, process: { ...process, args: [...process.args, 'closed'] }, openStdin: false })
+      const c = await sleeper(t)
+      const process = rootProcess(['sh', '-c', 'sleep 0.2; echo late; echo late >&2; touch /tmp/done-$0; exit 5'])
+      const closed = await runtime.exec({ containerId: c.containerId, execId: newExecId(), process: { ...process, args: [...process.args, 'closed'] }, openStdin: false })
       closed.attach.close()
-      const detached = await runtime.exec({ containerId: c.containerId, execId: `ex${randomBytes(8).toString('hex')}`, process: { ...process, args: [...process.args, 'detached'] }, openStdin: false, detach: true })
+      const detached = await runtime.exec({ containerId: c.containerId, execId: newExecId(), process: { ...process, args: [...process.args, 'detached'] }, openStdin: false, detach: true })
       detached.attach.close()
       assert.equal(await closed.exited, 5)
       assert.equal(await detached.exited, 5)
       const check = await runtime.exec({
         containerId: c.containerId,
-        execId: `ex${randomBytes(8).toString('hex')}`,
-        process: { user: { uid: 0, gid: 0 }, args: ['ls', '/tmp'], env: ['PATH=/bin'], cwd: '/' },
+        execId: newExecId(),
+        process: rootProcess(['ls', '/tmp']),
         openStdin: false,
       })
       const listing = collect(check.attach)
@@ -413,13 +411,11 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
 
     test('exec() exit status of a process killed by a signal is 128 + the signal', async (t) => {
       if (!runtime.exec) return t.skip('the runtime has no exec')
-      const c = await bundle(t, ['sleep', '100'])
-      await runtime.create(c)
-      await runtime.start(c.containerId)
+      const c = await sleeper(t)
       const proc = await runtime.exec({
         containerId: c.containerId,
-        execId: `ex${randomBytes(8).toString('hex')}`,
-        process: { user: { uid: 0, gid: 0 }, args: ['sh', '-c', 'kill -9 $$'], env: ['PATH=/bin'], cwd: '/' },
+        execId: newExecId(),
+        process: rootProcess(['sh', '-c', 'kill -9 $$']),
         openStdin: false,
       })
       assert.equal(await proc.exited, 137)
