@@ -1,4 +1,4 @@
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readlinkSync } from 'node:fs'
@@ -27,18 +27,24 @@ test('vethBatches() makes the veth from inside the namespace with its peer in th
 
 const skip = process.getuid?.() !== 0 ? 'needs root' : undefined
 
-test('IpNetHost.createNetns() plugs veths in one go; deleteNetns() returns once they are gone', { skip }, async (t) => {
+/** A namespace path in a temporary dir and a bridge name made of `prefix`; both removed with `t`. */
+async function netnsFixture(t: TestContext, prefix: string): Promise<{ net: IpNetHost; tag: string; bridge: string; path: string }> {
   const net = new IpNetHost()
   const tag = Date.now().toString(36).slice(-5)
-  const bridge = `bti${tag}`
+  const bridge = `${prefix}${tag}`
   const dir = await mkdtemp('/tmp/berth-netns-')
   const path = join(dir, 'ns')
-  const octet = 100 + (Date.now() % 100)
   t.after(async () => {
     await net.deleteNetns(path).catch(() => undefined)
     await net.deleteLink(bridge)
     await rm(dir, { recursive: true, force: true })
   })
+  return { net, tag, bridge, path }
+}
+
+test('IpNetHost.createNetns() plugs veths in one go; deleteNetns() returns once they are gone', { skip }, async (t) => {
+  const { net, tag, bridge, path } = await netnsFixture(t, 'bti')
+  const octet = 100 + (Date.now() % 100)
   await net.ensureBridge(bridge, `10.253.${octet}.1/24`)
   const veth = (n: number): Parameters<typeof net.addVeth>[0] => ({
     hostName: `btv${tag}${n}`, bridge, netnsPath: path, ifName: `eth${n}`, addressCidr: `10.253.${octet}.${10 + n}/24`, mac: `02:42:0a:fd:00:0${n}`,
@@ -72,16 +78,7 @@ test('IpNetHost.createNetns() plugs veths in one go; deleteNetns() returns once 
 })
 
 test('IpNetHost.createNetns() leaves no namespace file when a veth cannot be made', { skip }, async (t) => {
-  const net = new IpNetHost()
-  const tag = Date.now().toString(36).slice(-5)
-  const bridge = `btj${tag}`
-  const dir = await mkdtemp('/tmp/berth-netns-')
-  const path = join(dir, 'ns')
-  t.after(async () => {
-    await net.deleteNetns(path).catch(() => undefined)
-    await net.deleteLink(bridge)
-    await rm(dir, { recursive: true, force: true })
-  })
+  const { net, bridge, path } = await netnsFixture(t, 'btj')
   await net.ensureBridge(bridge, '10.253.99.1/24')
   await assert.rejects(
     net.createNetns(path, [{ hostName: bridge, bridge, netnsPath: path, ifName: 'eth0', addressCidr: '10.253.99.2/24' }]),
