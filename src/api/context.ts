@@ -94,6 +94,12 @@ export function sendJson(ctx: RequestContext, status: number, body: unknown): vo
   ctx.res.end(text)
 }
 
+/** A body already encoded as JSON (UTF-8, with the trailing "\n" sendJson writes). */
+export function sendJsonBytes(ctx: RequestContext, status: number, body: Buffer): void {
+  ctx.res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length })
+  ctx.res.end(body)
+}
+
 /** 204 (or another status) without a body. */
 export function sendEmpty(ctx: RequestContext, status = 204): void {
   ctx.res.writeHead(status, status === 204 || status === 304 ? {} : { 'Content-Length': 0 })

@@ -1,8 +1,11 @@
 import { invalid } from '../../common/index.js'
 import type { Route } from '../router.js'
-import { queryBool, queryInt, queryString, readJson, sendEmpty, sendJson } from '../context.js'
-import { containerInspect, containerSpecFromCreate, containerSummary, parseFilters } from '../convert/index.js'
+import { queryBool, queryInt, queryString, readJson, sendEmpty, sendJson, sendJsonBytes } from '../context.js'
+import { ContainerListCache, containerInspect, containerSpecFromCreate, parseFilters } from '../convert/index.js'
 import type { ContainerCreateRequest, ContainerCreateResponse } from '../types/index.js'
+
+/** Each container's list item as JSON text, kept while it is current (one cache for every engine: keyed by record). */
+const listCache = new ContainerListCache()
 
 /** Container lifecycle and metadata routes. Streams (logs, attach, wait) are in container-streams.ts. */
 export const containerRoutes: Route[] = [
@@ -19,18 +22,22 @@ export const containerRoutes: Route[] = [
     method: 'GET', path: '/containers/json',
     handler: async (ctx, { engine }) => {
       const limit = queryInt(ctx, 'limit')
-      const records = await engine.containers.list({
+      const size = queryBool(ctx, 'size')
+      const { containers, networks } = engine
+      const records = await containers.list({
         all: queryBool(ctx, 'all'),
         limit: limit !== undefined && limit > 0 ? limit : undefined,
-        size: queryBool(ctx, 'size'),
+        size,
         filters: parseFilters(ctx.query.get('filters')),
         readOnly: true,
       })
-      const now = new Date()
-      const networks = engine.networks
-      const views = networks?.containerViews ? await networks.containerViews(records)
-        : await Promise.all(records.map((r) => networks?.containerView(r.id, r)))
-      sendJson(ctx, 200, records.map((r, i) => containerSummary(r, now, views[i])))
+      const sizes = size ? await Promise.all(records.map((r) => containers.sizes(r.id).catch(() => undefined))) : undefined
+      const body = await listCache.render(records, new Date(), {
+        revision: containers.revision?.bind(containers),
+        viewRevision: networks ? networks.viewRevision?.bind(networks) : () => 0,
+        views: (stale) => (networks?.containerViews ? networks.containerViews(stale) : Promise.all(stale.map((r) => networks?.containerView(r.id, r)))),
+      }, sizes)
+      sendJsonBytes(ctx, 200, body)
     },
   },
   {

@@ -254,6 +254,10 @@ export class ContainerManager implements ContainerService {
     return opts.readOnly ? selected : selected.map((r) => structuredClone(r))
   }
 
+  revision(containerId: string): number {
+    return this.store.revision(containerId)
+  }
+
   async start(nameOrId: string): Promise<void> {
     await this.load()
     const { id } = this.store.resolve(nameOrId)

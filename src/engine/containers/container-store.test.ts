@@ -132,3 +132,25 @@ test('ContainerStore.delete() removes the directory through the removeTree it wa
     await assert.rejects(stat(custom.dir(r.id)), { code: 'ENOENT' })
   })
 })
+
+test('ContainerStore.revision() grows at every save, rename and removal, and only then', async () => {
+  await withStore(async (store) => {
+    await store.load()
+    const r = sampleRecord({ id: 'cd'.repeat(32), name: 'web' })
+    const other = sampleRecord({ id: 'ef'.repeat(32), name: 'other' })
+    assert.equal(store.revision(r.id), 0)
+    await store.save(r)
+    const saved = store.revision(r.id)
+    assert.ok(saved > 0)
+    await store.save(other)
+    assert.equal(store.revision(r.id), saved, 'another record\'s save leaves it alone')
+    await store.rename(r, 'web2')
+    const renamed = store.revision(r.id)
+    assert.ok(renamed > saved)
+    r.state = { ...r.state, status: 'running', running: true }
+    await store.save(r)
+    assert.ok(store.revision(r.id) > renamed)
+    await store.delete(r.id)
+    assert.equal(store.revision(r.id), 0)
+  })
+})

@@ -29,6 +29,9 @@ export class ContainerStore {
   /** name -> id, including names reserved for containers being created. */
   private readonly names = new Map<string, string>()
   private readonly saving = new Map<string, Promise<void>>()
+  /** id -> value of `changes` at the record's last save, rename or removal (see revision()). */
+  private readonly revisions = new Map<string, number>()
+  private changes = 0
 
   /**
    * `removeTree` deletes a directory tree (default: fs.rm); the daemon passes `rm -rf` run outside
@@ -67,6 +70,18 @@ export class ContainerStore {
 
   get(id: string): ContainerRecord | undefined {
     return this.byId.get(id)
+  }
+
+  /**
+   * A number that grows at every save, rename and removal of the container (0 for one never saved
+   * since load): caches of anything derived from the record compare it to know they are current.
+   */
+  revision(id: string): number {
+    return this.revisions.get(id) ?? 0
+  }
+
+  private changed(id: string): void {
+    this.revisions.set(id, ++this.changes)
   }
 
   /** All records, oldest first. */
@@ -133,6 +148,7 @@ export class ContainerStore {
   save(record: ContainerRecord, opts: { durable?: boolean } = {}): Promise<void> {
     this.byId.set(record.id, record)
     this.names.set(record.name, record.id)
+    this.changed(record.id)
     const json = structuredClone(record)
     const previous = this.saving.get(record.id) ?? Promise.resolve()
     const next = previous.catch(() => undefined).then(() => writeJsonAtomic(join(this.dir(record.id), 'container.json'), json, opts))
@@ -148,11 +164,13 @@ export class ContainerStore {
     this.reserveName(newName, record.id)
     const oldName = record.name
     record.name = newName
+    this.changed(record.id)
     this.releaseName(oldName, record.id)
     try {
       await this.save(record)
     } catch (err) {
       record.name = oldName
+      this.changed(record.id)
       this.names.set(oldName, record.id)
       this.releaseName(newName, record.id)
       throw err
@@ -179,6 +197,7 @@ export class ContainerStore {
     const record = this.byId.get(id)
     await this.saving.get(id)?.catch(() => undefined)
     this.byId.delete(id)
+    this.revisions.delete(id)
     if (record) this.releaseName(record.name, id)
     const aside = join(this.root, `${ASIDE_PREFIX}${id}`)
     try {

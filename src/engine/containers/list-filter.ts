@@ -66,8 +66,7 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
   const before = (filters['before'] ?? []).map((v) => ctx.lookup(v).id)
   const since = (filters['since'] ?? []).map((v) => ctx.lookup(v).id)
 
-  // Reversed first so records created in the same instant keep newest-first order (sort is stable).
-  const newestFirst = [...records].reverse().sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
+  const newestFirst = newestFirstOrder(records)
   const out: ContainerRecord[] = []
   let waitingForBefore = before.length > 0
   for (const r of newestFirst) {
@@ -89,4 +88,17 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
     if (limit !== undefined && out.length >= limit) break
   }
   return out
+}
+
+/**
+ * `records` newest first; records created in the same instant keep their reverse order. The store
+ * keeps them oldest first already, so that is checked before sorting (a list of 1000 skips the sort).
+ */
+function newestFirstOrder(records: readonly ContainerRecord[]): ContainerRecord[] {
+  const reversed = [...records].reverse()
+  for (let i = 1; i < reversed.length; i++) {
+    // Reversed first so ties keep newest-first order (sort is stable).
+    if (reversed[i - 1]!.created < reversed[i]!.created) return reversed.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
+  }
+  return reversed
 }

@@ -208,6 +208,11 @@ export interface ContainerService {
   /** By full id, unique id prefix, or name (with or without "/"). NotFound: "No such container: x". */
   resolve(nameOrId: string): Promise<ContainerRecord>
   list(opts?: ContainerListOptions): Promise<ContainerRecord[]>
+  /**
+   * Grows whenever the container's record is saved, renamed or removed (list caches compare it with
+   * the value they were built at; the state object itself is replaced at every state change).
+   */
+  revision?(containerId: string): number
   /** NotModified when already running. */
   start(nameOrId: string): Promise<void>
   /** NotModified when not running. timeout in seconds (default: spec.stopTimeout ?? 10). */

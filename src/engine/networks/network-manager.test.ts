@@ -227,3 +227,32 @@ test('ContainerNetworking.cleanupStale() drops the endpoints of containers that 
   const onDisk = JSON.parse(await readFile(join(dir, 'data', 'networks', `${(await m.inspect('app')).id}.json`), 'utf8')) as { endpoints: object }
   assert.deepEqual(Object.keys(onDisk.endpoints), [kept.id])
 })
+
+test('viewRevision() changes with every change of a container\'s network view and only then', async (t) => {
+  const { m, hooks, records, dir } = await setup(t)
+  const web = container('c'.repeat(64), 'web', dir, { raw: { PortBindings: { '80/tcp': [{ HostPort: '8081' }] } } })
+  records.set(web.id, web)
+  const seen = [m.viewRevision(web.id)]
+  const changed = (what: string): void => {
+    const now = m.viewRevision(web.id)
+    assert.ok(!seen.includes(now), `${what}: a revision not handed out before`)
+    seen.push(now)
+  }
+  await hooks.onCreate(web)
+  changed('endpoint on the default bridge')
+  assert.equal(m.viewRevision(web.id), seen.at(-1), 'unchanged while nothing changes')
+  await m.containerViews([web])
+  assert.equal(m.viewRevision(web.id), seen.at(-1), 'reading views changes nothing')
+  await m.create({ name: 'side' })
+  changed('another network created')
+  await hooks.onStart(web)
+  changed('start (sandbox and published port)')
+  await m.connect('side', web.id)
+  changed('connect')
+  await m.disconnect('side', web.id)
+  changed('disconnect')
+  await hooks.onStop(web)
+  changed('stop (sandbox gone)')
+  await hooks.onRemove(web)
+  changed('remove')
+})

@@ -372,6 +372,10 @@ export class NetworkManager implements NetworkService {
     return this.viewOf(containerId, record, this.networkCopies())
   }
 
+  viewRevision(containerId: string): number {
+    return this.store.viewRevision(containerId)
+  }
+
   async containerViews(records: readonly ContainerRecord[]): Promise<ContainerNetworkView[]> {
     const networks = this.networkCopies()
     return records.map((r) => this.viewOf(r.id, r, networks, false))

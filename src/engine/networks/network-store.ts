@@ -30,6 +30,11 @@ export function networkNotFound(nameOrId: string): EngineError {
 export class NetworkStore {
   private readonly byId = new Map<string, NetworkRecord>()
   readonly sandboxes = new Map<string, SandboxState>()
+  private changes = 0
+  /** Value of `changes` at the last save or removal of any network (endpoints live in the network records). */
+  private networksChanged = 0
+  /** containerId -> value of `changes` at the last save or removal of its sandbox. */
+  private readonly sandboxChanged = new Map<string, number>()
 
   constructor(private readonly networksDir: string, private readonly sandboxDir: string, private readonly logger: Logger) {}
 
@@ -54,6 +59,14 @@ export class NetworkStore {
         this.logger.warn('skipping unreadable sandbox state', { file, error: err })
       }
     }
+  }
+
+  /**
+   * Grows whenever anything a container's network view is made of changes: any network record (its
+   * endpoints included) or the container's sandbox. List caches compare it to know they are current.
+   */
+  viewRevision(containerId: string): number {
+    return Math.max(this.networksChanged, this.sandboxChanged.get(containerId) ?? 0)
   }
 
   all(): NetworkRecord[] {
@@ -82,22 +95,32 @@ export class NetworkStore {
 
   async save(record: NetworkRecord, opts: { durable?: boolean } = {}): Promise<void> {
     this.byId.set(record.id, record)
+    this.networksChanged = ++this.changes
     await writeJsonAtomic(join(this.networksDir, `${record.id}.json`), record, opts)
   }
 
   async delete(id: string): Promise<void> {
     this.byId.delete(id)
+    this.networksChanged = ++this.changes
     await rm(join(this.networksDir, `${id}.json`), { force: true })
   }
 
   async saveSandbox(state: SandboxState): Promise<void> {
     this.sandboxes.set(state.containerId, state)
+    this.sandboxChanged.set(state.containerId, ++this.changes)
     // Sandboxes describe namespaces and links that die with the host: no fsync.
     await writeJsonAtomic(join(this.sandboxDir, `${state.containerId}.json`), state, { durable: false })
   }
 
   async deleteSandbox(containerId: string): Promise<void> {
     this.sandboxes.delete(containerId)
+    this.sandboxChanged.set(containerId, ++this.changes)
+    if (this.sandboxChanged.size > 2 * this.sandboxes.size + 1024) {
+      // Forget containers without a sandbox (most are gone); the fresh networksChanged keeps every
+      // revision handed out before different from every one handed out after.
+      for (const id of this.sandboxChanged.keys()) if (!this.sandboxes.has(id)) this.sandboxChanged.delete(id)
+      this.networksChanged = ++this.changes
+    }
     await rm(join(this.sandboxDir, `${containerId}.json`), { force: true })
   }
 }

@@ -121,4 +121,6 @@ export interface NetworkService {
    * the views at once and never change them.
    */
   containerViews?(records: readonly ContainerRecord[]): Promise<ContainerNetworkView[]>
+  /** Grows whenever containerView(containerId) may have changed (any network, or the container's sandbox). */
+  viewRevision?(containerId: string): number
 }

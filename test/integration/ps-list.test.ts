@@ -1,0 +1,86 @@
+// `docker ps` / `berth ps` through a private berthd: the daemon keeps each container's list item between
+// requests, so every change a list shows (rename, start, stop, network connect/disconnect, rm) is
+// checked right after it is made, with a list made before it so a stale item would be seen.
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Daemon, isRoot } from './harness.js'
+
+const skip = isRoot() ? false : 'needs root (containers, bridges)'
+
+interface Item {
+  Id: string
+  Names: string[]
+  State: string
+  Status: string
+  Labels: Record<string, string>
+  NetworkSettings: { Networks: Record<string, { IPAddress: string }> }
+  SizeRw?: number
+}
+
+describe('container list stays current', { skip }, () => {
+  const d = new Daemon()
+  const ok = (args: string[]): string => {
+    const r = d.docker(args)
+    assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`)
+    return r.stdout
+  }
+  const list = async (query = 'all=1'): Promise<Item[]> => {
+    const r = await d.api('GET', `/containers/json?${query}`)
+    assert.equal(r.status, 200, r.body)
+    return JSON.parse(r.body) as Item[]
+  }
+  const item = async (id: string): Promise<Item | undefined> => (await list()).find((c) => c.Id === id)
+
+  before(() => d.startWithBusybox())
+  after(() => d.stop())
+
+  test('rename, start, stop, network connect/disconnect and rm show in the next list', async () => {
+    const id = ok(['create', '--name', 'first', '--label', 'tier=web', 'busybox', 'sleep', '1000']).trim()
+    assert.deepEqual((await item(id))?.Names, ['/first'])
+    ok(['rename', 'first', 'second'])
+    assert.deepEqual((await item(id))?.Names, ['/second'])
+    assert.equal(ok(['ps', '-a', '--filter', 'name=second', '--format', '{{.Names}} {{.Status}} {{.Label "tier"}}']), 'second Created web\n')
+
+    ok(['start', id])
+    const running = await item(id)
+    assert.equal(running?.State, 'running')
+    assert.match(running?.Status ?? '', /^Up /)
+    assert.match(running?.NetworkSettings.Networks['bridge']?.IPAddress ?? '', /^\d+\.\d+\.\d+\.\d+$/)
+    assert.equal(ok(['ps', '--format', '{{.Names}} {{.State}}']), 'second running\n')
+
+    ok(['network', 'create', 'pslist'])
+    ok(['network', 'connect', 'pslist', id])
+    assert.deepEqual(Object.keys((await item(id))?.NetworkSettings.Networks ?? {}).sort(), ['bridge', 'pslist'])
+    assert.equal(ok(['ps', '--format', '{{.Networks}}']), 'bridge,pslist\n')
+    ok(['network', 'disconnect', 'pslist', id])
+    assert.deepEqual(Object.keys((await item(id))?.NetworkSettings.Networks ?? {}), ['bridge'])
+    ok(['network', 'rm', 'pslist'])
+
+    ok(['stop', '-t', '0', id])
+    const stopped = await item(id)
+    assert.equal(stopped?.State, 'exited')
+    assert.match(stopped?.Status ?? '', /^Exited \(137\) /)
+    assert.equal(stopped?.NetworkSettings.Networks['bridge']?.IPAddress, '')
+    assert.equal(ok(['ps', '-q']), '')
+
+    ok(['rm', id])
+    assert.equal(await item(id), undefined)
+    assert.equal(ok(['ps', '-aq', '--filter', `id=${id}`]), '')
+  })
+
+  test('size=1 adds SizeRw and SizeRootFs; limit and filters still select', async () => {
+    const a = ok(['create', '--name', 'sized', 'busybox', 'true']).trim()
+    const b = ok(['create', '--name', 'newer', '--label', 'x=1', 'busybox', 'true']).trim()
+    try {
+      const sized = (await list('all=1&size=1')).find((c) => c.Id === a) as Item & { SizeRootFs?: number }
+      assert.ok((sized.SizeRootFs ?? 0) > 0, 'SizeRootFs counts the image')
+      assert.equal((await list('all=1')).find((c) => c.Id === a)?.SizeRw, undefined)
+      assert.deepEqual((await list('limit=1')).map((c) => c.Id), [b], 'newest first')
+      assert.deepEqual((await list(`all=1&filters=${encodeURIComponent(JSON.stringify({ label: ['x=1'] }))}`)).map((c) => c.Id), [b])
+      assert.deepEqual((await list(`all=1&filters=${encodeURIComponent(JSON.stringify({ before: ['newer'] }))}`)).map((c) => c.Id).slice(0, 1), [a])
+      assert.equal(ok(['ps', '-a', '-s', '--filter', 'name=sized', '--format', '{{.Names}}']), 'sized\n')
+    } finally {
+      d.docker(['rm', '-f', a, b])
+    }
+  })
+})
