@@ -83,4 +83,28 @@ describe('container list stays current', { skip }, () => {
       d.docker(['rm', '-f', a, b])
     }
   })
+
+  test('berth ps prints what docker ps prints (table, --no-trunc, -q, templates)', () => {
+    const ids = [
+      ok(['create', '--name', 'fmt-a', '--label', 'tier=web', '--label', 'com.example.x=1', '--expose', '80', '--expose', '81', 'busybox', 'sh', '-c', 'echo a long command line that docker truncates']).trim(),
+      ok(['create', '--name', 'fmt-b', '-v', '/tmp:/host-tmp', 'busybox', 'true']).trim(),
+    ]
+    try {
+      const formats = [
+        ['--format', 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}'],
+        ['--no-trunc', '--format', 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}'],
+        ['-q'],
+        ['--format', '{{.Names}} {{.Labels}} {{.Label "tier"}} {{.Mounts}} {{.LocalVolumes}} {{.Networks}} {{.State}} {{.CreatedAt}}'],
+        ['--format', 'table {{.Names}}\t{{.Ports}}\t{{.Size}}'],
+      ]
+      for (const f of formats) {
+        const args = ['ps', '-a', '--filter', 'name=fmt-', ...f]
+        const mine = d.berth(args)
+        assert.equal(mine.code, 0, mine.stderr)
+        assert.equal(mine.stdout, ok(args), `berth ${args.join(' ')}`)
+      }
+    } finally {
+      d.docker(['rm', '-f', ...ids])
+    }
+  })
 })

@@ -1,5 +1,6 @@
 import type { ContainerSummary, PortSummary } from '../../client/index.js'
-import { templateObject, type TemplateObject } from './template-exec.js'
+import type { TemplateObject } from './template-exec.js'
+import { TYPE_NAME } from './template-values.js'
 import { goJson } from './template-funcs.js'
 import { familiarName, splitReference } from './references.js'
 import { goTimeString } from './time.js'
@@ -24,31 +25,36 @@ export const CONTAINER_HEADERS: Record<string, string> = {
   Networks: 'NETWORKS',
 }
 
-/** docker's formatter.ContainerContext for one `ps` row. */
+/** The fields of a ContainerContext, in docker's order (what `{{.}}` prints). */
+const CONTAINER_FIELDS = ['ID', 'Names', 'Image', 'Command', 'CreatedAt', 'RunningFor', 'Ports', 'State', 'Status', 'Size', 'Labels', 'Mounts', 'LocalVolumes', 'Networks'] as const
+const SORTED_FIELDS = [...CONTAINER_FIELDS].sort()
+
+/**
+ * docker's formatter.ContainerContext for one `ps` row. Each field is a getter, made when a template
+ * reads it: the default table reads 7 of the 14, and a list of 1000 rows made every one of them.
+ */
 export function containerContext(c: ContainerSummary, trunc: boolean, nowMs: number = Date.now()): TemplateObject {
   const labels = c.Labels ?? {}
-  const fields: Record<string, string> = {
-    ID: trunc ? truncateId(c.Id) : c.Id,
-    Names: names(c.Names ?? [], trunc),
-    Image: image(c, trunc),
-    Command: goQuote(trunc ? ellipsis(c.Command ?? '', 20) : (c.Command ?? '')),
-    CreatedAt: goTimeString(c.Created),
-    RunningFor: timeAgo(c.Created, nowMs),
-    Ports: displayablePorts(c.Ports ?? []),
-    State: c.State ?? '',
-    Status: c.Status ?? '',
-    Size: size(c),
-    Labels: Object.keys(labels).map((k) => `${k}=${labels[k]}`).sort().join(','),
-    Mounts: (c.Mounts ?? []).map((m) => (trunc ? ellipsis(m.Name || m.Source || '', 15) : m.Name || m.Source || '')).join(','),
-    LocalVolumes: String((c.Mounts ?? []).filter((m) => m.Driver === 'local').length),
-    Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
-  }
-  return templateObject('*formatter.ContainerContext', {
-    ...fields,
+  const context = {
+    get ID() { return trunc ? truncateId(c.Id) : c.Id },
+    get Names() { return names(c.Names ?? [], trunc) },
+    get Image() { return image(c, trunc) },
+    get Command() { return goQuote(trunc ? ellipsis(c.Command ?? '', 20) : (c.Command ?? '')) },
+    get CreatedAt() { return goTimeString(c.Created) },
+    get RunningFor() { return timeAgo(c.Created, nowMs) },
+    get Ports() { return displayablePorts(c.Ports ?? []) },
+    get State() { return c.State ?? '' },
+    get Status() { return c.Status ?? '' },
+    get Size() { return size(c) },
+    get Labels() { return Object.keys(labels).map((k) => `${k}=${labels[k]}`).sort().join(',') },
+    get Mounts() { return (c.Mounts ?? []).map((m) => (trunc ? ellipsis(m.Name || m.Source || '', 15) : m.Name || m.Source || '')).join(',') },
+    get LocalVolumes() { return String((c.Mounts ?? []).filter((m) => m.Driver === 'local').length) },
+    get Networks() { return Object.keys(c.NetworkSettings?.Networks ?? {}).join(',') },
     Label: (name: unknown) => labels[String(name)] ?? '',
-    // Sorted only when asked for: `ps` with 1000 rows would sort 1000 objects for nothing.
-    toJSON: () => JSON.parse(goJson(Object.fromEntries(Object.keys(fields).sort().map((k) => [k, fields[k]])))) as unknown,
-  })
+    toJSON: () => JSON.parse(goJson(Object.fromEntries(SORTED_FIELDS.map((k) => [k, context[k]])))) as unknown,
+    [TYPE_NAME]: '*formatter.ContainerContext',
+  }
+  return context as unknown as TemplateObject
 }
 
 function names(list: string[], trunc: boolean): string {
@@ -63,9 +69,18 @@ function image(c: ContainerSummary, trunc: boolean): string {
   if (ref === '') return '<no image>'
   if (!trunc) return ref
   if (c.ImageID && truncateId(c.ImageID) === truncateId(ref)) return truncateId(ref)
-  const { name, tag } = splitReference(ref)
-  return familiarName(name) + (tag ? `:${tag}` : '')
+  let short = shortImages.get(ref)
+  if (short === undefined) {
+    const { name, tag } = splitReference(ref)
+    short = familiarName(name) + (tag ? `:${tag}` : '')
+    if (shortImages.size > 1000) shortImages.clear()
+    shortImages.set(ref, short)
+  }
+  return short
 }
+
+/** ref -> its short form: the rows of a list share a few images. */
+const shortImages = new Map<string, string>()
 
 function size(c: ContainerSummary): string {
   const rw = humanSize(c.SizeRw ?? 0)

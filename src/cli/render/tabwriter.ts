@@ -15,9 +15,17 @@ export const TABLE_OPTIONS: TabwriterOptions = { minWidth: 10, padding: 3 }
 export function formatColumns(text: string, options: TabwriterOptions = TABLE_OPTIONS): string {
   const endsWithNewline = text.endsWith('\n')
   const lines = (endsWithNewline ? text.slice(0, -1) : text).split('\n').map((line) => line.split('\t'))
-  const widths = lines.map((cells) => new Array<number>(Math.max(cells.length - 1, 0)).fill(0))
+  // The width of every cell but the last of its line, measured once; then per column, the width of
+  // its block (padding and minwidth included), for each line that has the column.
+  const cellWidths = lines.map((cells) => {
+    const widths = new Array<number>(Math.max(cells.length - 1, 0))
+    for (let column = 0; column < widths.length; column++) widths[column] = cellWidth(cells[column]!)
+    return widths
+  })
+  const blockWidths = cellWidths.map((widths) => new Array<number>(widths.length))
+  let maxColumns = 0
+  for (const widths of cellWidths) if (widths.length > maxColumns) maxColumns = widths.length
   // For each column index, find the blocks of consecutive lines having that column.
-  const maxColumns = Math.max(0, ...lines.map((cells) => cells.length - 1))
   for (let column = 0; column < maxColumns; column++) {
     let start = 0
     while (start < lines.length) {
@@ -28,17 +36,27 @@ export function formatColumns(text: string, options: TabwriterOptions = TABLE_OP
       let end = start
       let width = options.minWidth
       while (end < lines.length && hasColumn(lines[end]!, column)) {
-        width = Math.max(width, cellWidth(lines[end]![column]!) + options.padding)
+        width = Math.max(width, cellWidths[end]![column]! + options.padding)
         end++
       }
-      for (let i = start; i < end; i++) widths[i]![column] = width
+      for (let i = start; i < end; i++) blockWidths[i]![column] = width
       start = end
     }
   }
-  const out = lines.map((cells, i) =>
-    cells.map((cell, column) => (column < cells.length - 1 ? cell + ' '.repeat(widths[i]![column]! - cellWidth(cell)) : cell)).join(''),
-  )
-  return out.join('\n') + (endsWithNewline ? '\n' : '')
+  let out = ''
+  for (let i = 0; i < lines.length; i++) {
+    const cells = lines[i]!
+    if (i > 0) out += '\n'
+    for (let column = 0; column < cells.length - 1; column++) out += cells[column]! + spaces(blockWidths[i]![column]! - cellWidths[i]![column]!)
+    out += cells[cells.length - 1]!
+  }
+  return out + (endsWithNewline ? '\n' : '')
+}
+
+const SPACES = ' '.repeat(256)
+
+function spaces(n: number): string {
+  return n <= SPACES.length ? SPACES.slice(0, n) : ' '.repeat(n)
 }
 
 // Go formats column blocks recursively inside the blocks of the column to their left; a line
