@@ -36,6 +36,14 @@ test('filterContainers() lists running containers newest first unless all', () =
   assert.deepEqual(names(filterContainers(records, { limit: 2 }, ctx)), ['job', 'worker'])
 })
 
+test('filterContainers() sorts records given out of order; ties keep the later-given first', () => {
+  const shuffled = [records[2]!, records[0]!, records[4]!, records[1]!, records[3]!]
+  assert.deepEqual(names(filterContainers(shuffled, { all: true }, ctx)), ['job', 'worker', 'cache', 'db', 'web'])
+  const twin = { ...rec(5, 'twin', 'exited'), id: 'f'.repeat(64) }
+  assert.deepEqual(names(filterContainers([...records, twin], { all: true }, ctx)).slice(0, 2), ['twin', 'job'])
+  assert.deepEqual(names(filterContainers([twin, ...records], { all: true }, ctx)).slice(0, 3), ['job', 'twin', 'worker'])
+})
+
 test('filterContainers() filters by status, exited, name, id and label', () => {
   assert.deepEqual(names(filterContainers(records, { filters: { status: ['exited'] } }, ctx)), ['job', 'db'])
   assert.deepEqual(names(filterContainers(records, { filters: { exited: ['1'] } }, ctx)), ['db'])
