@@ -3,12 +3,19 @@
 import { build } from 'esbuild'
 import { bundleCli } from './bundle-cli.mjs'
 import { chmod, writeFile, mkdir } from 'node:fs/promises'
+import { BERTHD_GLIBC_TUNABLES } from '../dist/src/daemon/malloc-tunables.js'
 
 await mkdir('bin', { recursive: true })
 await writeFile('bin/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')
 // bin/berth-registry is the registry server alone, copied into the berth/registry image.
 // berthd keeps V8's optimizing compiler: running it with --no-opt saved ~7 MB of RSS after a few
-// container runs but made its hot JS paths several times slower (`logs` of a 100 MB log: 2.6 s -> 10.4 s).
+// container runs but made its hot JS paths several times slower (`logs` of a 100 MB log: 2.6 s -> 10.4 s);
+// so did --max-semi-space-size=1 (`logs` 2x the CPU). Its memory settings are glibc's instead
+// (src/daemon/malloc-tunables.ts), given through env -S because glibc reads them only at exec.
+const banners = {
+  'bin/berthd': `#!/usr/bin/env -S GLIBC_TUNABLES=${BERTHD_GLIBC_TUNABLES} node`,
+  'bin/berth-registry': '#!/usr/bin/env node',
+}
 for (const [entry, out] of [['src/daemon/main.ts', 'bin/berthd'], ['src/registry/main.ts', 'bin/berth-registry']]) {
   await build({
     entryPoints: [entry],
@@ -18,7 +25,7 @@ for (const [entry, out] of [['src/daemon/main.ts', 'bin/berthd'], ['src/registry
     target: 'node20',
     format: 'cjs',
     external: ['node-unix-socket'],
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: banners[out] },
     // A lazy import() stays a require(): a real import() would start node's ESM loader (~3 MB).
     ...(out === 'bin/berthd' ? { supported: { 'dynamic-import': false } } : {}),
     sourcemap: 'linked',

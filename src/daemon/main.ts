@@ -4,6 +4,7 @@ import { createStderrLogger, errorMessage } from '../common/index.js'
 import { defaultConfigFile, parseDaemonArgs } from './config.js'
 import { createDaemon } from './create-daemon.js'
 import { DaemonConfigError, type ConfigFileReader } from './daemon-json.js'
+import { dropOwnMallocTunables } from './malloc-tunables.js'
 
 const readConfigFile: ConfigFileReader = (path) => {
   try {
@@ -15,6 +16,7 @@ const readConfigFile: ConfigFileReader = (path) => {
 }
 
 async function main(): Promise<void> {
+  dropOwnMallocTunables(process.env)
   let config
   try {
     config = parseDaemonArgs(process.argv.slice(2), readConfigFile)
