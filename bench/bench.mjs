@@ -305,6 +305,10 @@ async function main() {
 
   await sleep(2000)
   const rssStart = daemonRss()
+  // Idle means idle: daemons return memory some seconds after their last work (V8's memory reducer runs
+  // about 8 s after start-up, Go's scavenger in the background), so RSS is also read once they settled.
+  await sleep(10000)
+  const rssSettled = daemonRss()
 
   // exec needs a running container; berth may not serve exec yet (then n/a, not a failure).
   const exec = {}
@@ -352,7 +356,7 @@ async function main() {
   if (want('logs')) measured.push(await logsPhase(all, daemons, rounds))
   const ports = want('ports') || want('c2c') ? await portsPhase(daemons) : undefined
   if (want('network-lifecycle')) measured.push(await networkLifecyclePhase(daemons, rounds))
-  return { list: measured, versions, scale, ports, rss: rssStart.map((r, i) => ({ kind: r.kind, name: r.name, start: r.mb, end: rssEnd[i].mb })) }
+  return { list: measured, versions, scale, ports, rss: rssStart.map((r, i) => ({ kind: r.kind, name: r.name, start: r.mb, settled: rssSettled[i].mb, end: rssEnd[i].mb })) }
 }
 
 /** Removes every container, stops every daemon, puts the host back; returns the report's peer sections. */
@@ -379,7 +383,7 @@ function report({ list, versions, rss, scale, ports }, peerSections) {
     (withPeers ? `; Docker ${versions.dockerd} (containerd ${versions.containerd}, runc ${versions.runc}); ` +
       `Podman ${versions.podman} (crun ${versions.crun}, conmon ${versions.conmon}, CNI); docker CLI ${versions.dockerCli}.\n\n` : '.\n\n')
   if (list.length) md += timingTable(list, withPeers)
-  md += `\nDaemon memory (VmRSS from /proc/<pid>/status, idle 2 s after start and after the timed CLI scenarios):\n\n${rssTable(rss)}`
+  md += `\nDaemon memory (VmRSS from /proc/<pid>/status, idle 2 s after the set-up's last request, idle 12 s after it (settled), and after the timed CLI scenarios):\n\n${rssTable(rss)}`
   if (ports && !want('ports')) md += `\nContainer to container (busybox wget in a client container on a user network):\n\n${portTable(ports.rows)}`
   else if (ports) {
     md += `\nPublished port (busybox httpd, \`-p 127.0.0.1:PORT:80\`) and the container's address, from the host: ab -c 1 (one request at a time, ` +
