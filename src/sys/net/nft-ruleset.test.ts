@@ -64,7 +64,7 @@ test('renderFirewall() without published ports has no maps and no DNAT', () => {
   assert.doesNotMatch(script, /map|dnat/)
 })
 
-test('renderFirewall() output is accepted by nft (check mode: nothing is applied)', { skip: process.getuid?.() !== 0 ? 'needs root' : undefined }, () => {
+test('renderFirewall() output parses and type-checks in nft -c (nothing is applied; the integration tests apply it)', { skip: process.getuid?.() !== 0 ? 'needs root' : undefined }, () => {
   if (spawnSync('nft', ['--version']).status !== 0) return
   for (const m of [model, { ...model, publish: [] }, { ...model, bridges: [] }]) {
     const r = spawnSync('nft', ['-c', '-f', '-'], { input: renderFirewall({ ...m, table: `btcheck${process.pid}` }), encoding: 'utf8' })
