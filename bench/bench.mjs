@@ -10,7 +10,7 @@ import { sh, must, timeOnce, sleep, vmRssKb, httpStatus, busyboxRootfs, interrup
 import { mountMissingCgroupControllers } from './host-state.mjs'
 import { DOCKER, DOCKER_CLI, PODMAN, dockerEnv, peerVersions, containerdPid, dockerLogTail, peerSession, tearDown } from './peers.mjs'
 import { binDir, startBerthd } from './berthd.mjs'
-import { timingTable, rssTable, goalLines, scaleTable, portTable, wrkTable } from './report.mjs'
+import { timingTable, rssTable, goalLines, scaleTable, portTable, wrkTable, batchRatios } from './report.mjs'
 import { concurrentStart, monitorRssKb, cpuPercent, makeBigLog, timeLogs, networkLifecycle, containerToContainerRps } from './scale.mjs'
 import { portPhase } from './ports.mjs'
 import { selectScenarios, usage } from './select.mjs'
@@ -392,13 +392,13 @@ function report({ list, versions, rss, scale, ports }, peerSections) {
       'engine order rotating batch by batch, each engine\'s pair of batches after waiting for a quiet machine and daemon ' +
       `(${ports.quiet.join('; ')}). req/s: median batch; p99: over all requests; published / direct: median of ` +
       'the per-batch ratios; ab CPU: user + sys per request, its own start-up included, beside the wall time per request (a client ' +
-      `that used most of the wall time would be the bottleneck).\n\n${portTable(ports.rows)}`
+      `that used most of the wall time would be the bottleneck).\n\n${portTable(ports.rows)}${batchRatios(ports.rows, (r) => r)}`
     const wrk = wrkTable(ports.rows)
     if (wrk) {
       md += `\nThe same two paths with wrk -t1 -c1 (the tool issue 10 names; one request at a time, a new connection each, since busybox ` +
         `httpd closes every connection): ${PORT_WRK_BATCHES} batches of ${PORT_WRK_SECONDS} s per path and engine (each batch is the ` +
         'issue\'s "1000 sequential requests" scenario or longer), alternating and rotating as above after the ab batches. req/s: median ' +
-        `batch; p50: median of the batches' medians (wrk --latency); published / direct: median of the per-batch ratios.\n\n${wrk}`
+        `batch; p50: median of the batches' medians (wrk --latency); published / direct: median of the per-batch ratios.\n\n${wrk}${batchRatios(ports.rows, (r) => r.wrk)}`
     }
   }
   if (scale.length) md += `\nWith ${SCALE} containers running (\`sleep\`, network none): memory per container and daemon CPU while idle:\n\n${scaleTable(scale)}`

@@ -16,6 +16,18 @@ import { runAsync } from './scale.mjs'
 
 const HTTPD = 'mkdir -p /tmp && echo hello > /tmp/index.html && exec httpd -f -p 80 -h /tmp'
 
+/**
+ * The median, the mean of the two middle values for an even count (lib's stats().median takes the lower
+ * one, which for 10 per-batch published/direct ratios spread by noise reads several % low, and not
+ * symmetrically: the lower median of a/b is not 1 / the lower median of b/a).
+ */
+export function median(xs) {
+  if (!xs.length) return undefined
+  const s = [...xs].sort((a, b) => a - b)
+  const h = s.length >> 1
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2
+}
+
 /** One ab batch: { rps, lat (ms: the batch's percentile points 0..99; with n = 100, every request), cpuTicks }. */
 function abBatch(url, n, csv) {
   const c0 = childCpuTicks()
@@ -93,9 +105,8 @@ async function wrkRounds(measured, { rounds, seconds, rows, pids, checkpoint }) 
       await checkpoint()
     }
   }
-  const median = (xs) => (xs.length ? stats(xs).median : undefined)
   const out = new Map([...got].map(([e, g]) => [e, g.error ? { error: g.error } : {
-    published: median(g.published), direct: median(g.direct), ratio: median(g.ratios),
+    published: median(g.published), direct: median(g.direct), ratio: median(g.ratios), ratios: g.ratios,
     publishedP50: median(g.p50.published), directP50: median(g.p50.direct), requests: median(g.requests),
   }]))
   const quietOnes = waits.filter((w) => w.idle).length
@@ -166,12 +177,11 @@ export async function portPhase(engines, { batches = 10, requests = 100, wrkBatc
       const r = rows.get(e)
       if (!r || r.error) return { kind: e.kind, name: e.name, error: r?.error ?? 'not measured' }
       const p99 = (xs) => (xs.length ? stats(xs).p99 : undefined)
-      const median = (xs) => (xs.length ? stats(xs).median : undefined)
       return {
         kind: e.kind, name: e.name,
         published: median(r.published), publishedP99: p99(r.lat.published),
         direct: median(r.direct), directP99: p99(r.lat.direct),
-        ratio: median(r.ratios),
+        ratio: median(r.ratios), ratios: r.ratios,
         clientMs: (r.cpu / clockTicks()) * 1000 / r.n,
         wallMs: 1000 / median([...r.published, ...r.direct]),
         ...(wrk?.rows.has(e) ? { wrk: wrk.rows.get(e) } : {}),

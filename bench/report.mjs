@@ -112,3 +112,9 @@ export function wrkTable(rows) {
   }
   return md
 }
+
+/** The per-batch published / direct ratios behind a table's median, per engine, in the order measured ('' when none). */
+export function batchRatios(rows, pick) {
+  const lines = rows.filter((r) => pick(r)?.ratios?.length).map((r) => `- ${r.name}: ${pick(r).ratios.map((x) => x.toFixed(2)).join(' ')}`)
+  return lines.length ? `\nPer-batch published / direct ratios, in the order measured:\n\n${lines.join('\n')}\n` : ''
+}
