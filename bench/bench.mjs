@@ -3,13 +3,14 @@
 // the same run and interleaved round by round so the machine's noise hits every engine alike.
 // Writes bench/results/<date>.md and prints it.
 // Usage: node bench/bench.mjs [--runs N] [--with-peers] [--only NAME,...|help] [--port-batches N] [--port-requests N]
+//        [--port-wrk-batches N (0: no wrk)] [--port-wrk-seconds S]
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sh, must, timeOnce, sleep, vmRssKb, httpStatus, busyboxRootfs, interruptible } from './lib.mjs'
 import { mountMissingCgroupControllers } from './host-state.mjs'
 import { DOCKER, DOCKER_CLI, PODMAN, dockerEnv, peerVersions, containerdPid, dockerLogTail, peerSession, tearDown } from './peers.mjs'
 import { binDir, startBerthd } from './berthd.mjs'
-import { timingTable, rssTable, goalLines, scaleTable, portTable } from './report.mjs'
+import { timingTable, rssTable, goalLines, scaleTable, portTable, wrkTable, batchRatios } from './report.mjs'
 import { concurrentStart, monitorRssKb, cpuPercent, makeBigLog, timeLogs, networkLifecycle, containerToContainerRps } from './scale.mjs'
 import { portPhase } from './ports.mjs'
 import { selectScenarios, usage } from './select.mjs'
@@ -35,6 +36,8 @@ if (selected.size === 0) {
 const want = (name) => selected.has(name)
 const PORT_BATCHES = Number(opt('--port-batches')) || 10
 const PORT_REQUESTS = Number(opt('--port-requests')) || 100
+const PORT_WRK_BATCHES = opt('--port-wrk-batches') !== undefined ? Number(opt('--port-wrk-batches')) : 10
+const PORT_WRK_SECONDS = Number(opt('--port-wrk-seconds')) || 1
 const PS_POPULATION = 100
 const PS_LARGE = 1000
 const SCALE = 100
@@ -261,7 +264,9 @@ async function portsPhase(engines) {
   const byName = new Map(engines.map((e) => [e.name, { kind: e.kind, name: e.name }]))
   let quiet = []
   if (want('ports')) {
-    const r = await portPhase(engines, { batches: PORT_BATCHES, requests: PORT_REQUESTS, pids: (e) => daemonPids(e.kind), checkpoint })
+    const r = await portPhase(engines, {
+      batches: PORT_BATCHES, requests: PORT_REQUESTS, wrkBatches: PORT_WRK_BATCHES, wrkSeconds: PORT_WRK_SECONDS, pids: (e) => daemonPids(e.kind), checkpoint,
+    })
     quiet = r.quiet
     for (const row of r.rows) byName.set(row.name, row)
   }
@@ -391,7 +396,14 @@ function report({ list, versions, rss, scale, ports }, peerSections) {
       'engine order rotating batch by batch, each engine\'s pair of batches after waiting for a quiet machine and daemon ' +
       `(${ports.quiet.join('; ')}). req/s: median batch; p99: over all requests; published / direct: median of ` +
       'the per-batch ratios; ab CPU: user + sys per request, its own start-up included, beside the wall time per request (a client ' +
-      `that used most of the wall time would be the bottleneck).\n\n${portTable(ports.rows)}`
+      `that used most of the wall time would be the bottleneck).\n\n${portTable(ports.rows)}${batchRatios(ports.rows, (r) => r)}`
+    const wrk = wrkTable(ports.rows)
+    if (wrk) {
+      md += `\nThe same two paths with wrk -t1 -c1 (the tool issue 10 names; one request at a time, a new connection each, since busybox ` +
+        `httpd closes every connection): ${PORT_WRK_BATCHES} batches of ${PORT_WRK_SECONDS} s per path and engine (each batch is the ` +
+        'issue\'s "1000 sequential requests" scenario or longer), alternating and rotating as above after the ab batches. req/s: median ' +
+        `batch; p50: median of the batches' medians (wrk --latency); published / direct: median of the per-batch ratios.\n\n${wrk}${batchRatios(ports.rows, (r) => r.wrk)}`
+    }
   }
   if (scale.length) md += `\nWith ${SCALE} containers running (\`sleep\`, network none): memory per container and daemon CPU while idle:\n\n${scaleTable(scale)}`
   const goals = goalLines(Object.fromEntries(list.map((s) => [s.id, s])), rss, ports?.rows)

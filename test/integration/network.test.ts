@@ -292,7 +292,7 @@ describe('networking through the docker CLI', { skip }, () => {
     ok(['network', 'prune', '-f'])
     assert.deepEqual(links(d.netPrefix), [d.bridgeName])
     assert.deepEqual(readdirSync(`${d.execRoot}/netns`), [])
-    assert.doesNotMatch(nftTable(d.netPrefix) ?? '', /dnat to/)
+    assert.doesNotMatch(nftTable(d.netPrefix) ?? '', /dnat (ip )?to/)
     const mounts = readFileSync('/proc/mounts', 'utf8')
     assert.ok(!mounts.includes(`${d.execRoot}/netns`), 'no namespace file stays mounted')
   })

@@ -66,7 +66,7 @@ test('NetworkManager.init() makes bridge, host and none, and the default bridge 
   assert.deepEqual(nets.map((n) => n.name).sort(), ['bridge', 'host', 'none'])
   assert.deepEqual(nets.find((n) => n.name === 'bridge')?.ipam, [{ subnet: '10.200.0.0/24', gateway: '10.200.0.1' }])
   assert.equal(host.links.get('bt0')?.address, '10.200.0.1/24')
-  assert.deepEqual(host.firewall?.bridges, [{ name: 'bt0', subnet: '10.200.0.0/24', internal: false }])
+  assert.deepEqual(host.firewall?.bridges, [{ name: 'bt0', subnet: '10.200.0.0/24', gateway: '10.200.0.1', internal: false }])
 })
 
 test('NetworkManager.create() picks a free pool subnet, refuses duplicates and predefined removal', async (t) => {

@@ -156,7 +156,7 @@ export class NetworkManager implements NetworkService {
   syncFirewall(): Promise<void> {
     const apply = async (): Promise<void> => {
       const bridges = this.store.all().filter((n) => n.driver === 'bridge' && n.bridgeName && n.ipam[0]).map((n) => ({
-        name: n.bridgeName!, subnet: n.ipam[0]!.subnet, internal: n.internal, ...(n.ipam6 ? { subnet6: n.ipam6.subnet } : {}),
+        name: n.bridgeName!, subnet: n.ipam[0]!.subnet, gateway: n.ipam[0]!.gateway, internal: n.internal, ...(n.ipam6 ? { subnet6: n.ipam6.subnet } : {}),
       }))
       const publish = [...this.store.sandboxes.values()].flatMap((s) => s.ports.map((p) => ({
         proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: p.containerIp, containerPort: p.containerPort,

@@ -24,9 +24,10 @@ export function renderIptables(model: FirewallModel): IptablesPlan {
     nat.push(`-A ${c.publish} ${daddr}-p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${p.containerIp}:${p.containerPort}`)
   }
   for (const b of model.bridges) {
-    nat.push(`-A ${c.post} -o ${b.name} -s 127.0.0.0/8 -j MASQUERADE`)
+    const snat = b.gateway ? `SNAT --to-source ${b.gateway}` : 'MASQUERADE'
+    nat.push(`-A ${c.post} -o ${b.name} -s 127.0.0.0/8 -j ${snat}`)
     if (!b.internal) nat.push(`-A ${c.post} -s ${b.subnet} ! -o ${b.name} -j MASQUERADE`)
-    nat.push(`-A ${c.post} -o ${b.name} -s ${b.subnet} -m conntrack --ctstate DNAT -j MASQUERADE`)
+    nat.push(`-A ${c.post} -o ${b.name} -s ${b.subnet} -m conntrack --ctstate DNAT -j ${snat}`)
   }
   nat.push('COMMIT')
   const filter: string[] = ['*filter', `:${c.forward} - [0:0]`]
