@@ -111,8 +111,9 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: read
     } else {
       cmd.helpOption('-h, --help', 'Print usage')
     }
-    for (const option of spec.options) cmd.addSpecOption(option)
-    for (const option of inheritedOptions(spec.options, groupOptions)) cmd.addSpecOption(option)
+    for (const option of [...spec.options, ...inheritedOptions(spec.options, groupOptions)]) {
+      cmd.addSpecOption(option, !usable || usable(option))
+    }
     const path = commandPath(cmd)
     cmd.useLine = `${path} ${spec.usage}`
     cmd.helpText = () =>
@@ -160,6 +161,7 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: read
     })
   }
 
+  const usable = argv && optionsUsedBy(argv)
   const selected = argv ? selectBranch(argv) : undefined
   if (selected?.group) {
     addGroup(selected.group, selected.leaf && [selected.leaf])
@@ -251,6 +253,31 @@ export function selectBranch(argv: readonly string[]): { group?: GroupSpec; leaf
   const group = managementCommands.find((g) => g.name === name)
   if (!group) return undefined
   return { group, leaf: group.commands.find((spec) => named(spec, argv[subcommandIndex(group, argv, i + 1)])) }
+}
+
+/**
+ * Which options argv may use, for a command to register only those with commander (~20 µs each;
+ * run and create have over a hundred, a command line uses a few): an option whose long name is in
+ * argv (with or without "no-", as `--x=false` may become `--no-x`), whose short letter is in an
+ * argument that starts with one dash, or that gives commander a value by itself (a default, or
+ * the implied true of a "--no-" flag). Parsing, values and errors are the same as with every
+ * option registered: any other option is absent from argv. Help lists them all regardless.
+ */
+export function optionsUsedBy(argv: readonly string[]): (option: OptionSpec) => boolean {
+  const longs = new Set<string>()
+  const shorts = new Set<string>()
+  const base = (name: string): string => (name.startsWith('no-') ? name.slice(3) : name)
+  for (const arg of argv) {
+    if (arg.startsWith('--')) longs.add(base(arg.slice(2).split('=')[0]!))
+    else if (arg.startsWith('-')) for (const c of arg.slice(1)) shorts.add(c)
+  }
+  return (option) => {
+    if (option.default !== undefined) return true
+    const m = /^(?:-(\w),\s*)?--([\w-]+)$/.exec(option.flags.trim())
+    if (!m) return true
+    const long = m[2]!
+    return long.startsWith('no-') || longs.has(base(long)) || (m[1] !== undefined && shorts.has(m[1]))
+  }
 }
 
 /**
