@@ -60,9 +60,10 @@ test('buildProgram() with argv registers only the invoked branch, with the same 
 test('buildProgram() with argv registers only the options argv may use, and parses to the same values and errors', () => {
   const { client } = fakeEngineClient()
   const build = (argv?: string[]) => buildProgram({ io: memoryIo().io, makeClient: () => client }, { exitCode: 0 } as ProgramState, argv)
-  const leafOf = (program: Command, name: string): Command => {
-    const cmd = program.commands.find((c) => c.name() === name)
-    assert.ok(cmd, name)
+  const leafOf = (program: Command, path: string): Command => {
+    let cmd: Command | undefined = program
+    for (const name of path.split(' ')) cmd = cmd?.commands.find((c) => c.name() === name)
+    assert.ok(cmd, path)
     return cmd
   }
   /** What the command makes of its arguments: operands, unknown flags and option values, or the error. */
@@ -92,10 +93,14 @@ test('buildProgram() with argv registers only the options argv may use, and pars
     ['exec', ['-e', 'A', '-u', 'root', '--detach-keys=ctrl-a', '-w', '/', 'c', 'ls', '-l']],
     ['ps', ['-aq', '--filter', 'status=exited', '-n', '3']],
     ['logs', ['-f', '--tail', '10', 'c']],
+    ['compose up', ['-d']],
+    ['compose up', ['--build', '-d']],
+    ['compose up', ['--no-build', '--no-deps', 'web']],
+    ['compose logs', ['-f', '--no-color']],
   ]
   for (const [name, args] of cases) {
     const full = build()
-    const narrow = build([name, ...args])
+    const narrow = build([...name.split(' '), ...args])
     const context = `${name} ${args.join(' ')}`
     assert.deepEqual(parse(leafOf(narrow, name), args), parse(leafOf(full, name), args), context)
     assert.equal(leafOf(narrow, name).helpInformation(), leafOf(full, name).helpInformation(), context)
