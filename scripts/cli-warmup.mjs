@@ -10,6 +10,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const ID = 'c0ffee'.padEnd(64, '0')
+const IMAGE_ID = `sha256:${'beef'.padEnd(64, '0')}`
+const CREATED = 1_700_000_000
+
+const CONTAINER = {
+  Id: ID, Names: ['/c'], Image: 'busybox', ImageID: IMAGE_ID, Command: 'sleep 1000', Created: CREATED,
+  Ports: [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }], Labels: { a: 'b' }, State: 'running', Status: 'Up 2 minutes',
+  HostConfig: { NetworkMode: 'bridge' }, NetworkSettings: { Networks: { bridge: { NetworkID: ID, IPAddress: '172.17.0.2', IPPrefixLen: 16 } } }, Mounts: [],
+}
+const IMAGE = { Id: IMAGE_ID, ParentId: '', RepoTags: ['busybox:latest'], RepoDigests: [], Created: CREATED, Size: 1_984_132, SharedSize: -1, Labels: {}, Containers: -1 }
+const NETWORK = {
+  Name: 'bridge', Id: ID, Created: '2026-01-01T00:00:00Z', Scope: 'local', Driver: 'bridge', EnableIPv4: true, EnableIPv6: false,
+  IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: '172.17.0.0/16', Gateway: '172.17.0.1' }] }, Internal: false, Attachable: false,
+  Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: {}, Options: {}, Labels: {},
+}
+const VOLUME = { Name: 'v', Driver: 'local', Mountpoint: '/var/lib/berth/volumes/v/_data', CreatedAt: '2026-01-01T00:00:00Z', Labels: {}, Scope: 'local', Options: {} }
 
 /** Commands run in order; each run adds what it compiled to the cache the previous ones left. */
 const COMMANDS = [
@@ -59,8 +74,12 @@ function answer(req, res) {
     return res.end(req.method === 'HEAD' ? undefined : 'OK')
   }
   if (path === '/version') return json(res, 200, { Version: '0.1.0', ApiVersion: '1.50', MinAPIVersion: '1.24', Os: 'linux', Arch: 'amd64', Components: [] })
-  if (path === '/containers/json' || path === '/images/json' || path === '/networks') return json(res, 200, [])
-  if (path === '/volumes') return json(res, 200, { Volumes: [], Warnings: [] })
+  // Lists hold one item each, so that the code cache also holds how rows are rendered (an empty
+  // list leaves that to be compiled at every real `berth ps`).
+  if (path === '/containers/json') return json(res, 200, [CONTAINER])
+  if (path === '/images/json') return json(res, 200, [IMAGE])
+  if (path === '/networks') return json(res, 200, [NETWORK])
+  if (path === '/volumes') return json(res, 200, { Volumes: [VOLUME], Warnings: [] })
   if (path === '/images/create') return json(res, 200, { status: 'Pulling from library/busybox', id: 'latest' })
   if (/^\/containers\/[^/]+\/logs$/.test(path)) {
     res.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' })

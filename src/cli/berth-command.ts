@@ -36,16 +36,21 @@ export class BerthCommand extends Command {
     return super.parseOptions(normalizeBooleanValues(this, argv))
   }
 
-  /** Adds an option described docker-style; see OptionSpec. */
-  addSpecOption(spec: OptionSpec): this {
+  /**
+   * Adds an option described docker-style; see OptionSpec. With `register` false it only goes
+   * into the help text (an option the command line does not use: see optionsUsedBy()).
+   */
+  addSpecOption(spec: OptionSpec, register = true): this {
     const [short, long] = splitFlags(spec.flags)
-    const names = `${short ? `-${short}, ` : ''}--${long}`
-    const option = new Option(spec.type ? `${names} <${spec.type}>` : names, spec.description)
-    if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
-    else if (spec.int) option.argParser(parseIntFlag)
-    if (spec.default !== undefined) option.default(spec.default)
-    if (spec.hidden) option.hideHelp()
-    this.addOption(option)
+    if (register) {
+      const names = `${short ? `-${short}, ` : ''}--${long}`
+      const option = new Option(spec.type ? `${names} <${spec.type}>` : names, spec.description)
+      if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+      else if (spec.int) option.argParser(parseIntFlag)
+      if (spec.default !== undefined) option.default(spec.default)
+      if (spec.hidden) option.hideHelp()
+      this.addOption(option)
+    }
     if (!spec.hidden) this.flagHelp.push({ short, long, type: spec.type, description: spec.description })
     return this
   }

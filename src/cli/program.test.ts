@@ -56,3 +56,56 @@ test('buildProgram() with argv registers only the invoked branch, with the same 
   assert.deepEqual(version.commands, [])
   assert.equal(version.helpInformation(), full.helpInformation())
 })
+
+test('buildProgram() with argv registers only the options argv may use, and parses to the same values and errors', () => {
+  const { client } = fakeEngineClient()
+  const build = (argv?: string[]) => buildProgram({ io: memoryIo().io, makeClient: () => client }, { exitCode: 0 } as ProgramState, argv)
+  const leafOf = (program: Command, path: string): Command => {
+    let cmd: Command | undefined = program
+    for (const name of path.split(' ')) cmd = cmd?.commands.find((c) => c.name() === name)
+    assert.ok(cmd, path)
+    return cmd
+  }
+  /** What the command makes of its arguments: operands, unknown flags and option values, or the error. */
+  const parse = (cmd: Command, args: string[]): unknown => {
+    try {
+      const { operands, unknown } = cmd.parseOptions(args)
+      return { operands, unknown, opts: cmd.opts() }
+    } catch (err) {
+      return { error: (err as Error).message }
+    }
+  }
+  const cases: [string, string[]][] = [
+    ['run', ['--rm', 'busybox', 'true']],
+    ['run', ['-it', '--name', 'x', '-e', 'A=1', '-eB=2', '--env=C=3', 'img', 'sh', '-c', 'echo', '--rm']],
+    ['run', ['--sig-proxy=false', '-d=true', '--rm=false', 'img']],
+    ['run', ['--no-sig-proxy', '--sig-proxy=true', 'img']],
+    ['run', ['-p', '80:80', '-p8080:80', '--publish=1:1', '-v', '/a:/b', '--mount', 'type=tmpfs,dst=/t', 'img']],
+    ['run', ['--name', '--rm', 'img']],
+    ['run', ['-h', 'box', '--cpu-shares', '512', '-m', '64m', 'img']],
+    ['run', ['--cpu-shares', 'x', 'img']],
+    ['run', ['--frob', 'img']],
+    ['run', ['-Z', 'img']],
+    ['run', ['--memory']],
+    ['run', ['--', 'img', '--rm']],
+    ['create', ['--pull=never', '-a', 'stdout', '--restart', 'always', 'img']],
+    ['exec', ['-it', 'c', 'sh']],
+    ['exec', ['-e', 'A', '-u', 'root', '--detach-keys=ctrl-a', '-w', '/', 'c', 'ls', '-l']],
+    ['ps', ['-aq', '--filter', 'status=exited', '-n', '3']],
+    ['logs', ['-f', '--tail', '10', 'c']],
+    ['compose up', ['-d']],
+    ['compose up', ['--build', '-d']],
+    ['compose up', ['--no-build', '--no-deps', 'web']],
+    ['compose logs', ['-f', '--no-color']],
+  ]
+  for (const [name, args] of cases) {
+    const full = build()
+    const narrow = build([...name.split(' '), ...args])
+    const context = `${name} ${args.join(' ')}`
+    assert.deepEqual(parse(leafOf(narrow, name), args), parse(leafOf(full, name), args), context)
+    assert.equal(leafOf(narrow, name).helpInformation(), leafOf(full, name).helpInformation(), context)
+  }
+  const run = leafOf(build(['run', '--rm', 'busybox', 'true']), 'run')
+  assert.ok(run.options.some((o) => o.long === '--rm'))
+  assert.ok(run.options.length < leafOf(build(), 'run').options.length / 4, `${run.options.length} options registered for run --rm`)
+})

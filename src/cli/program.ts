@@ -111,8 +111,9 @@ export function buildProgram(deps: ProgramDeps, state: ProgramState, argv?: read
     } else {
       cmd.helpOption('-h, --help', 'Print usage')
     }
-    for (const option of spec.options) cmd.addSpecOption(option)
-    for (const option of inheritedOptions(spec.options, groupOptions)) cmd.addSpecOption(option)
+    const options = [...spec.options, ...inheritedOptions(spec.options, groupOptions)]
+    const register = argv && optionsUsedBy(argv, options)
+    for (const option of options) cmd.addSpecOption(option, !register || register.has(option))
     const path = commandPath(cmd)
     cmd.useLine = `${path} ${spec.usage}`
     cmd.helpText = () =>
@@ -251,6 +252,37 @@ export function selectBranch(argv: readonly string[]): { group?: GroupSpec; leaf
   const group = managementCommands.find((g) => g.name === name)
   if (!group) return undefined
   return { group, leaf: group.commands.find((spec) => named(spec, argv[subcommandIndex(group, argv, i + 1)])) }
+}
+
+/**
+ * The options argv may use, for a command to register only those with commander (~20 µs each;
+ * run and create have over a hundred, a command line uses a few): an option whose long name is in
+ * argv (with or without "no-", as `--x=false` may become `--no-x`), whose short letter is in an
+ * argument that starts with one dash, or that sets a value by being registered: one with a
+ * default, a "--no-x" flag (commander then defaults x to true) and the "--x" of such a flag (with
+ * both registered, commander sets no default). Parsing, values and errors are the same as with
+ * every option registered: the others are absent from argv. Help lists them all regardless.
+ */
+export function optionsUsedBy(argv: readonly string[], options: readonly OptionSpec[]): Set<OptionSpec> {
+  const longs = new Set<string>()
+  const shorts = new Set<string>()
+  const base = (name: string): string => (name.startsWith('no-') ? name.slice(3) : name)
+  for (const arg of argv) {
+    if (arg.startsWith('--')) longs.add(base(arg.slice(2).split('=')[0]!))
+    else if (arg.startsWith('-')) for (const c of arg.slice(1)) shorts.add(c)
+  }
+  const names = options.map((option) => /^(?:-(\w),\s*)?--([\w-]+)$/.exec(option.flags.trim()))
+  const negated = new Set(names.flatMap((m) => (m?.[2]?.startsWith('no-') ? [base(m[2])] : [])))
+  const used = new Set<OptionSpec>()
+  options.forEach((option, i) => {
+    const m = names[i]
+    const long = m?.[2]
+    if (
+      !m || !long || option.default !== undefined || long.startsWith('no-') || negated.has(long) ||
+      longs.has(base(long)) || (m[1] !== undefined && shorts.has(m[1]))
+    ) used.add(option)
+  })
+  return used
 }
 
 /**

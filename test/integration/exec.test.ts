@@ -142,6 +142,18 @@ describe('exec API', { skip }, () => {
     assert.equal((JSON.parse(r.body) as { message: string }).message, `container ${stopped} is not running`)
   })
 
+  test('berth exec: the exit status, and the docker CLI\'s errors for a missing or stopped container and a missing TTY', () => {
+    const stopped = d.berth(['create', 'busybox', 'true']).stdout.trim()
+    const cases = [[id, 'sh', '-c', 'echo out; echo err >&2; exit 3'], ['nosuchcontainer', 'true'], [stopped, 'true'], ['-it', id, 'true']]
+    for (const args of cases) {
+      const ours = d.berth(['exec', ...args])
+      const theirs = d.docker(['exec', ...args])
+      assert.deepEqual({ code: ours.code, stdout: ours.stdout, stderr: ours.stderr }, { code: theirs.code, stdout: theirs.stdout, stderr: theirs.stderr }, args.join(' '))
+    }
+    assert.equal(d.berth(['exec', id, 'sh', '-c', 'exit 3']).code, 3)
+    assert.equal(d.berth(['rm', stopped]).code, 0)
+  })
+
   test('exec instances go away with their container', async () => {
     const c = d.berth(['run', '-d', 'busybox', 'sleep', '1000']).stdout.trim()
     const created = await d.api('POST', `/containers/${c}/exec`, JSON.stringify({ Cmd: ['true'] }))

@@ -58,12 +58,19 @@ export const execCommand: CommandHandler = async (ctx, args, options) => {
     throw new CliError(describeError(err), 1)
   }
   // As docker: "no such container" comes before the TTY check, which comes before creating anything.
-  await client.containerInspect(container)
-  if (!flags.detach && request.AttachStdin && request.Tty && io.stdin.isTTY !== true) {
-    throw new CliError('the input device is not a TTY', 1)
-  }
+  // When there is no TTY check to make, the exec is created alongside the inspect (one round trip
+  // less): for a container that does not exist both fail, and the inspect's error is the one shown.
   if (request.Tty && io.stdout.isTTY && io.stdout.rows && io.stdout.columns) request.ConsoleSize = [io.stdout.rows, io.stdout.columns]
-  const { Id: execId } = await client.execCreate(container, request)
+  let created: ReturnType<typeof client.execCreate> | undefined
+  if (!flags.detach && request.AttachStdin && request.Tty) {
+    await client.containerInspect(container)
+    if (io.stdin.isTTY !== true) throw new CliError('the input device is not a TTY', 1)
+  } else {
+    created = client.execCreate(container, request)
+    created.catch(() => {}) // awaited below, unless the inspect fails first
+    await client.containerInspect(container)
+  }
+  const { Id: execId } = await (created ?? client.execCreate(container, request))
   const consoleSize = request.ConsoleSize ?? undefined
   if (flags.detach) {
     await client.execStart(execId, { detach: true, tty: request.Tty, consoleSize })
