@@ -25,6 +25,8 @@ export interface UnpackResult {
   diffId: Digest
   /** Bytes of regular files plus symlink targets (hard links counted once), as Docker sizes layers. */
   size: number
+  /** Bytes of the tar stream as read. */
+  tarSize: number
 }
 
 interface Meta {
@@ -58,7 +60,8 @@ export async function unpackLayer(
 ): Promise<UnpackResult> {
   const hash = createHash('sha256')
   const extract = tarStream.extract()
-  const feeding = feed(tar, hash, extract)
+  const counter = { bytes: 0 }
+  const feeding = feed(tar, hash, counter, extract)
   const state = new LayerTree(root, opts.shiftOwner)
   try {
     for await (const entry of extract) {
@@ -83,15 +86,16 @@ export async function unpackLayer(
   }
   await feeding
   await state.finish(makeSpecialFiles)
-  return { diffId: `sha256:${hash.digest('hex')}`, size: state.size }
+  return { diffId: `sha256:${hash.digest('hex')}`, size: state.size, tarSize: counter.bytes }
 }
 
 /** Copies the source into the extractor, hashing every byte, with backpressure. */
-async function feed(src: NodeJS.ReadableStream, hash: ReturnType<typeof createHash>, extract: tarStream.Extract): Promise<void> {
+async function feed(src: NodeJS.ReadableStream, hash: ReturnType<typeof createHash>, counter: { bytes: number }, extract: tarStream.Extract): Promise<void> {
   try {
     for await (const chunk of src) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
       hash.update(buf)
+      counter.bytes += buf.length
       if (extract.destroyed) return
       if (!extract.write(buf)) {
         await new Promise<void>((resolve) => {
