@@ -1,7 +1,10 @@
-import { PassThrough, Readable } from 'node:stream'
+import { PassThrough, Readable, type Writable } from 'node:stream'
+import { createGunzip, type ZlibOptions } from 'node:zlib'
 import { EngineError, isEngineError, type Digest } from '../../common/index.js'
 import type { AppliedLayer } from '../layers/index.js'
 import type { ExternalDecompressor, ProgressSink, RegistryRepository } from './distribution-types.js'
+import { READ_CHUNK } from './content-store.js'
+import { detectCompression } from './decompress.js'
 import type { ImageStore } from './image-store.js'
 import { layerCompression, type Descriptor } from './manifest.js'
 import { counting, fanOut, openLayerBlob, resumableBlob, shortDigest, throttledProgress } from './transfer-util.js'
@@ -57,23 +60,43 @@ async function downloadAndUnpack(ctx: LayerPullContext, job: LayerJob): Promise<
   const id = shortDigest(layer.digest)
   const report = throttledProgress(ctx.progress, id, 'Downloading', layer.size)
   report(0, true)
-  // The unpacking side's copy of the registry bytes. When unpacking fails early the download still
-  // runs to its end, so that a blob with the wrong bytes is reported as such (as Docker, which verifies
-  // before it unpacks).
-  const raw = new PassThrough({ highWaterMark: 1 << 20 })
-  raw.on('error', () => undefined) // the unpacking side sees it
   const download = resumableBlob(ctx.repo, layer.digest, { signal: ctx.signal, onBytes: (n) => report(n) })
+  const first = await download.next()
+  // The unpacking side's copy of the registry bytes: gunzip itself for a gzip blob (most layers), else a
+  // pipe to the generic decompression. When unpacking fails early the download still runs to its end,
+  // so that a blob with the wrong bytes is reported as such (as Docker, which verifies before it unpacks).
+  const gzip = !first.done && detectCompression(first.value) === 'gzip'
+  const sink = gzip
+    ? createGunzip({ chunkSize: READ_CHUNK, writableHighWaterMark: 1 << 20 } as ZlibOptions) // zlib passes stream options on
+    : new PassThrough({ highWaterMark: 1 << 20 })
+  sink.on('error', () => undefined) // the unpacking side sees it
+  // Network chunks (16-64 KiB) go to the sink in batches of about 512 KiB: each write is a thread-pool
+  // job for gunzip, and each of its outputs a round through the unpacker, so fewer is much cheaper.
+  let batch: Buffer[] = []
+  let batched = 0
+  const flush = async (): Promise<void> => {
+    const data = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched)
+    batch = []
+    batched = 0
+    if (!sink.destroyed && !sink.write(data)) await writable(sink)
+  }
   async function* tee(): AsyncGenerator<Buffer> {
     let complete = false
     try {
-      for await (const chunk of download) {
-        if (!raw.destroyed && !raw.write(chunk)) await writable(raw)
-        yield chunk
+      for (let r = first; !r.done; r = await download.next()) {
+        batch.push(r.value)
+        batched += r.value.length
+        if (batched >= READ_CHUNK) await flush()
+        yield r.value
       }
+      if (batched > 0) await flush()
       complete = true
-      raw.end()
+      sink.end()
     } finally {
-      if (!complete) raw.destroy(new Error('layer download stopped'))
+      if (!complete) {
+        sink.destroy(new Error('layer download stopped'))
+        await download.return(undefined)
+      }
     }
   }
   const ingested = ctx.store.content.ingest(tee(), { digest: layer.digest, size: layer.size }).then(
@@ -82,7 +105,7 @@ async function downloadAndUnpack(ctx: LayerPullContext, job: LayerJob): Promise<
       ctx.progress({ id, status: 'Download complete' })
     },
     (err: unknown) => {
-      raw.destroy(err instanceof Error ? err : new Error(String(err)))
+      sink.destroy(err instanceof Error ? err : new Error(String(err)))
       throw verificationError(err, layer.digest)
     },
   )
@@ -90,7 +113,7 @@ async function downloadAndUnpack(ctx: LayerPullContext, job: LayerJob): Promise<
   const ready = Promise.all([job.parentReady, ingested])
   ready.catch(() => undefined) // awaited by applyLayer, unless unpacking failed before
   // Once unpacking ends, well or not, the rest of the download no longer waits for it.
-  const unpacked = unpackBlob(ctx, job, raw, ready).finally(() => raw.destroy())
+  const unpacked = (gzip ? applyTar(ctx, job, 'gzip', sink, ready) : unpackBlob(ctx, job, sink, ready)).finally(() => sink.destroy())
   const [stored, applied] = await Promise.allSettled([ingested, unpacked])
   if (stored.status === 'rejected') throw stored.reason
   if (applied.status === 'rejected') throw applied.reason
@@ -121,7 +144,7 @@ async function unpackStored(ctx: LayerPullContext, job: LayerJob): Promise<void>
  * layer's tar is stored as well; a plain tar is its own blob.
  */
 async function unpackBlob(ctx: LayerPullContext, job: LayerJob, compressed: AsyncIterable<Buffer>, ready: Promise<unknown>): Promise<void> {
-  const { layer, diffId } = job
+  const { diffId } = job
   const content = ctx.store.content
   const blob = await openLayerBlob(compressed, ctx.decompressor)
   if (blob.kind === 'zstd') {
@@ -133,17 +156,21 @@ async function unpackBlob(ctx: LayerPullContext, job: LayerJob, compressed: Asyn
     if (applied?.status === 'rejected') throw diffIdError(applied.reason, job)
     return
   }
-  const tar = blob.tar instanceof Readable ? blob.tar : Readable.from(blob.tar, { objectMode: false })
+  await applyTar(ctx, job, blob.kind, blob.tar instanceof Readable ? blob.tar : Readable.from(blob.tar, { objectMode: false }), ready)
+}
+
+/** Unpacks a layer's tar; a gzip layer's tar is then recorded as derived from its registry blob. */
+async function applyTar(ctx: LayerPullContext, job: LayerJob, kind: 'none' | 'gzip', tar: Readable, ready: Promise<unknown>): Promise<void> {
   let applied: AppliedLayer
   try {
-    applied = await ctx.store.layers.applyLayer(job.parent, diffId, tar, { parentReady: ready })
+    applied = await ctx.store.layers.applyLayer(job.parent, job.diffId, tar, { parentReady: ready })
   } catch (err) {
     tar.destroy()
     throw diffIdError(err, job)
   }
   // tarSize is there only when this call unpacked (and so verified) the tar.
-  if (blob.kind === 'gzip' && applied.tarSize !== undefined && !(await content.has(diffId))) {
-    await content.putDerived(diffId, layer.digest, applied.tarSize)
+  if (kind === 'gzip' && applied.tarSize !== undefined && !(await ctx.store.content.has(job.diffId))) {
+    await ctx.store.content.putDerived(job.diffId, job.layer.digest, applied.tarSize)
   }
 }
 
@@ -160,7 +187,7 @@ function diffIdError(err: unknown, job: LayerJob): unknown {
 }
 
 /** Resolves when the stream takes more data, or is closed. */
-function writable(stream: PassThrough): Promise<void> {
+function writable(stream: Writable): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       stream.off('drain', done)
