@@ -106,10 +106,10 @@ export async function pullImage(deps: PullDeps, ref: string, opts: PullOptions =
     const settled = await Promise.allSettled(tasks)
     if (failure) throw failure.err
     for (const s of settled) if (s.status === 'rejected') throw s.reason
-    for (let i = 0; i < diffIds.length; i++) {
-      const layer = manifest.layers[i] as Descriptor
-      await deps.sources.add(diffIds[i] as Digest, { digest: layer.digest, size: layer.size, mediaType: layer.mediaType }, `${parsed.domain}/${parsed.path}`)
-    }
+    await deps.sources.addAll(manifest.layers.map((layer, i) => ({
+      diffId: diffIds[i] as Digest,
+      source: { digest: layer.digest, size: layer.size, mediaType: layer.mediaType },
+    })), `${parsed.domain}/${parsed.path}`)
     const repoTag = tag !== undefined && parsed.digest === undefined ? `${name}:${tag}` : undefined
     const record = await store.registerImage(configBytes, { repoTag, repoDigest: `${name}@${manifestDigest}` })
     return { record, fresh: existing === undefined || !existing.repoTags.includes(repoTag ?? '') }
