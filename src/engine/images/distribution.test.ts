@@ -250,3 +250,21 @@ test('ImageDistribution.pull() unpacks upper layers while a lower one downloads 
   assert.deepEqual(completed, [a, b, c])
   for (const chain of chainIds(image.config.rootfs.diff_ids)) assert.equal(await store.layers.hasLayer(chain), true)
 })
+
+test('ImageDistribution.pull() of layers whose registry blobs are stored unpacks them without downloading', async (t) => {
+  const dataRoot = await mkdtemp('/tmp/berth-distribution-test-')
+  t.after(() => rm(dataRoot, { recursive: true, force: true }))
+  const snapshotter = new FakeSnapshotter()
+  const store = new ImageStore({ dataRoot, snapshotter, events: new EventBus() })
+  const registry = new MemoryRegistry()
+  const dist = new ImageDistribution({ store, dataRoot, registry })
+  await publish(registry, 'lib/kept', '1', ['a', 'b'])
+  const first = await dist.pull('127.0.0.1:5000/lib/kept:1')
+  snapshotter.layers.clear() // the unpacked layers are gone, the blobs stay
+  const events: ProgressEvent[] = []
+  const again = await dist.pull('127.0.0.1:5000/lib/kept:1', { onProgress: (e) => events.push(e) })
+  assert.equal(again.id, first.id)
+  assert.equal(events.some((e) => e.status === 'Downloading'), false)
+  assert.equal(events.filter((e) => e.status === 'Pull complete').length, 2)
+  for (const chain of chainIds(again.config.rootfs.diff_ids)) assert.equal(await store.layers.hasLayer(chain), true)
+})
