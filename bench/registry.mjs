@@ -183,7 +183,7 @@ try {
     `${runs} rounds, engines interleaved (order rotated each round). MB/s from the median.`,
     '',
     '- berth = the real docker CLI against berthd. Push gzips (level 3) each local layer once and keeps the blob, so only',
-    '  the first push pays the compression; pull = download, verify, gunzip and unpack (overlapped per layer).',
+    '  the first push pays the compression; pull = download, verify, gunzip and unpack in one pass per layer, 3 layers at a time.',
     '- Docker and Podman compress on every push (they keep no compressed blobs); their pull also unpacks.',
     '- skopeo pushes from a docker-archive (compressing every time) and pulls into an OCI layout without unpacking.',
     ...notes.map((n) => `- ${n}`),

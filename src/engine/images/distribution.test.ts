@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { notFound, sha256, type Digest } from '../../common/index.js'
 import { EventBus } from '../events/index.js'
-import { FakeSnapshotter, packTar } from '../layers/index.js'
+import { FakeSnapshotter, chainIds, packTar } from '../layers/index.js'
 import type { ProgressEvent, RegistryClient, RegistryRepository } from './distribution-types.js'
 import { ImageDistribution } from './distribution.js'
 import { ImageStore } from './image-store.js'
@@ -229,4 +229,42 @@ test('ImageDistribution.pull() failing on a later layer after lower ones were un
   assert.deepEqual(await readdir(join(dataRoot, 'blobs', 'sha256')).catch(() => []), [])
   assert.deepEqual(await readdir(join(dataRoot, 'blobs', 'derived')).catch(() => []), [])
   assert.deepEqual(await store.list(), [])
+})
+
+test('ImageDistribution.pull() unpacks upper layers while a lower one downloads but registers them bottom up', async (t) => {
+  const { registry, dist, store } = await setup(t)
+  await publish(registry, 'lib/order', '1', ['a', 'b', 'c'])
+  const digests = layerDigests(registry, 'lib/order', '1')
+  const [a, b, c] = digests.map((d) => d.slice(7, 19))
+  let release = (): void => undefined
+  registry.gates.set(digests[0] as Digest, new Promise<void>((r) => (release = r)))
+  const events: ProgressEvent[] = []
+  const pulling = dist.pull('127.0.0.1:5000/lib/order:1', { onProgress: (e) => events.push(e) })
+  const done = (id: string | undefined, status: string): boolean => events.some((e) => e.id === id && e.status === status)
+  for (let i = 0; i < 200 && !(done(b, 'Download complete') && done(c, 'Download complete')); i++) await new Promise((r) => setTimeout(r, 10))
+  assert.ok(done(b, 'Download complete') && done(c, 'Download complete'), 'the upper layers are downloaded')
+  assert.equal(events.some((e) => e.status === 'Pull complete'), false, 'but not registered above a missing layer')
+  release()
+  const image = await pulling
+  const completed = events.filter((e) => e.status === 'Pull complete').map((e) => e.id)
+  assert.deepEqual(completed, [a, b, c])
+  for (const chain of chainIds(image.config.rootfs.diff_ids)) assert.equal(await store.layers.hasLayer(chain), true)
+})
+
+test('ImageDistribution.pull() of layers whose registry blobs are stored unpacks them without downloading', async (t) => {
+  const dataRoot = await mkdtemp('/tmp/berth-distribution-test-')
+  t.after(() => rm(dataRoot, { recursive: true, force: true }))
+  const snapshotter = new FakeSnapshotter()
+  const store = new ImageStore({ dataRoot, snapshotter, events: new EventBus() })
+  const registry = new MemoryRegistry()
+  const dist = new ImageDistribution({ store, dataRoot, registry })
+  await publish(registry, 'lib/kept', '1', ['a', 'b'])
+  const first = await dist.pull('127.0.0.1:5000/lib/kept:1')
+  snapshotter.layers.clear() // the unpacked layers are gone, the blobs stay
+  const events: ProgressEvent[] = []
+  const again = await dist.pull('127.0.0.1:5000/lib/kept:1', { onProgress: (e) => events.push(e) })
+  assert.equal(again.id, first.id)
+  assert.equal(events.some((e) => e.status === 'Downloading'), false)
+  assert.equal(events.filter((e) => e.status === 'Pull complete').length, 2)
+  for (const chain of chainIds(again.config.rootfs.diff_ids)) assert.equal(await store.layers.hasLayer(chain), true)
 })

@@ -36,18 +36,25 @@ export class LayerSources {
 
   /** Records a compressed blob of diffId, optionally as present in `repository`. */
   add(diffId: Digest, source: Omit<LayerSource, 'repositories'>, repository?: string): Promise<void> {
+    return this.addAll([{ diffId, source }], repository)
+  }
+
+  /** add() for several layers (an image's), with one write of the file. */
+  addAll(layers: ReadonlyArray<{ diffId: Digest; source: Omit<LayerSource, 'repositories'> }>, repository?: string): Promise<void> {
     const next = this.queue.then(async () => {
       const map = await this.load()
-      const list = (map[diffId] ??= [])
-      let entry = list.find((s) => s.digest === source.digest)
-      if (!entry) {
-        entry = { ...source, repositories: [] }
-        list.push(entry)
-      }
-      if (repository) {
-        entry.repositories = entry.repositories.filter((r) => r !== repository)
-        entry.repositories.push(repository)
-        if (entry.repositories.length > 20) entry.repositories.shift()
+      for (const { diffId, source } of layers) {
+        const list = (map[diffId] ??= [])
+        let entry = list.find((s) => s.digest === source.digest)
+        if (!entry) {
+          entry = { ...source, repositories: [] }
+          list.push(entry)
+        }
+        if (repository) {
+          entry.repositories = entry.repositories.filter((r) => r !== repository)
+          entry.repositories.push(repository)
+          if (entry.repositories.length > 20) entry.repositories.shift()
+        }
       }
       await writeJsonAtomic(this.path(), map)
     })

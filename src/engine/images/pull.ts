@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto'
-import { Readable } from 'node:stream'
-import { finished } from 'node:stream/promises'
 import { EngineError, isEngineError, sha256, type Digest } from '../../common/index.js'
 import { chainIdOf } from '../layers/index.js'
 import type { ExternalDecompressor, ProgressSink, RegistryAuth, RegistryClient, RegistryRepository } from './distribution-types.js'
 import type { ImageStore } from './image-store.js'
 import type { LayerSources } from './layer-sources.js'
-import { choosePlatform, layerCompression, parseManifest, type Descriptor, type ImageManifest } from './manifest.js'
+import { choosePlatform, parseManifest, type Descriptor, type ImageManifest } from './manifest.js'
 import { parsePlatform } from './platform.js'
 import { familiarReference, parseReference } from './reference.js'
-import { counting, fanOut, limiter, openLayerBlob, resumableBlob, shortDigest, throttledProgress } from './transfer-util.js'
+import { pullLayer, type LayerJob, type LayerPullContext } from './pull-layer.js'
+import { limiter, resumableBlob, shortDigest } from './transfer-util.js'
 import type { ImageConfigBlob, ImageRecord } from './types.js'
 
 export interface PullDeps {
@@ -67,7 +65,7 @@ export async function pullImage(deps: PullDeps, ref: string, opts: PullOptions =
     for (const c of chains) pin(c)
     for (const d of diffIds) pin(d)
 
-    // Download the layers that are not unpacked yet, 3 at a time, each verified against its digest.
+    // The layers that are not unpacked yet are downloaded, each verified against its digest.
     const missing: number[] = []
     manifest.layers.forEach((layer, i) => {
       const id = shortDigest(layer.digest)
@@ -79,9 +77,10 @@ export async function pullImage(deps: PullDeps, ref: string, opts: PullOptions =
     })
     const limit = opts.concurrency ?? 3
     missing.slice(limit).forEach((i) => progress({ id: shortDigest((manifest.layers[i] as Descriptor).digest), status: 'Waiting' }))
-    // Downloads run `limit` at a time, in layer order; layer i is unpacked as soon as it and the layers
-    // below it are here, while later layers still download. The first failure aborts the rest, and
-    // nothing is left running when this returns or throws (withLayerPins then removes what was stored).
+    // Layers are fetched `limit` at a time, in layer order, each downloaded and unpacked in one pass;
+    // layer i is registered as soon as it and the layers below it are. The first failure aborts the
+    // rest, and nothing is left running when this returns or throws (withLayerPins then removes what
+    // was stored).
     const abort = new AbortController()
     const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal
     let failure: { err: unknown } | undefined
@@ -90,33 +89,27 @@ export async function pullImage(deps: PullDeps, ref: string, opts: PullOptions =
       abort.abort()
       throw err
     }
-    const downloads = new Map<number, Promise<void>>()
+    const ctx: LayerPullContext = { store, repo, progress, pin, signal, ...(deps.decompressor ? { decompressor: deps.decompressor } : {}) }
     const slot = limiter(limit)
+    const tasks: Array<Promise<void>> = []
+    let below: Promise<unknown> = Promise.resolve()
     for (const i of missing) {
-      const download = slot(() => {
+      const job: LayerJob = { layer: manifest.layers[i] as Descriptor, diffId: diffIds[i] as Digest, parent: chains[i - 1], parentReady: below }
+      const task = slot(() => {
         signal.throwIfAborted()
-        return downloadLayer(deps, repo, manifest.layers[i] as Descriptor, progress, pin, signal)
+        return pullLayer(ctx, job)
       }).catch(fail)
-      download.catch(() => undefined) // awaited in layer order below; a later layer may fail first
-      downloads.set(i, download)
+      task.catch(() => undefined) // awaited below, and by the layer above
+      tasks.push(task)
+      below = task
     }
-    try {
-      let parent: string | undefined
-      for (let i = 0; i < diffIds.length; i++) {
-        const layer = manifest.layers[i] as Descriptor
-        const diffId = diffIds[i] as Digest
-        if (!present[i]) {
-          await downloads.get(i)
-          await extractLayer(deps, layer, diffId, parent, progress).catch(fail)
-        }
-        parent = chains[i]
-        await deps.sources.add(diffId, { digest: layer.digest, size: layer.size, mediaType: layer.mediaType }, `${parsed.domain}/${parsed.path}`)
-      }
-    } catch (err) {
-      abort.abort()
-      await Promise.allSettled(downloads.values())
-      throw failure ? failure.err : err
-    }
+    const settled = await Promise.allSettled(tasks)
+    if (failure) throw failure.err
+    for (const s of settled) if (s.status === 'rejected') throw s.reason
+    await deps.sources.addAll(manifest.layers.map((layer, i) => ({
+      diffId: diffIds[i] as Digest,
+      source: { digest: layer.digest, size: layer.size, mediaType: layer.mediaType },
+    })), `${parsed.domain}/${parsed.path}`)
     const repoTag = tag !== undefined && parsed.digest === undefined ? `${name}:${tag}` : undefined
     const record = await store.registerImage(configBytes, { repoTag, repoDigest: `${name}@${manifestDigest}` })
     return { record, fresh: existing === undefined || !existing.repoTags.includes(repoTag ?? '') }
@@ -156,85 +149,4 @@ async function readSmallBlob(repo: RegistryRepository, desc: Descriptor, signal?
   const bytes = Buffer.concat(chunks)
   if (sha256(bytes) !== desc.digest) throw new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `image config verification failed for digest ${desc.digest}`)
   return bytes
-}
-
-async function downloadLayer(
-  deps: PullDeps,
-  repo: RegistryRepository,
-  layer: Descriptor,
-  progress: ProgressSink,
-  pin: (digest: string) => void,
-  signal?: AbortSignal,
-): Promise<void> {
-  const id = shortDigest(layer.digest)
-  if (layerCompression(layer.mediaType) === undefined) {
-    throw new EngineError('InvalidArgument', 'UNSUPPORTED_MEDIA_TYPE', `unsupported layer media type "${layer.mediaType}"`)
-  }
-  const content = deps.store.content
-  if (!(await content.has(layer.digest))) {
-    pin(layer.digest)
-    const report = throttledProgress(progress, id, 'Downloading', layer.size)
-    report(0, true)
-    try {
-      await content.ingest(resumableBlob(repo, layer.digest, { signal, onBytes: (n) => report(n) }), { digest: layer.digest, size: layer.size })
-    } catch (err) {
-      if (isEngineError(err) && (err.code === 'DIGEST_MISMATCH' || err.code === 'SIZE_MISMATCH')) {
-        throw new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `filesystem layer verification failed for digest ${layer.digest}`, { cause: err })
-      }
-      throw err
-    }
-    progress({ id, status: 'Verifying Checksum' })
-  }
-  progress({ id, status: 'Download complete' })
-}
-
-/**
- * Unpacks a downloaded layer on its parent, decompressing the blob once. A gzip layer's tar is not
- * stored again: the content store keeps it as derived from the registry blob (verified against the
- * diff id here). Other compressions feed the tar to both the content store and the snapshotter.
- */
-async function extractLayer(deps: PullDeps, layer: Descriptor, diffId: Digest, parent: string | undefined, progress: ProgressSink): Promise<void> {
-  const id = shortDigest(layer.digest)
-  const content = deps.store.content
-  const report = throttledProgress(progress, id, 'Extracting', layer.size)
-  report(0, true)
-  const mismatch = (err: unknown): unknown => isEngineError(err) && err.code === 'DIGEST_MISMATCH'
-    ? new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `failed to register layer: layer ${layer.digest} does not match diff id ${diffId} of the image config`, { cause: err })
-    : err
-  if (await content.has(diffId)) {
-    await deps.store.layers.applyLayer(parent, diffId, await content.openRead(diffId))
-  } else {
-    const compressed = counting((await content.openRead(layer.digest)) as AsyncIterable<Buffer>, (n) => report(n))
-    const blob = await openLayerBlob(compressed, deps.decompressor)
-    if (blob.kind === 'gzip') {
-      const hash = createHash('sha256')
-      let size = 0
-      const tar = Readable.from((async function* () {
-        for await (const chunk of blob.tar) {
-          hash.update(chunk)
-          size += chunk.length
-          yield chunk
-        }
-      })(), { objectMode: false })
-      try {
-        await deps.store.layers.applyLayer(parent, diffId, tar)
-        await finished(tar) // an existing layer is not read, only drained
-      } catch (err) {
-        tar.destroy()
-        throw mismatch(err)
-      }
-      const got = `sha256:${hash.digest('hex')}`
-      if (got !== diffId) throw mismatch(new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `diff id mismatch: got ${got}`))
-      await content.putDerived(diffId, layer.digest, size)
-    } else {
-      const [ingested, applied] = await fanOut<unknown>(blob.tar, [
-        (tar) => content.ingest(tar, { digest: diffId }),
-        (tar) => deps.store.layers.applyLayer(parent, diffId, tar),
-      ])
-      if (ingested?.status === 'rejected') throw mismatch(ingested.reason)
-      if (applied?.status === 'rejected') throw mismatch(applied.reason)
-    }
-  }
-  report(layer.size, true)
-  progress({ id, status: 'Pull complete' })
 }

@@ -1,6 +1,6 @@
 import { PassThrough, Readable, pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import { EngineError, invalid, isEngineError, type Digest } from '../../common/index.js'
+import { EngineError, chunksOf, invalid, isEngineError, type Digest } from '../../common/index.js'
 import { detectCompression } from './decompress.js'
 import type { ExternalDecompressor, ProgressSink, RegistryRepository } from './distribution-types.js'
 
@@ -79,7 +79,8 @@ export async function* resumableBlob(
     try {
       const range = await repo.openBlob(digest, offset, opts.signal)
       let skip = offset - range.offset
-      for await (const chunk of range.stream) {
+      const chunks = range.stream instanceof Readable ? chunksOf(range.stream) : range.stream
+      for await (const chunk of chunks) {
         let c = chunk
         if (skip > 0) {
           if (c.length <= skip) {
@@ -188,3 +189,4 @@ export async function fanOut<T>(src: AsyncIterable<Buffer>, consumers: Array<(st
   await feed
   return settled
 }
+

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import tarStream from 'tar-stream'
 import { conflict, invalid, isDigest, notFound } from '../../common/index.js'
 import { chainIdOf } from './chain-id.js'
-import type { LayerInfo, Snapshotter } from './snapshotter.js'
+import type { AppliedLayer, ApplyLayerOptions, LayerInfo, Snapshotter } from './snapshotter.js'
 
 /**
  * In-memory Snapshotter for engine tests that need no files: layers are hashed and sized but not
@@ -17,17 +17,19 @@ export class FakeSnapshotter implements Snapshotter {
 
   constructor(private readonly root = '/fake-snapshots') {}
 
-  async applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream): Promise<LayerInfo> {
+  async applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream, opts: ApplyLayerOptions = {}): Promise<AppliedLayer> {
     if (!isDigest(diffId)) throw invalid('INVALID_DIGEST', `invalid diff id "${diffId}"`)
-    if (parentChainId !== undefined) await this.layerInfo(parentChainId)
-    const { digest, size } = await measureTar(tar)
+    if (parentChainId !== undefined && !opts.parentReady) await this.layerInfo(parentChainId)
+    const { digest, size, tarSize } = await measureTar(tar)
     if (digest !== diffId) throw invalid('DIGEST_MISMATCH', `Cannot apply layer: diff id mismatch: expected ${diffId}, got ${digest}`)
+    await opts.parentReady
+    if (parentChainId !== undefined) await this.layerInfo(parentChainId)
     const chainId = chainIdOf(parentChainId, diffId)
     const existing = this.layers.get(chainId)
     if (existing) return existing
     const info: LayerInfo = { chainId, diffId, parentChainId, size }
     this.layers.set(chainId, info)
-    return info
+    return { ...info, tarSize }
   }
 
   async hasLayer(chainId: string): Promise<boolean> {
@@ -70,14 +72,16 @@ export class FakeSnapshotter implements Snapshotter {
 }
 
 /** sha256 of the stream, and the size unpackLayer would report (file bytes + symlink targets). */
-async function measureTar(tar: NodeJS.ReadableStream): Promise<{ digest: string; size: number }> {
+async function measureTar(tar: NodeJS.ReadableStream): Promise<{ digest: string; size: number; tarSize: number }> {
   const hash = createHash('sha256')
   const extract = tarStream.extract()
   let size = 0
+  let tarSize = 0
   const feeding = (async () => {
     for await (const chunk of tar) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
       hash.update(buf)
+      tarSize += buf.length
       if (!extract.write(buf)) await new Promise<void>((r) => extract.once('drain', () => r()))
     }
     extract.end(undefined) // streamx types want an argument; undefined ends without writing
@@ -89,5 +93,5 @@ async function measureTar(tar: NodeJS.ReadableStream): Promise<{ digest: string;
     entry.resume()
   }
   await feeding
-  return { digest: `sha256:${hash.digest('hex')}`, size }
+  return { digest: `sha256:${hash.digest('hex')}`, size, tarSize }
 }

@@ -1,6 +1,6 @@
 // Layers: unpacked image layers and the overlay snapshots containers run on.
 // Imports only common/ (and types from sys/); mounts go through an injected Mounter.
-export type { LayerInfo, Snapshotter } from './snapshotter.js'
+export type { AppliedLayer, ApplyLayerOptions, LayerInfo, Snapshotter } from './snapshotter.js'
 export type { Mounter, OverlayMountOptions, SpecialFile } from './mounter.js'
 export { OverlaySnapshotter, type OverlaySnapshotterDeps } from './overlay-snapshotter.js'
 export { FakeSnapshotter } from './fake-snapshotter.js'

@@ -15,7 +15,7 @@ import {
 } from '../../common/index.js'
 import { chainIdOf } from './chain-id.js'
 import type { Mounter } from './mounter.js'
-import type { LayerInfo, Snapshotter } from './snapshotter.js'
+import type { AppliedLayer, ApplyLayerOptions, LayerInfo, Snapshotter } from './snapshotter.js'
 import { unpackLayer } from './unpack-layer.js'
 
 export interface OverlaySnapshotterDeps {
@@ -65,12 +65,13 @@ export class OverlaySnapshotter implements Snapshotter {
     this.idMappings = deps.idMappings
   }
 
-  async applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream): Promise<LayerInfo> {
+  async applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream, opts: ApplyLayerOptions = {}): Promise<AppliedLayer> {
     if (!isDigest(diffId)) throw invalid('INVALID_DIGEST', `invalid diff id "${diffId}"`)
-    if (parentChainId !== undefined) await this.layerInfo(parentChainId)
+    if (parentChainId !== undefined && !opts.parentReady) await this.layerInfo(parentChainId)
     const chainId = chainIdOf(parentChainId, diffId)
     if (await this.hasLayer(chainId)) {
       tar.resume()
+      await opts.parentReady
       return this.layerInfo(chainId)
     }
     const dir = this.layerDir(chainId)
@@ -84,6 +85,10 @@ export class OverlaySnapshotter implements Snapshotter {
       if (result.diffId !== diffId) {
         throw invalid('DIGEST_MISMATCH', `Cannot apply layer: diff id mismatch: expected ${diffId}, got ${result.diffId}`)
       }
+      if (opts.parentReady) {
+        await opts.parentReady
+        if (parentChainId !== undefined) await this.layerInfo(parentChainId)
+      }
       if (await this.hasLayer(chainId)) return this.layerInfo(chainId) // a concurrent apply won
       const diff = join(dir, 'diff')
       await rm(diff, { recursive: true, force: true }) // left by a crash before layer.json
@@ -92,7 +97,7 @@ export class OverlaySnapshotter implements Snapshotter {
       await writeJsonAtomic(join(dir, 'layer.json'), record)
       const info: LayerInfo = { chainId, diffId, parentChainId, size: result.size }
       this.infos.set(chainId, info)
-      return info
+      return { ...info, tarSize: result.tarSize }
     } catch (err) {
       await rm(tmp, { recursive: true, force: true })
       await rmdir(dir).catch(() => undefined) // only if nothing else is in it

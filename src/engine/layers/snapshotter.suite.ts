@@ -24,8 +24,9 @@ export function snapshotterSuite(name: string, setup: (t: TestContext) => Promis
   test(`${name}: applyLayer() gives a base layer its diff id as chain id and records size`, async (t) => {
     const { snapshotter } = await setup(t)
     const l = await layer({ 'a.txt': 'hello', 'b.txt': 'world!' })
-    const info = await snapshotter.applyLayer(undefined, l.diffId, Readable.from(l.tar))
+    const { tarSize, ...info } = await snapshotter.applyLayer(undefined, l.diffId, Readable.from(l.tar))
     assert.deepEqual(info, { chainId: l.diffId, diffId: l.diffId, parentChainId: undefined, size: l.size })
+    assert.equal(tarSize, l.tar.length)
     assert.equal(await snapshotter.hasLayer(l.diffId), true)
     assert.deepEqual(await snapshotter.layerInfo(l.diffId), info)
   })
@@ -44,9 +45,40 @@ export function snapshotterSuite(name: string, setup: (t: TestContext) => Promis
   test(`${name}: applyLayer() is idempotent per chain`, async (t) => {
     const { snapshotter } = await setup(t)
     const l = await layer({ 'a.txt': 'same' })
-    const first = await snapshotter.applyLayer(undefined, l.diffId, Readable.from(l.tar))
+    const { tarSize, ...first } = await snapshotter.applyLayer(undefined, l.diffId, Readable.from(l.tar))
     const second = await snapshotter.applyLayer(undefined, l.diffId, Readable.from(l.tar))
-    assert.deepEqual(second, first)
+    assert.equal(tarSize, l.tar.length)
+    assert.deepEqual(second, first, 'no tarSize: the second tar was not unpacked')
+  })
+
+  test(`${name}: applyLayer() with parentReady unpacks before the parent exists and registers only after it`, async (t) => {
+    const { snapshotter } = await setup(t)
+    const base = await layer({ 'a.txt': 'base' })
+    const child = await layer({ 'b.txt': 'child' })
+    const chain = sha256(`${base.diffId} ${child.diffId}`)
+    let ready = (): void => undefined
+    const parentReady = new Promise<void>((r) => (ready = r))
+    let settled = false
+    const applying = snapshotter.applyLayer(base.diffId, child.diffId, Readable.from(child.tar), { parentReady }).finally(() => (settled = true))
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r))
+    assert.equal(settled, false)
+    assert.equal(await snapshotter.hasLayer(chain), false)
+    await snapshotter.applyLayer(undefined, base.diffId, Readable.from(base.tar))
+    ready()
+    const info = await applying
+    assert.equal(info.chainId, chain)
+    assert.equal(info.parentChainId, base.diffId)
+    assert.equal(await snapshotter.hasLayer(chain), true)
+  })
+
+  test(`${name}: applyLayer() with a rejected parentReady fails and registers nothing`, async (t) => {
+    const { snapshotter } = await setup(t)
+    const base = await layer({ 'a.txt': 'base' })
+    const child = await layer({ 'b.txt': 'child' })
+    const parentReady = Promise.reject(new Error('parent failed'))
+    parentReady.catch(() => undefined)
+    await assert.rejects(snapshotter.applyLayer(base.diffId, child.diffId, Readable.from(child.tar), { parentReady }), { message: 'parent failed' })
+    assert.equal(await snapshotter.hasLayer(sha256(`${base.diffId} ${child.diffId}`)), false)
   })
 
   test(`${name}: applyLayer() rejects a tar whose digest is not the diff id`, async (t) => {

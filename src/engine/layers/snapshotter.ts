@@ -16,9 +16,22 @@ export interface LayerInfo {
   size: number
 }
 
+/** A layer applyLayer returns: `tarSize` (bytes of the tar, verified against the diff id) only when this call unpacked it. */
+export interface AppliedLayer extends LayerInfo {
+  tarSize?: number
+}
+
+export interface ApplyLayerOptions {
+  /**
+   * Resolves once the parent layer exists (it may still be unpacking when applyLayer is called): the tar
+   * is unpacked right away and the layer is registered only after this resolves; its rejection fails the call.
+   */
+  parentReady?: Promise<unknown>
+}
+
 export interface Snapshotter {
   /** Unpacks an uncompressed layer tar (OCI whiteouts are converted to overlay whiteouts). Idempotent per chain. */
-  applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream): Promise<LayerInfo>
+  applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream, opts?: ApplyLayerOptions): Promise<AppliedLayer>
   hasLayer(chainId: string): Promise<boolean>
   layerInfo(chainId: string): Promise<LayerInfo>
   /** Deletes a layer dir; callers ensure nothing references it. */

@@ -11,13 +11,15 @@ import {
   mkdirSync,
   openSync,
   symlinkSync,
+  write,
   writeSync,
 } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
+import { Readable } from 'node:stream'
 import tarStream from 'tar-stream'
 import type { Header } from 'tar-stream'
-import { invalid, type Digest } from '../../common/index.js'
+import { chunksOf, invalid, type Digest } from '../../common/index.js'
 import type { SpecialFile } from './mounter.js'
 
 export interface UnpackResult {
@@ -25,6 +27,8 @@ export interface UnpackResult {
   diffId: Digest
   /** Bytes of regular files plus symlink targets (hard links counted once), as Docker sizes layers. */
   size: number
+  /** Bytes of the tar stream as read. */
+  tarSize: number
 }
 
 interface Meta {
@@ -58,7 +62,8 @@ export async function unpackLayer(
 ): Promise<UnpackResult> {
   const hash = createHash('sha256')
   const extract = tarStream.extract()
-  const feeding = feed(tar, hash, extract)
+  const counter = { bytes: 0 }
+  const feeding = feed(tar, hash, counter, extract)
   const state = new LayerTree(root, opts.shiftOwner)
   try {
     for await (const entry of extract) {
@@ -70,7 +75,7 @@ export async function unpackLayer(
       }
       const whiteout = posix.basename(rel).startsWith(WHITEOUT)
       if (!whiteout && (h.type === 'file' || h.type === 'contiguous-file')) {
-        await state.writeFile(rel, state.meta(h), entry as AsyncIterable<Buffer>)
+        await state.writeFile(rel, state.meta(h), entry as AsyncIterable<Buffer>, h.size ?? 0)
       } else {
         entry.resume()
         await state.add(rel, h)
@@ -83,15 +88,16 @@ export async function unpackLayer(
   }
   await feeding
   await state.finish(makeSpecialFiles)
-  return { diffId: `sha256:${hash.digest('hex')}`, size: state.size }
+  return { diffId: `sha256:${hash.digest('hex')}`, size: state.size, tarSize: counter.bytes }
 }
 
 /** Copies the source into the extractor, hashing every byte, with backpressure. */
-async function feed(src: NodeJS.ReadableStream, hash: ReturnType<typeof createHash>, extract: tarStream.Extract): Promise<void> {
+async function feed(src: NodeJS.ReadableStream, hash: ReturnType<typeof createHash>, counter: { bytes: number }, extract: tarStream.Extract): Promise<void> {
   try {
-    for await (const chunk of src) {
+    for await (const chunk of src instanceof Readable ? chunksOf(src) : src) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
       hash.update(buf)
+      counter.bytes += buf.length
       if (extract.destroyed) return
       if (!extract.write(buf)) {
         await new Promise<void>((resolve) => {
@@ -179,16 +185,29 @@ class LayerTree {
     return rel === '' ? this.root : join(this.root, rel)
   }
 
-  async writeFile(rel: string, m: Meta, data: AsyncIterable<Buffer>): Promise<void> {
+  async writeFile(rel: string, m: Meta, data: AsyncIterable<Buffer>, size: number): Promise<void> {
     if (rel === '') throw invalid('INVALID_LAYER', 'Cannot unpack layer: a file entry names the layer root')
     await this.prepareParent(rel)
     await this.replace(rel, false)
     const fd = openSync(this.abs(rel), 'wx', 0o600)
+    // A large file's data is written by the thread pool, one write in flight while the next chunk is
+    // decompressed and hashed here (copying it into the page cache is a good part of unpacking it).
+    let writing: Promise<void> | undefined
     try {
-      for await (const chunk of data) {
-        let off = 0
-        while (off < chunk.length) off += writeSync(fd, chunk, off)
-        this.size += chunk.length
+      try {
+        for await (const chunk of data) {
+          if (size >= ASYNC_WRITE_MIN) {
+            await writing
+            writing = writeAll(fd, chunk)
+            writing.catch(() => undefined) // awaited next round or below
+          } else {
+            let off = 0
+            while (off < chunk.length) off += writeSync(fd, chunk, off)
+          }
+          this.size += chunk.length
+        }
+      } finally {
+        await writing
       }
       fchownSync(fd, m.uid, m.gid)
       fchmodSync(fd, m.mode) // after chown, which clears setuid/setgid
@@ -339,6 +358,22 @@ class LayerTree {
       lutimesSync(path, m.mtime, m.mtime)
     }
   }
+}
+
+/** Files from this size on are written asynchronously (see writeFile). */
+const ASYNC_WRITE_MIN = 1 << 20
+
+function writeAll(fd: number, buf: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const next = (off: number): void => {
+      write(fd, buf, off, buf.length - off, null, (err, n) => {
+        if (err) reject(err)
+        else if (off + n < buf.length) next(off + n)
+        else resolve()
+      })
+    }
+    next(0)
+  })
 }
 
 const depth = (rel: string): number => (rel === '' ? 0 : rel.split('/').length)
