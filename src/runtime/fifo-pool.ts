@@ -74,21 +74,24 @@ export interface PipeEnds {
 }
 
 /**
- * Opens the FIFO at `path` as one pipe from a child to us, and unlinks it. Our read end is opened
+ * Opens the FIFO at `path` as one pipe from a child to us, and unlinks it (`keepName`: the caller
+ * unlinks it, once a child opened the FIFO by its name, while `theirs` kept it from ending early). Our read end is opened
  * first (non-blocking, so the open does not wait for a writer), then the child's write end in
  * blocking mode, so the child's writes block as on any pipe. Only for output: a FIFO differs from an
  * anonymous pipe for a reader that reopens it (/dev/stdin) once every writer closed (it waits for a
  * new writer instead of reading EOF), while a writer that reopens it always finds our reader open.
  */
-export function openPipe(path: string): PipeEnds {
+export function openPipe(path: string, opts: { keepName?: boolean } = {}): PipeEnds {
+  let done = false
   const ours = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
     const theirs = openSync(path, constants.O_WRONLY)
+    done = true
     return { ours, theirs }
   } catch (err) {
     closeSync(ours)
     throw err
   } finally {
-    unlinkSync(path)
+    if (!done || opts.keepName !== true) unlinkSync(path)
   }
 }
