@@ -76,7 +76,10 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
   const withOutput = opts.detach !== true
   const [fifos, runtime] = await Promise.all([deps.fifos.take(withOutput ? 3 : 1), deps.runtime()])
   const processFile = join(deps.fifoDir, `${socketName(opts.execId)}.json`)
-  const argv = crunExecArgs(runtime.path, deps.paths.stateDir, opts.containerId, processFile)
+  const processJson = JSON.stringify(opts.process)
+  const launcher = deps.launcher && !deps.launcher.failed ? deps.launcher : undefined
+  // A launched crun reads the process from a pipe at fd 4 (no file to write and delete).
+  const argv = crunExecArgs(runtime.path, deps.paths.stateDir, opts.containerId, launcher ? '/proc/self/fd/4' : processFile)
   const ours: number[] = []
   const theirs: number[] = []
   const names: string[] = []
@@ -87,6 +90,7 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
     for (const name of names.splice(0)) removeFile(name)
   }
   let exited: Promise<number>
+  let wroteFile = false
   try {
     // Synchronous on purpose: a few tmpfs operations, cheaper than a thread-pool round trip each.
     const open = (): string => {
@@ -100,21 +104,23 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
     const pidName = open()
     const stdoutName = withOutput ? open() : '/dev/null'
     const stderrName = withOutput ? open() : '/dev/null'
-    writeFileSync(processFile, JSON.stringify(opts.process))
     const [pidEnd, stdoutEnd = 'ignore', stderrEnd = 'ignore'] = theirs as [number, number?, number?]
     const spawnDirect = (): Promise<number> => {
+      wroteFile = true
+      writeFileSync(processFile, processJson)
+      const direct = crunExecArgs(runtime.path, deps.paths.stateDir, opts.containerId, processFile)
       const env = Object.keys(runtime.env).length > 0 ? { ...process.env, ...runtime.env } : undefined
-      return spawnWithStdio([deps.reaperPath, '-s', '--', ...argv], ['ignore', stdoutEnd, stderrEnd, pidEnd], { env }).exited
+      return spawnWithStdio([deps.reaperPath, '-s', '--', ...direct], ['ignore', stdoutEnd, stderrEnd, pidEnd], { env }).exited
     }
-    exited = deps.launcher && !deps.launcher.failed
-      ? deps.launcher
-          .launch({ argv, stdout: stdoutName, stderr: stderrName, fd3: pidName, env: runtime.env })
+    exited = launcher
+      ? launcher
+          .launch({ argv, stdout: stdoutName, stderr: stderrName, fd3: pidName, fd4Text: processJson, env: runtime.env })
           .catch((err: unknown) => (err instanceof FdLauncherUnavailable ? spawnDirect() : Promise.reject(err)))
       : spawnDirect()
   } catch (err) {
     for (const fd of ours) closeSync(fd)
     closeTheirs()
-    removeFile(processFile)
+    if (wroteFile) removeFile(processFile)
     throw err
   }
   const [pidFd, outFd, errFd] = ours as [number, number | undefined, number | undefined]
@@ -140,7 +146,7 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
   ])
   pidPipe.socket.destroy()
   closeTheirs()
-  removeFile(processFile)
+  if (wroteFile) removeFile(processFile)
 
   const outputsEnded = Promise.all([out?.ended, err?.ended])
   if (!(pid > 0)) {

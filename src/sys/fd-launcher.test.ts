@@ -37,7 +37,7 @@ function children(pid: number): Array<{ pid: number; zombie: boolean }> {
 test('launchRequest() quotes every word, env words counted before argv', () => {
   assert.equal(
     launchRequest(3, { argv: ['sh', '-c', 'a b'], stdout: '/p/o', stderr: '/dev/null', fd3: '/p/3', env: { K: 'v w' } }),
-    "3 $'/p/o' $'/dev/null' $'/p/3' $'1' $'K=v\\x20w' $'sh' $'-c' $'a\\x20b'\n",
+    "3 $'/p/o' $'/dev/null' $'/p/3' $'' $'1' $'K=v\\x20w' $'sh' $'-c' $'a\\x20b'\n",
   )
 })
 
@@ -47,17 +47,18 @@ test('FdLauncher.launch() runs argv with stdout, stderr and fd 3 at the given pa
   const [out, err, fd3] = ['out', 'err', 'fd3'].map((f) => join(dir, f)) as [string, string, string]
   const args = ['with space', "quo'te", '$HOME `id`', 'new\nline', '']
   const status = await l.launch({
-    argv: ['sh', '-c', 'printf "%s|" "$@"; echo "$BERTH_T" >&2; echo three >&3; read x || echo eof >&3; exit 7', 'sh', ...args],
+    argv: ['sh', '-c', 'printf "%s|" "$@"; echo "$BERTH_T" >&2; echo three >&3; read x || echo eof >&3; cat /proc/self/fd/4 >&3; exit 7', 'sh', ...args],
     stdout: out,
     stderr: err,
     fd3,
+    fd4Text: '{"json": "with spaces"}',
     env: { BERTH_T: 'env value' },
   })
   assert.equal(status, 7)
   assert.equal(await readFile(out, 'utf8'), args.map((a) => `${a}|`).join(''))
   assert.equal(await readFile(err, 'utf8'), 'env value\n')
-  // stdin is /dev/null.
-  assert.equal(await readFile(fd3, 'utf8'), 'three\neof\n')
+  // stdin is /dev/null; fd 4 can be opened again by its /proc path (as crun opens its --process).
+  assert.equal(await readFile(fd3, 'utf8'), 'three\neof\n{"json": "with spaces"}\n')
   // A job killed by a signal: 128 + its number, as crun reports it.
   assert.equal(await l.launch({ argv: ['sh', '-c', 'kill -KILL $$'], stdout: '/dev/null', stderr: '/dev/null', fd3: '/dev/null' }), 137)
   // A path that cannot be opened: the job fails before argv runs.

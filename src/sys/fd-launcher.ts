@@ -9,9 +9,11 @@
  *
  * Protocol (one line per request on the helper's stdin, one line per exit on its stdout, each a
  * single write below PIPE_BUF so concurrent jobs never interleave):
- *   request  `<id> <stdout> <stderr> <fd3> <count of env words> <NAME=value>... <argv>...` ($'' quoted)
+ *   request  `<id> <stdout> <stderr> <fd3> <fd4 text> <count of env words> <NAME=value>... <argv>...`
+ *            (each word $'' quoted)
  *   reply    `<id> exit <status>`
- * The job's stdin is /dev/null. bash reports a job killed by signal N as 128+N, as crun reports a
+ * The job's stdin is /dev/null, its fd 4 a pipe holding the fd4 text (a bash here-string: a pipe, not
+ * a file, while it fits in the pipe's buffer). bash reports a job killed by signal N as 128+N, as crun reports a
  * process a signal killed. A path that cannot be opened fails the job with status 1 before argv runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -20,10 +22,10 @@ import { bashQuote } from './spawn-helper.js'
 const SCRIPT = `while IFS=' ' read -r id rest; do
   (
     eval "set -- $rest"
-    o=$1 e=$2 p=$3 n=$4
-    shift 4
+    o=$1 e=$2 p=$3 t=$4 n=$5
+    shift 5
     while [ "$n" -gt 0 ]; do export "$1"; shift; n=$((n-1)); done
-    "$@" </dev/null >"$o" 2>"$e" 3>"$p" &
+    "$@" </dev/null >"$o" 2>"$e" 3>"$p" 4<<<"$t" &
     wait $!
     echo "$id exit $?"
   ) &
@@ -36,6 +38,8 @@ export interface LaunchRequest {
   stdout: string
   stderr: string
   fd3: string
+  /** Text (a newline added) readable at fd 4 from a pipe (a here-string). */
+  fd4Text?: string
   /** Added to the helper's environment for this job. */
   env?: Record<string, string>
 }
@@ -43,7 +47,7 @@ export interface LaunchRequest {
 /** The request line for one job. Pure. */
 export function launchRequest(id: number, req: LaunchRequest): string {
   const env = Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}`)
-  const words = [req.stdout, req.stderr, req.fd3, String(env.length), ...env, ...req.argv]
+  const words = [req.stdout, req.stderr, req.fd3, req.fd4Text ?? '', String(env.length), ...env, ...req.argv]
   return `${id} ${words.map(bashQuote).join(' ')}\n`
 }
 
