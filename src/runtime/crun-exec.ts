@@ -95,7 +95,7 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
   let exited: Promise<number>
   let wroteFile = false
   try {
-    // Synchronous on purpose: a few tmpfs operations, cheaper than a thread-pool round trip each.
+    // Synchronous on purpose: a few opens of FIFOs, cheaper than a thread-pool round trip each.
     const open = (): string => {
       const name = fifos.shift() as string
       const ends = openPipe(name, { keepName: true })

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { closeSync, existsSync, readSync, statSync, writeSync } from 'node:fs'
+import { closeSync, constants, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -47,6 +47,23 @@ test('openPipe() opens both ends of a FIFO once and unlinks it; data flows from 
     writeSync(ends.theirs, 'from child')
     const buf = Buffer.alloc(64)
     assert.equal(buf.subarray(0, readSync(ends.ours, buf)).toString(), 'from child')
+  } finally {
+    closeSync(ends.ours)
+    closeSync(ends.theirs)
+  }
+})
+
+test('openPipe() with keepName leaves the name, so a child can open the same pipe by it', async (t) => {
+  const pool = new FifoPool(join(await tempDir(t), 'pipes'), { batch: 2, lowWater: 0 })
+  const [path] = (await pool.take(1)) as [string]
+  const ends = openPipe(path, { keepName: true })
+  const child = openSync(path, constants.O_WRONLY)
+  try {
+    writeSync(child, 'by name')
+    closeSync(child)
+    writeSync(ends.theirs, ', held end')
+    const buf = Buffer.alloc(64)
+    assert.equal(buf.subarray(0, readSync(ends.ours, buf)).toString(), 'by name, held end')
   } finally {
     closeSync(ends.ours)
     closeSync(ends.theirs)
