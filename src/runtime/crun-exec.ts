@@ -19,7 +19,6 @@
  * message when no pid comes.
  */
 import { closeSync, writeFileSync, unlinkSync } from 'node:fs'
-import { unlink } from 'node:fs/promises'
 import { Socket } from 'node:net'
 import { join } from 'node:path'
 import { EngineError, RuntimeError } from '../common/index.js'
@@ -88,9 +87,8 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
   // launched crun opens the FIFOs by name, and until then no reader may see an end of file.
   const closeTheirs = (): void => {
     for (const fd of theirs.splice(0)) closeSync(fd)
-    // Off the event loop: an unlink waits for the journal when the exec root is not a tmpfs. The
-    // names are never handed out again, so a late unlink changes nothing.
-    for (const name of names.splice(0)) void unlink(name).catch(() => undefined)
+    // Deleted later, many at once (the names are never handed out again).
+    deps.fifos.release(names.splice(0))
   }
   let exited: Promise<number>
   let wroteFile = false
