@@ -3,7 +3,7 @@ import { mkdir, open, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, type Logger, type Process, type Spec } from '../common/index.js'
-import { run, spawnWithFds, type RunResult } from '../sys/index.js'
+import { FdLauncher, run, spawnWithFds, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
 import { conmonCtlMessage, resizeMessage, writeConmonFifo } from './conmon-ctl.js'
 import { conmonExec } from './conmon-exec.js'
@@ -67,6 +67,8 @@ export class ConmonRuntime implements OciRuntime {
   /** crun only: its binary on a read-only mount, so it need not re-execute itself (used for exec). */
   private readonly crunBinary: ReadOnlyBinary | undefined
   private readonly reaperPath: string | undefined
+  /** Starts the plain execs' crun (made with the first one). */
+  private launcher: FdLauncher | undefined
   private execPrepared = false
   private closed = false
   /** The runtime's shared directories, made at the first create. */
@@ -87,6 +89,7 @@ export class ConmonRuntime implements OciRuntime {
   async close(): Promise<void> {
     // No exec preparation may start after this (it would mount the binary again).
     this.closed = true
+    this.launcher?.close()
     await this.crunBinary?.close()
   }
 
@@ -331,7 +334,8 @@ export class ConmonRuntime implements OciRuntime {
   exec(opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
     if (this.fifos && this.crunBinary && this.reaperPath && !opts.process.terminal && !opts.openStdin) {
       const binary = this.crunBinary
-      const deps = { runtime: () => binary.command(), reaperPath: this.reaperPath, paths: this.paths, fifos: this.fifos, fifoDir: join(this.opts.root, 'pipes') }
+      const launcher = this.closed ? undefined : (this.launcher ??= new FdLauncher(this.reaperPath))
+      const deps = { runtime: () => binary.command(), reaperPath: this.reaperPath, launcher, paths: this.paths, fifos: this.fifos, fifoDir: join(this.opts.root, 'pipes') }
       return crunExec(deps, opts)
     }
     return conmonExec({ bins: this.opts, paths: this.paths, logger: this.opts.logger }, opts)

@@ -1,6 +1,7 @@
 /**
- * Exec without conmon, for processes without a TTY or stdin: berthd runs `crun exec` in the
- * foreground as its own child, with FIFOs as the process's stdout and stderr (stdin is /dev/null). crun waits for the process and exits with its status
+ * Exec without conmon, for processes without a TTY or stdin: berthd has `crun exec` run in the
+ * foreground (by its FdLauncher: a fork of a small shell, not of berthd), with FIFOs as the process's
+ * stdout and stderr (stdin is /dev/null). crun waits for the process and exits with its status
  * (128 + signal when a signal killed it), so no monitor, attach socket or session directory is
  * needed: one process spawn instead of conmon's two plus the runtime, and no handshake.
  *
@@ -21,7 +22,7 @@ import { closeSync, writeFileSync, unlinkSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { join } from 'node:path'
 import { EngineError, RuntimeError } from '../common/index.js'
-import { spawnWithStdio } from '../sys/index.js'
+import { FdLauncherUnavailable, spawnWithStdio, type FdLauncher } from '../sys/index.js'
 import { socketName, type RuntimePaths } from './conmon-args.js'
 import { execStartError } from './conmon-exec.js'
 import { openPipe, type FifoPool } from './fifo-pool.js'
@@ -40,6 +41,11 @@ export interface CrunExecDeps {
    * the host's init may reap late or never, leaving a zombie that `top` lists.
    */
   reaperPath: string
+  /**
+   * Starts crun without a spawn from berthd (see FdLauncher), its tini being the subreaper; without
+   * it, or when it cannot start, berthd spawns `tini -s -- crun ...` itself.
+   */
+  launcher?: FdLauncher
   paths: RuntimePaths
   /** FIFOs for the process's stdio and the pid; also where process files are written. */
   fifos: FifoPool
@@ -70,35 +76,57 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
   const withOutput = opts.detach !== true
   const [fifos, runtime] = await Promise.all([deps.fifos.take(withOutput ? 3 : 1), deps.runtime()])
   const processFile = join(deps.fifoDir, `${socketName(opts.execId)}.json`)
-  const argv = crunExecArgs(runtime.path, deps.paths.stateDir, opts.containerId, processFile)
+  const processJson = JSON.stringify(opts.process)
+  const launcher = deps.launcher && !deps.launcher.failed ? deps.launcher : undefined
+  // A launched crun reads the process from a pipe at fd 4 (no file to write and delete).
+  const argv = crunExecArgs(runtime.path, deps.paths.stateDir, opts.containerId, launcher ? '/proc/self/fd/4' : processFile)
   const ours: number[] = []
   const theirs: number[] = []
-  let child
+  const names: string[] = []
+  // Our copies of the write ends are kept until crun has its own (it sent the pid, or exited): a
+  // launched crun opens the FIFOs by name, and until then no reader may see an end of file.
+  const closeTheirs = (): void => {
+    for (const fd of theirs.splice(0)) closeSync(fd)
+    // Deleted later, many at once (the names are never handed out again).
+    deps.fifos.release(names.splice(0))
+  }
+  let exited: Promise<number>
+  let wroteFile = false
   try {
-    // Synchronous on purpose: a few tmpfs operations, cheaper than a thread-pool round trip each.
-    const open = (): number => {
-      const ends = openPipe(fifos.shift() as string)
+    // Synchronous on purpose: a few opens of FIFOs, cheaper than a thread-pool round trip each.
+    const open = (): string => {
+      const name = fifos.shift() as string
+      const ends = openPipe(name, { keepName: true })
+      names.push(name)
       ours.push(ends.ours)
       theirs.push(ends.theirs)
-      return ends.theirs
+      return name
     }
-    const pidEnd = open()
-    const stdout = withOutput ? open() : 'ignore'
-    const stderr = withOutput ? open() : 'ignore'
-    writeFileSync(processFile, JSON.stringify(opts.process))
-    const env = Object.keys(runtime.env).length > 0 ? { ...process.env, ...runtime.env } : undefined
-    child = spawnWithStdio([deps.reaperPath, '-s', '--', ...argv], ['ignore', stdout, stderr, pidEnd], { env })
+    const pidName = open()
+    const stdoutName = withOutput ? open() : '/dev/null'
+    const stderrName = withOutput ? open() : '/dev/null'
+    const [pidEnd, stdoutEnd = 'ignore', stderrEnd = 'ignore'] = theirs as [number, number?, number?]
+    const spawnDirect = (): Promise<number> => {
+      wroteFile = true
+      writeFileSync(processFile, processJson)
+      const direct = crunExecArgs(runtime.path, deps.paths.stateDir, opts.containerId, processFile)
+      const env = Object.keys(runtime.env).length > 0 ? { ...process.env, ...runtime.env } : undefined
+      return spawnWithStdio([deps.reaperPath, '-s', '--', ...direct], ['ignore', stdoutEnd, stderrEnd, pidEnd], { env }).exited
+    }
+    exited = launcher
+      ? launcher
+          .launch({ argv, stdout: stdoutName, stderr: stderrName, fd3: pidName, fd4Text: processJson, env: runtime.env })
+          .catch((err: unknown) => (err instanceof FdLauncherUnavailable ? spawnDirect() : Promise.reject(err)))
+      : spawnDirect()
   } catch (err) {
     for (const fd of ours) closeSync(fd)
-    removeFile(processFile)
+    closeTheirs()
+    if (wroteFile) removeFile(processFile)
     throw err
-  } finally {
-    for (const fd of theirs) closeSync(fd)
   }
   const [pidFd, outFd, errFd] = ours as [number, number | undefined, number | undefined]
-  const exited = child.exited
   // A spawn that failed (no such runtime binary) is reported below, through the pid.
-  exited.catch(() => undefined)
+  exited.then(closeTheirs, closeTheirs)
 
   // Output, held until the pid says the process started.
   const held: Array<[1 | 2, Buffer]> = []
@@ -118,7 +146,8 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
     exited.then(() => pidPipe.ended.then(() => Number.parseInt(pidText, 10)), () => -1),
   ])
   pidPipe.socket.destroy()
-  removeFile(processFile)
+  closeTheirs()
+  if (wroteFile) removeFile(processFile)
 
   const outputsEnded = Promise.all([out?.ended, err?.ended])
   if (!(pid > 0)) {

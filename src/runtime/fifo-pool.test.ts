@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { closeSync, existsSync, readSync, statSync, writeSync } from 'node:fs'
+import { closeSync, constants, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,6 +36,11 @@ test('FifoPool.take() with the real mkfifo gives FIFOs', async (t) => {
   const pool = new FifoPool(join(await tempDir(t), 'pipes'), { batch: 2, lowWater: 0 })
   const [path] = await pool.take(1)
   assert.ok(path && statSync(path).isFIFO())
+  // Released names go with the next batch, made by the real rm.
+  const [other] = await pool.take(1)
+  pool.release([path, other as string])
+  await pool.take(1)
+  assert.deepEqual([existsSync(path), existsSync(other as string)], [false, false])
 })
 
 test('openPipe() opens both ends of a FIFO once and unlinks it; data flows from the child end to ours', async (t) => {
@@ -51,4 +56,42 @@ test('openPipe() opens both ends of a FIFO once and unlinks it; data flows from 
     closeSync(ends.ours)
     closeSync(ends.theirs)
   }
+})
+
+test('openPipe() with keepName leaves the name, so a child can open the same pipe by it', async (t) => {
+  const pool = new FifoPool(join(await tempDir(t), 'pipes'), { batch: 2, lowWater: 0 })
+  const [path] = (await pool.take(1)) as [string]
+  const ends = openPipe(path, { keepName: true })
+  const child = openSync(path, constants.O_WRONLY)
+  try {
+    writeSync(child, 'by name')
+    closeSync(child)
+    writeSync(ends.theirs, ', held end')
+    const buf = Buffer.alloc(64)
+    assert.equal(buf.subarray(0, readSync(ends.ours, buf)).toString(), 'by name, held end')
+  } finally {
+    closeSync(ends.ours)
+    closeSync(ends.theirs)
+  }
+})
+
+test('FifoPool.release() has used names deleted with the next batch', async (t) => {
+  const dir = join(await tempDir(t), 'pipes')
+  const removed: string[][] = []
+  const pool = new FifoPool(dir, {
+    batch: 2,
+    lowWater: 0,
+    mkfifo: async (paths) => {
+      for (const p of paths) await writeFile(p, '')
+    },
+    remove: async (paths) => {
+      removed.push([...paths])
+    },
+  })
+  const first = await pool.take(2)
+  pool.release(first)
+  assert.deepEqual(removed, [])
+  const next = await pool.take(1)
+  assert.deepEqual(removed, [first])
+  assert.equal(next.filter((p) => first.includes(p)).length, 0)
 })

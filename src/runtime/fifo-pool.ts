@@ -17,11 +17,15 @@ export interface FifoPoolOptions {
   lowWater?: number
   /** Makes the FIFOs at `paths` (default: the `mkfifo` program). */
   mkfifo?: (paths: string[]) => Promise<void>
+  /** Deletes used FIFOs (default: the `rm` program). */
+  remove?: (paths: string[]) => Promise<void>
   logger?: Logger
 }
 
 export class FifoPool {
   private readonly free: string[] = []
+  /** Used FIFOs whose names are left: deleted with the next batch, by one process. */
+  private readonly used: string[] = []
   private refilling: Promise<void> | undefined
   private prepared: Promise<void> | undefined
   private seq = 0
@@ -42,6 +46,15 @@ export class FifoPool {
     return taken
   }
 
+  /**
+   * Hands back FIFOs taken and opened with openPipe's keepName: their names are deleted with the next
+   * batch (one `rm` for many, off berthd's thread; the exec root may be a journaled filesystem, where
+   * every unlink waits for the journal). The pool never hands a name out twice.
+   */
+  release(paths: readonly string[]): void {
+    this.used.push(...paths)
+  }
+
   private refill(): Promise<void> {
     this.refilling ??= this.make().finally(() => (this.refilling = undefined))
     return this.refilling
@@ -58,13 +71,21 @@ export class FifoPool {
       throw err
     }
     const paths = Array.from({ length: this.opts.batch ?? 64 }, () => join(this.dir, `p${this.seq++}`))
-    await (this.opts.mkfifo ?? mkfifo)(paths)
+    const used = this.used.splice(0)
+    const removed = used.length === 0 ? undefined : (this.opts.remove ?? removeFiles)(used).catch((err: unknown) => {
+      this.opts.logger?.warn('removing used FIFOs failed', { dir: this.dir, error: errorMessage(err) })
+    })
+    await Promise.all([(this.opts.mkfifo ?? mkfifo)(paths), removed])
     this.free.push(...paths)
   }
 }
 
 async function mkfifo(paths: string[]): Promise<void> {
   await run(['mkfifo', '-m', '600', ...paths])
+}
+
+async function removeFiles(paths: string[]): Promise<void> {
+  await run(['rm', '-f', '--', ...paths])
 }
 
 /** Both ends of one pipe: `ours` reads without blocking (event loop), `theirs` writes blocking (a child's). */
@@ -74,21 +95,24 @@ export interface PipeEnds {
 }
 
 /**
- * Opens the FIFO at `path` as one pipe from a child to us, and unlinks it. Our read end is opened
+ * Opens the FIFO at `path` as one pipe from a child to us, and unlinks it (`keepName`: the caller
+ * unlinks it, once a child opened the FIFO by its name, while `theirs` kept it from ending early). Our read end is opened
  * first (non-blocking, so the open does not wait for a writer), then the child's write end in
  * blocking mode, so the child's writes block as on any pipe. Only for output: a FIFO differs from an
  * anonymous pipe for a reader that reopens it (/dev/stdin) once every writer closed (it waits for a
  * new writer instead of reading EOF), while a writer that reopens it always finds our reader open.
  */
-export function openPipe(path: string): PipeEnds {
+export function openPipe(path: string, opts: { keepName?: boolean } = {}): PipeEnds {
+  let done = false
   const ours = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
     const theirs = openSync(path, constants.O_WRONLY)
+    done = true
     return { ours, theirs }
   } catch (err) {
     closeSync(ours)
     throw err
   } finally {
-    unlinkSync(path)
+    if (!done || opts.keepName !== true) unlinkSync(path)
   }
 }

@@ -1,0 +1,142 @@
+/**
+ * FdLauncher: a long-lived `tini -s -- bash` that starts short-lived children whose stdout, stderr
+ * and fd 3 are named pipes (FIFOs) or files, and reports their exit. It exists for `crun exec`, run
+ * once per exec: spawning from Node forks the whole daemon (libuv's fork copies the page tables of a
+ * ~100 MB process, the event loop blocked meanwhile), and a subreaper (tini) had to be spawned with
+ * every child. Here bash forks a few MB, and the one tini is the subreaper of every job: a job's own
+ * child that it leaves behind (crun exits without reaping a process it could not start) is reparented
+ * to tini, which reaps it.
+ *
+ * Protocol (one line per request on the helper's stdin, one line per exit on its stdout, each a
+ * single write below PIPE_BUF so concurrent jobs never interleave):
+ *   request  `<id> <stdout> <stderr> <fd3> <fd4 text> <count of env words> <NAME=value>... <argv>...`
+ *            (each word $'' quoted)
+ *   reply    `<id> exit <status>`
+ * The job's stdin is /dev/null, its fd 4 a pipe holding the fd4 text (a bash here-string: a pipe, not
+ * a file, while it fits in the pipe's buffer). bash reports a job killed by signal N as 128+N, as crun reports a
+ * process a signal killed. A path that cannot be opened fails the job with status 1 before argv runs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { bashQuote } from './spawn-helper.js'
+
+const SCRIPT = `while IFS=' ' read -r id rest; do
+  (
+    eval "set -- $rest"
+    o=$1 e=$2 p=$3 t=$4 n=$5
+    shift 5
+    while [ "$n" -gt 0 ]; do export "$1"; shift; n=$((n-1)); done
+    "$@" </dev/null >"$o" 2>"$e" 3>"$p" 4<<<"$t" &
+    wait $!
+    echo "$id exit $?"
+  ) &
+done
+`
+
+export interface LaunchRequest {
+  argv: readonly string[]
+  /** Paths the job's stdout, stderr and fd 3 are opened at (write-only): FIFOs, files, /dev/null. */
+  stdout: string
+  stderr: string
+  fd3: string
+  /** Text (a newline added) readable at fd 4 from a pipe (a here-string). */
+  fd4Text?: string
+  /** Added to the helper's environment for this job. */
+  env?: Record<string, string>
+}
+
+/** The request line for one job. Pure. */
+export function launchRequest(id: number, req: LaunchRequest): string {
+  const env = Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}`)
+  const words = [req.stdout, req.stderr, req.fd3, req.fd4Text ?? '', String(env.length), ...env, ...req.argv]
+  return `${id} ${words.map(bashQuote).join(' ')}\n`
+}
+
+/** The launcher could not be started (no tini or bash): the job never ran. */
+export class FdLauncherUnavailable extends Error {}
+
+export class FdLauncher {
+  private child: ChildProcess | undefined
+  private buffer = ''
+  private nextId = 1
+  private readonly jobs = new Map<number, (status: number) => void>()
+  /** True once the helper could not be started: callers spawn by themselves. */
+  failed = false
+
+  /** `reaperPath`: tini (run with -s); `bash`: the shell that runs the jobs. */
+  constructor(
+    private readonly reaperPath: string,
+    private readonly bash = 'bash',
+  ) {}
+
+  /**
+   * Starts argv; resolves with its exit status (128 + N when signal N killed it). Rejects with
+   * FdLauncherUnavailable when the helper cannot be started, and with an Error when it died.
+   */
+  launch(req: LaunchRequest): Promise<number> {
+    if (this.failed) return Promise.reject(new FdLauncherUnavailable(`cannot start ${this.reaperPath}`))
+    const id = this.nextId++
+    const status = new Promise<number>((resolve, reject) => {
+      this.jobs.set(id, (s) => {
+        this.jobs.delete(id)
+        this.hold()
+        if (s === NOT_STARTED) reject(new FdLauncherUnavailable(`cannot start ${this.reaperPath}`))
+        else if (s === LOST) reject(new Error('the exec launcher exited before the job did'))
+        else resolve(s)
+      })
+    })
+    const child = this.helper()
+    this.hold()
+    child.stdin?.write(launchRequest(id, req))
+    return status
+  }
+
+  /** Ends the helper (jobs still running go on; their exits are not reported). */
+  close(): void {
+    this.child?.stdin?.end()
+    this.child = undefined
+  }
+
+  private helper(): ChildProcess {
+    if (this.child) return this.child
+    const child = spawn(this.reaperPath, ['-s', '--', this.bash, '-c', SCRIPT, 'berth-exec-launcher'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      // Its own process group: a signal to berthd's group does not reach running execs.
+      detached: true,
+    })
+    child.stdout?.setEncoding('utf8')
+    child.stdout?.on('data', (chunk: string) => this.onData(chunk))
+    child.stdin?.on('error', () => undefined)
+    const lost = (): void => {
+      if (this.child === child) this.child = undefined
+      const started = child.pid !== undefined
+      if (!started) this.failed = true
+      for (const done of [...this.jobs.values()]) done(started ? LOST : NOT_STARTED)
+    }
+    child.on('error', lost)
+    child.on('exit', lost)
+    ;(child.stdin as { unref?: () => void } | null)?.unref?.()
+    this.child = child
+    return child
+  }
+
+  /** The helper keeps node's event loop alive only while it runs jobs. */
+  private hold(): void {
+    const child = this.child
+    if (!child) return
+    const busy = this.jobs.size > 0
+    for (const h of [child, child.stdout] as Array<{ ref?: () => void; unref?: () => void } | null>) (busy ? h?.ref : h?.unref)?.call(h)
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk
+    for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
+      const [id, kind, value] = this.buffer.slice(0, nl).split(' ')
+      this.buffer = this.buffer.slice(nl + 1)
+      if (kind === 'exit') this.jobs.get(Number(id))?.(Number(value))
+    }
+  }
+}
+
+/** Statuses of jobs whose helper never started, or died first. */
+const NOT_STARTED = -1
+const LOST = -2
