@@ -464,9 +464,9 @@ export class ContainerLifecycle {
       for (const hook of [...this.ctx.hooks].reverse()) {
         await hook.onRemove?.(record, { removeVolumes }).catch(this.warn(`${hook.name}: releasing resources at removal failed`, id))
       }
-      await this.ctx.runtime.purge?.(id)
       // Gone for clients from here (a `docker run --rm` returns) and its directory is renamed away;
-      // deleting the files (its writable layer can be big) and the runtime state follows.
+      // deleting the files (its writable layer can be big) and the runtime's state and files follows:
+      // they are named by the container's id, which nothing can take again.
       const aside = await this.ctx.store.moveAside(id)
       this.ctx.attachments.endAll(id)
       this.publish(record, 'destroy')
@@ -475,6 +475,7 @@ export class ContainerLifecycle {
       await new Promise((resolve) => setImmediate(resolve))
       await Promise.all([
         this.runtimeLeft.delete(id) ? this.ctx.runtime.delete(id).catch(this.warn('runtime delete at removal failed', id)) : undefined,
+        this.ctx.runtime.purge?.(id).catch(this.warn('removing runtime files at removal failed', id)),
         // A snapshot kept in the container's directory moved with it: what is left elsewhere goes.
         this.ctx.snapshotter.removeSnapshot(id),
         aside ? this.ctx.store.deleteAside(aside) : undefined,

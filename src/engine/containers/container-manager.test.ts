@@ -113,11 +113,14 @@ test('ContainerManager autoRemove removes the container after it exits', async (
   await assert.rejects(h.manager.resolve(id), isKind('NotFound', `No such container: ${id}`))
   await assert.rejects(stat(join(h.dataRoot, 'containers', id)), { code: 'ENOENT' })
   assert.deepEqual(actions(h.events, id), ['create', 'start', 'die', 'destroy'])
-  assert.equal(h.runtime.callsOf('purge', id).length, 1)
   assert.equal(h.manager.isImageUsed(busybox.id), false)
-  // The runtime state, the snapshot and the files go after the waiters were told.
+  // The name is free as soon as the waiters are told.
+  const again = await h.manager.create(spec(), 'temp')
+  await h.manager.remove(again.id)
+  // The runtime state and files, the snapshot and the directory go after the waiters were told.
   const cleaned = async (): Promise<boolean> => h.snapshotter.calls.some((c) => c.op === 'removeSnapshot' && c.key === id) &&
-    h.runtime.callsOf('delete', id).length === 1 && (await readdir(join(h.dataRoot, 'containers'))).length === 0
+    h.runtime.callsOf('delete', id).length === 1 && h.runtime.callsOf('purge', id).length === 1 &&
+    (await readdir(join(h.dataRoot, 'containers'))).length === 0
   for (let i = 0; i < 200 && !(await cleaned()); i++) await new Promise((r) => setTimeout(r, 10))
   assert.ok(await cleaned(), 'runtime state, snapshot and directory deleted')
 })
