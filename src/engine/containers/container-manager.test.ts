@@ -125,12 +125,13 @@ test('ContainerManager autoRemove removes the container after it exits', async (
   assert.ok(await cleaned(), 'runtime state, snapshot and directory deleted')
 })
 
-test('ContainerManager mounts the rootfs of a --rm container volatile and keeps other containers durable', async (t) => {
+test('ContainerManager prepares and mounts the rootfs of a --rm container volatile and keeps other containers durable', async (t) => {
   const h = await harness(t)
   const temp = (await h.manager.create(spec({ host: { autoRemove: true } }), 'temp')).id
   const kept = (await h.manager.create(spec(), 'kept')).id
   await h.manager.start(temp)
   await h.manager.start(kept)
+  assert.deepEqual(h.snapshotter.prepareOptions, [{ volatile: true }, {}])
   assert.deepEqual(h.snapshotter.mountOptions, [{ volatile: true }, {}])
   h.runtime.exit(temp, 0)
   h.runtime.exit(kept, 0)

@@ -196,6 +196,9 @@ export class ContainerManager implements ContainerService {
     const record = newContainerRecord({
       id, name: containerName, created: this.now(), spec: { ...spec, hostname, host: { ...spec.host, logConfig } }, image, command, dir, runtime: this.deps.runtimeName,
     })
+    // A --rm container is thrown away at exit, and after a host crash (dockerd removes --rm containers
+    // it finds at start): its record and snapshot are written without the fsyncs that make them durable.
+    const durable = spec.host.autoRemove !== true
     let prepared = false
     const created: ContainerHooks[] = []
     try {
@@ -212,12 +215,12 @@ export class ContainerManager implements ContainerService {
           resolvConfPath: this.deps.hostResolvConfPath ?? '/etc/resolv.conf',
           hostsPath: this.deps.hostHostsPath ?? '/etc/hosts',
         }),
-        this.deps.snapshotter.prepare(id, image.topChainId),
+        this.deps.snapshotter.prepare(id, image.topChainId, durable ? {} : { volatile: true }),
       ])
       prepared = snapshot.status === 'fulfilled'
       if (snapshot.status === 'rejected') throw snapshot.reason
       if (etc.status === 'rejected') throw etc.reason
-      await this.store.save(record)
+      await this.store.save(record, { durable })
     } catch (err) {
       this.store.releaseName(containerName, id)
       for (const hook of created.reverse()) {
