@@ -290,7 +290,23 @@ test('ContainerManager.start() fails for an unknown user', async (t) => {
   const h = await harness(t)
   const { id } = await h.manager.create(spec({ user: 'nobody' }), 'usr')
   await assert.rejects(h.manager.start(id), isKind('InvalidArgument', 'unable to find user nobody: no matching entries in passwd file'))
-  assert.equal(h.runtime.callsOf('create', id).length, 0)
+  // The runtime's create began with the start and was called off before the bundle was complete.
+  assert.equal(h.runtime.containers.has(id), false)
+})
+
+test('ContainerManager.start() lets the runtime create the container only once config.json is written', async (t) => {
+  const h = await harness(t)
+  const { id } = await h.manager.create(spec({ cmd: ['echo', 'hi'] }), 'ordered')
+  const create = h.runtime.create.bind(h.runtime)
+  let argsSeen: unknown
+  h.runtime.create = async (opts) => {
+    await opts.ready
+    argsSeen = JSON.parse(await readFile(join(opts.bundleDir, 'config.json'), 'utf8')).process.args
+    return create(opts)
+  }
+  await h.manager.start(id)
+  assert.deepEqual(argsSeen, ['echo', 'hi'])
+  h.runtime.exit(id, 0)
 })
 
 test('ContainerManager.rename(), list() and logs() work on records', async (t) => {
