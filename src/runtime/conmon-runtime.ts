@@ -112,6 +112,8 @@ export class ConmonRuntime implements OciRuntime {
   }
 
   private async createContainer(opts: RuntimeCreateOptions): Promise<{ pid: number }> {
+    // Its rejection is handled once conmon waits for it (below), not reported as unhandled meanwhile.
+    opts.ready?.catch(() => undefined)
     opts.signal?.throwIfAborted()
     const id = opts.containerId
     const { exitsDir } = this.paths
@@ -141,9 +143,29 @@ export class ConmonRuntime implements OciRuntime {
     })
     const syncPipe = child.stdio[3] as Readable
     const startPipe = child.stdio[4] as Writable
-    // conmon blocks on the start pipe before it forks; unblock it at once.
     // EPIPE here means conmon died before reading; the sync pipe then closes and reports the failure.
     startPipe.on('error', (err) => this.opts.logger.debug('conmon start pipe', { containerId: id, err: err.message }))
+    if (opts.ready) {
+      try {
+        await opts.ready
+      } catch (err) {
+        // conmon blocks on the start pipe before it forks or runs the runtime: killed there, it leaves
+        // nothing. (Closing the pipe instead would let it go on and create the container.)
+        // (pid -1 = the spawn failed: kill(-1) would signal every process.)
+        if (child.pid > 0) {
+          try {
+            process.kill(child.pid, 'SIGKILL')
+          } catch {
+            // Gone already (it failed on its own).
+          }
+        }
+        syncPipe.destroy()
+        startPipe.destroy()
+        child.exited.catch(() => undefined)
+        throw err
+      }
+    }
+    // conmon blocks on the start pipe before it forks; unblock it once the bundle is complete.
     startPipe.end('0')
 
     let line: string | undefined

@@ -1,7 +1,7 @@
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isEngineError, type Process } from '../common/index.js'
 import { removeCgroup } from '../sys/index.js'
@@ -436,6 +436,28 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
       assert.equal(await runtime.state(c.containerId), undefined)
     })
 
+    test('create() with `ready` reads the bundle only once it resolves', async (t) => {
+      const c = await bundle(t, ['sh', '-c', 'exit 6'])
+      const config = join(c.bundleDir, 'config.json')
+      await rename(config, `${config}.later`)
+      let complete: () => void = () => undefined
+      const creating = runtime.create({ ...c, ready: new Promise<void>((r) => (complete = r)) })
+      await new Promise((r) => setTimeout(r, 50))
+      await rename(`${config}.later`, config)
+      complete()
+      assert.ok((await creating).pid > 0)
+      await runtime.start(c.containerId)
+      assert.equal((await exited(c.containerId)).exitCode, 6)
+    })
+
+    test('create() whose `ready` rejects rejects with its reason and leaves no container or monitor', async (t) => {
+      const c = await bundle(t, ['sleep', '100'])
+      const reason = new Error('bundle failed')
+      await assert.rejects(runtime.create({ ...c, ready: Promise.reject(reason) }), (err: unknown) => err === reason)
+      assert.equal(await runtime.state(c.containerId), undefined)
+      await waitFor('conmon to go', async () => ((await processesNaming(c.containerId)).length === 0 ? true : undefined), 5000)
+    })
+
     test('state(), readExit() and delete() treat an unknown container as absent; kill() is NotFound', async () => {
       assert.equal(await runtime.state('bt-unknown'), undefined)
       assert.equal(await runtime.readExit('bt-unknown'), undefined)
@@ -443,4 +465,19 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
       await assert.rejects(runtime.kill('bt-unknown', 'KILL'), (err: unknown) => isEngineError(err, 'NotFound'))
     })
   })
+}
+
+/** Pids of live processes whose command line names `word` (a container id). */
+async function processesNaming(word: string): Promise<number[]> {
+  const pids: number[] = []
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const [cmdline, stat] = await Promise.all([
+      readFile(join('/proc', entry, 'cmdline'), 'utf8').catch(() => ''),
+      readFile(join('/proc', entry, 'stat'), 'utf8').catch(() => ''),
+    ])
+    // A zombie is gone already (conmon's parent reaps it later).
+    if (cmdline.includes(word) && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z') pids.push(Number(entry))
+  }
+  return pids
 }

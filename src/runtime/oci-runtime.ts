@@ -32,6 +32,12 @@ export interface RuntimeCreateOptions {
    */
   stdinOnce?: boolean
   signal?: AbortSignal
+  /**
+   * The bundle is complete once this resolves: the monitor may be started before (its own start-up
+   * then overlaps the caller's preparation), and the runtime reads config.json only after. When it
+   * rejects, create() rejects with its reason and leaves no container or monitor behind.
+   */
+  ready?: Promise<void>
 }
 
 export type RuntimeStatus = 'created' | 'running' | 'paused' | 'stopped'

@@ -28,6 +28,17 @@ for (const cli of ['docker', 'berth'] as const) {
       assert.equal(r.stderr, 'oops\n')
     })
 
+    test('run --rm --name: the container is gone and its name free as soon as run returns', () => {
+      const name = `again-${cli}`
+      // The second run takes the name the first one freed; each exit code and output comes back whole.
+      for (const code of [5, 0]) {
+        const r = run(['run', '--rm', '--name', name, 'busybox', 'sh', '-c', `echo out; exit ${code}`])
+        assert.equal(r.code, code, r.stderr)
+        assert.equal(r.stdout, 'out\n')
+        assert.equal(run(['ps', '-aq', '--filter', `name=${name}`]).stdout, '')
+      }
+    })
+
     test('run -d, ps, logs -f, stop and rm', async () => {
       const r = run(['run', '-d', '--name', `web-${cli}`, 'busybox', 'sh', '-c', 'echo started; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done'])
       assert.equal(r.code, 0, r.stderr)

@@ -6,6 +6,7 @@
  * never holds it while waiting: it waits for the exit to be processed (runtime.watchExits, with
  * readExit polling as a fallback).
  */
+import { rm } from 'node:fs/promises'
 import { release } from 'node:os'
 import { join } from 'node:path'
 import { EngineError, digestHex, remappedRoot, writeJsonAtomic, type Logger } from '../../common/index.js'
@@ -94,8 +95,27 @@ export class ContainerLifecycle {
     const id = record.id
     let created = false
     let hooksStarted = false
+    let creating: Promise<{ pid: number }> | undefined
+    const bundle = deferred()
     try {
       if (this.runtimeLeft.delete(id)) await runtime.delete(id).catch(this.warn('runtime delete before start failed', id))
+      // The monitor starts now and waits for the bundle (rootfs, networking, config.json) made meanwhile.
+      // An earlier run's config.json goes first: a monitor whose berthd dies before the bundle is complete
+      // goes on to run the runtime, which must then find no bundle rather than an old one.
+      const policy = logPolicy(record.spec.host.logConfig)
+      creating = rm(join(record.bundleDir, 'config.json'), { force: true }).then(() => runtime.create({
+        containerId: id,
+        bundleDir: record.bundleDir,
+        // The "none" driver keeps no log; conmon still needs somewhere to write.
+        logPath: policy.driver === 'none' ? '/dev/null' : record.logPath,
+        logMaxSize: conmonLogSizeLimit(policy),
+        tty: record.spec.tty === true,
+        openStdin: record.spec.openStdin === true,
+        stdinOnce: record.spec.stdinOnce === true,
+        ready: bundle.promise,
+      }))
+      // Its failure is reported when it is awaited (below, or in the cleanup).
+      creating.catch(() => undefined)
       // Hooks that do not read the rootfs (networking) start while it is being mounted.
       const { hooks } = this.ctx
       hooksStarted = hooks.some((h) => h.startsBeforeRootfs)
@@ -127,17 +147,8 @@ export class ContainerLifecycle {
       const annotations = runtime.specAnnotations?.(id, spec)
       if (annotations) spec.annotations = { ...spec.annotations, ...annotations }
       await writeJsonAtomic(join(record.bundleDir, 'config.json'), spec, RUN_STATE)
-      const policy = logPolicy(record.spec.host.logConfig)
-      const { pid } = await runtime.create({
-        containerId: id,
-        bundleDir: record.bundleDir,
-        // The "none" driver keeps no log; conmon still needs somewhere to write.
-        logPath: policy.driver === 'none' ? '/dev/null' : record.logPath,
-        logMaxSize: conmonLogSizeLimit(policy),
-        tty: record.spec.tty === true,
-        openStdin: record.spec.openStdin === true,
-        stdinOnce: record.spec.stdinOnce === true,
-      })
+      bundle.resolve()
+      const { pid } = await creating
       created = true
       for (const a of this.ctx.attachments.pending(id)) {
         try {
@@ -152,6 +163,9 @@ export class ContainerLifecycle {
       if (this.healthcheckOf(record)) record.state.health = { status: 'starting', failingStreak: 0, log: [] }
       await this.ctx.store.save(record, RUN_STATE)
     } catch (err) {
+      // A monitor still waiting for the bundle goes without creating anything.
+      bundle.reject(err)
+      await creating?.catch(() => undefined)
       if (created) await runtime.delete(id, { force: true }).catch(this.warn('cleanup: runtime delete failed', id))
       if (hooksStarted) await this.runStopHooks(record)
       await this.unmountRootfs(record)
@@ -464,9 +478,9 @@ export class ContainerLifecycle {
       for (const hook of [...this.ctx.hooks].reverse()) {
         await hook.onRemove?.(record, { removeVolumes }).catch(this.warn(`${hook.name}: releasing resources at removal failed`, id))
       }
-      await this.ctx.runtime.purge?.(id)
       // Gone for clients from here (a `docker run --rm` returns) and its directory is renamed away;
-      // deleting the files (its writable layer can be big) and the runtime state follows.
+      // deleting the files (its writable layer can be big) and the runtime's state and files follows:
+      // they are named by the container's id, which nothing can take again.
       const aside = await this.ctx.store.moveAside(id)
       this.ctx.attachments.endAll(id)
       this.publish(record, 'destroy')
@@ -475,6 +489,7 @@ export class ContainerLifecycle {
       await new Promise((resolve) => setImmediate(resolve))
       await Promise.all([
         this.runtimeLeft.delete(id) ? this.ctx.runtime.delete(id).catch(this.warn('runtime delete at removal failed', id)) : undefined,
+        this.ctx.runtime.purge?.(id).catch(this.warn('removing runtime files at removal failed', id)),
         // A snapshot kept in the container's directory moved with it: what is left elsewhere goes.
         this.ctx.snapshotter.removeSnapshot(id),
         aside ? this.ctx.store.deleteAside(aside) : undefined,
@@ -514,4 +529,17 @@ export class ContainerLifecycle {
     const exit = (await this.ctx.runtime.readExit(record.id)) ?? { exitCode: 255, oomKilled: false, finishedAt: this.ctx.clock() }
     await this.processExit(record.id, exit)
   }
+}
+
+/** A promise with its resolve and reject (settling it again does nothing). */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } {
+  let resolve: () => void = () => undefined
+  let reject: (err: unknown) => void = () => undefined
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  // A bundle that failed is reported by the start itself.
+  promise.catch(() => undefined)
+  return { promise, resolve, reject }
 }

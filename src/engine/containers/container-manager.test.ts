@@ -113,21 +113,25 @@ test('ContainerManager autoRemove removes the container after it exits', async (
   await assert.rejects(h.manager.resolve(id), isKind('NotFound', `No such container: ${id}`))
   await assert.rejects(stat(join(h.dataRoot, 'containers', id)), { code: 'ENOENT' })
   assert.deepEqual(actions(h.events, id), ['create', 'start', 'die', 'destroy'])
-  assert.equal(h.runtime.callsOf('purge', id).length, 1)
   assert.equal(h.manager.isImageUsed(busybox.id), false)
-  // The runtime state, the snapshot and the files go after the waiters were told.
+  // The name is free as soon as the waiters are told.
+  const again = await h.manager.create(spec(), 'temp')
+  await h.manager.remove(again.id)
+  // The runtime state and files, the snapshot and the directory go after the waiters were told.
   const cleaned = async (): Promise<boolean> => h.snapshotter.calls.some((c) => c.op === 'removeSnapshot' && c.key === id) &&
-    h.runtime.callsOf('delete', id).length === 1 && (await readdir(join(h.dataRoot, 'containers'))).length === 0
+    h.runtime.callsOf('delete', id).length === 1 && h.runtime.callsOf('purge', id).length === 1 &&
+    (await readdir(join(h.dataRoot, 'containers'))).length === 0
   for (let i = 0; i < 200 && !(await cleaned()); i++) await new Promise((r) => setTimeout(r, 10))
   assert.ok(await cleaned(), 'runtime state, snapshot and directory deleted')
 })
 
-test('ContainerManager mounts the rootfs of a --rm container volatile and keeps other containers durable', async (t) => {
+test('ContainerManager prepares and mounts the rootfs of a --rm container volatile and keeps other containers durable', async (t) => {
   const h = await harness(t)
   const temp = (await h.manager.create(spec({ host: { autoRemove: true } }), 'temp')).id
   const kept = (await h.manager.create(spec(), 'kept')).id
   await h.manager.start(temp)
   await h.manager.start(kept)
+  assert.deepEqual(h.snapshotter.prepareOptions, [{ volatile: true }, {}])
   assert.deepEqual(h.snapshotter.mountOptions, [{ volatile: true }, {}])
   h.runtime.exit(temp, 0)
   h.runtime.exit(kept, 0)
@@ -286,7 +290,23 @@ test('ContainerManager.start() fails for an unknown user', async (t) => {
   const h = await harness(t)
   const { id } = await h.manager.create(spec({ user: 'nobody' }), 'usr')
   await assert.rejects(h.manager.start(id), isKind('InvalidArgument', 'unable to find user nobody: no matching entries in passwd file'))
-  assert.equal(h.runtime.callsOf('create', id).length, 0)
+  // The runtime's create began with the start and was called off before the bundle was complete.
+  assert.equal(h.runtime.containers.has(id), false)
+})
+
+test('ContainerManager.start() lets the runtime create the container only once config.json is written', async (t) => {
+  const h = await harness(t)
+  const { id } = await h.manager.create(spec({ cmd: ['echo', 'hi'] }), 'ordered')
+  const create = h.runtime.create.bind(h.runtime)
+  let argsSeen: unknown
+  h.runtime.create = async (opts) => {
+    await opts.ready
+    argsSeen = JSON.parse(await readFile(join(opts.bundleDir, 'config.json'), 'utf8')).process.args
+    return create(opts)
+  }
+  await h.manager.start(id)
+  assert.deepEqual(argsSeen, ['echo', 'hi'])
+  h.runtime.exit(id, 0)
 })
 
 test('ContainerManager.rename(), list() and logs() work on records', async (t) => {

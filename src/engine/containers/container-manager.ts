@@ -196,28 +196,36 @@ export class ContainerManager implements ContainerService {
     const record = newContainerRecord({
       id, name: containerName, created: this.now(), spec: { ...spec, hostname, host: { ...spec.host, logConfig } }, image, command, dir, runtime: this.deps.runtimeName,
     })
+    // A --rm container is thrown away at exit, and after a host crash (dockerd removes --rm containers
+    // it finds at start): its record and snapshot are written without the fsyncs that make them durable.
+    const durable = spec.host.autoRemove !== true
     let prepared = false
     const created: ContainerHooks[] = []
     try {
-      for (const hook of this.deps.hooks ?? []) {
-        created.push(hook)
-        await hook.onCreate?.(record)
-      }
-      await mkdir(dir, { recursive: true, mode: 0o710 })
-      // The remapped root reaches its rootfs and /etc files through the group bit (dockerd: root:<remapped gid> 0710).
-      if (this.deps.userns) await chown(dir, 0, remappedRoot(this.deps.userns).gid)
-      // Independent writes (the snapshot's is fsynced): concurrently, and both settled before any cleanup.
-      const [etc, snapshot] = await Promise.allSettled([
-        writeEtcFiles(record, {
+      const hooked = (async () => {
+        for (const hook of this.deps.hooks ?? []) {
+          created.push(hook)
+          await hook.onCreate?.(record)
+        }
+      })()
+      const dirMade = (async () => {
+        await mkdir(dir, { recursive: true, mode: 0o710 })
+        // The remapped root reaches its rootfs and /etc files through the group bit (dockerd: root:<remapped gid> 0710).
+        if (this.deps.userns) await chown(dir, 0, remappedRoot(this.deps.userns).gid)
+      })()
+      // The hooks (which neither read nor write the container's directory) and the directory's files are
+      // independent of each other: made concurrently, and all settled before any cleanup.
+      const [hooks, etc, snapshot] = await Promise.allSettled([
+        hooked,
+        dirMade.then(() => writeEtcFiles(record, {
           resolvConfPath: this.deps.hostResolvConfPath ?? '/etc/resolv.conf',
           hostsPath: this.deps.hostHostsPath ?? '/etc/hosts',
-        }),
-        this.deps.snapshotter.prepare(id, image.topChainId),
+        })),
+        dirMade.then(() => this.deps.snapshotter.prepare(id, image.topChainId, durable ? {} : { volatile: true })),
       ])
       prepared = snapshot.status === 'fulfilled'
-      if (snapshot.status === 'rejected') throw snapshot.reason
-      if (etc.status === 'rejected') throw etc.reason
-      await this.store.save(record)
+      for (const result of [hooks, snapshot, etc]) if (result.status === 'rejected') throw result.reason
+      await this.store.save(record, { durable })
     } catch (err) {
       this.store.releaseName(containerName, id)
       for (const hook of created.reverse()) {

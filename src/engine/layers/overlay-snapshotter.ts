@@ -131,7 +131,7 @@ export class OverlaySnapshotter implements Snapshotter {
     await rm(dir, { recursive: true, force: true })
   }
 
-  async prepare(key: string, parentChainId: string | undefined): Promise<void> {
+  async prepare(key: string, parentChainId: string | undefined, opts: { volatile?: boolean } = {}): Promise<void> {
     const dir = this.snapshotDir(key)
     if (parentChainId !== undefined) await this.layerInfo(parentChainId)
     if (await exists(join(dir, 'snapshot.json'))) throw conflict('SNAPSHOT_EXISTS', `snapshot ${key} already exists`)
@@ -139,7 +139,7 @@ export class OverlaySnapshotter implements Snapshotter {
     await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 })
     await this.chownToRoot(join(dir, 'upper'), join(dir, 'work'))
     const record: SnapshotJson = { parent: parentChainId ?? null }
-    await writeJsonAtomic(join(dir, 'snapshot.json'), record)
+    await writeJsonAtomic(join(dir, 'snapshot.json'), record, { durable: opts.volatile !== true })
   }
 
   /** Mounts the snapshot; a target that is already a mount point is assumed to be this snapshot. */

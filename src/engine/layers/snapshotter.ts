@@ -36,8 +36,11 @@ export interface Snapshotter {
   layerInfo(chainId: string): Promise<LayerInfo>
   /** Deletes a layer dir; callers ensure nothing references it. */
   removeLayer(chainId: string): Promise<void>
-  /** Creates an empty writable snapshot over the given chain (undefined = empty rootfs, as FROM scratch). */
-  prepare(key: string, parentChainId: string | undefined): Promise<void>
+  /**
+   * Creates an empty writable snapshot over the given chain (undefined = empty rootfs, as FROM scratch).
+   * `volatile`: the snapshot need not survive a host crash (its record is not fsynced).
+   */
+  prepare(key: string, parentChainId: string | undefined, opts?: { volatile?: boolean }): Promise<void>
   /**
    * Mounts the overlay at target; returns the target. `volatile`: the upper need not survive a host
    * crash (overlay's volatile option: no sync on unmount), for snapshots that are thrown away after use.

@@ -68,6 +68,7 @@ export class FakeRuntime implements OciRuntime {
 
   async create(opts: RuntimeCreateOptions): Promise<{ pid: number }> {
     this.calls.push({ op: 'create', id: opts.containerId, arg: opts })
+    await opts.ready
     if (this.failCreate) {
       const err = this.failCreate
       this.failCreate = undefined

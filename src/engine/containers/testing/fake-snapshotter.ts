@@ -24,8 +24,12 @@ export class FakeSnapshotter implements Snapshotter {
   }
   async removeLayer(): Promise<void> {}
 
-  async prepare(key: string, parentChainId: string | undefined): Promise<void> {
+  /** Options of each prepare() call, in order. */
+  readonly prepareOptions: Array<{ volatile?: boolean }> = []
+
+  async prepare(key: string, parentChainId: string | undefined, opts: { volatile?: boolean } = {}): Promise<void> {
     this.calls.push({ op: 'prepare', key, arg: parentChainId })
+    this.prepareOptions.push(opts)
     this.snapshots.set(key, parentChainId)
   }
 
