@@ -67,6 +67,8 @@ test('FdLauncher.launch() runs argv with stdout, stderr and fd 3 at the given pa
   assert.equal(await readFile(fd3, 'utf8'), 'three\neof\n{"json": "with spaces", "u": "日本"}\n')
   // A job killed by a signal: 128 + its number, as crun reports it.
   assert.equal(await l.launch({ argv: ['sh', '-c', 'kill -KILL $$'], stdout: '/dev/null', stderr: '/dev/null', fd3: '/dev/null' }), 137)
+  // SIGINT too (the job is a foreground command: its subshell still reports it).
+  assert.equal(await l.launch({ argv: ['sh', '-c', 'kill -INT $$'], stdout: '/dev/null', stderr: '/dev/null', fd3: '/dev/null' }), 130)
   // A path that cannot be opened: the job fails before argv runs.
   assert.equal(await l.launch({ argv: ['sh', '-c', 'touch ' + join(dir, 'ran')], stdout: join(dir, 'no/such/dir'), stderr: '/dev/null', fd3: '/dev/null' }), 1)
   assert.equal(existsSync(join(dir, 'ran')), false)
