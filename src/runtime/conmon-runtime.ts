@@ -8,7 +8,7 @@ import { connectAttach } from './conmon-attach.js'
 import { conmonCtlMessage, resizeMessage, writeConmonFifo } from './conmon-ctl.js'
 import { conmonExec } from './conmon-exec.js'
 import { crunExec } from './crun-exec.js'
-import { FifoPool } from './fifo-pool.js'
+import { FifoPool, fifoDirFor } from './fifo-pool.js'
 import { ReadOnlyBinary } from './readonly-binary.js'
 import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
 import { SeccompCache } from './seccomp-cache.js'
@@ -80,7 +80,7 @@ export class ConmonRuntime implements OciRuntime {
     this.name = opts.runtimeName
     this.paths = runtimePaths(opts.root)
     this.seccomp = opts.runtimeName === 'crun' ? new SeccompCache(this.paths.stateDir) : undefined
-    this.fifos = opts.runtimeName === 'crun' ? new FifoPool(join(opts.root, 'pipes'), { logger: opts.logger }) : undefined
+    this.fifos = opts.runtimeName === 'crun' ? new FifoPool(fifoDirFor(opts.root), { logger: opts.logger }) : undefined
     this.crunBinary = opts.runtimeName === 'crun' ? new ReadOnlyBinary(opts.runtimePath, join(opts.root, 'crun'), opts.logger) : undefined
     const reaper = opts.reaperPath ?? '/usr/bin/tini-static'
     this.reaperPath = existsSync(reaper) ? reaper : undefined
@@ -90,7 +90,7 @@ export class ConmonRuntime implements OciRuntime {
     // No exec preparation may start after this (it would mount the binary again).
     this.closed = true
     this.launcher?.close()
-    await this.crunBinary?.close()
+    await Promise.all([this.crunBinary?.close(), this.fifos?.close()])
   }
 
   specAnnotations(containerId: string, spec: Spec): Record<string, string> | undefined {
@@ -357,7 +357,7 @@ export class ConmonRuntime implements OciRuntime {
     if (this.fifos && this.crunBinary && this.reaperPath && !opts.process.terminal && !opts.openStdin) {
       const binary = this.crunBinary
       const launcher = this.closed ? undefined : (this.launcher ??= new FdLauncher(this.reaperPath))
-      const deps = { runtime: () => binary.command(), reaperPath: this.reaperPath, launcher, paths: this.paths, fifos: this.fifos, fifoDir: join(this.opts.root, 'pipes') }
+      const deps = { runtime: () => binary.command(), reaperPath: this.reaperPath, launcher, paths: this.paths, fifos: this.fifos, fifoDir: this.fifos.dir }
       return crunExec(deps, opts)
     }
     return conmonExec({ bins: this.opts, paths: this.paths, logger: this.opts.logger }, opts)

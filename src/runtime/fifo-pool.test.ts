@@ -1,10 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { closeSync, constants, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs'
+import { closeSync, constants, existsSync, openSync, readSync, statSync, statfsSync, writeSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FifoPool, openPipe } from './fifo-pool.js'
+import { FifoPool, fifoDirFor, openPipe } from './fifo-pool.js'
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-fifo-'))
@@ -94,4 +94,26 @@ test('FifoPool.release() has used names deleted with the next batch', async (t) 
   const next = await pool.take(1)
   assert.deepEqual(removed, [first])
   assert.equal(next.filter((p) => first.includes(p)).length, 0)
+})
+
+test('fifoDirFor() keeps FIFOs on a tmpfs: under the root when it is one, else in a directory of its own on /dev/shm', (t) => {
+  const tmpfs = (p: string): boolean => statfsSync(p).type === 0x01021994
+  if (!existsSync('/dev/shm') || !tmpfs('/dev/shm') || tmpfs('/var/lib')) return t.skip('needs /dev/shm on a tmpfs and /var/lib on a disk')
+  // /dev/shm itself is a tmpfs; a root not made yet counts by its nearest existing parent.
+  assert.equal(fifoDirFor('/dev/shm/berth-x/runtime'), '/dev/shm/berth-x/runtime/pipes')
+  const onDisk = fifoDirFor('/var/lib/berth-test/runtime')
+  assert.match(onDisk, /^\/dev\/shm\/berth-pipes-[0-9a-f]{16}$/)
+  assert.equal(fifoDirFor('/var/lib/berth-test/runtime'), onDisk, 'the same root, the same directory')
+  assert.notEqual(fifoDirFor('/var/lib/berth-test2/runtime'), onDisk)
+  // No tmpfs to go to: under the root.
+  assert.equal(fifoDirFor('/var/lib/berth-test/runtime', '/var/lib'), '/var/lib/berth-test/runtime/pipes')
+})
+
+test('FifoPool.close() removes the directory and its FIFOs', async (t) => {
+  const dir = join(await tempDir(t), 'pipes')
+  const pool = new FifoPool(dir, { batch: 2, lowWater: 0 })
+  const [path] = await pool.take(1)
+  assert.ok(path && statSync(path).isFIFO())
+  await pool.close()
+  assert.equal(existsSync(dir), false)
 })

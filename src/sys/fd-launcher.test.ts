@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FdLauncher, FdLauncherUnavailable, launchRequest } from './fd-launcher.js'
+import { FdLauncher, FdLauncherUnavailable, asciiQuote, launchRequest } from './fd-launcher.js'
 
 const TINI = '/usr/bin/tini-static'
 
@@ -34,33 +34,41 @@ function children(pid: number): Array<{ pid: number; zombie: boolean }> {
   return out
 }
 
-test('launchRequest() quotes every word, env words counted before argv', () => {
+test('launchRequest() counts the bytes of the quoted words, env words counted before argv', () => {
+  const words = "$'/p/o' $'/dev/null' $'/p/3' $'' $'1' $'K=v\\x20w' $'sh' $'-c' $'a\\x20b'"
   assert.equal(
     launchRequest(3, { argv: ['sh', '-c', 'a b'], stdout: '/p/o', stderr: '/dev/null', fd3: '/p/3', env: { K: 'v w' } }),
-    "3 $'/p/o' $'/dev/null' $'/p/3' $'' $'1' $'K=v\\x20w' $'sh' $'-c' $'a\\x20b'\n",
+    `3 ${words.length}\n${words}`,
   )
+})
+
+test('asciiQuote() escapes quotes, backslashes, controls, spaces and the UTF-8 bytes of non-ASCII', () => {
+  assert.equal(asciiQuote("a b'c\\d\n"), "$'a\\x20b\\'c\\\\d\\x0a'")
+  assert.equal(asciiQuote('é'), "$'\\xc3\\xa9'")
 })
 
 test('FdLauncher.launch() runs argv with stdout, stderr and fd 3 at the given paths, env added, and reports the exit status', async (t) => {
   if (!existsSync(TINI)) return t.skip('no tini')
   const { l, dir } = await launcher(t)
   const [out, err, fd3] = ['out', 'err', 'fd3'].map((f) => join(dir, f)) as [string, string, string]
-  const args = ['with space', "quo'te", '$HOME `id`', 'new\nline', '']
+  const args = ['with space', "quo'te", '$HOME `id`', 'new\nline', '', 'ünï 日本 €']
   const status = await l.launch({
     argv: ['sh', '-c', 'printf "%s|" "$@"; echo "$BERTH_T" >&2; echo three >&3; read x || echo eof >&3; cat /proc/self/fd/4 >&3; exit 7', 'sh', ...args],
     stdout: out,
     stderr: err,
     fd3,
-    fd4Text: '{"json": "with spaces"}',
-    env: { BERTH_T: 'env value' },
+    fd4Text: '{"json": "with spaces", "u": "日本"}',
+    env: { BERTH_T: 'env välue' },
   })
   assert.equal(status, 7)
   assert.equal(await readFile(out, 'utf8'), args.map((a) => `${a}|`).join(''))
-  assert.equal(await readFile(err, 'utf8'), 'env value\n')
+  assert.equal(await readFile(err, 'utf8'), 'env välue\n')
   // stdin is /dev/null; fd 4 can be opened again by its /proc path (as crun opens its --process).
-  assert.equal(await readFile(fd3, 'utf8'), 'three\neof\n{"json": "with spaces"}\n')
+  assert.equal(await readFile(fd3, 'utf8'), 'three\neof\n{"json": "with spaces", "u": "日本"}\n')
   // A job killed by a signal: 128 + its number, as crun reports it.
   assert.equal(await l.launch({ argv: ['sh', '-c', 'kill -KILL $$'], stdout: '/dev/null', stderr: '/dev/null', fd3: '/dev/null' }), 137)
+  // SIGINT too (the job is a foreground command: its subshell still reports it).
+  assert.equal(await l.launch({ argv: ['sh', '-c', 'kill -INT $$'], stdout: '/dev/null', stderr: '/dev/null', fd3: '/dev/null' }), 130)
   // A path that cannot be opened: the job fails before argv runs.
   assert.equal(await l.launch({ argv: ['sh', '-c', 'touch ' + join(dir, 'ran')], stdout: join(dir, 'no/such/dir'), stderr: '/dev/null', fd3: '/dev/null' }), 1)
   assert.equal(existsSync(join(dir, 'ran')), false)

@@ -1,5 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { renameSync, writeFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { EngineError, silentLogger } from '../../common/index.js'
 import { EventBus, type EngineEvent } from '../events/index.js'
 import type { OciRuntime, RuntimeExecOptions } from '../../runtime/oci-runtime.js'
@@ -117,4 +121,37 @@ test('ExecManager forgets the execs of a destroyed container', async () => {
   const { id } = await manager.create('c1', { cmd: ['true'] })
   events.publish('container', 'destroy', record.id)
   assert.throws(() => manager.inspect(id), /No such exec instance/)
+})
+
+test('ExecManager.start() takes the process settings from config.json, read again only once it changed', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-exec-config-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  const record = running()
+  record.bundleDir = dir
+  const config = join(dir, 'config.json')
+  const writeConfig = (rlimit: number, caps: string[]): void =>
+    writeFileSync(config, JSON.stringify({ process: { rlimits: [{ type: 'RLIMIT_NOFILE', hard: rlimit, soft: rlimit }], capabilities: { bounding: caps } } }))
+  writeConfig(100, ['CAP_CHOWN'])
+  const rt = execRuntime()
+  const { manager } = setup(record, rt.runtime)
+  const exec = async (): Promise<void> => {
+    const { id } = await manager.create('c1', { cmd: ['true'] })
+    await manager.start(id, { detach: true })
+  }
+  await exec()
+  await exec()
+  assert.deepEqual(rt.calls.map((c) => c.process.rlimits?.[0]?.soft), [100, 100])
+  assert.deepEqual(rt.calls[1]?.process.capabilities?.bounding, ['CAP_CHOWN'])
+  // Replaced (as writeFileAtomic does) and rewritten in place with a different size: both are seen.
+  writeFileSync(`${config}.tmp`, '{"process":{"rlimits":[{"type":"RLIMIT_NOFILE","hard":200,"soft":200}]}}')
+  renameSync(`${config}.tmp`, config)
+  await exec()
+  writeConfig(3000, ['CAP_KILL', 'CAP_CHOWN'])
+  await exec()
+  assert.deepEqual(rt.calls.map((c) => c.process.rlimits?.[0]?.soft), [100, 100, 200, 3000])
+  assert.deepEqual(rt.calls[3]?.process.capabilities?.bounding, ['CAP_KILL', 'CAP_CHOWN'])
+  // Unreadable: the exec runs with berthd's defaults only, as before.
+  await rm(config)
+  await exec()
+  assert.equal(rt.calls[4]?.process.rlimits, undefined)
 })

@@ -2,7 +2,7 @@
  * ExecManager: the ExecService over OciRuntime.exec (conmon exec mode). Exec instances live in
  * memory, as in dockerd, and go away with their container (its 'destroy' event).
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { DEFAULT_DETACH_KEYS, EngineError, newId, parseDetachKeys, type Logger, type Process } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
@@ -57,11 +57,13 @@ function startFailure(message: string): string {
 
 export class ExecManager implements ExecService {
   private readonly execs = new Map<string, ExecEntry>()
+  private readonly processes = new ContainerProcesses()
 
   constructor(private readonly deps: ExecManagerDeps) {
     deps.events.subscribe((event) => {
       if (event.type === 'container' && event.action === 'destroy') {
         for (const [id, entry] of this.execs) if (entry.record.containerId === event.actor.id) this.execs.delete(id)
+        this.processes.forget(event.actor.id)
       }
     })
   }
@@ -140,7 +142,7 @@ export class ExecManager implements ExecService {
     // Synchronously: three small files, cheaper than a dozen thread-pool round trips.
     const passwd = readRootfsFileSync(container.rootfsPath, '/etc/passwd')
     const group = readRootfsFileSync(container.rootfsPath, '/etc/group')
-    const base = readContainerProcess(container.bundleDir)
+    const base = this.processes.get(container.id, container.bundleDir)
     const user = resolveUser(config.user || effectiveUser(container.spec, container.imageConfig), passwd, group)
     const process = execProcess({
       base,
@@ -226,10 +228,40 @@ export class ExecManager implements ExecService {
   }
 }
 
-/** The container's process from its OCI config (capabilities, rlimits...); undefined when unreadable. */
-function readContainerProcess(bundleDir: string): Process | undefined {
+/**
+ * The process of each container's OCI config (capabilities, rlimits...), parsed again only when
+ * config.json changed or was replaced (a stat instead of reading and parsing ~10 kB per exec).
+ * A returned process is shared: callers copy what they change.
+ */
+export class ContainerProcesses {
+  private readonly byContainer = new Map<string, { version: string; process: Process | undefined }>()
+
+  /** undefined when config.json cannot be read or parsed. */
+  get(containerId: string, bundleDir: string): Process | undefined {
+    const path = join(bundleDir, 'config.json')
+    let version: string
+    try {
+      const st = statSync(path)
+      version = `${path}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
+    } catch {
+      this.byContainer.delete(containerId)
+      return undefined
+    }
+    const cached = this.byContainer.get(containerId)
+    if (cached?.version === version) return cached.process
+    const process = readContainerProcess(path)
+    this.byContainer.set(containerId, { version, process })
+    return process
+  }
+
+  forget(containerId: string): void {
+    this.byContainer.delete(containerId)
+  }
+}
+
+function readContainerProcess(path: string): Process | undefined {
   try {
-    const spec = JSON.parse(readFileSync(join(bundleDir, 'config.json'), 'utf8')) as { process?: Process }
+    const spec = JSON.parse(readFileSync(path, 'utf8')) as { process?: Process }
     return spec.process
   } catch {
     return undefined
