@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { PassThrough, Readable } from 'node:stream'
-import { chunksOf } from './stream-chunks.js'
+import { PassThrough, Readable, Writable } from 'node:stream'
+import { chunksOf, drainedOrClosed } from './stream-chunks.js'
 
 test('chunksOf() yields every chunk as pushed, without joining those that queued up', async () => {
   const src = new PassThrough()
@@ -52,4 +52,16 @@ test('chunksOf() destroys the stream when the consumer stops early', async () =>
     break
   }
   assert.equal(src.destroyed, true)
+})
+
+test('drainedOrClosed resolves on drain, and on close of a stream that never drains', async () => {
+  const slow = new Writable({ highWaterMark: 1, write: (_c, _e, cb) => setImmediate(cb) })
+  assert.equal(slow.write(Buffer.alloc(4)), false)
+  await drainedOrClosed(slow)
+  assert.equal(slow.listenerCount('drain') + slow.listenerCount('close'), 0)
+  const stuck = new Writable({ highWaterMark: 1, write: () => undefined })
+  assert.equal(stuck.write(Buffer.alloc(4)), false)
+  const waiting = drainedOrClosed(stuck)
+  stuck.destroy()
+  await waiting
 })

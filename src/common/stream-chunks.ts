@@ -50,3 +50,22 @@ export async function* chunksOf(stream: Readable, highWaterMark = 4 << 20): Asyn
     if (!ended) stream.destroy()
   }
 }
+
+/** What drainedOrClosed needs of a stream: node's Writable and tar-stream's extract both have it. */
+interface DrainingStream {
+  on(event: 'drain' | 'close', listener: () => void): unknown
+  off(event: 'drain' | 'close', listener: () => void): unknown
+}
+
+/** Resolves when a stream whose write() returned false takes more data ('drain'), or is closed. */
+export function drainedOrClosed(stream: DrainingStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done)
+      stream.off('close', done)
+      resolve()
+    }
+    stream.on('drain', done)
+    stream.on('close', done)
+  })
+}

@@ -24,6 +24,7 @@
  * process a signal killed. A path that cannot be opened fails the job with status 1 before argv runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { holdWhileBusy, readStatusLines } from './helper-protocol.js'
 
 const SCRIPT = `while IFS=' ' read -r id n && IFS= read -r -N "$n" rest; do
   (
@@ -138,19 +139,13 @@ export class FdLauncher {
 
   /** The helper keeps node's event loop alive only while it runs jobs. */
   private hold(): void {
-    const child = this.child
-    if (!child) return
-    const busy = this.jobs.size > 0
-    for (const h of [child, child.stdout] as Array<{ ref?: () => void; unref?: () => void } | null>) (busy ? h?.ref : h?.unref)?.call(h)
+    holdWhileBusy(this.child, this.jobs.size > 0)
   }
 
   private onData(chunk: string): void {
-    this.buffer += chunk
-    for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
-      const [id, kind, value] = this.buffer.slice(0, nl).split(' ')
-      this.buffer = this.buffer.slice(nl + 1)
-      if (kind === 'exit') this.jobs.get(Number(id))?.(Number(value))
-    }
+    this.buffer = readStatusLines(this.buffer + chunk, (id, kind, value) => {
+      if (kind === 'exit') this.jobs.get(id)?.(Number(value))
+    })
   }
 }
 

@@ -16,6 +16,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RuntimeError } from '../common/index.js'
 import type { RunOptions, RunResult } from './process.js'
+import { holdWhileBusy, readStatusLines } from './helper-protocol.js'
 
 const SCRIPT = `d=$1
 while IFS=' ' read -r id input cwd rest; do
@@ -151,21 +152,15 @@ export class SpawnHelper {
 
   /** The helper keeps node's event loop alive only while it runs jobs. */
   private hold(): void {
-    const child = this.child
-    if (!child) return
-    const busy = this.jobs.size > 0
-    for (const h of [child, child.stdout] as Array<{ ref?: () => void; unref?: () => void } | null>) (busy ? h?.ref : h?.unref)?.call(h)
+    holdWhileBusy(this.child, this.jobs.size > 0)
   }
 
   private onData(chunk: string): void {
-    this.buffer += chunk
-    for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
-      const [id, kind, value] = this.buffer.slice(0, nl).split(' ')
-      this.buffer = this.buffer.slice(nl + 1)
-      const job = this.jobs.get(Number(id))
-      if (!job) continue
+    this.buffer = readStatusLines(this.buffer + chunk, (id, kind, value) => {
+      const job = this.jobs.get(id)
+      if (!job) return
       if (kind === 'pid') job.pid = Number(value)
       else if (kind === 'exit') job.resolve(Number(value))
-    }
+    })
   }
 }

@@ -1,6 +1,6 @@
-import { PassThrough, Readable, type Writable } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
 import { createGunzip, type ZlibOptions } from 'node:zlib'
-import { EngineError, isEngineError, type Digest } from '../../common/index.js'
+import { EngineError, drainedOrClosed, isEngineError, type Digest } from '../../common/index.js'
 import type { AppliedLayer } from '../layers/index.js'
 import type { ExternalDecompressor, ProgressSink, RegistryRepository } from './distribution-types.js'
 import { READ_CHUNK } from './content-store.js'
@@ -78,7 +78,7 @@ async function downloadAndUnpack(ctx: LayerPullContext, job: LayerJob): Promise<
     const data = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched)
     batch = []
     batched = 0
-    if (!sink.destroyed && !sink.write(data)) await writable(sink)
+    if (!sink.destroyed && !sink.write(data)) await drainedOrClosed(sink)
   }
   async function* tee(): AsyncGenerator<Buffer> {
     let complete = false
@@ -186,15 +186,3 @@ function diffIdError(err: unknown, job: LayerJob): unknown {
     : err
 }
 
-/** Resolves when the stream takes more data, or is closed. */
-function writable(stream: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done)
-      stream.off('close', done)
-      resolve()
-    }
-    stream.on('drain', done)
-    stream.on('close', done)
-  })
-}

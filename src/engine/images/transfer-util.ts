@@ -1,6 +1,6 @@
 import { PassThrough, Readable, pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import { EngineError, chunksOf, invalid, isEngineError, type Digest } from '../../common/index.js'
+import { EngineError, chunksOf, drainedOrClosed, invalid, isEngineError, type Digest } from '../../common/index.js'
 import { detectCompression } from './decompress.js'
 import type { ExternalDecompressor, ProgressSink, RegistryRepository } from './distribution-types.js'
 
@@ -164,20 +164,11 @@ export async function fanOut<T>(src: AsyncIterable<Buffer>, consumers: Array<(st
   for (const o of outs) o.on('error', () => undefined) // the consumer sees it; late errors must not crash
   const results = consumers.map((consume, i) => consume(outs[i] as PassThrough))
   for (const r of results) r.catch(stop)
-  const writable = (o: PassThrough): Promise<void> => new Promise((resolve) => {
-    const done = (): void => {
-      o.off('drain', done)
-      o.off('close', done)
-      resolve()
-    }
-    o.on('drain', done)
-    o.on('close', done)
-  })
   const feed = (async () => {
     try {
       for await (const chunk of src) {
         if (stopped !== undefined) throw stopped
-        const waits = outs.filter((o) => !o.write(chunk)).map(writable)
+        const waits = outs.filter((o) => !o.write(chunk)).map((o) => drainedOrClosed(o))
         if (waits.length) await Promise.all(waits)
       }
       for (const o of outs) o.end()

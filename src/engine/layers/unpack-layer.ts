@@ -19,7 +19,7 @@ import { join, posix } from 'node:path'
 import { Readable } from 'node:stream'
 import tarStream from 'tar-stream'
 import type { Header } from 'tar-stream'
-import { chunksOf, invalid, type Digest } from '../../common/index.js'
+import { chunksOf, drainedOrClosed, invalid, type Digest } from '../../common/index.js'
 import type { SpecialFile } from './mounter.js'
 
 export interface UnpackResult {
@@ -100,15 +100,7 @@ async function feed(src: NodeJS.ReadableStream, hash: ReturnType<typeof createHa
       counter.bytes += buf.length
       if (extract.destroyed) return
       if (!extract.write(buf)) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            extract.off('drain', done)
-            extract.off('close', done)
-            resolve()
-          }
-          extract.on('drain', done)
-          extract.on('close', done)
-        })
+        await drainedOrClosed(extract)
       }
     }
     extract.end(undefined) // streamx types want an argument; undefined ends without writing
