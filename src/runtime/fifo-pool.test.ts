@@ -43,6 +43,17 @@ test('FifoPool.take() with the real mkfifo gives FIFOs', async (t) => {
   assert.deepEqual([existsSync(path), existsSync(other as string)], [false, false])
 })
 
+/** What is waiting in the pipe at our end (one read). */
+function received(ours: number): string {
+  const buf = Buffer.alloc(64)
+  return buf.subarray(0, readSync(ours, buf)).toString()
+}
+
+function closeBoth(ends: { ours: number; theirs: number }): void {
+  closeSync(ends.ours)
+  closeSync(ends.theirs)
+}
+
 test('openPipe() opens both ends of a FIFO once and unlinks it; data flows from the child end to ours', async (t) => {
   const pool = new FifoPool(join(await tempDir(t), 'pipes'), { batch: 2, lowWater: 0 })
   const [path] = (await pool.take(1)) as [string]
@@ -50,11 +61,9 @@ test('openPipe() opens both ends of a FIFO once and unlinks it; data flows from 
   assert.ok(!existsSync(path))
   try {
     writeSync(ends.theirs, 'from child')
-    const buf = Buffer.alloc(64)
-    assert.equal(buf.subarray(0, readSync(ends.ours, buf)).toString(), 'from child')
+    assert.equal(received(ends.ours), 'from child')
   } finally {
-    closeSync(ends.ours)
-    closeSync(ends.theirs)
+    closeBoth(ends)
   }
 })
 
@@ -67,11 +76,9 @@ test('openPipe() with keepName leaves the name, so a child can open the same pip
     writeSync(child, 'by name')
     closeSync(child)
     writeSync(ends.theirs, ', held end')
-    const buf = Buffer.alloc(64)
-    assert.equal(buf.subarray(0, readSync(ends.ours, buf)).toString(), 'by name, held end')
+    assert.equal(received(ends.ours), 'by name, held end')
   } finally {
-    closeSync(ends.ours)
-    closeSync(ends.theirs)
+    closeBoth(ends)
   }
 })
 

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRootfsFile, readRootfsFileSync, resolveInRootfs, resolveInRootfsSync } from './rootfs-files.js'
 
-test('readRootfsFile() follows symlinks inside the rootfs and never outside it', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-rootfs-'))
-  try {
+/** A rootfs under `dir` whose /etc/passwd links inside it and /etc/group outside it (to dir/host-secret). */
+async function makeRootfs(dir: string): Promise<string> {
     const rootfs = join(dir, 'rootfs')
     await mkdir(join(rootfs, 'etc'), { recursive: true })
     await mkdir(join(rootfs, 'data'), { recursive: true })
@@ -17,6 +16,13 @@ test('readRootfsFile() follows symlinks inside the rootfs and never outside it',
     await symlink('/data/passwd', join(rootfs, 'etc', 'passwd'))
     await symlink('../../../host-secret', join(rootfs, 'etc', 'group'))
     await symlink('etc', join(rootfs, 'conf'))
+  return rootfs
+}
+
+test('readRootfsFile() follows symlinks inside the rootfs and never outside it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-rootfs-'))
+  try {
+    const rootfs = await makeRootfs(dir)
     assert.equal(await readRootfsFile(rootfs, '/etc/passwd'), 'root:x:0:0::/root:/bin/sh\n')
     assert.equal(await readRootfsFile(rootfs, '/conf/passwd'), 'root:x:0:0::/root:/bin/sh\n')
     assert.equal(await resolveInRootfs(rootfs, '/etc/group'), join(rootfs, 'host-secret'))
@@ -30,14 +36,7 @@ test('readRootfsFile() follows symlinks inside the rootfs and never outside it',
 test('readRootfsFileSync() and resolveInRootfsSync() resolve as the async forms; a FIFO is not read', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'berth-rootfs-'))
   try {
-    const rootfs = join(dir, 'rootfs')
-    await mkdir(join(rootfs, 'etc'), { recursive: true })
-    await mkdir(join(rootfs, 'data'), { recursive: true })
-    await writeFile(join(rootfs, 'data', 'passwd'), 'root:x:0:0::/root:/bin/sh\n')
-    await writeFile(join(dir, 'host-secret'), 'secret')
-    await symlink('/data/passwd', join(rootfs, 'etc', 'passwd'))
-    await symlink('../../../host-secret', join(rootfs, 'etc', 'group'))
-    await symlink('etc', join(rootfs, 'conf'))
+    const rootfs = await makeRootfs(dir)
     await symlink('loop', join(rootfs, 'loop'))
     execFileSync('mkfifo', [join(rootfs, 'etc', 'fifo')])
     assert.equal(readRootfsFileSync(rootfs, '/etc/passwd'), 'root:x:0:0::/root:/bin/sh\n')
