@@ -49,8 +49,22 @@ export class Tmux {
     this.tmux(['send-keys', ...keys])
   }
 
-  resize(cols: number, rows: number): void {
+  /**
+   * Resizes the window and waits until the pane's terminal has the new size: tmux applies a pane
+   * resize at most once per 250 ms and queues the rest, so a program started right after
+   * resize-window can still read the old size (and miss the SIGWINCH that follows).
+   */
+  async resize(cols: number, rows: number): Promise<void> {
     this.tmux(['resize-window', '-x', String(cols), '-y', String(rows)])
+    const tty = this.tmux(['display-message', '-p', '#{pane_tty}']).trim()
+    const deadline = Date.now() + 5_000
+    let size = ''
+    while (Date.now() < deadline) {
+      size = spawnSync('stty', ['-F', tty, 'size'], { encoding: 'utf8' }).stdout.trim()
+      if (size === `${rows} ${cols}`) return
+      await sleep(20)
+    }
+    throw new Error(`the pane's terminal stayed at ${size}, not ${rows} ${cols}`)
   }
 
   /** The visible screen plus scrollback, trailing blank lines dropped. */

@@ -79,12 +79,12 @@ for (const cli of ['docker', 'berth'] as const) {
       await term.waitFor(/a-42\s+\/dev\/pts\/0/, 'command output and a pty')
       await term.send('stty size')
       await term.waitFor(/^30 100\s*$/m, 'the initial size')
-      term.resize(120, 40)
+      await term.resize(120, 40)
       await sizeBecomes(40, 120)
       term.keys('C-p', 'C-q')
       assert.equal(await lastStatus(), '0')
       assert.equal(inspect('{{.State.Running}}'), 'true')
-      term.resize(100, 30)
+      await term.resize(100, 30)
     })
 
     test('attach reconnects to the shell; --detach-keys detaches with "read escape sequence"', async () => {
@@ -106,12 +106,12 @@ for (const cli of ['docker', 'berth'] as const) {
       await term.waitFor(containerPrompt, 'the exec shell')
       await term.send('stty size; echo pid-$$')
       await term.waitFor(/^30 100\s+pid-\d+/m, 'the exec terminal size')
-      term.resize(90, 25)
+      await term.resize(90, 25)
       await sizeBecomes(25, 90)
       await term.send('exit 3')
       assert.equal(await lastStatus(), '3')
       assert.equal(inspect('{{.State.Running}}'), 'true')
-      term.resize(100, 30)
+      await term.resize(100, 30)
     })
 
     test('exec -it detaches with Ctrl-P Ctrl-Q and leaves the container running', async () => {
