@@ -142,6 +142,7 @@ export class Daemon {
     try {
       await this.stopDaemonOnly()
     } finally {
+      // For chasing a flake: BERTH_IT_KEEP_LOGS=<dir> keeps each test daemon's debug log there.
       if (process.env.BERTH_IT_KEEP_LOGS) spawnSync('cp', [this.logFile, join(process.env.BERTH_IT_KEEP_LOGS, `berthd-${process.pid}-${Date.now()}.log`)])
       cleanupRoots(this.dataRoot, this.execRoot)
       cleanupNetwork(this.netPrefix)
