@@ -3,7 +3,7 @@
 import { build } from 'esbuild'
 import { bundleCli } from './bundle-cli.mjs'
 import { chmod, writeFile, mkdir } from 'node:fs/promises'
-import { BERTHD_GLIBC_TUNABLES } from '../dist/src/daemon/malloc-tunables.js'
+import { BERTHD_SHEBANG } from '../dist/src/daemon/start-env.js'
 
 await mkdir('bin', { recursive: true })
 await writeFile('bin/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')
@@ -11,9 +11,10 @@ await writeFile('bin/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')
 // berthd keeps V8's optimizing compiler: running it with --no-opt saved ~7 MB of RSS after a few
 // container runs but made its hot JS paths several times slower (`logs` of a 100 MB log: 2.6 s -> 10.4 s);
 // so did --max-semi-space-size=1 (`logs` 2x the CPU). Its memory settings are glibc's instead
-// (src/daemon/malloc-tunables.ts), given through env -S because glibc reads them only at exec.
+// (src/daemon/malloc-tunables.ts), given through env -S because glibc reads them only at exec; the
+// shebang also keeps node from loading NODE_EXTRA_CA_CERTS at start-up (src/daemon/start-env.ts).
 const banners = {
-  'bin/berthd': `#!/usr/bin/env -S GLIBC_TUNABLES=${BERTHD_GLIBC_TUNABLES} node`,
+  'bin/berthd': BERTHD_SHEBANG,
   'bin/berth-registry': '#!/usr/bin/env node',
 }
 for (const [entry, out] of [['src/daemon/main.ts', 'bin/berthd'], ['src/registry/main.ts', 'bin/berth-registry']]) {

@@ -22,6 +22,7 @@ import type { DaemonConfig } from './config.js'
 import { hostSystemInfo, kernelHasSeccomp, securityOptions, BERTH_VERSION } from './system-info.js'
 import { createNetworking } from './networking.js'
 import { reloadConfig, type ReloadResult } from './reload.js'
+import { createUrlFetcher } from './url-fetcher.js'
 
 const runtimePaths = { crun: '/usr/bin/crun', runc: '/usr/sbin/runc' } as const
 
@@ -263,6 +264,7 @@ async function createBuilder(
     exec,
     logger: deps.logger,
     pullImage: deps.pullImage,
+    fetchUrl: createUrlFetcher({ extraCaFile: () => process.env.NODE_EXTRA_CA_CERTS }),
   })
   await builder.cleanup()
   return builder

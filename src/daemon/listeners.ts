@@ -5,7 +5,7 @@
  * listener hands its connections to the one HTTP server, so every route serves every address.
  */
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
-import { createServer as createTlsServer } from 'node:tls'
+import type { TlsOptions } from 'node:tls'
 import type { Server as HttpServer } from 'node:http'
 import { chmod, chown, readFile, rm } from 'node:fs/promises'
 import { EngineError, type Logger } from '../common/index.js'
@@ -71,7 +71,7 @@ export async function listenAll(http: HttpServer, hosts: readonly string[], opts
   // As http.Server itself: a client that half-closes (the docker CLI ends its side of an attach
   // once stdin is done) must still receive the output.
   const socketOptions = { allowHalfOpen: true, noDelay: true } as const
-  const tlsOptions = async (): Promise<Parameters<typeof createTlsServer>[0]> => {
+  const tlsOptions = async (): Promise<TlsOptions> => {
     const tls = opts.tls!
     const read = async (what: string, path: string): Promise<Buffer> => {
       try {
@@ -107,7 +107,8 @@ export async function listenAll(http: HttpServer, hosts: readonly string[], opts
         const { host: h, port } = parseTcpHost(host, opts.tls !== undefined)
         let server: NetServer
         if (opts.tls) {
-          const tlsServer = createTlsServer({ ...socketOptions, ...(await tlsOptions()) }, hand)
+          // node:tls is loaded only for a TLS listener (an idle daemon on a unix socket never needs it).
+          const tlsServer = process.getBuiltinModule('node:tls').createServer({ ...socketOptions, ...(await tlsOptions()) }, hand)
           tlsServer.on('tlsClientError', (err) => logger.debug('TLS handshake failed', { error: err.message }))
           server = tlsServer
         } else {

@@ -5,6 +5,7 @@ import { defaultConfigFile, parseDaemonArgs } from './config.js'
 import { createDaemon } from './create-daemon.js'
 import { DaemonConfigError, type ConfigFileReader } from './daemon-json.js'
 import { dropOwnMallocTunables } from './malloc-tunables.js'
+import { restoreExtraCaCerts } from './start-env.js'
 
 const readConfigFile: ConfigFileReader = (path) => {
   try {
@@ -17,6 +18,7 @@ const readConfigFile: ConfigFileReader = (path) => {
 
 async function main(): Promise<void> {
   dropOwnMallocTunables(process.env)
+  restoreExtraCaCerts(process.env)
   let config
   try {
     config = parseDaemonArgs(process.argv.slice(2), readConfigFile)

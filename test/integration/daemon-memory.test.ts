@@ -1,10 +1,11 @@
-// berthd's process settings for its memory: glibc malloc tunables given by bin/berthd's shebang
-// (src/daemon/malloc-tunables.ts) apply to berthd only, not to the processes it starts.
+// berthd's process settings for its memory, given by bin/berthd's shebang (src/daemon/start-env.ts):
+// glibc malloc tunables apply to berthd only, not to the processes it starts; node does not load
+// NODE_EXTRA_CA_CERTS at start-up, and the processes berthd starts see it as berthd was given it.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { Daemon, isRoot, berthdBin } from './harness.js'
-import { BERTHD_GLIBC_TUNABLES } from '../../src/daemon/malloc-tunables.js'
+import { BERTHD_SHEBANG } from '../../src/daemon/start-env.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
 
@@ -30,10 +31,12 @@ function berthdPid(dataRoot: string): number {
 
 const parentPid = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])
 
-describe('berthd malloc tunables', { skip }, () => {
+describe('berthd start-up environment', { skip }, () => {
   let d: Daemon
+  const extraCa = '/etc/ssl/certs/ca-certificates.crt'
   before(async () => {
     d = new Daemon()
+    d.env = { ...process.env, NODE_EXTRA_CA_CERTS: extraCa }
     await d.startWithBusybox()
   })
   after(async () => {
@@ -41,16 +44,25 @@ describe('berthd malloc tunables', { skip }, () => {
     await d?.stop()
   })
 
-  test('bin/berthd starts node with BERTHD_GLIBC_TUNABLES and conmon does not inherit them', () => {
+  test('bin/berthd starts node with its malloc tunables and without NODE_EXTRA_CA_CERTS; conmon and containers get neither', () => {
     const shebang = readFileSync(berthdBin, 'utf8').split('\n')[0]
-    assert.equal(shebang, `#!/usr/bin/env -S GLIBC_TUNABLES=${BERTHD_GLIBC_TUNABLES} node`)
+    assert.equal(shebang, BERTHD_SHEBANG)
+    const berthd = startEnv(berthdPid(d.dataRoot))
     // glibc cuts the copy in /proc/<pid>/environ after the first tunable; it applies them all.
-    assert.ok(startEnv(berthdPid(d.dataRoot)).get('GLIBC_TUNABLES')?.startsWith('glibc.malloc.'))
+    assert.ok(berthd.get('GLIBC_TUNABLES')?.startsWith('glibc.malloc.'))
+    assert.equal(berthd.has('NODE_EXTRA_CA_CERTS'), false)
+    assert.equal(berthd.get('BERTH_EXTRA_CA_CERTS'), extraCa)
     const run = d.docker(['run', '-d', '--name', 'memtun', '--network', 'none', 'busybox', 'sleep', '1000'])
     assert.equal(run.code, 0, run.stderr)
     const pid = Number(d.docker(['inspect', '-f', '{{.State.Pid}}', 'memtun']).stdout.trim())
     const conmon = parentPid(pid)
     assert.equal(readFileSync(`/proc/${conmon}/comm`, 'utf8').trim(), 'conmon')
-    assert.equal(startEnv(conmon).has('GLIBC_TUNABLES'), false)
+    const conmonEnv = startEnv(conmon)
+    assert.equal(conmonEnv.has('GLIBC_TUNABLES'), false)
+    assert.equal(conmonEnv.has('BERTH_EXTRA_CA_CERTS'), false)
+    assert.equal(conmonEnv.get('NODE_EXTRA_CA_CERTS'), extraCa)
+    const names = [...startEnv(pid).keys()]
+    assert.deepEqual(names.filter((n) => /EXTRA_CA_CERTS|GLIBC_TUNABLES/.test(n)), [])
+    assert.ok(names.includes('PATH'), names.join(' '))
   })
 })

@@ -55,6 +55,9 @@ export class Daemon {
 
   readonly configFile: string
 
+  /** The environment berthd starts with (settable until start(); default: the test's own). */
+  env: NodeJS.ProcessEnv = process.env
+
   get host(): string {
     return `unix://${this.socket}`
   }
@@ -69,6 +72,7 @@ export class Daemon {
       '--loopback-registries-only', ...this.extraArgs,
     ], {
       stdio: ['ignore', fd, fd],
+      env: this.env,
     })
     closeSync(fd)
     const deadline = Date.now() + 15_000

@@ -18,7 +18,7 @@ import { toStages, type Dockerfile, type Stage, type Step } from './instructions
 import { expandWord } from './shell-words.js'
 import { StageRunner, type BuildRun } from './stage-runner.js'
 import type { StepWorkspace } from './step-workspace.js'
-import type { BuildOptions, BuildPruneResult, BuildResult, BuildService, BuildState, LayerCommitter } from './types.js'
+import type { BuildOptions, BuildPruneResult, BuildResult, BuildService, BuildState, LayerCommitter, UrlFetcher } from './types.js'
 
 export interface BuilderDeps {
   /** <data>/build: contexts/ and cache/ live here. */
@@ -31,6 +31,8 @@ export interface BuilderDeps {
   clock?: () => Date
   /** Pulls a base image from its registry (FROM an image that is not here, or every FROM with --pull). */
   pullImage?: (ref: string) => Promise<ImageRecord>
+  /** Fetches ADD <url> sources (default: the global fetch). */
+  fetchUrl?: UrlFetcher
 }
 
 /** The stages the target needs: itself and, transitively, the stages its FROMs and COPY --from name. */
@@ -159,6 +161,7 @@ export class Builder implements BuildService {
       noCache: opts.noCache === true,
       pull: opts.pull === true,
       pullImage: this.deps.pullImage,
+      ...(this.deps.fetchUrl ? { fetchUrl: this.deps.fetchUrl } : {}),
       cacheFrom,
       epoch,
       now: () => (epoch !== undefined ? new Date(epoch * 1000) : this.clock()).toISOString().replace('.000Z', 'Z'),

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { resolveUser } from '../containers/index.js'
 import type { Heredoc } from './dockerfile-parser.js'
+import type { UrlFetcher } from './types.js'
 import { buildError, copyTree, diskFs, hashSources, looksLikeArchive, mkdirAll, resolveInRoot, resolveSources, type ContextSource, type CopyOwner, type SourceFs } from './file-ops.js'
 
 export interface CopyPlan {
@@ -38,6 +39,8 @@ export async function planCopy(opts: {
   scratchDir: string
   expandHeredoc: (text: string) => string
   signal?: AbortSignal
+  /** Fetches ADD <url> sources (default: the global fetch). */
+  fetchUrl?: UrlFetcher
 }): Promise<CopyPlan> {
   const sources: ContextSource[] = []
   const archives = new Set<string>()
@@ -56,7 +59,7 @@ export async function planCopy(opts: {
     }
     if (/^https?:\/\//.test(src)) {
       if (opts.kind !== 'ADD') throw buildError(`COPY failed: source can't be a URL for COPY`)
-      const file = await download(src, opts.scratchDir, opts.signal)
+      const file = await download(opts.fetchUrl ?? globalFetch, src, opts.scratchDir, opts.signal)
       sources.push(file)
       onDisk.add(file.host)
       continue
@@ -109,25 +112,49 @@ async function isArchive(fs: SourceFs, path: string): Promise<boolean> {
   return looksLikeArchive(Buffer.concat(parts).subarray(0, 512))
 }
 
+/** UrlFetcher over the global fetch (node's default roots, and NODE_EXTRA_CA_CERTS only when node loaded it at start-up). */
+const globalFetch: UrlFetcher = async (url, signal) => {
+  const res = await fetch(url, signal ? { signal } : {})
+  const lastModified = res.headers.get('last-modified')
+  return {
+    status: res.status,
+    statusText: res.statusText,
+    ...(lastModified ? { lastModified } : {}),
+    body: res.body ? Readable.fromWeb(res.body as import('node:stream/web').ReadableStream) : Readable.from([]),
+  }
+}
+
 /** ADD <url>: fetched by berthd into the scratch dir, mode 0600, named after the URL's last segment. */
-async function download(url: string, scratchDir: string, signal?: AbortSignal): Promise<ContextSource> {
-  let res: Response
+async function download(fetchUrl: UrlFetcher, url: string, scratchDir: string, signal?: AbortSignal): Promise<ContextSource> {
+  let res: Awaited<ReturnType<UrlFetcher>>
   try {
-    res = await fetch(url, signal ? { signal } : {})
+    res = await fetchUrl(url, signal)
   } catch (err) {
     throw buildError(`ADD failed: cannot fetch ${url}: ${(err as Error).message}`)
   }
-  if (!res.ok || !res.body) throw buildError(`ADD failed: cannot fetch ${url}: ${res.status} ${res.statusText}`)
+  if (res.status < 200 || res.status > 299) {
+    await discard(res.body)
+    throw buildError(`ADD failed: cannot fetch ${url}: ${res.status} ${res.statusText}`)
+  }
   const name = basename(new URL(url).pathname) || 'index.html'
   const dir = join(scratchDir, `url-${Math.random().toString(16).slice(2)}`)
   await mkdir(dir, { recursive: true })
   const host = join(dir, name)
-  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(host, { mode: 0o600 }))
-  const modified = res.headers.get('last-modified')
+  await pipeline(res.body, createWriteStream(host, { mode: 0o600 }))
+  const modified = res.lastModified
   if (modified && !Number.isNaN(Date.parse(modified))) {
     await utimes(host, new Date(modified), new Date(modified))
   }
   return { rel: name, host }
+}
+
+/** Releases a body without reading it (leaving a for-await loop destroys the stream). */
+async function discard(body: AsyncIterable<Uint8Array>): Promise<void> {
+  try {
+    for await (const _ of body) break
+  } catch {
+    // the status is the error reported
+  }
 }
 
 /** Resolves `--chown=user:group` against the rootfs' /etc/passwd and /etc/group. */

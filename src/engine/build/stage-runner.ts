@@ -22,7 +22,7 @@ import {
   resolveWorkdir, runArgsPrefix, setEnv, validStopSignal, envMap,
 } from './step-config.js'
 import type { StepWorkspace } from './step-workspace.js'
-import type { BuildEvent, BuildState, LayerCommitter } from './types.js'
+import type { BuildEvent, BuildState, LayerCommitter, UrlFetcher } from './types.js'
 
 export interface BuildRun {
   file: string
@@ -43,6 +43,7 @@ export interface BuildRun {
   noCache: boolean
   pull: boolean
   pullImage?: (ref: string) => Promise<ImageRecord>
+  fetchUrl?: UrlFetcher
   cacheFrom: ImageRecord[]
   /** SOURCE_DATE_EPOCH (seconds), when reproducible. */
   epoch: number | undefined
@@ -393,6 +394,7 @@ export class StageRunner {
       ...(fromContext ? { fs: r.context } : {}),
       expandHeredoc: (t) => t.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_m, n: string) => env.get(n) ?? ''),
       ...(r.signal ? { signal: r.signal } : {}),
+      ...(r.fetchUrl ? { fetchUrl: r.fetchUrl } : {}),
     })
     const copyInto = async (plan: Awaited<ReturnType<typeof planIn>>): Promise<BuildState> => {
       const layer = await r.workspace.change(this.state.topChainId, async (ws) => {

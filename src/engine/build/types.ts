@@ -83,3 +83,18 @@ export interface LayerCommitter {
   /** Layer chains and blobs that no image needs, among `diffIds` chains; returns bytes freed. */
   releaseLayers(diffIdChains: ReadonlyArray<readonly Digest[]>): Promise<number>
 }
+
+/** The final answer to GET <url> (redirects followed). */
+export interface UrlResponse {
+  status: number
+  statusText: string
+  /** The Last-Modified header, when the server sent one. */
+  lastModified?: string
+  body: AsyncIterable<Uint8Array>
+}
+
+/**
+ * Fetches `ADD <url>` sources: GET, redirects followed as fetch() does, aborted by `signal`. A
+ * connection or TLS failure rejects with an Error whose message says what failed.
+ */
+export type UrlFetcher = (url: string, signal?: AbortSignal) => Promise<UrlResponse>

@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs'
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline, type Readable } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import { invalid, isDigest, notFound, readJsonIfExists, writeFileAtomic, type Digest } from '../../common/index.js'
+import { zlib } from './lazy-zlib.js'
 
 export interface IngestExpectation {
   digest?: Digest
@@ -165,7 +165,7 @@ export class ContentStore {
     }
     const derived = await this.derived(digest)
     if (!derived) throw notFound('BLOB_NOT_FOUND', `blob ${digest} not found`)
-    const gunzip = createGunzip({ chunkSize: READ_CHUNK })
+    const gunzip = zlib().createGunzip({ chunkSize: READ_CHUNK })
     pipeline(createReadStream(this.path(derived.from), { highWaterMark: READ_CHUNK }), gunzip, () => {
       // gunzip is destroyed with the error; its reader sees it.
     })

@@ -1,6 +1,6 @@
 import { Readable, pipeline } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import { invalid } from '../../common/index.js'
+import { zlib } from './lazy-zlib.js'
 
 /** Magic numbers of the formats `docker import` sees. */
 const magics: Array<[string, number[]]> = [
@@ -51,7 +51,7 @@ export async function decompressStream(src: AsyncIterable<Uint8Array | string>):
   const kind = detectCompression(first)
   if (kind === 'none') return raw
   if (kind !== 'gzip') throw invalid('UNSUPPORTED_COMPRESSION', `Cannot import a ${kind}-compressed archive: only plain and gzip tar are supported`)
-  const gunzip = createGunzip()
+  const gunzip = zlib().createGunzip()
   pipeline(raw, gunzip, () => {
     // pipeline destroys both streams with the error; the reader of gunzip sees it.
   })

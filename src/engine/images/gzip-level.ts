@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises'
 import { promisify } from 'node:util'
-import { deflateRaw } from 'node:zlib'
+import { zlib } from './lazy-zlib.js'
 
-const deflateRawAsync = promisify(deflateRaw)
+let deflateRawAsync: ((buf: Buffer, opts: { level: number }) => Promise<Buffer>) | undefined
 
 /** Level for data that compresses: zlib's fast deflate, about half level 6's CPU for 2-5 % larger blobs. */
 export const PUSH_GZIP_LEVEL = 3
@@ -34,7 +34,7 @@ export async function gzipLevelFor(path: string, opts: { samples?: number; slice
       const buf = Buffer.alloc(sliceBytes)
       const { bytesRead } = await fh.read(buf, 0, sliceBytes, i * step)
       raw += bytesRead
-      packed += (await deflateRawAsync(buf.subarray(0, bytesRead), { level: PUSH_GZIP_LEVEL })).length
+      packed += (await (deflateRawAsync ??= promisify(zlib().deflateRaw))(buf.subarray(0, bytesRead), { level: PUSH_GZIP_LEVEL })).length
     }
     return packed >= raw * (1 - WORTH) ? 0 : PUSH_GZIP_LEVEL
   } finally {

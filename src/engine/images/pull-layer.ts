@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream'
-import { createGunzip, type ZlibOptions } from 'node:zlib'
+import type { ZlibOptions } from 'node:zlib'
 import { EngineError, drainedOrClosed, isEngineError, type Digest } from '../../common/index.js'
 import type { AppliedLayer } from '../layers/index.js'
 import type { ExternalDecompressor, ProgressSink, RegistryRepository } from './distribution-types.js'
@@ -8,6 +8,7 @@ import { detectCompression } from './decompress.js'
 import type { ImageStore } from './image-store.js'
 import { layerCompression, type Descriptor } from './manifest.js'
 import { counting, fanOut, openLayerBlob, resumableBlob, shortDigest, throttledProgress } from './transfer-util.js'
+import { zlib } from './lazy-zlib.js'
 
 /** What every layer of one pull shares. */
 export interface LayerPullContext {
@@ -67,7 +68,7 @@ async function downloadAndUnpack(ctx: LayerPullContext, job: LayerJob): Promise<
   // so that a blob with the wrong bytes is reported as such (as Docker, which verifies before it unpacks).
   const gzip = !first.done && detectCompression(first.value) === 'gzip'
   const sink = gzip
-    ? createGunzip({ chunkSize: READ_CHUNK, writableHighWaterMark: 1 << 20 } as ZlibOptions) // zlib passes stream options on
+    ? zlib().createGunzip({ chunkSize: READ_CHUNK, writableHighWaterMark: 1 << 20 } as ZlibOptions) // zlib passes stream options on
     : new PassThrough({ highWaterMark: 1 << 20 })
   sink.on('error', () => undefined) // the unpacking side sees it
   // Network chunks (16-64 KiB) go to the sink in batches of about 512 KiB: each write is a thread-pool

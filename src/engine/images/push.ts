@@ -1,5 +1,4 @@
 import { pipeline } from 'node:stream'
-import { createGzip } from 'node:zlib'
 import { EngineError, notFound, type Digest } from '../../common/index.js'
 import type { ProgressSink, RegistryAuth, RegistryClient, RegistryRepository } from './distribution-types.js'
 import type { ImageStore } from './image-store.js'
@@ -9,6 +8,7 @@ import { familiarReference, parseReference } from './reference.js'
 import { gzipLevelFor } from './gzip-level.js'
 import { mapLimit, shortDigest, throttledProgress } from './transfer-util.js'
 import type { ImageRecord } from './types.js'
+import { zlib } from './lazy-zlib.js'
 
 export interface PushDeps {
   store: ImageStore
@@ -155,7 +155,7 @@ async function compressLayer(deps: PushDeps, diffId: Digest): Promise<LayerSourc
     throw notFound('LAYER_BLOB_MISSING', `Cannot push layer ${diffId}: its tar is not in the content store`)
   }
   // Compressed once; the blob is kept for later pushes. Incompressible layers go as stored blocks.
-  const gzip = createGzip({ level: await gzipLevelFor(content.path(diffId)), chunkSize: 256 * 1024 })
+  const gzip = zlib().createGzip({ level: await gzipLevelFor(content.path(diffId)), chunkSize: 256 * 1024 })
   pipeline(await content.openRead(diffId), gzip, () => {
     // gzip is destroyed with the error; ingest sees it.
   })

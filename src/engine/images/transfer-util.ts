@@ -1,8 +1,8 @@
 import { PassThrough, Readable, pipeline } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import { EngineError, chunksOf, drainedOrClosed, invalid, isEngineError, type Digest } from '../../common/index.js'
 import { detectCompression } from './decompress.js'
 import type { ExternalDecompressor, ProgressSink, RegistryRepository } from './distribution-types.js'
+import { zlib } from './lazy-zlib.js'
 
 /** Runs fn over items with at most `limit` in flight; rejects with the first error after all settle. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -127,7 +127,7 @@ export async function openLayerBlob(src: AsyncIterable<Buffer>, external: Extern
   const kind = detectCompression(head)
   if (kind === 'none') return { kind, tar: all() }
   if (kind === 'gzip') {
-    const gunzip = createGunzip({ chunkSize: 512 * 1024 })
+    const gunzip = zlib().createGunzip({ chunkSize: 512 * 1024 })
     pipeline(Readable.from(all(), { objectMode: false }), gunzip, () => {
       // pipeline destroys gunzip with the error; its reader sees it.
     })

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
-import https from 'node:https'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { EngineError, isDigest, sha256, type Digest } from '../../common/index.js'
@@ -87,7 +86,8 @@ export class HttpRegistryClient implements RegistryClient {
     if (this.options.loopbackOnly && !isLoopback(url.hostname)) {
       throw new EngineError('Unavailable', 'REGISTRY_NOT_ALLOWED', `registry ${url.host} is not reachable: this daemon only contacts registries on loopback (--loopback-registries-only)`)
     }
-    const mod = url.protocol === 'https:' ? https : http
+    // node:https (and with it node:tls) is loaded on the first https request, not at berthd's start.
+    const mod = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : http
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = mod.request(url, {
         method,
