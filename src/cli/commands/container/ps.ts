@@ -1,7 +1,6 @@
 import type { Filters } from '../../../client/index.js'
 import type { CommandHandler } from '../../command-spec.js'
-import { CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE, containerContext } from '../../render/container-context.js'
-import { renderRows } from '../../render/formatter.js'
+import { CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE, containerContext, renderRows } from '../../../format/index.js'
 import { parseFilters } from '../shared/filters.js'
 
 interface PsFlags {

@@ -1,4 +1,4 @@
-import type { ContainerSummary, PortSummary } from '../../client/index.js'
+import type { ContainerSummary, PortWire as PortSummary } from '../api/types/index.js'
 import type { TemplateObject } from './template-exec.js'
 import { TYPE_NAME } from './template-values.js'
 import { goJson } from './template-funcs.js'
