@@ -35,7 +35,10 @@ fast_ps() {
     case ${DOCKER_CONTEXT-} in ''|default) ;; *) return 1 ;; esac
     [ -n "${DOCKER_CONFIG-}${HOME-}" ] || return 1
     config=${DOCKER_CONFIG:-$HOME/.docker}/config.json
-    if [ -e "$config" ]; then grep -q currentContext "$config" 2>/dev/null && return 1; fi
+    if [ -e "$config" ]; then
+      grep -q currentContext "$config" 2>/dev/null
+      [ $? = 1 ] || return 1
+    fi
     host=unix:///run/berth/berth.sock
   fi
   case $host in unix://?*) ;; *) return 1 ;; esac
@@ -73,13 +76,12 @@ fast_ps() {
         [ "$n" -gt 0 ] || return 1
         value=$1
         shift
-        n=$((n - 1))
-        case $value in -*) return 1 ;; esac ;;
-      -n?*) arg=-n value=${arg#-n} ;;
-      -f?*) arg=-f value=${arg#-f} ;;
-      --last=*) arg=--last value=${arg#--last=} ;;
-      --filter=*) arg=--filter value=${arg#--filter=} ;;
-      --format=*) arg=--format value=${arg#--format=} ;;
+        n=$((n - 1)) ;;
+      -n?*) value=${arg#-n} arg=-n ;;
+      -f?*) value=${arg#-f} arg=-f ;;
+      --last=*) value=${arg#--last=} arg=--last ;;
+      --filter=*) value=${arg#--filter=} arg=--filter ;;
+      --format=*) value=${arg#--format=} arg=--format ;;
       *) return 1 ;;
     esac
     case $arg in
