@@ -99,14 +99,14 @@ fast_ps() {
   [ -z "$last" ] || set -- "$@" --data-urlencode "last=$last"
   [ -z "$hasformat" ] || set -- "$@" --data-urlencode "format=$format"
 
-  # The body goes to our stdout (fd 3), and curl's write-out (how many bytes of body it wrote) to
-  # stderr, which is captured: a failure with nothing written falls back to the node CLI.
-  exec 3>&1
-  written=$(curl -q -sG --fail --noproxy '*' --unix-socket "$socket" -w '%{stderr}%{size_download}' "$@" http://berth/berth/cli/ps 2>&1 >&3)
-  status=$?
-  exec 3>&-
+  # The body goes to our stdout (fd 3 in the group), and curl's write-out (how many bytes of body it
+  # received) to its stderr, which is captured: a failure before any body falls back to the node CLI.
+  {
+    received=$(curl -q -sG --fail --noproxy '*' --unix-socket "$socket" -w '%{stderr}%{size_download}' "$@" http://berth/berth/cli/ps 2>&1 >&3)
+    status=$?
+  } 3>&1
   [ "$status" = 0 ] && exit 0
-  [ "$written" = 0 ] && return 1
+  [ "$received" = 0 ] && return 1
   # Output stopped half-way: a reader that went away (`berth ps | head -1`) ends quietly as in the node
   # CLI, a daemon that went away is an error.
   case $status in 23|141) exit 0 ;; esac
