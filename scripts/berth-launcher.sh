@@ -98,6 +98,8 @@ fast_ps() {
   [ -z "$notrunc" ] || set -- "$@" --data-urlencode no-trunc=1
   [ -z "$last" ] || set -- "$@" --data-urlencode "last=$last"
   [ -z "$hasformat" ] || set -- "$@" --data-urlencode "format=$format"
+  # The daemon renders local times only in the same time zone as ours.
+  [ -z "${TZ+x}" ] || set -- "$@" --data-urlencode "tz=$TZ"
 
   # The body goes to our stdout (fd 3 in the group), and curl's write-out (how many bytes of body it
   # received) to its stderr, which is captured: a failure before any body falls back to the node CLI.

@@ -12,6 +12,8 @@ import { Daemon, berthBin, isRoot, runCli, type CliResult } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (containers, bridges)'
 const loader = join(berthBin, '..', 'berth.js')
+/** A time zone the daemon (which has the test's environment) is not in. */
+const otherZone = process.env.TZ === 'Asia/Tokyo' ? 'Europe/Paris' : 'Asia/Tokyo'
 
 /** A PATH with curl (and grep) and no node: bin/berth can only answer by its fast path (a fallback exits 127). */
 function curlOnlyPath(): string {
@@ -100,6 +102,8 @@ describe('berth ps without node', { skip }, () => {
       ['-H', d.host, 'ps', 'extra'],
       ['-H', 'unix:///nonexistent/berth.sock', 'ps', '-a'],
     ]
+    // Local times: the daemon renders them only for a client in its own time zone.
+    assert.match(sameAsNode(['-H', d.host, 'ps', '-a', '--format', '{{.CreatedAt}}'], { TZ: otherZone }).stdout, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} /)
     for (const args of errors) {
       const r = sameAsNode(args)
       assert.notEqual(r.code, 0, `berth ${args.join(' ')}`)
@@ -111,6 +115,7 @@ describe('berth ps without node', { skip }, () => {
       [['-H', d.host, '-D', 'ps'], {}],
       [['ps'], { DOCKER_CONTEXT: 'elsewhere' }],
       [['ps'], { DOCKER_CONFIG: configDir }],
+      [['-H', d.host, 'ps', '-a'], { TZ: otherZone }],
       [['ps'], { DOCKER_HOST: d.host, DOCKER_API_VERSION: '1.41' }],
     ] as const) {
       assert.equal(viaLauncher([...args], { ...env, PATH: path }).code, 127, args.join(' '))

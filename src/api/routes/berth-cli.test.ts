@@ -40,9 +40,10 @@ test('GET /berth/cli/ps renders what ps renders from GET /containers/json, flags
   assert.match(filtered.body.toString(), /^([0-9a-f]{64}\n)+$/)
 })
 
-test('GET /berth/cli/ps answers 400 for what the CLI must report itself: unknown flags, bad values, filters, templates', async (t) => {
+test('GET /berth/cli/ps answers 400 for what the CLI must report itself: another time zone, unknown flags, bad values, filters, templates', async (t) => {
   const srv = await serverWithContainers(t)
-  for (const query of ['all=1&bogus=1', 'all=true', 'all=1&last=x', 'all=1&filter=nokey', `all=1&format=${encodeURIComponent('{{.Nope}}')}`, `format=${encodeURIComponent('{{.ID')}`]) {
+  const tz = process.env.TZ === 'Asia/Tokyo' ? 'Europe/Paris' : 'Asia/Tokyo'
+  for (const query of [`all=1&tz=${tz}`, 'all=1&bogus=1', 'all=true', 'all=1&last=x', 'all=1&filter=nokey', `all=1&format=${encodeURIComponent('{{.Nope}}')}`, `format=${encodeURIComponent('{{.ID')}`]) {
     const res = await srv.request('GET', `/berth/cli/ps?${query}`)
     assert.equal(res.status, 400, query)
     assert.equal(typeof res.json<{ message: string }>().message, 'string')

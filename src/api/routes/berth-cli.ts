@@ -7,20 +7,23 @@ import { containerListItems } from './containers.js'
 
 /** The query parameters GET /berth/cli/ps takes: `ps`'s own flags, by their long names. */
 const PS_BOOLEANS = ['all', 'latest', 'no-trunc', 'quiet', 'size'] as const
-const PS_PARAMS = new Set<string>([...PS_BOOLEANS, 'filter', 'format', 'last'])
+const PS_PARAMS = new Set<string>([...PS_BOOLEANS, 'filter', 'format', 'last', 'tz'])
 
 /**
  * berth's own endpoints for its CLI (not part of Docker's API). GET /berth/cli/ps answers `berth ps`
  * already rendered, so that bin/berth can print it with curl instead of starting node (see
  * scripts/bundle-cli.mjs): the same planPs/renderPs as the CLI, over the same list as
  * GET /containers/json. Anything the launcher must not print (a parameter this daemon does not know,
- * a malformed filter or template) is a 400; the launcher then runs the node CLI, which says what
- * is wrong exactly as it always does.
+ * a malformed filter or template, another time zone) is an error status; on any status but 200 the
+ * launcher runs the node CLI, which says what is wrong exactly as it always does.
  */
 export const berthCliRoutes: Route[] = [
   {
     method: 'GET', path: '/berth/cli/ps',
     handler: async (ctx, { engine }) => {
+      // {{.CreatedAt}} is local time: rendered here only in the client's own time zone (TZ, when set;
+      // else /etc/localtime, which both read).
+      if ((ctx.query.get('tz') ?? undefined) !== process.env.TZ) throw invalid('PS_TZ', 'the client\'s time zone (TZ) is not the daemon\'s')
       const plan = planPs(psFlagsFromQuery(ctx))
       const filters = psFilters(ctx.query.getAll('filter'))
       const items = await containerListItems(engine, { all: plan.all, limit: plan.limit > 0 ? plan.limit : undefined, size: plan.size, filters })
