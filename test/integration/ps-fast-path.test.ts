@@ -77,7 +77,7 @@ describe('berth ps without node', { skip }, () => {
       ['-a', '--format', table], ['-a', '--no-trunc', `--format=${table}`], ['-a', '--format', ''], ['-a', '--format', 'table'],
       ['-a', '--format', '{{.Names}} {{.Label "tier"}} {{.Mounts}} {{.LocalVolumes}} {{.Networks}} {{.State}} {{.CreatedAt}}'],
       ['-a', '--format', 'table {{.Names}}\t{{.Ports}}\t{{.Size}}'], ['-a', '--format', 'json'], ['-a', '--format', '{{json .Labels}} & {{.Names}} %41 +'],
-      ['-a', '-q', '--format', '{{.Names}}'],
+      ['-a', '-q', '--format', '{{.Names}}'], ['-a', '--format', '@{{.Names}}=@x 名前'],
     ]
     for (const flags of combos) {
       const args = ['-H', d.host, 'ps', ...flags]
