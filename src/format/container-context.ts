@@ -29,7 +29,7 @@ export const CONTAINER_HEADERS: Record<string, string> = {
 const CONTAINER_FIELDS = ['ID', 'Names', 'Image', 'Command', 'CreatedAt', 'RunningFor', 'Ports', 'State', 'Status', 'Size', 'Labels', 'Mounts', 'LocalVolumes', 'Networks'] as const
 const SORTED_FIELDS = [...CONTAINER_FIELDS].sort()
 
-/** The fields of a ContainerContext whose value is a string: what containerCell() computes. */
+/** A ContainerContext field (every one is a string): what containerCell() computes. */
 export type ContainerCellField = (typeof CONTAINER_FIELDS)[number]
 
 /**
