@@ -84,6 +84,7 @@ let seq = 0
 /** Scenario cells: { engine, run() → spawnSync result, after?(stdout) } or { engine, na: reason }. */
 function scenarios(all, bundle, crunRoot, exec) {
   const crun = { id: 'crun', kind: 'ref', name: 'crun run (prepared bundle, reference)' }
+  const berthNodeCli = { id: 'berth-node-cli', kind: 'berth', name: 'berth CLI, node path (bin/berth.js, no curl fast path)' }
   const each = (fn) => all.map((engine) => ({ engine, ...fn(engine) }))
   return [
     { id: 'run-none', phase: 1, title: '`run --rm --network none busybox true`', cells: [
@@ -103,7 +104,12 @@ function scenarios(all, bundle, crunRoot, exec) {
       ? { na: exec[e.id] }
       : { run: () => e.cli(['exec', 'bench-exec', 'true']) })) },
     { id: 'ps-100', phase: 3, title: `\`ps -a\`, ${PS_POPULATION} created containers`, cells: each((e) => ({ run: () => e.cli(['ps', '-a']) })) },
-    { id: 'ps-1000', phase: 4, title: `\`ps -a\`, ${PS_LARGE} created containers`, cells: each((e) => ({ run: () => e.cli(['ps', '-a']) })) },
+    { id: 'ps-1000', phase: 4, title: `\`ps -a\`, ${PS_LARGE} created containers`, cells: [
+      ...each((e) => ({ run: () => e.cli(['ps', '-a']) })),
+      // bin/berth answers `ps` with curl from berthd's rendered GET /berth/cli/ps (the berth CLI row); this is
+      // the node CLI it falls back to, run as bin/berth runs it (without NODE_EXTRA_CA_CERTS).
+      { engine: berthNodeCli, run: () => sh('env', ['-u', 'NODE_EXTRA_CA_CERTS', process.execPath, join(binDir, 'berth.js'), '-H', host, 'ps', '-a']) },
+    ] },
     // The daemon's own share of `ps -a`: the same request without a CLI decoding and printing it.
     { id: 'ps-1000-http', phase: 4, title: `\`GET /containers/json?all=1\` with curl on the socket, ${PS_LARGE} containers`, cells: each((e) => {
       if (e.id === 'berth-cli') return { na: 'the same daemon as the docker CLI → berthd row' }

@@ -61,6 +61,8 @@ export function goalLines(byId, rss, ports = []) {
   line('docker CLI → berthd `exec` vs Docker', m('exec', 'berth', 'docker-berth'), m('exec', 'docker'), '≤ 0.5x')
   const ps1000 = m('ps-1000', 'berth', 'docker-berth')
   if (ps1000 !== undefined) lines.push(`- docker CLI → berthd \`ps -a\` with 1000 containers: ${f1(ps1000)} ms (goal < 50 ms)`)
+  const berthPs1000 = m('ps-1000', 'berth', 'berth-cli')
+  if (berthPs1000 !== undefined) lines.push(`- berth CLI \`ps -a\` with 1000 containers (curl from berthd's rendered table): ${f1(berthPs1000)} ms (goal < 50 ms); node path: ${m('ps-1000', 'berth', 'berth-node-cli') === undefined ? 'n/a' : f1(m('ps-1000', 'berth', 'berth-node-cli'))} ms`)
   const http1000 = m('ps-1000-http', 'berth')
   if (http1000 !== undefined) lines.push(`- of which berthd's answer (\`GET /containers/json?all=1\` with curl): ${f1(http1000)} ms; dockerd's: ${m('ps-1000-http', 'docker') === undefined ? 'n/a' : f1(m('ps-1000-http', 'docker'))} ms`)
   line('berth CLI `--version` (start-up) vs docker CLI', m('cli-version', 'berth', 'berth-cli'), m('cli-version', 'docker'), 'small and lazy-loaded')

@@ -3,10 +3,14 @@
 // runs before the command itself.
 //
 // The CLI starts in three steps:
-// - bin/berth, a sh launcher: node parses the whole NODE_EXTRA_CA_CERTS file before any JavaScript
-//   runs (~50 ms of CPU for a system bundle); the CLI needs those certificates only for a TLS daemon
-//   endpoint without a CA of its own, so the launcher hands the variable on as BERTH_EXTRA_CA_CERTS
-//   and the client adds it there (src/client/http-transport.ts).
+// - bin/berth, a sh launcher (scripts/berth-launcher.sh):
+//   - plain `berth ps` invocations are answered without node: the daemon renders the table
+//     (GET /berth/cli/ps, with the CLI's own formatting code) and curl prints it; node's start-up
+//     alone is ~40 ms of wall time here, more than the goal for `ps -a` with 1000 containers;
+//   - node parses the whole NODE_EXTRA_CA_CERTS file before any JavaScript
+//     runs (~50 ms of CPU for a system bundle); the CLI needs those certificates only for a TLS daemon
+//     endpoint without a CA of its own, so the launcher hands the variable on as BERTH_EXTRA_CA_CERTS
+//     and the client adds it there (src/client/http-transport.ts).
 // - bin/berth.js, a loader: compiles the bundle with V8's code cache (bin/berth-cli.cache), which
 //   skips parsing and compiling the bundle at every start. The cache is made here by running a few
 //   commands against a stand-in daemon (scripts/cli-warmup.mjs), so that it also holds the functions
@@ -149,17 +153,7 @@ script.runInThisContext()(mod.exports, require, mod, file, __dirname)
 `
   await writeFile('bin/berth.js', loader)
 
-  await writeFile('bin/berth', `#!/bin/sh
-# The berth CLI (see scripts/bundle-cli.mjs for why it starts this way).
-if [ -n "\${NODE_EXTRA_CA_CERTS+x}" ]; then
-  BERTH_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
-  export BERTH_EXTRA_CA_CERTS
-  unset NODE_EXTRA_CA_CERTS
-fi
-self=$0
-if [ -L "$self" ]; then self=$(readlink -f "$self"); fi
-exec node "\${self%/*}/berth.js" "$@"
-`)
+  await writeFile('bin/berth', await readFile('scripts/berth-launcher.sh', 'utf8'))
   await chmod('bin/berth', 0o755)
 
   await rm('bin/berth-cli.cache', { force: true })

@@ -10,7 +10,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 packages=(crun runc conmon busybox-static tini iproute2 nftables iptables ca-certificates openssl tmux
-  docker-registry skopeo apache2-utils wrk zstd docker-compose)
+  docker-registry skopeo apache2-utils wrk zstd docker-compose curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

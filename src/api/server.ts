@@ -20,6 +20,7 @@ import { volumeRoutes } from './routes/volumes.js'
 import { buildRoutes } from './routes/build.js'
 import { containerFileRoutes } from './routes/container-files.js'
 import { commitRoutes } from './routes/commit.js'
+import { berthCliRoutes } from './routes/berth-cli.js'
 import { isHijacked } from './stream/index.js'
 import { maxApiVersion, negotiateApiVersion, splitVersionPrefix } from './version.js'
 
@@ -29,7 +30,7 @@ export interface ApiServerOptions {
   versionInfo: VersionInfo
 }
 
-export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...systemDiskRoutes, ...execRoutes, ...distributionRoutes, ...imageRoutes, ...volumeRoutes, ...networkRoutes, ...buildRoutes, ...containerFileRoutes, ...commitRoutes]
+export const allRoutes: readonly Route[] = [...systemRoutes, ...eventRoutes, ...containerRoutes, ...containerStreamRoutes, ...containerResourceRoutes, ...systemDiskRoutes, ...execRoutes, ...distributionRoutes, ...imageRoutes, ...volumeRoutes, ...networkRoutes, ...buildRoutes, ...containerFileRoutes, ...commitRoutes, ...berthCliRoutes]
 
 /** Largest body accepted on an Upgrade request (exec start sends a small JSON object there). */
 const maxUpgradeBody = 1024 * 1024

@@ -120,3 +120,22 @@ test('ContainerListCache.render() without revisions makes every item at every re
   assert.equal((await cache.render(list, now, uncached)).toString(), expected(list, view))
   assert.deepEqual(made, ['web', 'web'])
 })
+
+test('ContainerListCache.summaries() returns the items of render()\'s body, with the Status and sizes of each request', async () => {
+  const cache = new ContainerListCache()
+  const { s, made, revisions } = sources()
+  const web = record('a', 'web', { 'tier': 'front "quoted" ünïcode' })
+  web.state = { ...web.state, status: 'running', running: true, startedAt: '2026-01-01T23:59:00Z' }
+  const list = [web, record('b', 'db')]
+  const sizes = [{ sizeRw: 5, sizeRootFs: 1005 }, { sizeRw: 0, sizeRootFs: 0 }]
+  const later = new Date('2026-01-02T02:00:00Z')
+  for (const [at, sized] of [[now, undefined], [later, sizes], [now, sizes]] as const) {
+    assert.deepEqual(await cache.summaries(list, at, s, sized), JSON.parse((await cache.render(list, at, s, sized)).toString()))
+  }
+  assert.deepEqual(made, ['web', 'db'], 'items made once for both')
+  const first = await cache.summaries(list, now, s)
+  first[1]!.Status = 'changed'
+  revisions.set(list[1]!.id, 1)
+  assert.deepEqual(await cache.summaries(list, later, s), JSON.parse((await cache.render(list, later, s)).toString()))
+  assert.deepEqual(made, ['web', 'db', 'db'])
+})

@@ -1,5 +1,6 @@
 import type { ContainerRecord, ContainerState } from '../../engine/containers/index.js'
 import type { ContainerNetworkView } from '../../engine/networks/index.js'
+import type { ContainerSummary } from '../types/index.js'
 import { containerSummary } from './container-view.js'
 import { containerStatusText } from './human-duration.js'
 
@@ -28,6 +29,8 @@ interface Entry {
   head: Buffer
   /** The item's JSON (UTF-8) from the comma before HostConfig on, with the closing brace. */
   tail: Buffer
+  /** The item as JSON.parse returns it (Status ""), made when summaries() first needs it. */
+  parsed?: ContainerSummary
 }
 
 /**
@@ -42,33 +45,11 @@ interface Entry {
  * removed container's entry goes with its record. Status depends on the time: made at every request.
  */
 export class ContainerListCache {
-  private readonly entries = new WeakMap<ContainerRecord, Entry>()
+  private readonly cache = new WeakMap<ContainerRecord, Entry>()
 
   /** The response body (a JSON array and "\n", as sendJson writes it), items in the order of `records`. */
   async render(records: readonly ContainerRecord[], now: Date, sources: ContainerListSources, sizes?: ReadonlyArray<ContainerListSize | undefined>): Promise<Buffer> {
-    const cacheable = sources.revision !== undefined && sources.viewRevision !== undefined
-    const entries: Array<Entry | undefined> = new Array(records.length)
-    const stale: number[] = []
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!
-      const e = cacheable ? this.entries.get(r) : undefined
-      if (e && e.state === r.state && e.name === r.name && e.revision === sources.revision!(r.id) && e.viewRevision === sources.viewRevision!(r.id)) {
-        entries[i] = e
-      } else {
-        stale.push(i)
-      }
-    }
-    if (stale.length > 0) {
-      // Revisions read before the views are made: a change while they are made leaves the entry stale.
-      const revisions = stale.map((i) => (cacheable ? [sources.revision!(records[i]!.id), sources.viewRevision!(records[i]!.id)] : [0, 0]))
-      const views = await sources.views(stale.map((i) => records[i]!))
-      stale.forEach((i, k) => {
-        const r = records[i]!
-        const e = makeEntry(r, now, views[k], revisions[k]![0]!, revisions[k]![1]!)
-        if (cacheable) this.entries.set(r, e)
-        entries[i] = e
-      })
-    }
+    const entries = await this.entries(records, now, sources)
     // Buffers joined once: a string join and its UTF-8 encoding cost more than the rest of the list.
     const parts: Buffer[] = [OPEN]
     const statuses = new Map<string, Buffer>()
@@ -90,6 +71,55 @@ export class ContainerListCache {
     }
     parts.push(CLOSE)
     return Buffer.concat(parts)
+  }
+
+  /**
+   * The items render() would send, as JSON.parse would return them from its body (GET /berth/cli/ps
+   * renders them): each entry's item is parsed once and kept, then copied with this request's Status
+   * (and sizes), instead of a parse of the whole list at every request. The copies are shallow: their
+   * arrays and objects are the cache's, for the caller to read, not to change.
+   */
+  async summaries(records: readonly ContainerRecord[], now: Date, sources: ContainerListSources, sizes?: ReadonlyArray<ContainerListSize | undefined>): Promise<ContainerSummary[]> {
+    const entries = await this.entries(records, now, sources)
+    const out = new Array<ContainerSummary>(records.length)
+    for (let i = 0; i < records.length; i++) {
+      const e = entries[i]!
+      e.parsed ??= JSON.parse(`${e.head.toString()}""${e.tail.toString()}`) as ContainerSummary
+      const item: ContainerSummary = { ...e.parsed, Status: containerStatusText(records[i]!.state, now) }
+      const size = sizes?.[i]
+      if (size && size.sizeRw !== 0) item.SizeRw = size.sizeRw
+      if (size && size.sizeRootFs !== 0) item.SizeRootFs = size.sizeRootFs
+      out[i] = item
+    }
+    return out
+  }
+
+  /** Each record's entry: kept ones while current, new ones made (and kept) for the rest. */
+  private async entries(records: readonly ContainerRecord[], now: Date, sources: ContainerListSources): Promise<Entry[]> {
+    const cacheable = sources.revision !== undefined && sources.viewRevision !== undefined
+    const entries: Array<Entry | undefined> = new Array(records.length)
+    const stale: number[] = []
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!
+      const e = cacheable ? this.cache.get(r) : undefined
+      if (e && e.state === r.state && e.name === r.name && e.revision === sources.revision!(r.id) && e.viewRevision === sources.viewRevision!(r.id)) {
+        entries[i] = e
+      } else {
+        stale.push(i)
+      }
+    }
+    if (stale.length > 0) {
+      // Revisions read before the views are made: a change while they are made leaves the entry stale.
+      const revisions = stale.map((i) => (cacheable ? [sources.revision!(records[i]!.id), sources.viewRevision!(records[i]!.id)] : [0, 0]))
+      const views = await sources.views(stale.map((i) => records[i]!))
+      stale.forEach((i, k) => {
+        const r = records[i]!
+        const e = makeEntry(r, now, views[k], revisions[k]![0]!, revisions[k]![1]!)
+        if (cacheable) this.cache.set(r, e)
+        entries[i] = e
+      })
+    }
+    return entries as Entry[]
   }
 }
 

@@ -1,11 +1,43 @@
 import { invalid } from '../../common/index.js'
 import type { Route } from '../router.js'
 import { queryBool, queryInt, queryString, readJson, sendEmpty, sendJson, sendJsonBytes } from '../context.js'
-import { ContainerListCache, containerInspect, containerSpecFromCreate, parseFilters } from '../convert/index.js'
-import type { ContainerCreateRequest, ContainerCreateResponse } from '../types/index.js'
+import { ContainerListCache, type ContainerListSources, containerInspect, containerSpecFromCreate, parseFilters } from '../convert/index.js'
+import type { Engine } from '../../engine/engine.js'
+import type { ContainerCreateRequest, ContainerCreateResponse, ContainerSummary } from '../types/index.js'
 
 /** Each container's list item as JSON text, kept while it is current (one cache for every engine: keyed by record). */
 const listCache = new ContainerListCache()
+
+export interface ContainerListQuery {
+  all: boolean
+  limit: number | undefined
+  size: boolean
+  filters: Record<string, string[]>
+}
+
+/** The body of GET /containers/json (a JSON array and "\n"). */
+export async function containerListBody(engine: Engine, query: ContainerListQuery): Promise<Buffer> {
+  const { records, now, sources, sizes } = await listSources(engine, query)
+  return listCache.render(records, now, sources, sizes)
+}
+
+/** The items of that body, as a client's JSON.parse returns them (GET /berth/cli/ps renders them). */
+export async function containerListItems(engine: Engine, query: ContainerListQuery): Promise<ContainerSummary[]> {
+  const { records, now, sources, sizes } = await listSources(engine, query)
+  return listCache.summaries(records, now, sources, sizes)
+}
+
+async function listSources(engine: Engine, query: ContainerListQuery) {
+  const { containers, networks } = engine
+  const records = await containers.list({ ...query, readOnly: true })
+  const sizes = query.size ? await Promise.all(records.map((r) => containers.sizes(r.id).catch(() => undefined))) : undefined
+  const sources: ContainerListSources = {
+    revision: containers.revision?.bind(containers),
+    viewRevision: networks ? networks.viewRevision?.bind(networks) : () => 0,
+    views: (stale) => (networks?.containerViews ? networks.containerViews(stale) : Promise.all(stale.map((r) => networks?.containerView(r.id, r)))),
+  }
+  return { records, now: new Date(), sources, sizes }
+}
 
 /** Container lifecycle and metadata routes. Streams (logs, attach, wait) are in container-streams.ts. */
 export const containerRoutes: Route[] = [
@@ -22,21 +54,12 @@ export const containerRoutes: Route[] = [
     method: 'GET', path: '/containers/json',
     handler: async (ctx, { engine }) => {
       const limit = queryInt(ctx, 'limit')
-      const size = queryBool(ctx, 'size')
-      const { containers, networks } = engine
-      const records = await containers.list({
+      const body = await containerListBody(engine, {
         all: queryBool(ctx, 'all'),
         limit: limit !== undefined && limit > 0 ? limit : undefined,
-        size,
+        size: queryBool(ctx, 'size'),
         filters: parseFilters(ctx.query.get('filters')),
-        readOnly: true,
       })
-      const sizes = size ? await Promise.all(records.map((r) => containers.sizes(r.id).catch(() => undefined))) : undefined
-      const body = await listCache.render(records, new Date(), {
-        revision: containers.revision?.bind(containers),
-        viewRevision: networks ? networks.viewRevision?.bind(networks) : () => 0,
-        views: (stale) => (networks?.containerViews ? networks.containerViews(stale) : Promise.all(stale.map((r) => networks?.containerView(r.id, r)))),
-      }, sizes)
       sendJsonBytes(ctx, 200, body)
     },
   },

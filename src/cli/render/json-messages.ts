@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream'
 import type { JsonMessage } from '../../client/index.js'
-import { rfc3339NanoFixed } from './time.js'
+import { rfc3339NanoFixed } from '../../format/index.js'
 
 /** An error message inside a JSON message stream ({"errorDetail": ...}); printed as is. */
 export class JsonMessageError extends Error {

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { statsEntry } from './stats-context.js'
-import { bytesSize } from './units.js'
+import { bytesSize } from '../../format/index.js'
 
 test('bytesSize() uses binary units with four significant digits', () => {
   assert.equal(bytesSize(0), '0B')

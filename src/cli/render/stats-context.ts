@@ -1,5 +1,4 @@
-import { templateObject, type TemplateObject } from './template-exec.js'
-import { bytesSize, humanSize, truncateId } from './units.js'
+import { templateObject, type TemplateObject, bytesSize, humanSize, truncateId } from '../../format/index.js'
 
 export const DEFAULT_STATS_TABLE = 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}'
 

@@ -4,10 +4,7 @@ import {
 } from '../../../compose/ops/index.js'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
-import { formatColumns } from '../../render/tabwriter.js'
-import { goJson } from '../../render/template-funcs.js'
-import { toDaemonTimestamp } from '../../render/time.js'
-import { humanSize, truncateId } from '../../render/units.js'
+import { formatColumns, goJson, toDaemonTimestamp, humanSize, truncateId } from '../../../format/index.js'
 import { printList } from './ops-ps.js'
 import { projectName, projectOrName } from './ops-project.js'
 

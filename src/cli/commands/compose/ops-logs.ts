@@ -2,7 +2,7 @@ import { EngineError } from '../../../common/index.js'
 import { LogPrinter, projectLogs, type LogConsumer } from '../../../compose/ops/index.js'
 import type { CommandHandler } from '../../command-spec.js'
 import type { CliContext } from '../../context.js'
-import { toDaemonTimestamp } from '../../render/time.js'
+import { toDaemonTimestamp } from '../../../format/index.js'
 import type { ComposeGlobalOptions } from './project-options.js'
 import { projectOrName } from './ops-project.js'
 

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { toServiceContainer } from '../../../compose/ops/index.js'
 import { fakeContainer } from '../../../compose/ops/testing.js'
-import { renderRows } from '../../render/formatter.js'
+import { renderRows } from '../../../format/index.js'
 import { COMPOSE_PS_HEADERS, DEFAULT_COMPOSE_PS_TABLE, composeContainerContext, printList, statusesFromFilter } from './ops-ps.js'
 
 const NOW = 1_700_000_000_000 + 5 * 60_000

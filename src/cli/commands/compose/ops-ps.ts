@@ -3,14 +3,8 @@ import {
   filterByStatus, listStacks, matchesNameFilter, psContainers, servicesOf, type ServiceContainer, type Stack,
 } from '../../../compose/ops/index.js'
 import type { CommandHandler } from '../../command-spec.js'
-import { displayablePorts } from '../../render/container-context.js'
-import { renderRows } from '../../render/formatter.js'
+import { displayablePorts, renderRows, formatColumns, goJson, templateObject, type TemplateObject, goTimeString, ellipsis, goQuote, humanSize, timeAgo, truncateId } from '../../../format/index.js'
 import { CliError } from '../../render/errors.js'
-import { formatColumns } from '../../render/tabwriter.js'
-import { goJson } from '../../render/template-funcs.js'
-import { templateObject, type TemplateObject } from '../../render/template-exec.js'
-import { goTimeString } from '../../render/time.js'
-import { ellipsis, goQuote, humanSize, timeAgo, truncateId } from '../../render/units.js'
 import { parseFilters } from '../shared/filters.js'
 import { projectOrName } from './ops-project.js'
 

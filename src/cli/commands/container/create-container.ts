@@ -4,7 +4,7 @@ import { isEngineError } from '../../../common/index.js'
 import type { ContainerCreateRequest } from '../../../client/index.js'
 import type { CliContext } from '../../context.js'
 import { displayJsonMessages } from '../../render/json-messages.js'
-import { withDefaultTag } from '../../render/references.js'
+import { withDefaultTag } from '../../../format/index.js'
 import type { ConfigSources } from './container-config.js'
 import { registryAuthForImage } from '../registry/docker-config.js'
 

@@ -1,6 +1,6 @@
 import { copyRaw, demultiplex } from '../../../client/index.js'
 import type { CommandHandler } from '../../command-spec.js'
-import { toDaemonTimestamp } from '../../render/time.js'
+import { toDaemonTimestamp } from '../../../format/index.js'
 
 interface LogsFlags {
   follow?: boolean

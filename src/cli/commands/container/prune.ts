@@ -1,5 +1,5 @@
 import type { CommandHandler } from '../../command-spec.js'
-import { humanSizeLong as humanSize } from '../../render/units.js'
+import { humanSizeLong as humanSize } from '../../../format/index.js'
 import { confirm } from '../shared/confirm.js'
 import { parseFilters } from '../shared/filters.js'
 

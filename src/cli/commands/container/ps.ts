@@ -1,39 +1,17 @@
 import type { Filters } from '../../../client/index.js'
 import type { CommandHandler } from '../../command-spec.js'
-import { CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE, containerContext } from '../../render/container-context.js'
-import { renderRows } from '../../render/formatter.js'
+import { planPs, renderPs, type PsFlags } from '../../../format/index.js'
 import { parseFilters } from '../shared/filters.js'
 
-interface PsFlags {
-  all?: boolean
-  filter?: string[]
-  format?: string
-  last?: number
-  latest?: boolean
-  trunc?: boolean
-  quiet?: boolean
-  size?: boolean
-}
-
-/** `berth ps`: docker's container table, --format templates, -q ids. */
+/**
+ * `berth ps`: docker's container table, --format templates, -q ids. bin/berth answers the common
+ * invocations without node, from the daemon's GET /berth/cli/ps (api/routes/berth-cli.ts), which
+ * renders with the same planPs/renderPs.
+ */
 export const psCommand: CommandHandler = async (ctx, _args, options) => {
   const flags = options as PsFlags
   const filters: Filters = parseFilters(flags.filter ?? [])
-  let limit = flags.last ?? -1
-  if (flags.latest && limit === -1) limit = 1
-  let format = flags.format ?? ''
-  if (flags.quiet) format = '{{.ID}}'
-  else if (format === '' || format === 'table') format = DEFAULT_CONTAINER_TABLE + (flags.size ? '\t{{.Size}}' : '')
-  // A template that shows .Size needs the daemon to compute sizes.
-  const size = !!flags.size || /\{\{[^}]*\.Size\b/.test(format)
-  const containers = await ctx.client().containerList({ all: flags.all, limit, size, filters })
-  const trunc = flags.trunc !== false
-  ctx.io.stdout.write(
-    renderRows({
-      format,
-      defaultTable: DEFAULT_CONTAINER_TABLE,
-      headers: CONTAINER_HEADERS,
-      rows: containers.map((c) => containerContext(c, trunc)),
-    }),
-  )
+  const plan = planPs(flags)
+  const containers = await ctx.client().containerList({ all: plan.all, limit: plan.limit, size: plan.size, filters })
+  ctx.io.stdout.write(renderPs(plan, containers))
 }

@@ -1,5 +1,5 @@
 import type { CommandHandler } from '../../command-spec.js'
-import { renderRows } from '../../render/formatter.js'
+import { renderRows } from '../../../format/index.js'
 import { CliError, describeError } from '../../render/errors.js'
 import { DEFAULT_STATS_TABLE, STATS_HEADERS, statsContext, statsEntry, type StatsEntry } from '../../render/stats-context.js'
 

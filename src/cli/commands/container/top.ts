@@ -1,5 +1,5 @@
 import type { CommandHandler } from '../../command-spec.js'
-import { formatColumns } from '../../render/tabwriter.js'
+import { formatColumns } from '../../../format/index.js'
 
 /** `berth top CONTAINER [ps OPTIONS]`: docker's tabwriter(20, 1, 3) table of the ps rows. */
 export const topCommand: CommandHandler = async (ctx, args) => {

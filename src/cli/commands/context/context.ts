@@ -6,9 +6,8 @@ import {
 import { EngineError } from '../../../common/index.js'
 import type { CommandHandler } from '../../command-spec.js'
 import type { CliContext } from '../../context.js'
-import { renderRows } from '../../render/formatter.js'
+import { renderRows, templateObject } from '../../../format/index.js'
 import { indentJson } from '../../render/json-indent.js'
-import { templateObject } from '../../render/template-exec.js'
 
 const DEFAULT_DESCRIPTION = 'Current DOCKER_HOST based configuration'
 

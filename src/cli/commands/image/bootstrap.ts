@@ -1,6 +1,6 @@
 import type { CommandHandler } from '../../command-spec.js'
 import { displayJsonMessages } from '../../render/json-messages.js'
-import { familiarName, splitReference } from '../../render/references.js'
+import { familiarName, splitReference } from '../../../format/index.js'
 
 /**
  * `berth image bootstrap busybox`: asks the daemon to build a base image from host binaries.

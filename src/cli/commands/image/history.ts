@@ -1,11 +1,11 @@
 import type { CommandHandler } from '../../command-spec.js'
-import { renderRows } from '../../render/formatter.js'
 import {
+  renderRows,
   DEFAULT_HISTORY_TABLE,
   HISTORY_HEADERS,
   NON_HUMAN_HISTORY_TABLE,
   historyContext,
-} from '../../render/image-context.js'
+} from '../../../format/index.js'
 
 /** `berth history IMAGE`: one row per layer, newest first. */
 export const historyCommand: CommandHandler = async (ctx, args, options) => {

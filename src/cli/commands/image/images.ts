@@ -1,11 +1,11 @@
 import type { CommandHandler } from '../../command-spec.js'
-import { renderRows } from '../../render/formatter.js'
 import {
+  renderRows,
   DEFAULT_IMAGE_TABLE,
   DEFAULT_IMAGE_TABLE_WITH_DIGEST,
   IMAGE_HEADERS,
   imageContexts,
-} from '../../render/image-context.js'
+} from '../../../format/index.js'
 import { parseFilters } from '../shared/filters.js'
 
 interface ImagesFlags {

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
 import { displayJsonMessages } from '../../render/json-messages.js'
-import { parseNormalizedNamed } from '../../render/references.js'
+import { parseNormalizedNamed } from '../../../format/index.js'
 
 /** `berth import file|URL|- [REPOSITORY[:TAG]]`: prints the new image id. */
 export const importCommand: CommandHandler = async (ctx, args, options) => {

@@ -1,6 +1,6 @@
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
-import { parseNormalizedNamed } from '../../render/references.js'
+import { parseNormalizedNamed } from '../../../format/index.js'
 
 /** `berth tag SOURCE TARGET`: sends the normalized repository and tag, as docker's client does. */
 export const tagCommand: CommandHandler = async (ctx, args) => {

@@ -1,6 +1,6 @@
 import { isEngineError } from '../../../common/index.js'
 import type { CommandHandler } from '../../command-spec.js'
-import { renderRows } from '../../render/formatter.js'
+import { renderRows } from '../../../format/index.js'
 import { CliError } from '../../render/errors.js'
 import { parseFilters } from '../shared/filters.js'
 import { forEachTarget } from '../shared/targets.js'

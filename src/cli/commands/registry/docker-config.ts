@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { parseNormalizedNamed } from '../../render/references.js'
+import { parseNormalizedNamed } from '../../../format/index.js'
 
 /** Docker Hub's key in config.json auths. */
 export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/'

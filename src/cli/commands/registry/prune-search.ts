@@ -1,6 +1,5 @@
 import type { CommandHandler } from '../../command-spec.js'
-import { formatColumns } from '../../render/tabwriter.js'
-import { humanSizeLong } from '../../render/units.js'
+import { formatColumns, humanSizeLong } from '../../../format/index.js'
 import { parseFilters } from '../shared/filters.js'
 import { registryAuthForImage } from './docker-config.js'
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
 import { displayJsonMessages } from '../../render/json-messages.js'
-import { parseNormalizedNamed } from '../../render/references.js'
+import { parseNormalizedNamed } from '../../../format/index.js'
 import { registryAuthForImage } from './docker-config.js'
 
 /** `berth pull NAME[:TAG|@DIGEST]`: Docker's progress (bars on a terminal), then the reference. */

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
 import { displayJsonMessages } from '../../render/json-messages.js'
-import { familiarName, parseNormalizedNamed } from '../../render/references.js'
+import { familiarName, parseNormalizedNamed } from '../../../format/index.js'
 import { registryAuthForImage } from './docker-config.js'
 
 /** `berth push NAME[:TAG]`: one tag, or every tag with --all-tags (docker's rule for a bare name). */

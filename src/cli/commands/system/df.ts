@@ -1,7 +1,5 @@
 import type { CommandHandler } from '../../command-spec.js'
-import { renderRows } from '../../render/formatter.js'
-import { templateObject } from '../../render/template-exec.js'
-import { humanSizeLong as humanSize } from '../../render/units.js'
+import { renderRows, templateObject, humanSizeLong as humanSize } from '../../../format/index.js'
 
 export const DEFAULT_DF_TABLE = 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}'
 const DF_HEADERS: Record<string, string> = { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' }

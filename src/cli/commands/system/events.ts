@@ -1,9 +1,7 @@
 import type { EventMessage } from '../../../client/index.js'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
-import { renderTemplate } from '../../render/template-exec.js'
-import { goJson } from '../../render/template-funcs.js'
-import { rfc3339NanoFixed, toDaemonTimestamp } from '../../render/time.js'
+import { renderTemplate, goJson, rfc3339NanoFixed, toDaemonTimestamp } from '../../../format/index.js'
 import { parseFilters } from '../shared/filters.js'
 
 /** `berth events`: streams daemon events until --until or Ctrl-C. */

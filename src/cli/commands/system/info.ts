@@ -1,9 +1,7 @@
 import type { SystemInfo } from '../../../client/index.js'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError, describeError } from '../../render/errors.js'
-import { renderTemplate } from '../../render/template-exec.js'
-import { goJson } from '../../render/template-funcs.js'
-import { bytesSize } from '../../render/units.js'
+import { renderTemplate, goJson, bytesSize } from '../../../format/index.js'
 import { BERTH_VERSION } from '../../version.js'
 
 /** `berth info`: client details and the daemon's /info, laid out like docker info. */

@@ -4,8 +4,7 @@ import type { CommandHandler } from '../../command-spec.js'
 import type { CliContext } from '../../context.js'
 import { CliError, describeError } from '../../render/errors.js'
 import { compactJson, indentJson } from '../../render/json-indent.js'
-import { TemplateError, parseTemplate, type ParsedTemplate } from '../../render/template-parse.js'
-import { executeTemplate } from '../../render/template-exec.js'
+import { TemplateError, parseTemplate, type ParsedTemplate, executeTemplate } from '../../../format/index.js'
 
 type Getter = (ref: string) => Promise<InspectResult<unknown>>
 

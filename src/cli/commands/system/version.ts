@@ -1,9 +1,7 @@
 import { MAX_API_VERSION, type SystemVersion } from '../../../client/index.js'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError, describeError } from '../../render/errors.js'
-import { formatColumns } from '../../render/tabwriter.js'
-import { renderTemplate } from '../../render/template-exec.js'
-import { goJson } from '../../render/template-funcs.js'
+import { formatColumns, renderTemplate, goJson } from '../../../format/index.js'
 import { BERTH_VERSION } from '../../version.js'
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' }

@@ -1,6 +1,5 @@
 import type { Volume } from '../../../client/index.js'
-import { templateObject, type TemplateObject } from '../../render/template-exec.js'
-import { humanSize } from '../../render/units.js'
+import { templateObject, type TemplateObject, humanSize } from '../../../format/index.js'
 
 export const DEFAULT_VOLUME_TABLE = 'table {{.Driver}}\t{{.Name}}'
 

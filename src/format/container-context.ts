@@ -1,4 +1,4 @@
-import type { ContainerSummary, PortSummary } from '../../client/index.js'
+import type { ContainerSummary, PortWire as PortSummary } from '../api/types/index.js'
 import type { TemplateObject } from './template-exec.js'
 import { TYPE_NAME } from './template-values.js'
 import { goJson } from './template-funcs.js'
@@ -29,6 +29,9 @@ export const CONTAINER_HEADERS: Record<string, string> = {
 const CONTAINER_FIELDS = ['ID', 'Names', 'Image', 'Command', 'CreatedAt', 'RunningFor', 'Ports', 'State', 'Status', 'Size', 'Labels', 'Mounts', 'LocalVolumes', 'Networks'] as const
 const SORTED_FIELDS = [...CONTAINER_FIELDS].sort()
 
+/** A ContainerContext field (every one is a string): what containerCell() computes. */
+export type ContainerCellField = (typeof CONTAINER_FIELDS)[number]
+
 /**
  * docker's formatter.ContainerContext for one `ps` row. Each field is a getter, made when a template
  * reads it: the default table reads 7 of the 14, and a list of 1000 rows made every one of them.
@@ -36,25 +39,58 @@ const SORTED_FIELDS = [...CONTAINER_FIELDS].sort()
 export function containerContext(c: ContainerSummary, trunc: boolean, nowMs: number = Date.now()): TemplateObject {
   const labels = c.Labels ?? {}
   const context = {
-    get ID() { return trunc ? truncateId(c.Id) : c.Id },
-    get Names() { return names(c.Names ?? [], trunc) },
-    get Image() { return image(c, trunc) },
-    get Command() { return goQuote(trunc ? ellipsis(c.Command ?? '', 20) : (c.Command ?? '')) },
-    get CreatedAt() { return goTimeString(c.Created) },
-    get RunningFor() { return timeAgo(c.Created, nowMs) },
-    get Ports() { return displayablePorts(c.Ports ?? []) },
-    get State() { return c.State ?? '' },
-    get Status() { return c.Status ?? '' },
-    get Size() { return size(c) },
-    get Labels() { return Object.keys(labels).map((k) => `${k}=${labels[k]}`).sort().join(',') },
-    get Mounts() { return (c.Mounts ?? []).map((m) => (trunc ? ellipsis(m.Name || m.Source || '', 15) : m.Name || m.Source || '')).join(',') },
-    get LocalVolumes() { return String((c.Mounts ?? []).filter((m) => m.Driver === 'local').length) },
-    get Networks() { return Object.keys(c.NetworkSettings?.Networks ?? {}).join(',') },
+    get ID() { return containerCell(c, 'ID', trunc, nowMs) },
+    get Names() { return containerCell(c, 'Names', trunc, nowMs) },
+    get Image() { return containerCell(c, 'Image', trunc, nowMs) },
+    get Command() { return containerCell(c, 'Command', trunc, nowMs) },
+    get CreatedAt() { return containerCell(c, 'CreatedAt', trunc, nowMs) },
+    get RunningFor() { return containerCell(c, 'RunningFor', trunc, nowMs) },
+    get Ports() { return containerCell(c, 'Ports', trunc, nowMs) },
+    get State() { return containerCell(c, 'State', trunc, nowMs) },
+    get Status() { return containerCell(c, 'Status', trunc, nowMs) },
+    get Size() { return containerCell(c, 'Size', trunc, nowMs) },
+    get Labels() { return containerCell(c, 'Labels', trunc, nowMs) },
+    get Mounts() { return containerCell(c, 'Mounts', trunc, nowMs) },
+    get LocalVolumes() { return containerCell(c, 'LocalVolumes', trunc, nowMs) },
+    get Networks() { return containerCell(c, 'Networks', trunc, nowMs) },
     Label: (name: unknown) => labels[String(name)] ?? '',
     toJSON: () => JSON.parse(goJson(Object.fromEntries(SORTED_FIELDS.map((k) => [k, context[k]])))) as unknown,
     [TYPE_NAME]: '*formatter.ContainerContext',
   }
   return context as unknown as TemplateObject
+}
+
+/** Whether `field` is one of a ContainerContext's string fields (containerCell() knows it). */
+export function isContainerCell(field: string): field is ContainerCellField {
+  return CELL_FIELDS.has(field)
+}
+
+const CELL_FIELDS: ReadonlySet<string> = new Set(CONTAINER_FIELDS)
+
+/**
+ * One field of a ContainerContext without making the context: what a template prints for
+ * `{{.Field}}`. renderPs() builds the rows of simple templates from it directly.
+ */
+export function containerCell(c: ContainerSummary, field: ContainerCellField, trunc: boolean, nowMs: number): string {
+  switch (field) {
+    case 'ID': return trunc ? truncateId(c.Id) : c.Id
+    case 'Names': return names(c.Names ?? [], trunc)
+    case 'Image': return image(c, trunc)
+    case 'Command': return goQuote(trunc ? ellipsis(c.Command ?? '', 20) : (c.Command ?? ''))
+    case 'CreatedAt': return goTimeString(c.Created)
+    case 'RunningFor': return timeAgo(c.Created, nowMs)
+    case 'Ports': return displayablePorts(c.Ports ?? [])
+    case 'State': return c.State ?? ''
+    case 'Status': return c.Status ?? ''
+    case 'Size': return size(c)
+    case 'Labels': {
+      const labels = c.Labels ?? {}
+      return Object.keys(labels).map((k) => `${k}=${labels[k]}`).sort().join(',')
+    }
+    case 'Mounts': return (c.Mounts ?? []).map((m) => (trunc ? ellipsis(m.Name || m.Source || '', 15) : m.Name || m.Source || '')).join(',')
+    case 'LocalVolumes': return String((c.Mounts ?? []).filter((m) => m.Driver === 'local').length)
+    case 'Networks': return Object.keys(c.NetworkSettings?.Networks ?? {}).join(',')
+  }
 }
 
 function names(list: string[], trunc: boolean): string {

@@ -1,4 +1,4 @@
-import { TemplateError, parseTemplate } from './template-parse.js'
+import { TemplateError, parseTemplate, type ParsedTemplate } from './template-parse.js'
 import { executeTemplate, templateObject, type TemplateObject } from './template-exec.js'
 import { headerFunctions } from './template-funcs.js'
 import { formatColumns } from './tabwriter.js'
@@ -32,27 +32,42 @@ export function isTableFormat(format: string): boolean {
 }
 
 export function renderRows(request: FormatRequest): string {
-  const format = resolveFormat(request.format, request.defaultTable)
-  const table = isTableFormat(format)
-  const body = (table ? format.slice('table'.length) : format).trim().replaceAll('\\t', '\t').replaceAll('\\n', '\n')
-  let template
-  try {
-    template = parseTemplate(body)
-  } catch (err) {
-    throw templateError(err)
-  }
+  const parsed = parseFormat(request.format, request.defaultTable)
   let rows = ''
   for (const row of request.rows) {
     try {
-      rows += executeTemplate(template, row) + '\n'
+      rows += executeTemplate(parsed.template, row) + '\n'
     } catch (err) {
       throw templateError(err)
     }
   }
-  if (!table) return rows
+  return finishRows(parsed, request.headers, rows)
+}
+
+/** A --format value ready to execute: a table's columns go through the tabwriter under a header. */
+export interface ParsedFormat {
+  table: boolean
+  template: ParsedTemplate
+}
+
+/** Expands the shorthands and parses the template; throws a TemplateError ("template parsing error: ..."). */
+export function parseFormat(format: string, defaultTable: string): ParsedFormat {
+  const resolved = resolveFormat(format, defaultTable)
+  const table = isTableFormat(resolved)
+  const body = (table ? resolved.slice('table'.length) : resolved).trim().replaceAll('\\t', '\t').replaceAll('\\n', '\n')
+  try {
+    return { table, template: parseTemplate(body) }
+  } catch (err) {
+    throw templateError(err)
+  }
+}
+
+/** The output for `rows` (each row's text and "\n"), as renderRows() makes it from executed rows. */
+export function finishRows(parsed: ParsedFormat, headers: Record<string, string>, rows: string): string {
+  if (!parsed.table) return rows
   let header = ''
   try {
-    header = executeTemplate(template, headerContext(request.headers), { funcs: headerFunctions })
+    header = executeTemplate(parsed.template, headerContext(headers), { funcs: headerFunctions })
   } catch {
     // docker ignores header errors: the rows already executed the same template successfully
   }

@@ -29,11 +29,12 @@ export function executeTemplate(template: ParsedTemplate, data: unknown, options
 }
 
 /** Text and `{{.Field}}` actions, in order; null when the template has anything else. */
-type FieldsOnlyPlan = ({ text: string } | { field: string })[] | null
+export type FieldsOnlyPlan = ({ text: string } | { field: string })[] | null
 
 const fieldsOnlyPlans = new WeakMap<ParsedTemplate, FieldsOnlyPlan>()
 
-function fieldsOnlyPlan(template: ParsedTemplate): FieldsOnlyPlan {
+/** The template as text and single-field actions (cached per template), or null if it is anything more. */
+export function fieldsOnlyPlan(template: ParsedTemplate): FieldsOnlyPlan {
   let plan = fieldsOnlyPlans.get(template)
   if (plan !== undefined) return plan
   plan = []

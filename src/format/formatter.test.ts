@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { ContainerSummary, ImageSummary } from '../../client/index.js'
+import type { ContainerSummary, ImageSummary } from '../api/types/index.js'
 import { CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE, containerContext, displayablePorts } from './container-context.js'
 import { renderRows } from './formatter.js'
 import { DEFAULT_IMAGE_TABLE, IMAGE_HEADERS, imageContexts } from './image-context.js'

@@ -1,4 +1,4 @@
-import type { ImageHistoryItem, ImageSummary } from '../../client/index.js'
+import type { ImageHistoryItem, ImageSummary } from '../api/types/index.js'
 import { templateObject, type TemplateObject } from './template-exec.js'
 import { goJson } from './template-funcs.js'
 import { familiarName, splitReference } from './references.js'

@@ -1,4 +1,4 @@
-import { humanDuration } from '../../common/index.js'
+import { humanDuration } from '../common/index.js'
 // Human-readable numbers and strings exactly as Docker's CLI prints them (docker/go-units,
 // docker/cli formatter helpers, Go's strconv.Quote).
 
