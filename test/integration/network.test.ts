@@ -195,6 +195,22 @@ describe('networking through the docker CLI', { skip }, () => {
     ok(['rm', '-f', 'first'])
   })
 
+  test('run --network container:X with no X fails at start with dockerd\'s error, without a pull', async () => {
+    const r = d.docker(['run', '--name', 'orphan', '--network', 'container:nosuchctr', 'busybox', 'true'])
+    assert.equal(r.code, 125, r.stderr)
+    assert.match(r.stderr, /Error response from daemon: joining network namespace of container: No such container: nosuchctr/)
+    assert.doesNotMatch(r.stderr + r.stdout, /Unable to find image|Pulling/)
+    // As dockerd: created, with the start error recorded.
+    assert.equal(ok(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}', 'orphan']),
+      'created 128 joining network namespace of container: No such container: nosuchctr\n')
+    const start = await d.api('POST', '/containers/orphan/start')
+    assert.equal(start.status, 500, start.body)
+    ok(['rm', 'orphan'])
+    const rm = d.docker(['run', '--rm', '--name', 'orphan-rm', '--network', 'container:nosuchctr', 'busybox', 'true'])
+    assert.equal(rm.code, 125, rm.stderr)
+    assert.equal(ok(['ps', '-aq', '--filter', 'name=orphan-rm']), '', 'a --rm container that failed to start is removed')
+  })
+
   test('--link on the default bridge adds the hosts entry and the link variables', () => {
     ok(['run', '-d', '--name', 'db', '--expose', '5432', '-e', 'SECRET=x', 'busybox', 'sleep', '1000'])
     const ip = ok(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', 'db']).trim()

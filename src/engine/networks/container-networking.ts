@@ -68,11 +68,9 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     const raw = record.spec.host.raw ?? {}
     // Malformed port bindings fail the create, not the later start.
     portRequests(raw['PortBindings'] as PortBindingsWire, raw['PublishAllPorts'] === true, exposedPorts(record.imageConfig.ExposedPorts, record.spec.exposedPorts))
-    if (mode.kind === 'container') {
-      const target = await this.m.deps.containers().resolve(mode.target)
-      if (target.id === record.id) throw invalid('INVALID_NETWORK_MODE', 'cannot join own network')
-      return
-    }
+    // As dockerd: the container whose namespace is joined is looked up at start, not at create (it may
+    // not exist yet; and a 404 here would make the docker CLI take it for a missing image and pull).
+    if (mode.kind === 'container') return
     await this.m.serial(async () => {
       const primary = this.m.store.resolve(mode.kind === 'network' ? mode.name : mode.kind)
       const configs = record.spec.endpointsConfig ?? {}
@@ -107,13 +105,13 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     const mode = parseNetworkMode(record.spec.host.networkMode)
     if (mode.kind === 'host') return undefined
     if (mode.kind === 'container') {
-      const target = await this.m.deps.containers().resolve(mode.target)
+      const target = await this.networkedContainer(record, mode.target)
       const sandbox = this.m.store.sandboxes.get(target.id)
       // A --network none container has no namespace file: its namespace is its init's.
       const joinedPath = sandbox?.joinedPath || (target.state.running && target.state.pid > 0 && parseNetworkMode(target.spec.host.networkMode).kind === 'none'
         ? `/proc/${target.state.pid}/ns/net` : '')
       if (!target.state.running || !joinedPath) {
-        throw conflict('NOT_RUNNING', `cannot join network namespace of a non running container: container ${target.id} is ${target.state.status}`)
+        throw conflict('NOT_RUNNING', `cannot join network namespace of a non running container: container ${target.name} is ${target.state.status}`)
       }
       this.restored.add(record.id)
       await this.m.store.saveSandbox({ containerId: record.id, netnsPath: '', joinedPath, interfaces: {}, ports: [] })
@@ -162,6 +160,24 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       await this.teardown(record.id).catch((e: unknown) => this.m.deps.logger.warn('network cleanup after failed start failed', { id: record.id, error: e }))
       throw err
     }
+  }
+
+  /**
+   * The container whose namespace `record` joins (moby getNetworkedContainer): one that is missing, or
+   * the container itself, is a system error (500) at start, with dockerd's wording.
+   */
+  private async networkedContainer(record: ContainerRecord, target: string): Promise<ContainerRecord> {
+    let other: ContainerRecord
+    try {
+      other = await this.m.deps.containers().resolve(target)
+    } catch (err) {
+      if (err instanceof EngineError && err.kind === 'NotFound') {
+        throw new EngineError('Internal', 'NETWORK_CONTAINER_NOT_FOUND', `joining network namespace of container: ${err.message}`, { cause: err })
+      }
+      throw err
+    }
+    if (other.id === record.id) throw new EngineError('Internal', 'JOIN_OWN_NETWORK', 'cannot join own network namespace')
+    return other
   }
 
   /** A veth from `net`'s bridge into a running container's sandbox as the next ethN. */

@@ -197,6 +197,23 @@ test('none leaves the namespace to the runtime; container: joins the running tar
   await assert.rejects(hooks.onCreate(bad), /network nosuchnet not found/)
 })
 
+test('container: mode is not checked at create; at start a missing, own or stopped target fails with dockerd\'s errors', async (t) => {
+  const { hooks, records, dir } = await setup(t)
+  const joiner = container('f'.repeat(64), 'j', dir, { networkMode: 'container:later' })
+  records.set(joiner.id, joiner)
+  await hooks.onCreate(joiner)
+  const isError = (kind: string, message: string) => (e: unknown) => e instanceof EngineError && e.kind === kind && e.message === message
+  await assert.rejects(hooks.onStart(joiner), isError('Internal', 'joining network namespace of container: No such container: later'))
+  const self = container('7'.repeat(64), 'self', dir, { networkMode: 'container:self' })
+  records.set(self.id, self)
+  await hooks.onCreate(self)
+  await assert.rejects(hooks.onStart(self), isError('Internal', 'cannot join own network namespace'))
+  const later = container('6'.repeat(64), 'later', dir)
+  records.set(later.id, later)
+  await hooks.onCreate(later)
+  await assert.rejects(hooks.onStart(joiner), isError('Conflict', 'cannot join network namespace of a non running container: container later is created'))
+})
+
 test('containerViews() gives what containerView() gives for each container, sharing one copy per network', async (t) => {
   const { m, hooks, records, dir } = await setup(t)
   const a = container('a'.repeat(64), 'a', dir)
