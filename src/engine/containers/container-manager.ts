@@ -548,6 +548,9 @@ export class ContainerManager implements ContainerService {
         if (record.state.status === 'removing') await this.lifecycle.finishRemoval(record.id)
         else if (record.state.running) await this.lifecycle.restoreRunning(record)
         else if (record.state.restarting || startsWithDaemon(record)) await this.lifecycle.restoreStopped(record)
+        // As dockerd's restore: a --rm container not running (exited while its removal was lost, or created
+        // and never started) is removed, with its anonymous volumes.
+        else if (record.spec.host.autoRemove) await this.lifecycle.removeRecord(record.id, { removeVolumes: true })
       } catch (err) {
         this.deps.logger.error('restoring container failed', { id: record.id, error: err })
       }
