@@ -89,6 +89,8 @@ test('filterContainers() selects by the name or an id prefix of an attached netw
   const networksOf = (id: string) => attached[records.find((r) => r.id === id)!.name] ?? []
   const byNetwork = (...values: string[]) => names(filterContainers(records, { all: true, filters: { network: values } }, { ...ctx, networksOf }))
   assert.deepEqual(byNetwork('front'), ['cache', 'web'])
+  // cache was never started: as in dockerd its endpoint has no NetworkID yet, so only the name matches it.
+  assert.deepEqual(byNetwork('f1f1'), ['web'])
   assert.deepEqual(byNetwork('b2b2'), ['db', 'web'])
   assert.deepEqual(byNetwork(back.id), ['db', 'web'])
   assert.deepEqual(byNetwork('front', 'back'), ['cache', 'db', 'web'])

@@ -3,7 +3,7 @@
  * a status/exited filter is given, and the filters status, name (regexp on the name with or
  * without "/"), id (prefix), label (key or key=value, all must match), ancestor, exited, before,
  * since, volume (a mount's volume name, bind source or destination), health, network (the exact name, or
- * a prefix of the id, of a network the container is attached to). Accepted-but-unsupported filters
+ * a prefix of the id once it has started, of a network the container is attached to). Accepted-but-unsupported filters
  * (publish, expose, isolation, is-task) are ignored; unknown ones are InvalidArgument.
  */
 import { EngineError } from '../../common/index.js'
@@ -88,16 +88,19 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
     if (ctx.ancestorImageIds && !ctx.ancestorImageIds.has(r.imageId)) continue
     if (volumes.length > 0 && !(r.mountPoints ?? []).some((m) => volumes.includes(m.destination) || volumes.includes(m.name || m.source))) continue
     if (health.length > 0 && !health.includes(r.state.running && r.state.health ? r.state.health.status : 'none')) continue
-    if (networks.length > 0 && !onNetwork(ctx.networksOf?.(r.id) ?? [], networks)) continue
+    if (networks.length > 0 && !onNetwork(ctx.networksOf?.(r.id) ?? [], networks, r.state.startedAt !== ZERO_TIME)) continue
     out.push(r)
     if (limit !== undefined && out.length >= limit) break
   }
   return out
 }
 
-/** As moby's list filter: a value is a network's name, or any prefix of its id. */
-function onNetwork(attached: ReadonlyArray<{ id: string; name: string }>, values: readonly string[]): boolean {
-  return values.some((v) => attached.some((n) => n.name === v || n.id.startsWith(v)))
+/**
+ * As moby's list filter: a value is a network's name, or a prefix of the NetworkID the container's
+ * endpoint settings carry, which dockerd fills at the first start (a never-started container has none).
+ */
+function onNetwork(attached: ReadonlyArray<{ id: string; name: string }>, values: readonly string[], started: boolean): boolean {
+  return values.some((v) => attached.some((n) => n.name === v || (started && n.id.startsWith(v))))
 }
 
 /**
