@@ -289,6 +289,29 @@ test('ContainerNetworking.cleanupStale() drops the endpoints of containers that 
   assert.deepEqual(Object.keys(onDisk.endpoints), [kept.id])
 })
 
+test('ContainerNetworking.cleanupStale() gives back addresses still held by containers that do not run', async (t) => {
+  const first = await setup(t)
+  await first.m.create({ name: 'app' })
+  const idle = container('c'.repeat(64), 'idle', first.dir, { networkMode: 'app' })
+  const live = container('d'.repeat(64), 'live', first.dir, { networkMode: 'app' })
+  for (const c of [idle, live]) {
+    first.records.set(c.id, c)
+    await first.hooks.onCreate(c)
+    await first.hooks.onStart(c)
+  }
+  // berthd went down: idle stopped meanwhile (or was saved by a berth that kept addresses of created containers).
+  const second = await setup(t, first.dir)
+  idle.state.running = false
+  live.state.running = true
+  for (const c of [idle, live]) second.records.set(c.id, c)
+  await second.hooks.onRestore(live)
+  await second.hooks.cleanupStale()
+  const app = await second.m.inspect('app')
+  assert.equal(app.endpoints[idle.id]?.ipv4, '')
+  assert.equal(app.endpoints[live.id]?.ipv4, '10.201.0.3')
+  await second.hooks.onStop(live)
+})
+
 test('viewRevision() changes with every change of a container\'s network view and only then', async (t) => {
   const { m, hooks, records, dir } = await setup(t)
   const web = container('c'.repeat(64), 'web', dir, { raw: { PortBindings: { '80/tcp': [{ HostPort: '8081' }] } } })
