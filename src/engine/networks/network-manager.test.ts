@@ -340,3 +340,22 @@ test('viewRevision() changes with every change of a container\'s network view an
   await hooks.onRemove(web)
   changed('remove')
 })
+
+test('viewRevision() of other containers stays when one container takes or gives back its addresses', async (t) => {
+  const { m, hooks, records, dir } = await setup(t)
+  const idle = container('c'.repeat(64), 'idle', dir)
+  const busy = container('d'.repeat(64), 'busy', dir)
+  for (const c of [idle, busy]) {
+    records.set(c.id, c)
+    await hooks.onCreate(c)
+  }
+  const before = m.viewRevision(idle.id)
+  const busyBefore = m.viewRevision(busy.id)
+  await hooks.onStart(busy)
+  assert.notEqual(m.viewRevision(busy.id), busyBefore)
+  const busyRunning = m.viewRevision(busy.id)
+  await hooks.onStop(busy)
+  assert.notEqual(m.viewRevision(busy.id), busyRunning)
+  assert.equal(m.viewRevision(idle.id), before)
+  assert.equal((await m.containerView(busy.id, busy)).endpoints[0]?.endpoint.ipv4, '')
+})

@@ -319,18 +319,23 @@ export class NetworkManager implements NetworkService {
         for (const net of changed) releaseAddresses(net.endpoints[containerId]!)
         throw err
       }
-      for (const net of changed) await this.store.save(net, { durable: false })
+      // On disk before the container runs: a restarted berthd must know which addresses are taken.
+      for (const net of changed) await this.store.saveEndpointChange(net, containerId, { write: true })
     })
   }
 
-  /** Gives back the addresses of the container's endpoints (after it stopped). */
+  /**
+   * Gives back the addresses of the container's endpoints (after it stopped). Kept in memory only (the
+   * next save of the network writes it): addresses a crash leaves held on disk by a container that no
+   * longer runs are given back by ContainerNetworking.cleanupStale at the next start.
+   */
   async releaseAddresses(containerId: string): Promise<void> {
     await this.serial(async () => {
       for (const net of this.networksOf(containerId)) {
         const ep = net.endpoints[containerId]!
         if (!holdsAddress(ep)) continue
         releaseAddresses(ep)
-        await this.store.save(net, { durable: false })
+        await this.store.saveEndpointChange(net, containerId, { write: false })
       }
     })
   }
