@@ -105,6 +105,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     // Not across mounts: a rootfs whose unmount failed keeps its image layers out of reach.
     removeTree: async (path) => void (await run(['rm', '-rf', '--one-file-system', '--', path])),
     userns: remap?.mappings,
+    attachedNetworks: (id) => networks.networksOf(id),
     ...(await cgroupDeps()),
   })
   await containers.restore()

@@ -195,6 +195,22 @@ describe('networking through the docker CLI', { skip }, () => {
     ok(['rm', '-f', 'first'])
   })
 
+  test('run --network container:X with no X fails at start with dockerd\'s error, without a pull', async () => {
+    const r = d.docker(['run', '--name', 'orphan', '--network', 'container:nosuchctr', 'busybox', 'true'])
+    assert.equal(r.code, 125, r.stderr)
+    assert.match(r.stderr, /Error response from daemon: joining network namespace of container: No such container: nosuchctr/)
+    assert.doesNotMatch(r.stderr + r.stdout, /Unable to find image|Pulling/)
+    // As dockerd: created, with the start error recorded.
+    assert.equal(ok(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}', 'orphan']),
+      'created 128 joining network namespace of container: No such container: nosuchctr\n')
+    const start = await d.api('POST', '/containers/orphan/start')
+    assert.equal(start.status, 500, start.body)
+    ok(['rm', 'orphan'])
+    const rm = d.docker(['run', '--rm', '--name', 'orphan-rm', '--network', 'container:nosuchctr', 'busybox', 'true'])
+    assert.equal(rm.code, 125, rm.stderr)
+    assert.equal(ok(['ps', '-aq', '--filter', 'name=orphan-rm']), '', 'a --rm container that failed to start is removed')
+  })
+
   test('--link on the default bridge adds the hosts entry and the link variables', () => {
     ok(['run', '-d', '--name', 'db', '--expose', '5432', '-e', 'SECRET=x', 'busybox', 'sleep', '1000'])
     const ip = ok(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', 'db']).trim()
@@ -253,15 +269,60 @@ describe('networking through the docker CLI', { skip }, () => {
     ok(['network', 'rm', 'six'])
   })
 
-  test('a fixed --ip is used and a used address is refused', () => {
+  test('a fixed --ip is used; one a running container holds is refused at start, as dockerd', () => {
     ok(['network', 'create', '--subnet', '10.251.77.0/24', '--gateway', '10.251.77.254', 'fixed'])
     ok(['run', '-d', '--name', 'fx', '--network', 'fixed', '--ip', '10.251.77.50', 'busybox', 'sleep', '1000'])
     assert.equal(ok(['inspect', '--format', '{{.NetworkSettings.Networks.fixed.IPAddress}} {{.NetworkSettings.Networks.fixed.Gateway}}', 'fx']).trim(), '10.251.77.50 10.251.77.254')
-    const dup = docker(['create', '--network', 'fixed', '--ip', '10.251.77.50', 'busybox'])
-    assert.notEqual(dup.code, 0)
-    assert.match(dup.stderr, /Address already in use/)
+    const outside = docker(['create', '--network', 'fixed', '--ip', '10.9.77.50', 'busybox'])
+    assert.notEqual(outside.code, 0)
+    assert.match(outside.stderr, /no configured subnet contains IP address 10\.9\.77\.50/)
+    // Only the subnet is checked at create; the address is taken at start.
+    ok(['create', '--name', 'dup', '--network', 'fixed', '--ip', '10.251.77.50', 'busybox', 'sleep', '1000'])
+    assert.equal(ok(['inspect', '--format', '{{.NetworkSettings.Networks.fixed.IPAMConfig.IPv4Address}} [{{.NetworkSettings.Networks.fixed.IPAddress}}]', 'dup']), '10.251.77.50 []\n')
+    const start = docker(['start', 'dup'])
+    assert.notEqual(start.code, 0)
+    assert.match(start.stderr, /Address already in use/)
     ok(['rm', '-f', 'fx'])
+    ok(['start', 'dup'])
+    assert.equal(ok(['inspect', '--format', '{{.NetworkSettings.Networks.fixed.IPAddress}}', 'dup']), '10.251.77.50\n')
+    ok(['rm', '-f', 'dup'])
     ok(['network', 'rm', 'fixed'])
+  })
+
+  test('addresses are held from start to stop: created containers never fill a subnet, and names resolve while running', () => {
+    ok(['network', 'create', '--subnet', '10.251.78.0/29', 'tiny'])
+    const names = ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7']
+    try {
+      // A /29 has five addresses besides the gateway: eight created containers fit.
+      for (const name of names) ok(['create', '--name', name, '--network', 'tiny', 'busybox', 'sleep', '1000'])
+      assert.equal(ok(['inspect', '--format', '[{{.NetworkSettings.Networks.tiny.IPAddress}}] [{{.NetworkSettings.Networks.tiny.EndpointID}}]', 't0']), '[] []\n')
+      assert.deepEqual(Object.keys(JSON.parse(ok(['network', 'inspect', '--format', '{{json .Containers}}', 'tiny'])) as object), [])
+      ok(['start', ...names.slice(0, 5)])
+      const full = docker(['start', 't5'])
+      assert.notEqual(full.code, 0)
+      assert.match(full.stderr, /no available IPv4 addresses/)
+      assert.equal(ok(['inspect', '--format', '{{.State.Status}} [{{.NetworkSettings.Networks.tiny.IPAddress}}]', 't5']), 'created []\n')
+      ok(['stop', '-t', '0', 't0'])
+      assert.equal(ok(['inspect', '--format', '[{{.NetworkSettings.Networks.tiny.IPAddress}}]', 't0']), '[]\n')
+      ok(['start', 't5'])
+      const ip = ok(['inspect', '--format', '{{.NetworkSettings.Networks.tiny.IPAddress}}', 't5']).trim()
+      assert.match(ip, /^10\.251\.78\.[2-6]$/)
+      // The embedded DNS answers for a container started on its address; a created one is not resolved.
+      assert.match(ok(['exec', 't1', 'nslookup', 't5', '127.0.0.11']), new RegExp(`Address: ${ip.replace(/\./g, '\\.')}`))
+      assert.notEqual(docker(['exec', 't1', 'nslookup', 't6', '127.0.0.11']).code, 0)
+      // network connect on a created container: no address until it starts.
+      ok(['network', 'create', 'later'])
+      ok(['network', 'connect', 'later', 't6'])
+      assert.equal(ok(['inspect', '--format', '[{{.NetworkSettings.Networks.later.IPAddress}}]', 't6']), '[]\n')
+      ok(['stop', '-t', '0', 't1'])
+      ok(['start', 't6'])
+      assert.match(ok(['inspect', '--format', '{{.NetworkSettings.Networks.later.IPAddress}} {{.NetworkSettings.Networks.tiny.IPAddress}}', 't6']), /^\d+\.\d+\.\d+\.\d+ 10\.251\.78\.[2-6]\n$/)
+      ok(['restart', '-t', '0', 't6'])
+      assert.match(ok(['inspect', '--format', '{{.NetworkSettings.Networks.tiny.IPAddress}}', 't6']), /^10\.251\.78\.[2-6]\n$/)
+    } finally {
+      d.docker(['rm', '-f', ...names])
+      d.docker(['network', 'rm', 'tiny', 'later'])
+    }
   })
 
   test('after berthd is killed and restarted, addresses, DNS and published ports still work', async () => {

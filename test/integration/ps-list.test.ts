@@ -69,6 +69,39 @@ describe('container list stays current', { skip }, () => {
     assert.equal(ok(['ps', '-aq', '--filter', `id=${id}`]), '')
   })
 
+  test('ps --filter network= selects containers by network name or id prefix, as dockerd', () => {
+    const netId = ok(['network', 'create', 'psfilter']).trim()
+    const ids: string[] = []
+    try {
+      const onNet = ok(['create', '--name', 'on-net', '--network', 'psfilter', 'busybox', 'true']).trim()
+      ids.push(onNet)
+      const onBridge = ok(['create', '--name', 'on-bridge', 'busybox', 'true']).trim()
+      ids.push(onBridge)
+      const both = ok(['run', '-d', '--name', 'on-both', 'busybox', 'sleep', '1000']).trim()
+      ids.push(both)
+      ok(['network', 'connect', 'psfilter', both])
+      const hostNet = ok(['create', '--name', 'on-host', '--network', 'host', 'busybox', 'true']).trim()
+      ids.push(hostNet)
+      const names = (filter: string, all = true): string[] =>
+        ok(['ps', ...(all ? ['-a'] : []), '--filter', filter, '--format', '{{.Names}}']).split('\n').filter(Boolean).sort()
+      assert.deepEqual(names('network=psfilter'), ['on-both', 'on-net'])
+      // on-net never ran: as in dockerd, its endpoint has no NetworkID yet, so only the name selects it.
+      assert.deepEqual(names(`network=${netId.slice(0, 8)}`), ['on-both'])
+      assert.deepEqual(names('network=psfilter', false), ['on-both'])
+      assert.deepEqual(names('network=bridge'), ['on-both', 'on-bridge'])
+      assert.deepEqual(names('network=host'), ['on-host'])
+      assert.deepEqual(names('network=psfil'), [], 'a name matches only whole')
+      assert.deepEqual(names('network=nosuchnet'), [])
+      assert.equal(ok(['inspect', '--format', '[{{.NetworkSettings.Networks.psfilter.NetworkID}}]', onNet]), '[]\n')
+      ok(['start', onNet])
+      assert.equal(ok(['inspect', '--format', '{{.NetworkSettings.Networks.psfilter.NetworkID}} [{{.NetworkSettings.Networks.psfilter.IPAddress}}]', onNet]), `${netId} []\n`)
+      assert.deepEqual(names(`network=${netId.slice(0, 8)}`), ['on-both', 'on-net'])
+    } finally {
+      if (ids.length > 0) d.docker(['rm', '-f', ...ids])
+      d.docker(['network', 'rm', 'psfilter'])
+    }
+  })
+
   test('size=1 adds SizeRw and SizeRootFs; limit and filters still select', async () => {
     const a = ok(['create', '--name', 'sized', 'busybox', 'true']).trim()
     const b = ok(['create', '--name', 'newer', '--label', 'x=1', 'busybox', 'true']).trim()

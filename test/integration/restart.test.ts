@@ -3,6 +3,7 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Daemon, eventually, isRoot } from './harness.js'
 
@@ -91,5 +92,35 @@ describe('restart policies', { skip }, () => {
     }
     assert.equal(inspect(stopped, '{{.State.Status}}'), 'exited')
     assert.equal(d.docker(['rm', '-f', always, unless, stopped]).code, 0)
+  })
+
+  test('--rm containers found exited or never started when berthd starts again are removed with their volumes and endpoints', async () => {
+    const ok = (args: string[]): string => {
+      const r = d.docker(args)
+      assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`)
+      return r.stdout.trim()
+    }
+    ok(['network', 'create', 'rmnet'])
+    const never = ok(['create', '--rm', '--name', 'rm-never', '--network', 'rmnet', '-v', '/data', 'busybox', 'true'])
+    const dies = ok(['run', '-d', '--rm', '--name', 'rm-dies', '--network', 'rmnet', '-v', '/data', 'busybox', 'sleep', '300'])
+    const volumes = [never, dies].map((id) => inspect(id, '{{range .Mounts}}{{.Name}}{{end}}'))
+    for (const v of volumes) assert.match(v, /^[0-9a-f]{64}$/)
+    const since = Math.floor(Date.now() / 1000) - 1
+    d.crash()
+    spawnSync('crun', ['--root', join(d.execRoot, 'runtime/state'), 'kill', dies, 'KILL'])
+    await new Promise((r) => setTimeout(r, 300))
+    await d.start()
+    assert.equal(ok(['ps', '-aq', '--filter', 'name=rm-']), '')
+    const left = ok(['volume', 'ls', '-q']).split('\n')
+    for (const v of volumes) assert.ok(!left.includes(v), `anonymous volume ${v.slice(0, 12)} removed`)
+    for (const id of [never, dies]) assert.equal(existsSync(join(d.dataRoot, 'containers', id)), false)
+    // Their endpoints went too: the network has none left.
+    ok(['network', 'rm', 'rmnet'])
+    const destroyed = ok(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1),
+      '--filter', 'event=destroy', '--filter', 'type=container', '--filter', 'type=volume', '--format', '{{.Type}} {{.Actor.ID}}']).split('\n').sort()
+    assert.deepEqual(destroyed, [`container ${never}`, `container ${dies}`, ...volumes.map((v) => `volume ${v}`)].sort())
+    // As dockerd's restore: the exit that happened while the daemon was down sends no 'die'.
+    assert.equal(ok(['events', '--since', '0', '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', `container=${dies}`,
+      '--filter', 'type=container', '--format', '{{.Action}}']), 'destroy')
   })
 })

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { ContainerRecord } from '../../engine/containers/index.js'
+import { ZERO_TIME, type ContainerRecord } from '../../engine/containers/index.js'
 import type {
   ContainerConfigWire, ContainerInspectResponse, ContainerSummary, EndpointSettingsWire, NetworkSettingsWire,
 } from '../types/index.js'
@@ -131,6 +131,10 @@ function networkSettings(record: ContainerRecord): NetworkSettingsWire {
   }
 }
 
+function hasStarted(record: ContainerRecord): boolean {
+  return record.state.startedAt !== ZERO_TIME
+}
+
 /** moby's list Command: path and args, args with spaces in single quotes. */
 export function commandLine(record: ContainerRecord): string {
   if (record.args.length === 0) return record.path
@@ -139,7 +143,7 @@ export function commandLine(record: ContainerRecord): string {
 
 /** An item of GET /containers/json. */
 export function containerSummary(record: ContainerRecord, now: Date, net?: ContainerNetworkView): ContainerSummary {
-  const settings = net && networkSettingsView(net, record.state.running)
+  const settings = net && networkSettingsView(net, record.state.running, hasStarted(record))
   return {
     Id: record.id,
     Names: ['/' + record.name],
@@ -196,6 +200,6 @@ export function containerInspect(record: ContainerRecord, net?: ContainerNetwork
     },
     Mounts: (record.mountPoints ?? []).map(mountPointView),
     Config: effectiveConfig(record),
-    NetworkSettings: net ? networkSettingsView(net, record.state.running) : networkSettings(record),
+    NetworkSettings: net ? networkSettingsView(net, record.state.running, hasStarted(record)) : networkSettings(record),
   }
 }

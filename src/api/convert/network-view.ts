@@ -63,7 +63,7 @@ export function networkCreateRequest(w: NetworkCreateRequestWire): NetworkCreate
   }
 }
 
-function endpointSettings(network: NetworkRecord, e: EndpointRecord, active: boolean): EndpointSettingsWire {
+function endpointSettings(network: NetworkRecord, e: EndpointRecord, active: boolean, started: boolean): EndpointSettingsWire {
   const userDefined = !network.predefined
   return {
     IPAMConfig: e.fixedIpv4 || e.fixedIpv6 ? { ...(e.fixedIpv4 ? { IPv4Address: e.fixedIpv4 } : {}), ...(e.fixedIpv6 ? { IPv6Address: e.fixedIpv6 } : {}) } : null,
@@ -72,7 +72,8 @@ function endpointSettings(network: NetworkRecord, e: EndpointRecord, active: boo
     MacAddress: active ? e.mac : '',
     DriverOpts: null,
     GwPriority: 0,
-    NetworkID: network.id,
+    // dockerd fills NetworkID when the endpoint is first made, at start, and keeps it after a stop.
+    NetworkID: started ? network.id : '',
     EndpointID: active ? e.endpointId : '',
     Gateway: active ? e.gateway : '',
     IPAddress: active ? e.ipv4 : '',
@@ -98,10 +99,11 @@ export function portMap(view: ContainerNetworkView, running: boolean): Record<st
   return out
 }
 
-export function networkSettingsView(view: ContainerNetworkView, running: boolean): NetworkSettingsWire {
+/** `started`: the container has been started at least once (else, as in dockerd, no NetworkID is known yet). */
+export function networkSettingsView(view: ContainerNetworkView, running: boolean, started = true): NetworkSettingsWire {
   const networks: Record<string, EndpointSettingsWire> = {}
   for (const { network, endpoint } of view.endpoints) {
-    networks[network.name] = endpointSettings(network, endpoint, running && view.sandboxKey !== '')
+    networks[network.name] = endpointSettings(network, endpoint, running && view.sandboxKey !== '', started)
   }
   const bridge = view.endpoints.find((x) => x.network.name === 'bridge' && x.network.predefined)
   const b = bridge && networks['bridge']

@@ -268,8 +268,9 @@ export class ContainerLifecycle {
   /**
    * Records an exit reported by the runtime (or found by restore): state, runtime cleanup, rootfs
    * unmount, 'oom'/'die' events, waiters, then autoRemove. Exits of containers not running are ignored.
+   * `whileDown`: the exit happened while berthd was down; as dockerd's restore, no 'oom'/'die' is sent for it.
    */
-  async processExit(id: string, exit: ExitInfo): Promise<void> {
+  async processExit(id: string, exit: ExitInfo, opts: { whileDown?: boolean } = {}): Promise<void> {
     const handled = await this.ctx.lock.run(id, async () => {
       const record = this.ctx.store.get(id)
       if (!record || !record.state.running) return undefined
@@ -297,8 +298,10 @@ export class ContainerLifecycle {
         this.unmountRootfs(record),
       ])
       this.ctx.attachments.endConnected(id, false)
-      if (exit.oomKilled) this.publish(record, 'oom')
-      this.publish(record, 'die', { exitCode: String(exit.exitCode) })
+      if (!opts.whileDown) {
+        if (exit.oomKilled) this.publish(record, 'oom')
+        this.publish(record, 'die', { exitCode: String(exit.exitCode) })
+      }
       this.ctx.waiters.notifyExit(id, exit.exitCode)
       if (restart) this.restarts.schedule(id, Number.isFinite(ranMs) ? ranMs : 0, () => void this.restartNow(id))
       return record
@@ -527,7 +530,7 @@ export class ContainerLifecycle {
       return
     }
     const exit = (await this.ctx.runtime.readExit(record.id)) ?? { exitCode: 255, oomKilled: false, finishedAt: this.ctx.clock() }
-    await this.processExit(record.id, exit)
+    await this.processExit(record.id, exit, { whileDown: true })
   }
 }
 

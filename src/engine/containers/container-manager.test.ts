@@ -244,11 +244,41 @@ test('ContainerManager.restore() keeps running containers and processes exits th
   assert.equal(h.runtime.callsOf('delete', died).length, 1)
   await assert.rejects(m2.resolve(gone), isKind('NotFound'))
   assert.equal((await m2.resolve(never)).state.status, 'created')
-  assert.deepEqual(actions(h.events, died), ['create', 'start', 'die'])
+  // As dockerd's restore: an exit that happened while the daemon was down sends no 'die'; a --rm one is destroyed.
+  assert.deepEqual(actions(h.events, died), ['create', 'start'])
+  assert.deepEqual(actions(h.events, gone), ['create', 'start', 'destroy'])
   // The restored manager still sees later exits of the container that kept running.
   const next = m2.wait(alive)
   h.runtime.exit(alive, 5)
   assert.deepEqual(await next, { statusCode: 5 })
+})
+
+test('ContainerManager.restore() removes --rm containers found exited or never started, as dockerd', async (t) => {
+  const removed: Array<{ id: string; removeVolumes: boolean }> = []
+  const hook: ContainerHooks = { name: 'probe', onRemove: async (r, opts) => void removed.push({ id: r.id, removeVolumes: opts.removeVolumes }) }
+  const h = await harness(t, [hook])
+  const created = (await h.manager.create(spec({ host: { autoRemove: true } }), 'rm-created')).id
+  const exited = (await h.manager.create(spec({ host: { autoRemove: true } }), 'rm-exited')).id
+  const kept = (await h.manager.create(spec(), 'kept')).id
+  // A record saved exited whose removal never happened (berthd went down in between).
+  const file = join(h.dataRoot, 'containers', exited, 'container.json')
+  const record = JSON.parse(await readFile(file, 'utf8')) as ContainerRecord
+  record.state = { ...record.state, status: 'exited', exitCode: 3, startedAt: '2024-01-01T00:00:00.000Z', finishedAt: '2024-01-01T00:00:01.000Z' }
+  await writeFile(file, JSON.stringify(record))
+  h.manager.close()
+
+  const m2 = h.restart()
+  await m2.restore()
+  for (const id of [created, exited]) {
+    await assert.rejects(m2.resolve(id), isKind('NotFound'))
+    assert.deepEqual(actions(h.events, id), ['create', 'destroy'])
+    assert.ok(h.snapshotter.calls.some((c) => c.op === 'removeSnapshot' && c.key === id), 'its snapshot goes')
+    await assert.rejects(stat(join(h.dataRoot, 'containers', id)), /ENOENT/)
+  }
+  assert.deepEqual(removed.map((r) => r.removeVolumes), [true, true])
+  assert.deepEqual(removed.map((r) => r.id).sort(), [created, exited].sort())
+  assert.equal((await m2.resolve(kept)).state.status, 'created')
+  assert.deepEqual((await m2.list({ all: true })).map((r) => r.name), ['kept'])
 })
 
 test('ContainerManager.attach() before start connects at start and ends when the container exits', async (t) => {

@@ -78,6 +78,8 @@ export interface ContainerManagerDeps {
   readCgroupStats?: (cgroupPath: string) => Promise<CgroupStats>
   /** --userns-remap: containers run in a user namespace with these mappings (unless UsernsMode is "host"). */
   userns?: IdMappings
+  /** The networks a container is attached to, for the `network` list filter (default: none). */
+  attachedNetworks?: (containerId: string) => ReadonlyArray<{ id: string; name: string }>
   /** Deletes the directory tree of a removed container (default: fs.rm). */
   removeTree?: (path: string) => Promise<void>
 }
@@ -258,7 +260,9 @@ export class ContainerManager implements ContainerService {
         }
       }
     }
-    const selected = filterContainers(this.store.all(), opts, { lookup: (x) => this.store.resolve(x), ancestorImageIds })
+    const selected = filterContainers(this.store.all(), opts, {
+      lookup: (x) => this.store.resolve(x), ancestorImageIds, networksOf: this.deps.attachedNetworks,
+    })
     return opts.readOnly ? selected : selected.map((r) => structuredClone(r))
   }
 
@@ -544,6 +548,9 @@ export class ContainerManager implements ContainerService {
         if (record.state.status === 'removing') await this.lifecycle.finishRemoval(record.id)
         else if (record.state.running) await this.lifecycle.restoreRunning(record)
         else if (record.state.restarting || startsWithDaemon(record)) await this.lifecycle.restoreStopped(record)
+        // As dockerd's restore: a --rm container not running (exited while its removal was lost, or created
+        // and never started) is removed, with its anonymous volumes.
+        else if (record.spec.host.autoRemove) await this.lifecycle.removeRecord(record.id, { removeVolumes: true })
       } catch (err) {
         this.deps.logger.error('restoring container failed', { id: record.id, error: err })
       }

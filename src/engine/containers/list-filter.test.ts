@@ -81,3 +81,22 @@ test('filterContainers() selects by volume name, bind source or mount destinatio
   assert.deepEqual(names(filterContainers(withMounts, { all: true, filters: { volume: ['/var/lib/db'] } }, ctx)), ['db'])
   assert.deepEqual(names(filterContainers(withMounts, { all: true, filters: { volume: ['other'] } }, ctx)), [])
 })
+
+test('filterContainers() selects by the name or an id prefix of an attached network', () => {
+  const front = { id: 'f1f1'.repeat(16), name: 'front' }
+  const back = { id: 'b2b2'.repeat(16), name: 'back' }
+  const attached: Record<string, Array<{ id: string; name: string }>> = { web: [front, back], db: [back], cache: [front] }
+  const networksOf = (id: string) => attached[records.find((r) => r.id === id)!.name] ?? []
+  const byNetwork = (...values: string[]) => names(filterContainers(records, { all: true, filters: { network: values } }, { ...ctx, networksOf }))
+  assert.deepEqual(byNetwork('front'), ['cache', 'web'])
+  // cache was never started: as in dockerd its endpoint has no NetworkID yet, so only the name matches it.
+  assert.deepEqual(byNetwork('f1f1'), ['web'])
+  assert.deepEqual(byNetwork('b2b2'), ['db', 'web'])
+  assert.deepEqual(byNetwork(back.id), ['db', 'web'])
+  assert.deepEqual(byNetwork('front', 'back'), ['cache', 'db', 'web'])
+  // A name matches exactly only; an id prefix that is not one matches nothing.
+  assert.deepEqual(byNetwork('fro'), [])
+  assert.deepEqual(byNetwork('f1f2'), [])
+  // Without network lookups nothing is attached anywhere.
+  assert.deepEqual(names(filterContainers(records, { all: true, filters: { network: ['front'] } }, ctx)), [])
+})

@@ -2,8 +2,9 @@
  * Pure `docker ps` selection (moby daemon/list.go): newest first, running only unless all/limit or
  * a status/exited filter is given, and the filters status, name (regexp on the name with or
  * without "/"), id (prefix), label (key or key=value, all must match), ancestor, exited, before,
- * since, volume (a mount's volume name, bind source or destination), health. Accepted-but-unsupported
- * filters (network, publish, expose, isolation, is-task) are ignored; unknown ones are InvalidArgument.
+ * since, volume (a mount's volume name, bind source or destination), health, network (the exact name, or
+ * a prefix of the id once it has started, of a network the container is attached to). Accepted-but-unsupported filters
+ * (publish, expose, isolation, is-task) are ignored; unknown ones are InvalidArgument.
  */
 import { EngineError } from '../../common/index.js'
 import { ZERO_TIME } from './record.js'
@@ -20,6 +21,8 @@ export interface ListFilterContext {
   lookup(nameOrId: string): ContainerRecord
   /** Image ids the ancestor filter values resolved to (undefined = no ancestor filter). */
   ancestorImageIds?: ReadonlySet<string>
+  /** The networks a container is attached to (without it, the network filter matches nothing). */
+  networksOf?(containerId: string): ReadonlyArray<{ id: string; name: string }>
 }
 
 function invalidFilter(key: string, value?: string): EngineError {
@@ -62,6 +65,7 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
   const labels = filters['label'] ?? []
   const volumes = filters['volume'] ?? []
   const health = filters['health'] ?? []
+  const networks = filters['network'] ?? []
   for (const h of health) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(h)) throw invalidFilter('health', h)
   const before = (filters['before'] ?? []).map((v) => ctx.lookup(v).id)
   const since = (filters['since'] ?? []).map((v) => ctx.lookup(v).id)
@@ -84,10 +88,19 @@ export function filterContainers(records: readonly ContainerRecord[], opts: Cont
     if (ctx.ancestorImageIds && !ctx.ancestorImageIds.has(r.imageId)) continue
     if (volumes.length > 0 && !(r.mountPoints ?? []).some((m) => volumes.includes(m.destination) || volumes.includes(m.name || m.source))) continue
     if (health.length > 0 && !health.includes(r.state.running && r.state.health ? r.state.health.status : 'none')) continue
+    if (networks.length > 0 && !onNetwork(ctx.networksOf?.(r.id) ?? [], networks, r.state.startedAt !== ZERO_TIME)) continue
     out.push(r)
     if (limit !== undefined && out.length >= limit) break
   }
   return out
+}
+
+/**
+ * As moby's list filter: a value is a network's name, or a prefix of the NetworkID the container's
+ * endpoint settings carry, which dockerd fills at the first start (a never-started container has none).
+ */
+function onNetwork(attached: ReadonlyArray<{ id: string; name: string }>, values: readonly string[], started: boolean): boolean {
+  return values.some((v) => attached.some((n) => n.name === v || (started && n.id.startsWith(v))))
 }
 
 /**

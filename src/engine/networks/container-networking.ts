@@ -1,10 +1,11 @@
 /**
  * ContainerNetworking: the network side of the container lifecycle (a ContainerHooks).
- * - onCreate: resolves the network mode, reserves an endpoint (and address) on each network.
+ * - onCreate: resolves the network mode, records an endpoint on each network (addresses are taken at
+ *   start and given back at stop, as dockerd does: see endpoint-addresses.ts).
  * - onStart: a namespace file <exec>/netns/<id> (none: the runtime's own namespace, no file), one veth per bridge network (eth0, eth1...),
  *   the 127.0.0.11 redirect on user-defined networks, held host ports + DNAT, /etc/hosts and
  *   /etc/resolv.conf; the sandbox state is saved so a restarted berthd can tear it down.
- * - onStop: everything per-run goes; onRemove: the endpoints (addresses) go.
+ * - onStop: everything per-run goes, addresses too; onRemove: the endpoints go.
  * - onRestore: holds the published ports again after a berthd restart.
  */
 import { readFile, readdir } from 'node:fs/promises'
@@ -12,6 +13,7 @@ import { join } from 'node:path'
 import { EngineError, conflict, errorMessage, invalid, writeFileAtomic } from '../../common/index.js'
 import { buildHosts, buildResolvConf, type ContainerHooks, type ContainerRecord, type StartContribution } from '../containers/index.js'
 import type { HeldPort, VethOptions } from '../../sys/net/index.js'
+import { holdsAddress } from './endpoint-addresses.js'
 import { linkEnv, linkHostNames, parseLink } from './links.js'
 import { isUserDefined, type NetworkManager } from './network-manager.js'
 import type { SandboxState } from './network-store.js'
@@ -68,11 +70,9 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     const raw = record.spec.host.raw ?? {}
     // Malformed port bindings fail the create, not the later start.
     portRequests(raw['PortBindings'] as PortBindingsWire, raw['PublishAllPorts'] === true, exposedPorts(record.imageConfig.ExposedPorts, record.spec.exposedPorts))
-    if (mode.kind === 'container') {
-      const target = await this.m.deps.containers().resolve(mode.target)
-      if (target.id === record.id) throw invalid('INVALID_NETWORK_MODE', 'cannot join own network')
-      return
-    }
+    // As dockerd: the container whose namespace is joined is looked up at start, not at create (it may
+    // not exist yet; and a 404 here would make the docker CLI take it for a missing image and pull).
+    if (mode.kind === 'container') return
     await this.m.serial(async () => {
       const primary = this.m.store.resolve(mode.kind === 'network' ? mode.name : mode.kind)
       const configs = record.spec.endpointsConfig ?? {}
@@ -107,13 +107,13 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     const mode = parseNetworkMode(record.spec.host.networkMode)
     if (mode.kind === 'host') return undefined
     if (mode.kind === 'container') {
-      const target = await this.m.deps.containers().resolve(mode.target)
+      const target = await this.networkedContainer(record, mode.target)
       const sandbox = this.m.store.sandboxes.get(target.id)
       // A --network none container has no namespace file: its namespace is its init's.
       const joinedPath = sandbox?.joinedPath || (target.state.running && target.state.pid > 0 && parseNetworkMode(target.spec.host.networkMode).kind === 'none'
         ? `/proc/${target.state.pid}/ns/net` : '')
       if (!target.state.running || !joinedPath) {
-        throw conflict('NOT_RUNNING', `cannot join network namespace of a non running container: container ${target.id} is ${target.state.status}`)
+        throw conflict('NOT_RUNNING', `cannot join network namespace of a non running container: container ${target.name} is ${target.state.status}`)
       }
       this.restored.add(record.id)
       await this.m.store.saveSandbox({ containerId: record.id, netnsPath: '', joinedPath, interfaces: {}, ports: [] })
@@ -133,6 +133,9 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       ...(record.spec.host.dns?.length ? { dns: [...record.spec.host.dns] } : {}),
     }
     try {
+      // Known as this run's before its addresses are taken: a cleanupStale meanwhile leaves them alone.
+      this.restored.add(record.id)
+      await this.m.assignAddresses(record.id)
       const primary = this.primaryNetwork(record)
       const nets = this.m.networksOf(record.id, primary?.id).filter((n) => n.driver === 'bridge')
       const veths: VethOptions[] = []
@@ -160,8 +163,27 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       return { networkNamespacePath: netnsPath, ...(env.length > 0 ? { env } : {}) }
     } catch (err) {
       await this.teardown(record.id).catch((e: unknown) => this.m.deps.logger.warn('network cleanup after failed start failed', { id: record.id, error: e }))
+      await this.m.releaseAddresses(record.id)
       throw err
     }
+  }
+
+  /**
+   * The container whose namespace `record` joins (moby getNetworkedContainer): one that is missing, or
+   * the container itself, is a system error (500) at start, with dockerd's wording.
+   */
+  private async networkedContainer(record: ContainerRecord, target: string): Promise<ContainerRecord> {
+    let other: ContainerRecord
+    try {
+      other = await this.m.deps.containers().resolve(target)
+    } catch (err) {
+      if (err instanceof EngineError && err.kind === 'NotFound') {
+        throw new EngineError('Internal', 'NETWORK_CONTAINER_NOT_FOUND', `joining network namespace of container: ${err.message}`, { cause: err })
+      }
+      throw err
+    }
+    if (other.id === record.id) throw new EngineError('Internal', 'JOIN_OWN_NETWORK', 'cannot join own network namespace')
+    return other
   }
 
   /** A veth from `net`'s bridge into a running container's sandbox as the next ethN. */
@@ -282,6 +304,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     const had = this.m.store.sandboxes.get(record.id)
     const isolated = this.isolated.delete(record.id)
     await this.teardown(record.id)
+    await this.m.releaseAddresses(record.id)
     if (had?.netnsPath || isolated) for (const net of this.m.networksOf(record.id)) this.publishEvent('disconnect', net, record.id)
   }
 
@@ -331,15 +354,22 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
    * files and links of this daemon that nothing refers to go; the firewall is rendered again.
    */
   async cleanupStale(): Promise<void> {
-    // Endpoints of containers that are gone (their removal was not yet on disk when the host went down).
+    // Endpoints of containers that are gone (their removal was not yet on disk when the host went down),
+    // and addresses still held by containers that no longer run (berthd went down during a start or stop).
+    const idle = new Set<string>()
     await this.m.serial(async () => {
       for (const net of this.m.store.all()) {
-        for (const containerId of Object.keys(net.endpoints)) {
-          const gone = await this.m.deps.containers().resolve(containerId).then(() => false, (err: unknown) => err instanceof EngineError && err.kind === 'NotFound')
-          if (gone) await this.m.removeEndpoint(net, containerId)
+        for (const [containerId, ep] of Object.entries(net.endpoints)) {
+          const record = await this.m.deps.containers().resolve(containerId).catch((err: unknown) => {
+            if (err instanceof EngineError && err.kind === 'NotFound') return undefined
+            throw err
+          })
+          if (!record) await this.m.removeEndpoint(net, containerId)
+          else if (holdsAddress(ep) && !record.state.running && !this.restored.has(containerId)) idle.add(containerId)
         }
       }
     })
+    for (const id of idle) await this.m.releaseAddresses(id)
     for (const id of [...this.m.store.sandboxes.keys()]) {
       if (!this.restored.has(id)) await this.teardown(id).catch((err: unknown) => this.m.deps.logger.warn('removing stale sandbox failed', { id, error: err }))
     }

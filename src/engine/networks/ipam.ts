@@ -4,7 +4,7 @@
  * again before the range wrapped (libnetwork's bitmap with a moving cursor), so a stale
  * reference to a removed container never reaches the next one.
  */
-import { conflict, invalid } from '../../common/index.js'
+import { EngineError, invalid } from '../../common/index.js'
 
 export interface Cidr {
   /** Network address as an unsigned 32-bit integer. */
@@ -156,7 +156,7 @@ export function validateFixedAddress(range: IpamRange, ip: string, used: Readonl
   const subnet = parseCidr(range.subnet)
   if (!contains(subnet, n)) throw invalid('INVALID_ADDRESS', `no configured subnet contains IP address ${ip}`)
   if (n === ipToInt(range.gateway) || used.has(ip)) {
-    throw conflict("ADDRESS_IN_USE", "Address already in use")
+    throw new EngineError('Forbidden', 'ADDRESS_IN_USE', 'Address already in use')
   }
 }
 

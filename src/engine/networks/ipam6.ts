@@ -1,5 +1,5 @@
 /** Pure IPv6 address management for --ipv6 networks: CIDR parsing, formatting, sequential allocation. */
-import { conflict, invalid } from '../../common/index.js'
+import { EngineError, invalid } from '../../common/index.js'
 
 export interface Cidr6 {
   base: bigint
@@ -94,6 +94,6 @@ export function validateFixedAddress6(range: Ipam6Range, ip: string, used: Reado
   const n = ip6ToBigInt(ip)
   if (!contains6(parseCidr6(range.subnet), n)) throw invalid('INVALID_ADDRESS', `no configured subnet contains IP address ${ip}`)
   const text = bigIntToIp6(n)
-  if (n === ip6ToBigInt(range.gateway) || used.has(text)) throw conflict('ADDRESS_IN_USE', 'Address already in use')
+  if (n === ip6ToBigInt(range.gateway) || used.has(text)) throw new EngineError('Forbidden', 'ADDRESS_IN_USE', 'Address already in use')
   return text
 }

@@ -98,10 +98,10 @@ test('ContainerNetworking start/stop/remove: namespace, veth, ports, DNS names, 
   records.set(web.id, web)
   await hooks.onCreate(web)
   const app = await m.inspect('app')
-  const ep = app.endpoints[web.id]!
-  assert.equal(ep.ipv4, '10.201.0.2')
-  assert.deepEqual(ep.aliases, ['www'])
+  assert.equal(app.endpoints[web.id]?.ipv4, '', 'a created container holds no address')
+  assert.deepEqual(app.endpoints[web.id]?.aliases, ['www'])
   const started = await hooks.onStart(web)
+  assert.equal((await m.inspect('app')).endpoints[web.id]?.ipv4, '10.201.0.2')
   const netns = join(dir, 'exec', 'netns', web.id)
   assert.deepEqual(started, { networkNamespacePath: netns })
   assert.ok(host.netns.has(netns))
@@ -128,8 +128,10 @@ test('ContainerNetworking start/stop/remove: namespace, veth, ports, DNS names, 
   await assert.rejects(hooks.onStart(clash), /failed to bind host port for 0\.0\.0\.0:8080:10\.200\.0\.2:80\/tcp: address already in use/)
   assert.ok(!host.netns.has(join(dir, 'exec', 'netns', clash.id)))
   assert.equal(m.store.sandboxes.has(clash.id), false)
+  assert.equal((await m.inspect('bridge')).endpoints[clash.id]?.ipv4, '', 'a failed start gives its address back')
 
   await hooks.onStop(web)
+  assert.equal((await m.inspect('app')).endpoints[web.id]?.ipv4, '', 'a stopped container holds no address')
   assert.equal(host.netns.size, 0)
   assert.equal(host.veths.size, 0)
   assert.deepEqual(host.firewall?.publish, [])
@@ -164,13 +166,55 @@ test('addresses are not reused at once, also after a restart of the manager', as
   const c1 = container('c'.repeat(64), 'c1', first.dir)
   first.records.set(c1.id, c1)
   await first.hooks.onCreate(c1)
+  await first.hooks.onStart(c1)
   assert.equal((await first.m.inspect('bridge')).endpoints[c1.id]?.ipv4, '10.200.0.2')
+  await first.hooks.onStop(c1)
   await first.hooks.onRemove(c1)
   const second = await setup(t, first.dir)
   const c2 = container('d'.repeat(64), 'c2', first.dir)
   second.records.set(c2.id, c2)
   await second.hooks.onCreate(c2)
+  await second.hooks.onStart(c2)
   assert.equal((await second.m.inspect('bridge')).endpoints[c2.id]?.ipv4, '10.200.0.3')
+  await second.hooks.onStop(c2)
+})
+
+test('addresses are held from start to stop only: created containers never fill a subnet; --ip is taken at start', async (t) => {
+  const { m, hooks, records, dir } = await setup(t)
+  await m.create({ name: 'tiny', ipam: { config: [{ subnet: '10.202.0.0/29' }] } })
+  const made: ContainerRecord[] = []
+  for (let i = 0; i < 8; i++) {
+    const c = container(`${i}`.repeat(64), `t${i}`, dir, { networkMode: 'tiny' })
+    records.set(c.id, c)
+    await hooks.onCreate(c)
+    made.push(c)
+  }
+  // A /29 has 5 addresses besides the gateway: 8 created containers fit, 5 run at once.
+  for (const c of made.slice(0, 5)) {
+    await hooks.onStart(c)
+    c.state.running = true
+  }
+  await assert.rejects(hooks.onStart(made[5]!), (e: unknown) => e instanceof EngineError && e.kind === 'Unavailable' && /no available IPv4 addresses/.test(e.message))
+  await hooks.onStop(made[0]!)
+  made[0]!.state.running = false
+  await hooks.onStart(made[5]!)
+  assert.match((await m.inspect('tiny')).endpoints[made[5]!.id]!.ipv4, /^10\.202\.0\.[2-6]$/)
+
+  // --ip is checked against the subnet at create; whether it is free, at start.
+  const outside = container('a1'.repeat(32), 'outside', dir, { networkMode: 'tiny' }, { endpointsConfig: { tiny: { ipv4Address: '10.9.9.9' } } })
+  await assert.rejects(hooks.onCreate(outside), /no configured subnet contains IP address 10\.9\.9\.9/)
+  const taken = (await m.inspect('tiny')).endpoints[made[1]!.id]!.ipv4
+  const fixed = container('b1'.repeat(32), 'fixed', dir, { networkMode: 'tiny' }, { endpointsConfig: { tiny: { ipv4Address: taken } } })
+  records.set(fixed.id, fixed)
+  await hooks.onCreate(fixed)
+  await assert.rejects(hooks.onStart(fixed), (e: unknown) => e instanceof EngineError && e.kind === 'Forbidden' && e.message === 'Address already in use')
+  await hooks.onStop(made[1]!)
+  await hooks.onStart(fixed)
+  assert.equal((await m.inspect('tiny')).endpoints[fixed.id]?.ipv4, taken)
+  assert.equal((await m.inspect('tiny')).endpoints[fixed.id]?.fixedIpv4, taken)
+  await hooks.onStop(fixed)
+  assert.equal((await m.inspect('tiny')).endpoints[fixed.id]?.ipv4, '')
+  assert.equal((await m.inspect('tiny')).endpoints[fixed.id]?.fixedIpv4, taken, 'the request stays for the next start')
 })
 
 test('none leaves the namespace to the runtime; container: joins the running target; unknown networks fail create', async (t) => {
@@ -195,6 +239,23 @@ test('none leaves the namespace to the runtime; container: joins the running tar
   assert.deepEqual(await hooks.onStart(second), { networkNamespacePath: '/proc/4242/ns/net' })
   const bad = container('9'.repeat(64), 'bad', dir, { networkMode: 'nosuchnet' })
   await assert.rejects(hooks.onCreate(bad), /network nosuchnet not found/)
+})
+
+test('container: mode is not checked at create; at start a missing, own or stopped target fails with dockerd\'s errors', async (t) => {
+  const { hooks, records, dir } = await setup(t)
+  const joiner = container('f'.repeat(64), 'j', dir, { networkMode: 'container:later' })
+  records.set(joiner.id, joiner)
+  await hooks.onCreate(joiner)
+  const isError = (kind: string, message: string) => (e: unknown) => e instanceof EngineError && e.kind === kind && e.message === message
+  await assert.rejects(hooks.onStart(joiner), isError('Internal', 'joining network namespace of container: No such container: later'))
+  const self = container('7'.repeat(64), 'self', dir, { networkMode: 'container:self' })
+  records.set(self.id, self)
+  await hooks.onCreate(self)
+  await assert.rejects(hooks.onStart(self), isError('Internal', 'cannot join own network namespace'))
+  const later = container('6'.repeat(64), 'later', dir)
+  records.set(later.id, later)
+  await hooks.onCreate(later)
+  await assert.rejects(hooks.onStart(joiner), isError('Conflict', 'cannot join network namespace of a non running container: container later is created'))
 })
 
 test('containerViews() gives what containerView() gives for each container, sharing one copy per network', async (t) => {
@@ -228,6 +289,29 @@ test('ContainerNetworking.cleanupStale() drops the endpoints of containers that 
   assert.deepEqual(Object.keys(onDisk.endpoints), [kept.id])
 })
 
+test('ContainerNetworking.cleanupStale() gives back addresses still held by containers that do not run', async (t) => {
+  const first = await setup(t)
+  await first.m.create({ name: 'app' })
+  const idle = container('c'.repeat(64), 'idle', first.dir, { networkMode: 'app' })
+  const live = container('d'.repeat(64), 'live', first.dir, { networkMode: 'app' })
+  for (const c of [idle, live]) {
+    first.records.set(c.id, c)
+    await first.hooks.onCreate(c)
+    await first.hooks.onStart(c)
+  }
+  // berthd went down: idle stopped meanwhile (or was saved by a berth that kept addresses of created containers).
+  const second = await setup(t, first.dir)
+  idle.state.running = false
+  live.state.running = true
+  for (const c of [idle, live]) second.records.set(c.id, c)
+  await second.hooks.onRestore(live)
+  await second.hooks.cleanupStale()
+  const app = await second.m.inspect('app')
+  assert.equal(app.endpoints[idle.id]?.ipv4, '')
+  assert.equal(app.endpoints[live.id]?.ipv4, '10.201.0.3')
+  await second.hooks.onStop(live)
+})
+
 test('viewRevision() changes with every change of a container\'s network view and only then', async (t) => {
   const { m, hooks, records, dir } = await setup(t)
   const web = container('c'.repeat(64), 'web', dir, { raw: { PortBindings: { '80/tcp': [{ HostPort: '8081' }] } } })
@@ -255,4 +339,23 @@ test('viewRevision() changes with every change of a container\'s network view an
   changed('stop (sandbox gone)')
   await hooks.onRemove(web)
   changed('remove')
+})
+
+test('viewRevision() of other containers stays when one container takes or gives back its addresses', async (t) => {
+  const { m, hooks, records, dir } = await setup(t)
+  const idle = container('c'.repeat(64), 'idle', dir)
+  const busy = container('d'.repeat(64), 'busy', dir)
+  for (const c of [idle, busy]) {
+    records.set(c.id, c)
+    await hooks.onCreate(c)
+  }
+  const before = m.viewRevision(idle.id)
+  const busyBefore = m.viewRevision(busy.id)
+  await hooks.onStart(busy)
+  assert.notEqual(m.viewRevision(busy.id), busyBefore)
+  const busyRunning = m.viewRevision(busy.id)
+  await hooks.onStop(busy)
+  assert.notEqual(m.viewRevision(busy.id), busyRunning)
+  assert.equal(m.viewRevision(idle.id), before)
+  assert.equal((await m.containerView(busy.id, busy)).endpoints[0]?.endpoint.ipv4, '')
 })

@@ -10,11 +10,9 @@ import type { ContainerRecord, ContainerService } from '../containers/index.js'
 import type { EventBus } from '../events/index.js'
 import type { NetHost, PortHolder, UdpTransport } from '../../sys/net/index.js'
 import { EmbeddedDns } from './dns/embedded-dns.js'
-import {
-  DEFAULT_POOLS, allocateAddress, defaultGateway, formatCidr, ipToInt, macForAddress, parseCidr, pickSubnet,
-  validateFixedAddress, type AddressPool, type IpamRange,
-} from './ipam.js'
-import { allocateAddress6, parseCidr6, validateFixedAddress6 } from './ipam6.js'
+import { DEFAULT_POOLS, defaultGateway, formatCidr, parseCidr, pickSubnet, type AddressPool, type IpamRange } from './ipam.js'
+import { parseCidr6 } from './ipam6.js'
+import { assignAddresses, holdsAddress, releaseAddresses, validateRequestedAddresses } from './endpoint-addresses.js'
 import { filterNetworks } from './network-filters.js'
 import { containsIp, overlap, rangeFor6 } from './network-ranges.js'
 import { NetworkStore } from './network-store.js'
@@ -281,8 +279,9 @@ export class NetworkManager implements NetworkService {
   }
 
   /**
-   * Adds an endpoint for `container` to `net` (address reserved now), saving the record.
-   * Conflict when it is already attached.
+   * Adds an endpoint for `container` to `net`, saving the record. Static addresses are checked against
+   * the subnets; addresses are taken now only when the container runs (else at its start: see
+   * endpoint-addresses.ts). Conflict when it is already attached.
    */
   async addEndpoint(net: NetworkRecord, container: ContainerRecord, req: EndpointRequest = {}): Promise<EndpointRecord> {
     if (net.endpoints[container.id]) {
@@ -291,46 +290,54 @@ export class NetworkManager implements NetworkService {
     if ((req.aliases?.length || req.ipv4Address) && !isUserDefined(net)) {
       throw invalid('ALIAS_ON_DEFAULT', 'network-scoped aliases and user specified IP address are only supported for user-defined networks')
     }
+    const { ipv6 } = validateRequestedAddresses(net, req)
     const endpoint: EndpointRecord = {
       containerId: container.id, containerName: container.name, endpointId: newId(), ipv4: '', prefixLen: 0, gateway: '',
       mac: '', aliases: [...(req.aliases ?? [])], links: [...(req.links ?? [])],
       ...(req.ipv4Address ? { fixedIpv4: req.ipv4Address } : {}),
+      ...(ipv6 ? { fixedIpv6: ipv6 } : {}),
+      ...(req.macAddress ? { fixedMac: req.macAddress } : {}),
     }
-    const range = net.ipam[0]
-    if (net.driver === 'bridge' && range) {
-      const used = new Set(Object.values(net.endpoints).map((e) => e.ipv4))
-      let ip: string | undefined
-      if (req.ipv4Address) {
-        validateFixedAddress(range, req.ipv4Address, used)
-        ip = req.ipv4Address
-      } else {
-        ip = allocateAddress(range, used, net.lastAddress)
-        if (!ip) throw new EngineError('Unavailable', 'NO_ADDRESS', `no available IPv4 addresses on this network's address pools: ${net.name} (${net.id})`)
-        net.lastAddress = ipToInt(ip)
-      }
-      endpoint.ipv4 = ip
-      endpoint.prefixLen = parseCidr(range.subnet).prefix
-      endpoint.gateway = net.internal ? '' : range.gateway
-      endpoint.mac = req.macAddress || macForAddress(ip)
-    }
-    if (net.ipam6) {
-      const used6 = new Set(Object.values(net.endpoints).flatMap((e) => (e.ipv6 ? [e.ipv6] : [])))
-      let ip6: string | undefined
-      if (req.ipv6Address) {
-        ip6 = validateFixedAddress6(net.ipam6, req.ipv6Address, used6)
-        endpoint.fixedIpv6 = ip6
-      } else {
-        ip6 = allocateAddress6(net.ipam6, used6, net.lastAddress6)
-        if (!ip6) throw new EngineError('Unavailable', 'NO_ADDRESS', `no available IPv6 addresses on network ${net.name}`)
-        net.lastAddress6 = ip6
-      }
-      endpoint.ipv6 = ip6
-      endpoint.ipv6PrefixLen = parseCidr6(net.ipam6.subnet).prefix
-      endpoint.ipv6Gateway = net.internal ? '' : net.ipam6.gateway
-    }
+    if (container.state.running) assignAddresses(net, endpoint)
     net.endpoints[container.id] = endpoint
     await this.store.save(net)
     return endpoint
+  }
+
+  /** Takes the addresses of the container's endpoints (at its start); none are held when it fails. */
+  async assignAddresses(containerId: string): Promise<void> {
+    await this.serial(async () => {
+      const changed: NetworkRecord[] = []
+      try {
+        for (const net of this.networksOf(containerId)) {
+          const ep = net.endpoints[containerId]!
+          if (holdsAddress(ep)) continue
+          assignAddresses(net, ep)
+          if (holdsAddress(ep)) changed.push(net)
+        }
+      } catch (err) {
+        for (const net of changed) releaseAddresses(net.endpoints[containerId]!)
+        throw err
+      }
+      // On disk before the container runs: a restarted berthd must know which addresses are taken.
+      for (const net of changed) await this.store.saveEndpointChange(net, containerId, { write: true })
+    })
+  }
+
+  /**
+   * Gives back the addresses of the container's endpoints (after it stopped). Kept in memory only (the
+   * next save of the network writes it): addresses a crash leaves held on disk by a container that no
+   * longer runs are given back by ContainerNetworking.cleanupStale at the next start.
+   */
+  async releaseAddresses(containerId: string): Promise<void> {
+    await this.serial(async () => {
+      for (const net of this.networksOf(containerId)) {
+        const ep = net.endpoints[containerId]!
+        if (!holdsAddress(ep)) continue
+        releaseAddresses(ep)
+        await this.store.saveEndpointChange(net, containerId, { write: false })
+      }
+    })
   }
 
   /**

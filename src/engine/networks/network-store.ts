@@ -105,6 +105,17 @@ export class NetworkStore {
     await rm(join(this.networksDir, `${id}.json`), { force: true })
   }
 
+  /**
+   * Records a change to one container's endpoint in `record` (its addresses): only that container's view
+   * revision grows, so list caches of the other containers stay current. Not fsynced; with `write: false`
+   * kept in memory only (for changes a crash may lose: see ContainerNetworking.cleanupStale).
+   */
+  async saveEndpointChange(record: NetworkRecord, containerId: string, opts: { write: boolean }): Promise<void> {
+    this.byId.set(record.id, record)
+    this.sandboxChanged.set(containerId, ++this.changes)
+    if (opts.write) await writeJsonAtomic(join(this.networksDir, `${record.id}.json`), record, { durable: false })
+  }
+
   async saveSandbox(state: SandboxState): Promise<void> {
     this.sandboxes.set(state.containerId, state)
     this.sandboxChanged.set(state.containerId, ++this.changes)

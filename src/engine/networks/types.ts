@@ -10,7 +10,7 @@ export interface EndpointRecord {
   /** Container name at attach time, without "/" (kept current on restart). */
   containerName: string
   endpointId: string
-  /** Empty for host/none. */
+  /** Empty for host/none, and while the container is not running (addresses are held from start to stop). */
   ipv4: string
   prefixLen: number
   gateway: string
@@ -26,6 +26,8 @@ export interface EndpointRecord {
   ipv6PrefixLen?: number
   ipv6Gateway?: string
   fixedIpv6?: string
+  /** --mac-address as requested (the MAC is made from the address otherwise). */
+  fixedMac?: string
 }
 
 export interface NetworkRecord {

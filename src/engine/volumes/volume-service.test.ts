@@ -86,6 +86,21 @@ test('LocalVolumeService.remove() refuses volumes in use, then removes them when
   assert.ok(seen.some((e) => e.action === 'destroy' && e.actor.id === 'data'))
 })
 
+test('LocalVolumeService.release() with removeIfUnused removes the volume when it is the first call after a restart', async (t) => {
+  const { root, service } = await setup(t)
+  const anon = await service.create({})
+  const id = 'd'.repeat(64)
+  const events = new EventBus()
+  const seen: EngineEvent[] = []
+  events.subscribe((e) => seen.push(e))
+  const again = new LocalVolumeService({
+    root, events, logger: silentLogger, mounter: new RecordingMounter(), containerVolumes: async () => [{ id, volumeNames: [anon.name] }],
+  })
+  await again.release(anon.name, id, { removeIfUnused: true })
+  assert.ok(!existsSync(join(root, anon.name)))
+  assert.deepEqual(seen.map((e) => `${e.type} ${e.action} ${e.actor.id}`), [`volume destroy ${anon.name}`])
+})
+
 test('LocalVolumeService.prune() removes unused anonymous volumes, or all unused with all=true', async (t) => {
   const { service, seen } = await setup(t)
   const anon = await service.create({})

@@ -291,6 +291,8 @@ export class LocalVolumeService implements VolumeService {
 
   /** Drops the container's reference; removes the volume when `removeIfUnused` and no one else uses it. */
   async release(name: string, containerId: string, opts: { removeIfUnused?: boolean } = {}): Promise<void> {
+    // Loaded first: at daemon start a --rm container may be removed before anything else read the volumes.
+    await this.load()
     await this.loadRefs()
     this.refs.get(name)?.delete(containerId)
     if (this.refs.get(name)?.size === 0) this.refs.delete(name)
