@@ -195,16 +195,37 @@ export class HttpTransport {
   }
 }
 
+/**
+ * The query string (with its "?"), encoded as URLSearchParams encodes it (without loading node's
+ * URL code, which a CLI command would otherwise compile at every start).
+ */
 export function encodeQuery(query: Record<string, QueryValue> | undefined): string {
   if (!query) return ''
-  const params = new URLSearchParams()
+  const pairs: string[] = []
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === false) continue
-    if (Array.isArray(value)) for (const v of value) params.append(key, v)
-    else params.set(key, value === true ? '1' : String(value))
+    if (Array.isArray(value)) for (const v of value) pairs.push(`${formEncode(key)}=${formEncode(v)}`)
+    else pairs.push(`${formEncode(key)}=${formEncode(value === true ? '1' : String(value))}`)
   }
-  const text = params.toString()
-  return text === '' ? '' : `?${text}`
+  return pairs.length === 0 ? '' : `?${pairs.join('&')}`
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/**
+ * application/x-www-form-urlencoded, as URLSearchParams: encodeURIComponent also escapes !'()~,
+ * and a space is "+". A lone surrogate becomes U+FFFD first (encodeURIComponent would throw).
+ */
+function formEncode(text: string): string {
+  let encoded
+  try {
+    encoded = encodeURIComponent(text)
+  } catch {
+    encoded = encodeURIComponent(text.replace(LONE_SURROGATE, '\uFFFD'))
+  }
+  return encoded
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
 }
 
 export function readBody(res: Readable): Promise<string> {

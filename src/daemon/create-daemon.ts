@@ -14,7 +14,7 @@ import { HttpRegistryClient } from '../registry/index.js'
 import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
-import { ConmonRuntime } from '../runtime/index.js'
+import { ConmonRuntime, scratchDirFor } from '../runtime/index.js'
 import { resolveUsernsRemap, setupRemappedRoot, SpawnHelper, useSpawnHelper } from '../sys/index.js'
 import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats, filterThrough } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
@@ -47,9 +47,9 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   }
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 })
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 })
-  // Short commands (mount, ip, crun...) start through a small bash instead of a fork of berthd.
-  const spawnDir = join(config.execRoot, 'spawn')
-  await rm(spawnDir, { recursive: true, force: true })
+  // Short commands (mount, ip, crun...) start through a small bash instead of a fork of berthd. Its
+  // two output files per command go to a tmpfs (/dev/shm when the exec root is not one).
+  const spawnDir = scratchDirFor(config.execRoot, 'spawn')
   const spawnHelper = new SpawnHelper(spawnDir)
   useSpawnHelper(spawnHelper)
 
@@ -223,6 +223,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await rm(config.pidfile, { force: true })
       useSpawnHelper(undefined)
       spawnHelper.close()
+      await rm(spawnDir, { recursive: true, force: true })
     },
   }
 }
