@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { mkdir, readFile, writeFile, rm } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { newId, type IdMappings, type Logger, EngineError, writeFileAtomic } from '../common/index.js'
 import { listenAll, type Listeners } from './listeners.js'
@@ -51,6 +51,9 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   // two output files per command go to a tmpfs (/dev/shm when the exec root is not one).
   const spawnDir = scratchDirFor(config.execRoot, 'spawn')
   const spawnHelper = new SpawnHelper(spawnDir)
+  // Also when berthd exits without close() (a failed start-up): /dev/shm is not cleaned like the exec root.
+  const removeSpawnDir = (): void => rmSync(spawnDir, { recursive: true, force: true })
+  process.once('exit', removeSpawnDir)
   useSpawnHelper(spawnHelper)
 
   const warnings: string[] = []
@@ -223,6 +226,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await rm(config.pidfile, { force: true })
       useSpawnHelper(undefined)
       spawnHelper.close()
+      process.off('exit', removeSpawnDir)
       await rm(spawnDir, { recursive: true, force: true })
     },
   }
