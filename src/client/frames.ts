@@ -55,35 +55,96 @@ export function encodeFrame(stream: FrameStream, payload: Buffer | string): Buff
  * Copies a multiplexed stream to stdout/stderr until it ends, honouring back-pressure. A stream-3
  * frame rejects with the daemon's message, like docker's "error from daemon in stream".
  */
-export async function demultiplex(source: Readable, stdout: Writable, stderr: Writable): Promise<void> {
+export function demultiplex(source: Readable, stdout: Writable, stderr: Writable): Promise<void> {
   const decoder = new FrameDecoder()
-  for await (const chunk of source) {
-    for (const frame of decoder.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string))) {
+  return pump(source, (chunk) => {
+    let full: Writable | undefined
+    for (const frame of decoder.push(chunk)) {
       if (frame.stream === 3) {
         throw new EngineError('Internal', 'STREAM_ERROR', `error from daemon in stream: ${frame.payload.toString()}`)
       }
-      await writeAll(frame.stream === 2 ? stderr : stdout, frame.payload)
+      const out = frame.stream === 2 ? stderr : stdout
+      if (!out.write(frame.payload)) full = out
     }
-  }
+    return full
+  })
 }
 
 /** Copies a raw (TTY) stream to `out` until it ends. */
-export async function copyRaw(source: Readable, out: Writable): Promise<void> {
-  for await (const chunk of source) await writeAll(out, chunk as Buffer)
+export function copyRaw(source: Readable, out: Writable): Promise<void> {
+  return pump(source, (chunk) => (out.write(chunk) ? undefined : out))
 }
 
-function writeAll(out: Writable, data: Buffer): Promise<void> {
-  if (out.write(data)) return Promise.resolve()
+/**
+ * Reads `source` to its end, giving each chunk to `onChunk`, which writes it and returns a writer
+ * whose buffer is full, if any: reading then waits for its 'drain'. Settles as `for await` over the
+ * source would (which costs a CLI command a few ms of start-up to compile): rejects on an error of
+ * the source, of a writer being waited for, or thrown by `onChunk` (the source is destroyed then),
+ * and when the source closes before its end; resolves at its end once the writes drained.
+ */
+function pump(source: Readable, onChunk: (chunk: Buffer) => Writable | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onDrain = (): void => {
-      out.off('error', onError)
-      resolve()
+    let draining = false
+    let ended = false
+    let settled = false
+    const settle = (err?: unknown): void => {
+      if (settled) return
+      settled = true
+      source.off('data', onData)
+      source.off('end', onEnd)
+      source.off('error', settle)
+      source.off('close', onClose)
+      if (err === undefined) {
+        resolve()
+      } else {
+        source.destroy()
+        reject(err)
+      }
     }
-    const onError = (err: Error): void => {
-      out.off('drain', onDrain)
-      reject(err)
+    const onData = (chunk: Buffer | string): void => {
+      let full: Writable | undefined
+      try {
+        full = onChunk(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
+      } catch (err) {
+        settle(err)
+        return
+      }
+      if (!full) return
+      draining = true
+      source.pause()
+      const onDrain = (): void => {
+        full.off('error', onWriteError)
+        draining = false
+        if (ended) settle()
+        else source.resume()
+      }
+      const onWriteError = (err: Error): void => {
+        full.off('drain', onDrain)
+        settle(err)
+      }
+      full.once('drain', onDrain)
+      full.once('error', onWriteError)
     }
-    out.once('drain', onDrain)
-    out.once('error', onError)
+    const onEnd = (): void => {
+      ended = true
+      if (!draining) settle()
+    }
+    const onClose = (): void => {
+      if (!ended) settle(source.errored ?? prematureClose())
+    }
+    // A source that ended or failed before it was handed over.
+    if (source.readableEnded) return settle()
+    if (source.destroyed) return settle(source.errored ?? prematureClose())
+    source.on('data', onData)
+    source.on('end', onEnd)
+    source.on('error', settle)
+    source.on('close', onClose)
+    // A 'data' listener alone does not restart a stream paused by pause().
+    source.resume()
   })
+}
+
+/** The error `for await` gives for a stream closed before its end. */
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })
 }

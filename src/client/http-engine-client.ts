@@ -1,5 +1,4 @@
 import type { ClientTls } from './endpoint.js'
-import type http from 'node:http'
 import type { Readable } from 'node:stream'
 import { EngineError, compareVersions } from '../common/index.js'
 import {
@@ -16,7 +15,7 @@ import {
   type PingResult,
   type WaitHandle,
 } from './engine-client.js'
-import { HttpTransport, readBody, type RequestOptions } from './http-transport.js'
+import { HttpTransport, readBody, type DaemonResponse, type RequestOptions } from './http-transport.js'
 import { parseJsonStream } from './json-stream.js'
 import { DaemonError } from './errors.js'
 import type {
@@ -514,7 +513,7 @@ export class HttpEngineClient implements EngineClient {
     return (await this.json<NetworkPruneResponseWire>({ method: 'POST', path: '/networks/prune', query: { filters: encodeFilters(options.filters) } })).value
   }
 
-  private stream(options: RequestOptions): Promise<http.IncomingMessage> {
+  private stream(options: RequestOptions): Promise<DaemonResponse> {
     return this.versionedSend(options, (versioned) => this.transport.request(versioned))
   }
 
@@ -551,7 +550,7 @@ function encodeFilters(filters: Filters | undefined): string | undefined {
   return JSON.stringify(out)
 }
 
-function multiplexedFrom(res: http.IncomingMessage): boolean | undefined {
+function multiplexedFrom(res: DaemonResponse): boolean | undefined {
   const type = res.headers['content-type']
   if (type?.startsWith(MULTIPLEXED)) return true
   if (type?.startsWith(RAW)) return false

@@ -5,6 +5,9 @@ import type https from 'node:https'
 import { parseDaemonHost, type DaemonAddress } from './daemon-host.js'
 import type { ClientTls } from './endpoint.js'
 import { connectionError, daemonErrorFromBody } from './errors.js'
+import { socketRequest, type DaemonResponse } from './socket-http.js'
+
+export type { DaemonResponse } from './socket-http.js'
 
 export type QueryValue = string | number | boolean | string[] | undefined
 
@@ -25,16 +28,18 @@ const httpsModule = (): typeof https => process.getBuiltinModule('node:https')
 
 export interface HijackResult {
   socket: Duplex
-  response: http.IncomingMessage
+  response: DaemonResponse
 }
 
 /**
  * HTTP/1.1 to the daemon over a unix socket or TCP. Turns connection failures into
  * DAEMON_UNREACHABLE errors and non-2xx responses into DaemonErrors.
+ * On a unix socket, requests whose body is not a stream and that carry no abort signal go through
+ * socket-http.ts (one connection each, no node:http); the others, and TCP, through node:http.
  */
 export class HttpTransport {
   readonly address: DaemonAddress
-  private readonly agent: http.Agent
+  private agentInstance: http.Agent | undefined
 
   private readonly tls: ClientTls | undefined
 
@@ -42,11 +47,41 @@ export class HttpTransport {
     this.address = parseDaemonHost(host)
     // TLS only applies to TCP (as the docker CLI, a unix socket ignores it).
     this.tls = this.address.kind === 'tcp' ? tls : undefined
-    this.agent = this.tls
+  }
+
+  /** node:http's (or https') keep-alive agent, made on first use. */
+  private get agent(): http.Agent {
+    this.agentInstance ??= this.tls
       ? new (httpsModule().Agent)({
         keepAlive: true, ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key, rejectUnauthorized: this.tls.verify,
       })
       : new (httpModule().Agent)({ keepAlive: true })
+    return this.agentInstance
+  }
+
+  /** The socket path when `options` can go through socket-http.ts. */
+  private plainSocketPath(options: RequestOptions): string | undefined {
+    if (this.address.kind !== 'unix' || options.signal !== undefined || isReadable(options.body)) return undefined
+    return this.address.socketPath
+  }
+
+  /** One request through socket-http.ts, failures worded as node:http's are. */
+  private async viaSocket(socketPath: string, options: RequestOptions, upgrade: boolean): ReturnType<typeof socketRequest> {
+    const headers: Record<string, string> = { 'User-Agent': this.userAgent, ...options.headers }
+    const body = options.body
+    if (body !== undefined && !isStreamOrBuffer(body)) headers['Content-Type'] ??= 'application/json'
+    try {
+      return await socketRequest({
+        socketPath,
+        method: options.method,
+        path: options.path + encodeQuery(options.query),
+        headers,
+        body: body === undefined || Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body),
+        upgrade,
+      })
+    } catch (err) {
+      throw this.wrapError(err as Error, undefined)
+    }
   }
 
   /** http.request or https.request, as the endpoint needs. */
@@ -55,7 +90,9 @@ export class HttpTransport {
   }
 
   /** Sends a request and resolves with the response once its headers arrive (any status). */
-  send(options: RequestOptions): Promise<http.IncomingMessage> {
+  send(options: RequestOptions): Promise<DaemonResponse> {
+    const socketPath = this.plainSocketPath(options)
+    if (socketPath !== undefined) return this.viaSocket(socketPath, options, false).then((r) => r.response)
     return new Promise((resolve, reject) => {
       const req = this.requestFn()(this.requestOptions(options), resolve)
       req.on('error', (err) => reject(this.wrapError(err, options.signal)))
@@ -64,7 +101,7 @@ export class HttpTransport {
   }
 
   /** Like send(), but rejects with a DaemonError for statuses outside 2xx (and for 304). */
-  async request(options: RequestOptions): Promise<http.IncomingMessage> {
+  async request(options: RequestOptions): Promise<DaemonResponse> {
     const res = await this.send(options)
     const status = res.statusCode ?? 0
     if (status >= 200 && status < 300) return res
@@ -85,7 +122,15 @@ export class HttpTransport {
    * answers 101 and the connection becomes a raw byte stream both ways. A daemon that answers
    * 200 instead (older API servers) gets its response body used as the (read-only) stream.
    */
-  hijack(options: RequestOptions): Promise<HijackResult> {
+  async hijack(options: RequestOptions): Promise<HijackResult> {
+    const socketPath = this.plainSocketPath(options)
+    if (socketPath !== undefined) {
+      const { response, socket } = await this.viaSocket(socketPath, options, true)
+      if (socket) return { socket, response }
+      const status = response.statusCode ?? 0
+      if (status >= 200 && status < 300) return { socket: response as unknown as Duplex, response }
+      throw daemonErrorFromBody(status, await readBody(response))
+    }
     return new Promise((resolve, reject) => {
       const base = this.requestOptions(options)
       // A hijacked connection is never returned to the pool.
@@ -109,7 +154,7 @@ export class HttpTransport {
   }
 
   close(): void {
-    this.agent.destroy()
+    this.agentInstance?.destroy()
   }
 
   private requestOptions(options: RequestOptions): http.RequestOptions {
@@ -150,16 +195,37 @@ export class HttpTransport {
   }
 }
 
+/**
+ * The query string (with its "?"), encoded as URLSearchParams encodes it (without loading node's
+ * URL code, which a CLI command would otherwise compile at every start).
+ */
 export function encodeQuery(query: Record<string, QueryValue> | undefined): string {
   if (!query) return ''
-  const params = new URLSearchParams()
+  const pairs: string[] = []
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === false) continue
-    if (Array.isArray(value)) for (const v of value) params.append(key, v)
-    else params.set(key, value === true ? '1' : String(value))
+    if (Array.isArray(value)) for (const v of value) pairs.push(`${formEncode(key)}=${formEncode(v)}`)
+    else pairs.push(`${formEncode(key)}=${formEncode(value === true ? '1' : String(value))}`)
   }
-  const text = params.toString()
-  return text === '' ? '' : `?${text}`
+  return pairs.length === 0 ? '' : `?${pairs.join('&')}`
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/**
+ * application/x-www-form-urlencoded, as URLSearchParams: encodeURIComponent also escapes !'()~,
+ * and a space is "+". A lone surrogate becomes U+FFFD first (encodeURIComponent would throw).
+ */
+function formEncode(text: string): string {
+  let encoded
+  try {
+    encoded = encodeURIComponent(text)
+  } catch {
+    encoded = encodeURIComponent(text.replace(LONE_SURROGATE, '\uFFFD'))
+  }
+  return encoded
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
 }
 
 export function readBody(res: Readable): Promise<string> {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { mkdir, readFile, writeFile, rm } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { newId, type IdMappings, type Logger, EngineError, writeFileAtomic } from '../common/index.js'
 import { listenAll, type Listeners } from './listeners.js'
@@ -14,7 +14,7 @@ import { HttpRegistryClient } from '../registry/index.js'
 import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
-import { ConmonRuntime } from '../runtime/index.js'
+import { ConmonRuntime, scratchDirFor } from '../runtime/index.js'
 import { resolveUsernsRemap, setupRemappedRoot, SpawnHelper, useSpawnHelper } from '../sys/index.js'
 import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats, filterThrough } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
@@ -48,10 +48,13 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   }
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 })
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 })
-  // Short commands (mount, ip, crun...) start through a small bash instead of a fork of berthd.
-  const spawnDir = join(config.execRoot, 'spawn')
-  await rm(spawnDir, { recursive: true, force: true })
+  // Short commands (mount, ip, crun...) start through a small bash instead of a fork of berthd. Its
+  // two output files per command go to a tmpfs (/dev/shm when the exec root is not one).
+  const spawnDir = scratchDirFor(config.execRoot, 'spawn')
   const spawnHelper = new SpawnHelper(spawnDir)
+  // Also when berthd exits without close() (a failed start-up): /dev/shm is not cleaned like the exec root.
+  const removeSpawnDir = (): void => rmSync(spawnDir, { recursive: true, force: true })
+  process.once('exit', removeSpawnDir)
   useSpawnHelper(spawnHelper)
 
   const warnings: string[] = []
@@ -225,6 +228,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await rm(config.pidfile, { force: true })
       useSpawnHelper(undefined)
       spawnHelper.close()
+      process.off('exit', removeSpawnDir)
+      await rm(spawnDir, { recursive: true, force: true })
     },
   }
 }

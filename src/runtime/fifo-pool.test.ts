@@ -4,7 +4,7 @@ import { closeSync, constants, existsSync, openSync, readSync, statSync, statfsS
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FifoPool, fifoDirFor, openPipe } from './fifo-pool.js'
+import { FifoPool, fifoDirFor, openPipe, scratchDirFor } from './fifo-pool.js'
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-fifo-'))
@@ -114,6 +114,9 @@ test('fifoDirFor() keeps FIFOs on a tmpfs: under the root when it is one, else i
   assert.notEqual(fifoDirFor('/var/lib/berth-test2/runtime'), onDisk)
   // No tmpfs to go to: under the root.
   assert.equal(fifoDirFor('/var/lib/berth-test/runtime', '/var/lib'), '/var/lib/berth-test/runtime/pipes')
+  // Other names (the spawn helper's files) go the same way, each to a directory of its own.
+  assert.equal(scratchDirFor('/dev/shm/berth-x', 'spawn'), '/dev/shm/berth-x/spawn')
+  assert.equal(scratchDirFor('/var/lib/berth-test/runtime', 'spawn'), onDisk.replace('berth-pipes-', 'berth-spawn-'))
 })
 
 test('FifoPool.close() removes the directory and its FIFOs', async (t) => {

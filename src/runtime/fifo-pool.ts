@@ -32,8 +32,18 @@ const TMPFS_MAGIC = 0x01021994
  * 0.15-0.5 ms of kernel time, some 30 times a tmpfs's, three per exec.
  */
 export function fifoDirFor(root: string, shm = '/dev/shm'): string {
-  if (onTmpfs(root) || !onTmpfs(shm)) return join(root, 'pipes')
-  return join(shm, `berth-pipes-${createHash('sha256').update(root).digest('hex').slice(0, 16)}`)
+  return scratchDirFor(root, 'pipes', shm)
+}
+
+/**
+ * <root>/<name> when the root is on a tmpfs, else /dev/shm/berth-<name>-<hash of root>: for files
+ * made and deleted at a high rate (FIFOs, the spawn helper's output files), which a journaled
+ * filesystem makes and unlinks several times slower. The directory must be made with mode 0700 and
+ * without `recursive` (a shared parent): see FifoPool.
+ */
+export function scratchDirFor(root: string, name: string, shm = '/dev/shm'): string {
+  if (onTmpfs(root) || !onTmpfs(shm)) return join(root, name)
+  return join(shm, `berth-${name}-${createHash('sha256').update(root).digest('hex').slice(0, 16)}`)
 }
 
 /** Whether `path`, or its nearest existing ancestor, is on a tmpfs. */

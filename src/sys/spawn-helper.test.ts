@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RuntimeError } from '../common/index.js'
@@ -22,6 +22,16 @@ test('bashQuote() and helperRequest() make one space-free word per argument', ()
   assert.equal(bashQuote("a b'c\\d\n"), "$'a\\x20b\\'c\\\\d\\x0a'")
   assert.equal(helperRequest(7, ['ls', '-l'], { input: true, cwd: '/tmp' }), "7 1 $'/tmp' $'ls' $'-l'\n")
   assert.equal(helperRequest(8, ['true'], { input: false }), "8 0 $'' $'true'\n")
+})
+
+test('SpawnHelper.run() makes its directory anew with mode 0700, what an earlier one left removed', async (t) => {
+  const { h, dir } = await helper(t)
+  await mkdir(dir, { mode: 0o777 })
+  await writeFile(join(dir, 'stale.out'), 'left over')
+  const res = await h.run(['echo', 'fresh'])
+  assert.equal(res.stdout.toString(), 'fresh\n')
+  assert.equal((await stat(dir)).mode & 0o777, 0o700)
+  assert.equal((await readdir(dir)).includes('stale.out'), false)
 })
 
 test('SpawnHelper.run() passes every argument unchanged and returns stdout, stderr and the exit code', async (t) => {

@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { RuntimeError } from '../common/index.js'
 import type { RunOptions, RunResult } from './process.js'
 import { holdWhileBusy, readStatusLines } from './helper-protocol.js'
@@ -71,7 +71,7 @@ export class SpawnHelper {
   /** True once the helper could not be started: callers spawn directly. */
   failed = false
 
-  /** `dir`: where the jobs' stdin/stdout/stderr files live (a tmpfs such as the exec root is best). */
+  /** `dir`: where the jobs' stdin/stdout/stderr files live (a tmpfs is best: runtime's scratchDirFor); made anew on first use. */
   constructor(private readonly dir: string, private readonly bash = 'bash') {}
 
   /** Runs argv like run() (no env or signal option: those need a spawn of their own). */
@@ -82,7 +82,7 @@ export class SpawnHelper {
     let killedByUs = false
     let timer: NodeJS.Timeout | undefined
     try {
-      await (this.dirReady ??= mkdir(this.dir, { recursive: true }))
+      await this.makeDir()
       if (opts.input !== undefined) await writeFile(`${base}.in`, opts.input)
       this.hold()
       this.helper().stdin?.write(helperRequest(id, argv, { input: opts.input !== undefined, cwd: opts.cwd }))
@@ -117,6 +117,23 @@ export class SpawnHelper {
       this.jobs.delete(id)
       this.hold()
       void Promise.all(['in', 'out', 'err'].map((ext) => rm(`${base}.${ext}`, { force: true }))).catch(() => undefined)
+    }
+  }
+
+  /**
+   * Makes the directory anew, mode 0700. Not recursive: in a shared parent such as /dev/shm, a
+   * directory someone else made fails it (the helper's redirections must not follow their links).
+   */
+  private async makeDir(): Promise<void> {
+    this.dirReady ??= rm(this.dir, { recursive: true, force: true }).then(async () => {
+      await mkdir(dirname(this.dir), { recursive: true })
+      await mkdir(this.dir, { mode: 0o700 })
+    })
+    try {
+      await this.dirReady
+    } catch (err) {
+      this.dirReady = undefined
+      throw err
     }
   }
 

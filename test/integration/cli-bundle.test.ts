@@ -65,11 +65,11 @@ test('berth --version uses the code cache and loads neither child_process, crypt
   assert.deepEqual(record.files, [])
 })
 
-test('berth ps against no daemon loads http but not child_process or the split files', (t) => {
+test('berth ps against no daemon on a unix socket loads net but not http, child_process or the split files', (t) => {
   const { code, record } = startRecord(t, ['-H', 'unix:///nonexistent/berth.sock', 'ps'])
   assert.equal(code, 1)
-  assert.equal(record.builtins.includes('http'), true)
-  assert.equal(record.builtins.includes('child_process'), false)
+  assert.equal(record.builtins.includes('net'), true)
+  for (const name of ['http', 'https', 'child_process']) assert.equal(record.builtins.includes(name), false, name)
   assert.deepEqual(record.files, [])
 })
 

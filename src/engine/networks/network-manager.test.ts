@@ -312,6 +312,26 @@ test('ContainerNetworking.cleanupStale() gives back addresses still held by cont
   await second.hooks.onStop(live)
 })
 
+test('NetworkManager.addEndpoint() saves the network durably, except for a --rm container', async (t) => {
+  const { m, hooks, records, dir } = await setup(t)
+  const saves: Array<{ endpoints: string[]; durable: boolean | undefined }> = []
+  const save = m.store.save.bind(m.store)
+  m.store.save = async (record, opts) => {
+    saves.push({ endpoints: Object.keys(record.endpoints), durable: opts?.durable })
+    await save(record, opts)
+  }
+  const kept = container('e'.repeat(64), 'kept', dir, { networkMode: 'bridge' })
+  const removed = container('f'.repeat(64), 'removed', dir, { networkMode: 'bridge', autoRemove: true })
+  for (const c of [kept, removed]) {
+    records.set(c.id, c)
+    await hooks.onCreate(c)
+  }
+  assert.deepEqual(saves, [{ endpoints: [kept.id], durable: true }, { endpoints: [kept.id, removed.id], durable: false }])
+  const bridge = await m.inspect('bridge')
+  const onDisk = JSON.parse(await readFile(join(dir, 'data', 'networks', `${bridge.id}.json`), 'utf8')) as { endpoints: object }
+  assert.deepEqual(Object.keys(onDisk.endpoints), [kept.id, removed.id])
+})
+
 test('viewRevision() changes with every change of a container\'s network view and only then', async (t) => {
   const { m, hooks, records, dir } = await setup(t)
   const web = container('c'.repeat(64), 'web', dir, { raw: { PortBindings: { '80/tcp': [{ HostPort: '8081' }] } } })
