@@ -85,8 +85,9 @@ export async function runAttached(ctx: CliContext, options: AttachSessionOptions
   if (options.tty && io.stdout.isTTY) {
     // The first resize completes before any stdin goes out, so what is typed runs at our size.
     const resize = (size: { height: number; width: number }): Promise<void> => ctx.client().containerResize(options.containerId, size)
-    if (io.stdout.rows && io.stdout.columns) await resize({ height: io.stdout.rows, width: io.stdout.columns }).catch(() => {})
-    cleanups.push(monitorTtySize(ctx, resize, false))
+    const monitor = monitorTtySize(ctx, resize, false)
+    cleanups.push(monitor.stop)
+    await monitor.initial()
   }
   if (options.stdin) {
     cleanups.push(forwardStdin(ctx, conn, options.tty, {
@@ -175,16 +176,48 @@ function proxySignals(ctx: CliContext, containerId: string): () => void {
   }
 }
 
-/** Sends our terminal's size now and on every SIGWINCH. */
-export function monitorTtySize(ctx: CliContext, send: (size: { height: number; width: number }) => Promise<void>, initial = true): () => void {
+/** What monitorTtySize() returns: the first resize (awaitable) and the end of the monitoring. */
+export interface TtySizeMonitor {
+  /**
+   * Sends our size once. As the docker CLI's initTtySize: when that fails (an exec's process may not
+   * run yet), it is tried 10 more times, waiting 10, 20, ... 100 ms, in the background, and then
+   * "failed to resize tty, using default size" goes to stderr. Resolves after the first try.
+   */
+  initial(): Promise<void>
+  stop(): void
+}
+
+/** Sends our terminal's size on every SIGWINCH (and once now, unless `initial` is false). */
+export function monitorTtySize(ctx: CliContext, send: (size: { height: number; width: number }) => Promise<void>, initial = true): TtySizeMonitor {
   const stdout = ctx.io.stdout
+  let stopped = false
+  const current = (): { height: number; width: number } | undefined =>
+    stdout.rows && stdout.columns ? { height: stdout.rows, width: stdout.columns } : undefined
   const resize = (): void => {
-    if (!stdout.rows || !stdout.columns) return
-    send({ height: stdout.rows, width: stdout.columns }).catch(() => {})
+    const size = current()
+    if (size) send(size).catch(() => {})
   }
-  if (initial) resize()
+  const retry = async (): Promise<void> => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await new Promise((r) => setTimeout(r, (attempt + 1) * 10).unref())
+      const size = current()
+      if (stopped || !size) return
+      if (await send(size).then(() => true, () => false)) return
+    }
+    if (!stopped) ctx.io.stderr.write('failed to resize tty, using default size\n')
+  }
+  const first = async (): Promise<void> => {
+    const size = current()
+    if (!size || stopped) return
+    if (!(await send(size).then(() => true, () => false))) void retry()
+  }
+  const started = initial ? first() : undefined
   stdout.on('resize', resize)
-  return () => {
-    stdout.off('resize', resize)
+  return {
+    initial: () => started ?? first(),
+    stop: () => {
+      stopped = true
+      stdout.off('resize', resize)
+    },
   }
 }

@@ -81,7 +81,7 @@ export const execCommand: CommandHandler = async (ctx, args, options) => {
   conn.stream.on('error', () => {})
   const cleanups: (() => void)[] = []
   let detached = false
-  if (request.Tty && io.stdout.isTTY) cleanups.push(monitorTtySize(ctx, (size) => client.execResize(execId, size)))
+  if (request.Tty && io.stdout.isTTY) cleanups.push(monitorTtySize(ctx, (size) => client.execResize(execId, size)).stop)
   if (request.AttachStdin) {
     cleanups.push(forwardStdin(ctx, conn, request.Tty === true, {
       keys: flags.detachKeys,
