@@ -55,7 +55,9 @@ export function goalLines(byId, rss, ports = []) {
     const bd = m('run-default', 'berth', client)
     line(`${label} \`run --rm\` (default network) vs Docker's`, bd, m('run-default', 'docker'), '≤ 0.33x')
     line(`${label} \`run --rm\` (default network) vs Podman's`, bd, m('run-default', 'podman'), '≤ 0.33x')
-    line(`${label} \`run --rm --network none\` vs Podman's`, b, m('run-none', 'podman'), '≤ 0.33x')
+    // Not one of the issue's goals (its 1/3 is for `docker run --rm busybox true`, the default network), but
+    // shown against the same ratio: Podman without a network is its fastest start.
+    line(`${label} \`run --rm --network none\` vs Podman's`, b, m('run-none', 'podman'), 'none; for reference against ≤ 0.33x')
     line(`${label} \`run --rm --network none\` vs raw \`crun run\``, b, m('run-none', 'ref'), '≤ 10x')
   }
   line('docker CLI → berthd `exec` vs Docker', m('exec', 'berth', 'docker-berth'), m('exec', 'docker'), '≤ 0.5x')
