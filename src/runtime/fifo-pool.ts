@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto'
 import { closeSync, constants, openSync, statfsSync, unlinkSync } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { errorMessage, type Logger } from '../common/index.js'
-import { run } from '../sys/index.js'
+import { PrivateDir, run } from '../sys/index.js'
 
 export interface FifoPoolOptions {
   /** FIFOs made per `mkfifo` run. */
@@ -62,7 +62,7 @@ export class FifoPool {
   /** Used FIFOs whose names are left: deleted with the next batch, by one process. */
   private readonly used: string[] = []
   private refilling: Promise<void> | undefined
-  private prepared: Promise<void> | undefined
+  private readonly privateDir: PrivateDir
   private seq = 0
 
   /**
@@ -72,7 +72,9 @@ export class FifoPool {
   constructor(
     readonly dir: string,
     private readonly opts: FifoPoolOptions = {},
-  ) {}
+  ) {
+    this.privateDir = new PrivateDir(dir)
+  }
 
   /** `count` unused FIFO paths, taken out of the pool. */
   async take(count: number): Promise<string[]> {
@@ -105,17 +107,7 @@ export class FifoPool {
   }
 
   private async make(): Promise<void> {
-    this.prepared ??= rm(this.dir, { recursive: true, force: true }).then(async () => {
-      await mkdir(dirname(this.dir), { recursive: true })
-      // Not recursive: in a shared parent (/dev/shm), a directory someone else made meanwhile fails it.
-      await mkdir(this.dir, { mode: 0o700 })
-    })
-    try {
-      await this.prepared
-    } catch (err) {
-      this.prepared = undefined
-      throw err
-    }
+    await this.privateDir.ready()
     const paths = Array.from({ length: this.opts.batch ?? 64 }, () => join(this.dir, `p${this.seq++}`))
     const used = this.used.splice(0)
     const removed = used.length === 0 ? undefined : (this.opts.remove ?? removeFiles)(used).catch((err: unknown) => {

@@ -2,6 +2,7 @@
 // daemon/ hands the real functions to the engine.
 export * from './process.js'
 export { SpawnHelper } from './spawn-helper.js'
+export { PrivateDir } from './private-dir.js'
 export { FdLauncher, FdLauncherUnavailable, type LaunchRequest } from './fd-launcher.js'
 export * from './mount.js'
 export * from './cgroups.js'

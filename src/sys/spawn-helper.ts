@@ -12,11 +12,12 @@
  * kill berthd made itself (timeoutMs) is reported as a signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { RuntimeError } from '../common/index.js'
 import type { RunOptions, RunResult } from './process.js'
 import { holdWhileBusy, readStatusLines } from './helper-protocol.js'
+import { PrivateDir } from './private-dir.js'
 
 const SCRIPT = `d=$1
 while IFS=' ' read -r id input cwd rest; do
@@ -67,12 +68,14 @@ export class SpawnHelper {
   private buffer = ''
   private nextId = 1
   private readonly jobs = new Map<number, Job>()
-  private dirReady: Promise<unknown> | undefined
+  private readonly privateDir: PrivateDir
   /** True once the helper could not be started: callers spawn directly. */
   failed = false
 
   /** `dir`: where the jobs' stdin/stdout/stderr files live (a tmpfs is best: runtime's scratchDirFor); made anew on first use. */
-  constructor(private readonly dir: string, private readonly bash = 'bash') {}
+  constructor(private readonly dir: string, private readonly bash = 'bash') {
+    this.privateDir = new PrivateDir(dir)
+  }
 
   /** Runs argv like run() (no env or signal option: those need a spawn of their own). */
   async run(argv: readonly string[], opts: Pick<RunOptions, 'input' | 'cwd' | 'timeoutMs' | 'check'> = {}): Promise<RunResult> {
@@ -82,7 +85,7 @@ export class SpawnHelper {
     let killedByUs = false
     let timer: NodeJS.Timeout | undefined
     try {
-      await this.makeDir()
+      await this.privateDir.ready()
       if (opts.input !== undefined) await writeFile(`${base}.in`, opts.input)
       this.hold()
       this.helper().stdin?.write(helperRequest(id, argv, { input: opts.input !== undefined, cwd: opts.cwd }))
@@ -117,23 +120,6 @@ export class SpawnHelper {
       this.jobs.delete(id)
       this.hold()
       void Promise.all(['in', 'out', 'err'].map((ext) => rm(`${base}.${ext}`, { force: true }))).catch(() => undefined)
-    }
-  }
-
-  /**
-   * Makes the directory anew, mode 0700. Not recursive: in a shared parent such as /dev/shm, a
-   * directory someone else made fails it (the helper's redirections must not follow their links).
-   */
-  private async makeDir(): Promise<void> {
-    this.dirReady ??= rm(this.dir, { recursive: true, force: true }).then(async () => {
-      await mkdir(dirname(this.dir), { recursive: true })
-      await mkdir(this.dir, { mode: 0o700 })
-    })
-    try {
-      await this.dirReady
-    } catch (err) {
-      this.dirReady = undefined
-      throw err
     }
   }
 
