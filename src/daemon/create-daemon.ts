@@ -14,7 +14,7 @@ import { HttpRegistryClient } from '../registry/index.js'
 import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
-import { ConmonRuntime, scratchDirFor } from '../runtime/index.js'
+import { CLONED_BINARY_ENV, ConmonRuntime, scratchDirFor } from '../runtime/index.js'
 import { resolveUsernsRemap, setupRemappedRoot, SpawnHelper, useSpawnHelper } from '../sys/index.js'
 import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats, filterThrough } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
@@ -51,7 +51,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   // Short commands (mount, ip, crun...) start through a small bash instead of a fork of berthd. Its
   // two output files per command go to a tmpfs (/dev/shm when the exec root is not one).
   const spawnDir = scratchDirFor(config.execRoot, 'spawn')
-  const spawnHelper = new SpawnHelper(spawnDir)
+  // The runtime's commands (crun delete, kill...) run from its read-only mount: see CLONED_BINARY_ENV.
+  const spawnHelper = new SpawnHelper(spawnDir, 'bash', CLONED_BINARY_ENV)
   // Also when berthd exits without close() (a failed start-up): /dev/shm is not cleaned like the exec root.
   const removeSpawnDir = (): void => rmSync(spawnDir, { recursive: true, force: true })
   process.once('exit', removeSpawnDir)

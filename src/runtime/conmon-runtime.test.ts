@@ -110,3 +110,36 @@ test('start() of a crun container opens its exec fifo instead of running `crun s
   await assert.rejects(runtime.start(containerId))
   assert.equal(await startRuns(), 1)
 })
+
+test('create() has conmon run crun from its read-only mount, marked as cloned, and delete() uses it too', {
+  skip: !isRoot ? 'needs root to run real containers' : (await missing(CONMON)) ?? (await missing(RUNTIMES.crun)) ??
+    (cgroups?.crunUsable === false ? `crun cannot run here: ${cgroups.reason}` : undefined),
+}, async (t) => {
+  const dir = await mkdtemp(join('/tmp', 'berth-rocrun-'))
+  const containerId = `br${Date.now().toString(16)}`
+  const root = join(dir, 'runtime')
+  const runtime = new ConmonRuntime({ runtimePath: RUNTIMES.crun, runtimeName: 'crun', conmonPath: CONMON, root, logger: silentLogger })
+  t.after(async () => {
+    await runtime.delete(containerId, { force: true }).catch(() => undefined)
+    await waitFor('cgroup removal', () => removeCgroup(`/berth/${containerId}`).then(() => true, () => undefined), 5000)
+    await runtime.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  const rootfs = await busyboxRootfs(join(dir, 'rootfs'))
+  const bundleDir = join(dir, 'bundle')
+  await mkdir(bundleDir)
+  await writeFile(join(bundleDir, 'config.json'), JSON.stringify(testOciConfig({ args: ['sleep', '30'], rootfs, terminal: false, cgroupsPath: `/berth/${containerId}` })))
+  await runtime.create({ containerId, bundleDir, logPath: join(bundleDir, 'container.log'), tty: false, openStdin: false })
+  const conmonPid = (await readFile(join(root, 'persist', containerId, 'conmon.pid'), 'utf8')).trim()
+  const argv = (await readFile(`/proc/${conmonPid}/cmdline`, 'utf8')).split('\0')
+  const crun = join(root, 'crun')
+  assert.equal(argv[argv.indexOf('-r') + 1], crun)
+  assert.ok((await readFile(`/proc/${conmonPid}/environ`, 'utf8')).split('\0').includes('_LIBCONTAINER_CLONED_BINARY=1'))
+  const mount = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').find((l) => l.split(' ')[4] === crun)
+  assert.ok(mount, `${crun} is a mount point`)
+  assert.ok(mount.split(' ')[5]?.split(',').includes('ro'), `${crun} is mounted read-only: ${mount}`)
+  await runtime.start(containerId)
+  assert.equal((await runtime.state(containerId))?.status, 'running')
+  await runtime.delete(containerId, { force: true })
+  assert.equal(await runtime.state(containerId), undefined)
+})

@@ -9,7 +9,7 @@ import { conmonCtlMessage, resizeMessage, writeConmonFifo } from './conmon-ctl.j
 import { conmonExec } from './conmon-exec.js'
 import { crunExec } from './crun-exec.js'
 import { FifoPool, fifoDirFor } from './fifo-pool.js'
-import { ReadOnlyBinary } from './readonly-binary.js'
+import { ReadOnlyBinary, type RuntimeCommand } from './readonly-binary.js'
 import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
 import { SeccompCache } from './seccomp-cache.js'
 import type {
@@ -64,7 +64,7 @@ export class ConmonRuntime implements OciRuntime {
   private readonly seccomp: SeccompCache | undefined
   /** crun only: pipes for execs berthd runs without conmon (runc writes its pid file by rename). */
   private readonly fifos: FifoPool | undefined
-  /** crun only: its binary on a read-only mount, so it need not re-execute itself (used for exec). */
+  /** crun only: its binary on a read-only mount, so it need not re-execute itself at every run. */
   private readonly crunBinary: ReadOnlyBinary | undefined
   private readonly reaperPath: string | undefined
   /** Starts the plain execs' crun (made with the first one). */
@@ -84,6 +84,15 @@ export class ConmonRuntime implements OciRuntime {
     this.crunBinary = opts.runtimeName === 'crun' ? new ReadOnlyBinary(opts.runtimePath, join(opts.root, 'crun'), opts.logger) : undefined
     const reaper = opts.reaperPath ?? '/usr/bin/tini-static'
     this.reaperPath = existsSync(reaper) ? reaper : undefined
+  }
+
+  /**
+   * The runtime binary to run: crun from its read-only mount once made (the first call makes it), else
+   * the binary itself (runc, a mount that failed, a runtime being closed: a mount made now would stay).
+   */
+  private async runtimeCommand(): Promise<RuntimeCommand> {
+    if (!this.crunBinary || this.closed) return { path: this.opts.runtimePath, env: {} }
+    return this.crunBinary.command()
   }
 
   async close(): Promise<void> {
@@ -134,10 +143,12 @@ export class ConmonRuntime implements OciRuntime {
       )
     }
 
-    const argv = conmonArgs(opts, this.opts, this.paths)
+    const runtime = await this.runtimeCommand()
+    const argv = conmonArgs(opts, { ...this.opts, runtimePath: runtime.path }, this.paths)
     this.opts.logger.debug('spawning conmon', { containerId: id, argv: argv.join(' ') })
     const child = spawnWithFds(argv, ['pipe', 'pipe'], {
-      env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+      // conmon runs the runtime with its own environment.
+      env: { ...process.env, ...runtime.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
       // conmon also writes its "oom" marker into its working directory: keep it in the persist dir.
       cwd: persist,
     })
@@ -369,7 +380,7 @@ export class ConmonRuntime implements OciRuntime {
     await mkdir(dir, { recursive: true })
     await writeFile(file, JSON.stringify({ ...process, terminal: false }))
     try {
-      const argv = [this.opts.runtimePath, '--root', this.paths.stateDir, 'exec', '--process', file, containerId]
+      const argv = [(await this.runtimeCommand()).path, '--root', this.paths.stateDir, 'exec', '--process', file, containerId]
       const res = await run(argv, { check: false, timeoutMs })
       const output = Buffer.concat([res.stdout, res.stderr]).subarray(0, 4096).toString('utf8')
       const timedOut = res.exitCode === null && res.signal !== null
@@ -423,7 +434,9 @@ export class ConmonRuntime implements OciRuntime {
    * NotFound, or undefined when `missingOk`.
    */
   private async runtime(containerId: string, args: string[], missingOk = false): Promise<RunResult | undefined> {
-    const argv = [this.opts.runtimePath, '--root', this.paths.stateDir, ...args]
+    // Its env (_LIBCONTAINER_CLONED_BINARY) is in the spawn helper's environment (see
+    // runtimeHelperEnv); a command spawned without the helper re-executes itself, slower but the same.
+    const argv = [(await this.runtimeCommand()).path, '--root', this.paths.stateDir, ...args]
     const res = await run(argv, { check: false })
     if (res.exitCode === 0) return res
     const stderr = res.stderr.toString()

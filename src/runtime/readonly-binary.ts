@@ -9,6 +9,13 @@ import { statSync, writeFileSync } from 'node:fs'
 import { errorMessage, type Logger } from '../common/index.js'
 import { bindMountReadOnly, isMountpoint, unmount } from '../sys/index.js'
 
+/**
+ * What tells crun and runc that their binary was already made safe. They honour it only when the
+ * binary really is on a read-only mount (or unlinked), so it is harmless in the environment of any
+ * other command: berthd's spawn helper has it, so that the runtime commands it starts need no env.
+ */
+export const CLONED_BINARY_ENV: Readonly<Record<string, string>> = { _LIBCONTAINER_CLONED_BINARY: '1' }
+
 export interface RuntimeCommand {
   /** argv[0] */
   path: string
@@ -31,7 +38,7 @@ export class ReadOnlyBinary {
     // A package upgrade replaces the binary: a mount of the old one is made again.
     if (this.ready && (await this.ready) && !sameFile(this.source, this.target)) this.ready = undefined
     this.ready ??= this.mount()
-    return (await this.ready) ? { path: this.target, env: { _LIBCONTAINER_CLONED_BINARY: '1' } } : { path: this.source, env: {} }
+    return (await this.ready) ? { path: this.target, env: { ...CLONED_BINARY_ENV } } : { path: this.source, env: {} }
   }
 
   private async mount(): Promise<boolean> {

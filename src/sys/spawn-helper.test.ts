@@ -76,3 +76,14 @@ test('run() spawns commands itself when the helper cannot be started', async (t)
   assert.equal(h.failed, true)
   assert.equal((await run(['echo', 'again'])).stdout.toString(), 'again\n')
 })
+
+test('SpawnHelper runs its jobs with berthd\'s environment plus the one it was given', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-spawn-'))
+  const h = new SpawnHelper(join(root, 'jobs'), 'bash', { BERTH_SPAWN_TEST: 'given' })
+  t.after(async () => {
+    h.close()
+    await rm(root, { recursive: true, force: true })
+  })
+  const res = await h.run(['sh', '-c', 'echo "$BERTH_SPAWN_TEST:$HOME"'])
+  assert.equal(res.stdout.toString(), `given:${process.env.HOME ?? ''}\n`)
+})

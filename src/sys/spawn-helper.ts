@@ -72,8 +72,15 @@ export class SpawnHelper {
   /** True once the helper could not be started: callers spawn directly. */
   failed = false
 
-  /** `dir`: where the jobs' stdin/stdout/stderr files live (a tmpfs is best: runtime's scratchDirFor); made anew on first use. */
-  constructor(private readonly dir: string, private readonly bash = 'bash') {
+  /**
+   * `dir`: where the jobs' stdin/stdout/stderr files live (a tmpfs is best: runtime's scratchDirFor); made
+   * anew on first use. `env`: added to berthd's environment for the helper and so for every job.
+   */
+  constructor(
+    private readonly dir: string,
+    private readonly bash = 'bash',
+    private readonly env: Readonly<Record<string, string>> = {},
+  ) {
     this.privateDir = new PrivateDir(dir)
   }
 
@@ -131,7 +138,7 @@ export class SpawnHelper {
 
   private helper(): ChildProcess {
     if (this.child) return this.child
-    const child = spawn(this.bash, ['-c', SCRIPT, 'berth-spawn-helper', this.dir], { stdio: ['pipe', 'pipe', 'ignore'] })
+    const child = spawn(this.bash, ['-c', SCRIPT, 'berth-spawn-helper', this.dir], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, ...this.env } })
     child.stdout?.setEncoding('utf8')
     child.stdout?.on('data', (chunk: string) => this.onData(chunk))
     child.stdin?.on('error', () => undefined)
