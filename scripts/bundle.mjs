@@ -10,7 +10,9 @@ await writeFile('bin/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')
 // bin/berth-registry is the registry server alone, copied into the berth/registry image.
 // berthd keeps V8's optimizing compiler: running it with --no-opt saved ~7 MB of RSS after a few
 // container runs but made its hot JS paths several times slower (`logs` of a 100 MB log: 2.6 s -> 10.4 s);
-// so did --max-semi-space-size=1 (`logs` 2x the CPU). Its memory settings are glibc's instead
+// so did --max-semi-space-size=1 (`logs` 2x the CPU), --optimize-for-size (2 s idle RSS -2.5 MB, `logs` ~3x
+// the CPU) and --ticks-before-optimization=100 (no TurboFan during an image import, -5 MB, but `logs` +25 %
+// and `create` +30 % CPU). Its memory settings are glibc's instead
 // (src/daemon/malloc-tunables.ts), given through env -S because glibc reads them only at exec; the
 // shebang also keeps node from loading NODE_EXTRA_CA_CERTS at start-up (src/daemon/start-env.ts).
 const banners = {
