@@ -75,7 +75,7 @@ const splitPlugin = {
 }
 
 /** Escapes every non-ASCII character (\uXXXX means the same in strings, regular expressions, identifiers and comments). */
-const toAscii = (code) => code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+export const toAscii = (code) => code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 
 /** Must match wrap() in the loader below: the cache is only valid for the very same source text. */
 const wrap = (source) => `(function (exports, require, module, __filename, __dirname) {${source.replace(/^#!.*/, '')}\n})`

@@ -66,3 +66,10 @@ describe('berthd start-up environment', { skip }, () => {
     assert.ok(names.includes('PATH'), names.join(' '))
   })
 })
+
+// Node keeps bin/berthd's whole source text in memory while berthd runs (scripts/bundle.mjs).
+test('bin/berthd is plain ASCII with its whitespace minified', () => {
+  const text = readFileSync(berthdBin, 'latin1')
+  assert.equal(/[^\x00-\x7f]/.exec(text)?.index, undefined)
+  assert.ok(text.split('\n').length < 1000, `${text.split('\n').length} lines`)
+})
