@@ -146,7 +146,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
         if (!net.internal) routed = true
       }
       // A sandbox made ahead for exactly this veth (the common default-bridge start): its own names are recorded.
-      const pooled = veths.length === 1 ? await this.m.pool.take(veths[0]!, record.id) : undefined
+      const pooled = await this.m.pool.take(veths, record.id)
       if (pooled) {
         state.netnsPath = state.joinedPath = pooled.netnsPath
         state.interfaces[nets[0]!.id]!.hostVeth = pooled.hostVeth
@@ -414,6 +414,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       try {
         const routed = Object.keys(state.interfaces).some((id) => !this.m.store.get(id)?.internal)
         await this.plug(record.id, net, state, !routed)
+        this.m.pool.addressTaken()
         if (Object.keys(state.interfaces).length === 1 || !this.m.networksOf(record.id).some((n) => n.id !== net.id && isUserDefined(n))) {
           await this.redirectDns(record.id, state)
         }

@@ -216,3 +216,17 @@ test('SandboxPool fills again once the start that took a sandbox finished and co
   for (let i = 0; i < 200 && pooledPaths(host, dir).length === 0; i++) await new Promise((r) => setTimeout(r, 10))
   assert.equal(pooledPaths(host, dir).length, 1)
 })
+
+test('SandboxPool fills again after network connect hands a predicted address to a running container', async (t) => {
+  const { dir, m, hooks, host, start, bridge } = await setup(t, 1, silentLogger, 5)
+  await m.create({ name: 'app' })
+  await m.pool.fill()
+  const [stale] = pooledPaths(host, dir)
+  const { c } = await start('web', { networkMode: 'app' })
+  await hooks.connect('bridge', c.id)
+  assert.equal(bridge().endpoints[c.id]?.ipv4, '10.200.0.2')
+  for (let i = 0; i < 200 && host.netns.has(stale!); i++) await new Promise((r) => setTimeout(r, 10))
+  assert.ok(!host.netns.has(stale!), 'the sandbox made for 10.200.0.2 is dropped')
+  for (let i = 0; i < 200 && pooledPaths(host, dir).length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+  assert.deepEqual(pooledPaths(host, dir).map((p) => [...host.veths.values()].find((v) => v.netnsPath === p)?.addressCidr), ['10.200.0.3/24'])
+})

@@ -124,18 +124,27 @@ export class SandboxPool {
   }
 
   /**
-   * The entry made for exactly `veth` (waiting for it when it is being made), removed from the
-   * pool: the caller owns its namespace and link from now on. Undefined when there is none.
+   * The entry made for exactly `veths` (one veth; waiting for it when it is being made), removed from
+   * the pool: the caller owns its namespace and link from now on. Undefined when there is none. Every
+   * start on a bridge network calls this: IPAM may have handed out a predicted address meanwhile, so a
+   * fill follows once the start finished.
    */
-  async take(veth: VethOptions, containerId: string): Promise<PooledSandbox | undefined> {
+  async take(veths: readonly VethOptions[], containerId: string): Promise<PooledSandbox | undefined> {
     if (!this.started || this.closed) return undefined
-    const key = poolKey(veth)
-    const i = key === undefined ? -1 : this.entries.findIndex((e) => e.key === key)
     this.refillAfter(containerId)
+    const key = veths.length === 1 ? poolKey(veths[0]!) : undefined
+    const i = key === undefined ? -1 : this.entries.findIndex((e) => e.key === key)
     if (i < 0) return undefined
     const [entry] = this.entries.splice(i, 1)
     if (!entry || !(await entry.ready)) return undefined
     return { netnsPath: entry.netnsPath, hostVeth: entry.hostVeth }
+  }
+
+  /** IPAM handed out an address on a running container (network connect): a fill once containers are quiet. */
+  addressTaken(): void {
+    if (!this.started || this.closed) return
+    this.wanted = true
+    this.fillWhenQuiet()
   }
 
   /**
