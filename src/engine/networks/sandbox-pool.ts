@@ -196,7 +196,10 @@ export class SandboxPool {
         }
       } while (this.again && !this.closed)
     }
-    this.filling = run().finally(() => (this.filling = undefined))
+    // Never rejects: fills run from timers, where a rejection would end the daemon.
+    this.filling = run()
+      .catch((err: unknown) => this.deps.logger.warn('filling the network sandbox pool failed', { error: err }))
+      .finally(() => (this.filling = undefined))
     return this.filling
   }
 
