@@ -58,7 +58,8 @@ interface Entry extends PooledSandbox {
 
 /**
  * After a take, a fill waits for its container's start or die event and then for quietMs without any
- * container event (a `run --rm` is still stopping and removing it); at most maxMs.
+ * container event (a `run --rm` is still stopping and removing it, its client exiting), or for the
+ * next container create; at most maxMs.
  */
 const REFILL = { quietMs: 20, maxMs: 2_000 }
 
@@ -118,7 +119,10 @@ export class SandboxPool {
     this.unsubscribe = this.deps.events.subscribe((e) => {
       if (e.type !== 'container') return
       if (e.action === 'start' || e.action === 'die') this.pending.delete(e.actor.id)
-      if (this.wanted) this.fillWhenQuiet()
+      if (!this.wanted) return
+      // A create is followed by its start: better in the making then than not there.
+      if (e.action === 'create' && this.pending.size === 0) this.fillNow()
+      else this.fillWhenQuiet()
     })
     setTimeout(() => void this.fill(), this.deps.startDelayMs ?? 0).unref()
   }
@@ -149,7 +153,7 @@ export class SandboxPool {
 
   /**
    * A fill once `containerId`'s start finished (its start or die event) and no container event came
-   * for refill.quietMs, or after refill.maxMs.
+   * for refill.quietMs or a container is created, or after refill.maxMs.
    */
   private refillAfter(containerId: string): void {
     this.pending.add(containerId)
@@ -157,19 +161,22 @@ export class SandboxPool {
     clearTimeout(this.fallback)
     this.fallback = setTimeout(() => {
       this.pending.clear()
-      this.wanted = false
-      void this.fill()
+      this.fillNow()
     }, (this.deps.refill ?? REFILL).maxMs).unref()
   }
 
   private fillWhenQuiet(): void {
     clearTimeout(this.quiet)
     this.quiet = setTimeout(() => {
-      if (this.pending.size > 0) return
-      this.wanted = false
-      clearTimeout(this.fallback)
-      void this.fill()
+      if (this.pending.size === 0) this.fillNow()
     }, (this.deps.refill ?? REFILL).quietMs).unref()
+  }
+
+  private fillNow(): void {
+    this.wanted = false
+    clearTimeout(this.quiet)
+    clearTimeout(this.fallback)
+    void this.fill()
   }
 
   /**
