@@ -230,3 +230,13 @@ test('SandboxPool fills again after network connect hands a predicted address to
   for (let i = 0; i < 200 && pooledPaths(host, dir).length === 0; i++) await new Promise((r) => setTimeout(r, 10))
   assert.deepEqual(pooledPaths(host, dir).map((p) => [...host.veths.values()].find((v) => v.netnsPath === p)?.addressCidr), ['10.200.0.3/24'])
 })
+
+test('SandboxPool fills at the next container create when the quiet time has not passed yet', async (t) => {
+  const { dir, m, host, events, start } = await setup(t)
+  await m.pool.fill()
+  await start('web')
+  assert.equal(pooledPaths(host, dir).length, 0)
+  events.publish('container', 'create', 'f'.repeat(64))
+  for (let i = 0; i < 200 && pooledPaths(host, dir).length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+  assert.equal(pooledPaths(host, dir).length, 1)
+})
