@@ -2,7 +2,8 @@
  * ContainerNetworking: the network side of the container lifecycle (a ContainerHooks).
  * - onCreate: resolves the network mode, records an endpoint on each network (addresses are taken at
  *   start and given back at stop, as dockerd does: see endpoint-addresses.ts).
- * - onStart: a namespace file <exec>/netns/<id> (none: the runtime's own namespace, no file), one veth per bridge network (eth0, eth1...),
+ * - onStart: a namespace file <exec>/netns/<id> (none: the runtime's own namespace, no file), one veth per bridge network (eth0, eth1...)
+ *   (on the default bridge alone, usually a sandbox made ahead with a name of its own: see sandbox-pool.ts),
  *   the 127.0.0.11 redirect on user-defined networks, held host ports + DNAT, /etc/hosts and
  *   /etc/resolv.conf; the sandbox state is saved so a restarted berthd can tear it down.
  * - onStop: everything per-run goes, addresses too; onRemove: the endpoints go.
@@ -149,7 +150,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       const pooled = await this.m.pool.take(veths, record.id)
       if (pooled) {
         state.netnsPath = state.joinedPath = pooled.netnsPath
-        state.interfaces[nets[0]!.id]!.hostVeth = pooled.hostVeth
+        for (const iface of Object.values(state.interfaces)) if (iface.hostVeth === veths[0]!.hostName) iface.hostVeth = pooled.hostVeth
       }
       // Saved first: a berthd that dies half-way finds what to delete; a cleanupStale running
       // meanwhile (a restart policy starting a container while berthd starts) leaves it alone.

@@ -11,8 +11,9 @@
  * matches the prediction is dropped at the next fill. While down, an entry neither answers on the
  * bridge nor collides with a container that IPAM gave the same address meanwhile.
  *
- * Entries are made in the background: after the daemon started (start()) and after a start that
- * took one finished (its container's start or die event). They go at close() (daemon stop) and when
+ * Entries are made in the background: after the daemon started (start()) and after a start on a
+ * bridge network or a network connect (once the start finished and containers are quiet, or at the
+ * next container create: see REFILL). They go at close() (daemon stop) and when
  * they no longer match (another bridge or range after a restart, addresses taken outside the pool);
  * what a crash leaves is removed by ContainerNetworking.cleanupStale (files it does not know, links
  * with the daemon's prefix). A namespace that cannot be made turns the pool off.
