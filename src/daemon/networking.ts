@@ -35,10 +35,21 @@ export async function createNetworking(
     defaultBridge: { name: config.bridgeName, ...(config.bip ? { bip: config.bip } : {}) },
     pools: config.defaultAddressPools.length > 0 ? config.defaultAddressPools.map(parseAddressPool) : DEFAULT_POOLS,
     upstreams: () => (upstreams ??= hostNameservers(readText(resolvConf))),
+    sandboxPool: { size: sandboxPoolSize(process.env.BERTH_SANDBOX_POOL), startDelayMs: 200 },
   })
   const networking = new ContainerNetworking(networks, { hostResolvConfPath: resolvConf })
   await networks.init()
   return { networks, networking }
+}
+
+/**
+ * Default-bridge sandboxes kept ready (engine/networks/sandbox-pool.ts): BERTH_SANDBOX_POOL=<n>, 1 when
+ * unset; 0 turns the pool off (for comparing, or a host where a spare veth on the bridge is unwanted).
+ */
+export function sandboxPoolSize(value: string | undefined): number {
+  if (value === undefined || value === '') return 1
+  const n = Number(value)
+  return Number.isInteger(n) && n >= 0 && n <= 8 ? n : 1
 }
 
 /** nftables unless asked for iptables or `nft` is not installed. */

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { Daemon, isRoot, eventually } from './harness.js'
+import { linksInUse, netnsInUse, pooledSandboxes } from './pooled-sandboxes.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, bridges, nftables)'
 
@@ -181,7 +182,8 @@ describe('networking through the docker CLI', { skip }, () => {
       assert.notEqual(r.code, 0)
       assert.match(r.stderr, new RegExp(`failed to bind host port for 0\\.0\\.0\\.0:${port}:.*address already in use`))
       assert.equal(ok(['inspect', '--format', '{{.State.Running}}', 'clash']).trim(), 'false')
-      assert.deepEqual(readdirSync(`${d.execRoot}/netns`), [])
+      // The sandbox made ahead for the next start may be there (or being made).
+      await eventually(() => netnsInUse(d.execRoot, d.netPrefix).length === 0, 'no namespace file but a pooled one')
       ok(['rm', 'clash'])
     } finally {
       holder.close()
@@ -351,11 +353,13 @@ describe('networking through the docker CLI', { skip }, () => {
     assert.ok(links(d.netPrefix).length >= 3, links(d.netPrefix).join(' '))
     ok(['rm', '-f', 'gone'])
     ok(['network', 'prune', '-f'])
-    assert.deepEqual(links(d.netPrefix), [d.bridgeName])
-    assert.deepEqual(readdirSync(`${d.execRoot}/netns`), [])
+    // Only the sandbox kept ready for the next default-bridge start (see pooled-sandboxes.ts).
+    await eventually(() => netnsInUse(d.execRoot, d.netPrefix).length === 0, 'no namespace file but a pooled one')
+    assert.deepEqual(linksInUse(d.execRoot, d.netPrefix), [d.bridgeName])
     assert.doesNotMatch(nftTable(d.netPrefix) ?? '', /dnat (ip )?to/)
-    const mounts = readFileSync('/proc/mounts', 'utf8')
-    assert.ok(!mounts.includes(`${d.execRoot}/netns`), 'no namespace file stays mounted')
+    const pooled = new Set(pooledSandboxes(d.execRoot, d.netPrefix).map((p) => p.netns))
+    const mounted = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${d.execRoot}/netns`))
+    assert.deepEqual(mounted.filter((m) => !pooled.has(m)), [], 'no namespace file stays mounted')
   })
 })
 
@@ -366,13 +370,16 @@ describe('berthd leaves nothing behind when it stops', { skip }, () => {
       await d.startWithBusybox()
       const r = d.docker(['run', '--rm', 'busybox', 'true'])
       assert.equal(r.code, 0, r.stderr)
-      assert.deepEqual(links(d.netPrefix), [d.bridgeName])
+      await eventually(() => pooledSandboxes(d.execRoot, d.netPrefix).length === 1, 'a sandbox made ahead for the next start')
+      assert.deepEqual(linksInUse(d.execRoot, d.netPrefix), [d.bridgeName])
       assert.ok(nftTable(d.netPrefix) !== undefined)
     } finally {
       // stop() cleans the host as a fallback; check what berthd itself left before that.
       const prefix = d.netPrefix
       await d.stopDaemonOnly()
       assert.deepEqual(links(prefix), [])
+      assert.deepEqual(readdirSync(`${d.execRoot}/netns`), [], 'no pooled namespace file')
+      assert.ok(!readFileSync('/proc/mounts', 'utf8').includes(`${d.execRoot}/netns`), 'none mounted')
       assert.equal(nftTable(prefix), undefined)
       assert.equal(nftTable(prefix, 'ip6'), undefined)
       await d.stop()

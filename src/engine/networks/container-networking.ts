@@ -2,7 +2,8 @@
  * ContainerNetworking: the network side of the container lifecycle (a ContainerHooks).
  * - onCreate: resolves the network mode, records an endpoint on each network (addresses are taken at
  *   start and given back at stop, as dockerd does: see endpoint-addresses.ts).
- * - onStart: a namespace file <exec>/netns/<id> (none: the runtime's own namespace, no file), one veth per bridge network (eth0, eth1...),
+ * - onStart: a namespace file <exec>/netns/<id> (none: the runtime's own namespace, no file), one veth per bridge network (eth0, eth1...)
+ *   (on the default bridge alone, usually a sandbox made ahead with a name of its own: see sandbox-pool.ts),
  *   the 127.0.0.11 redirect on user-defined networks, held host ports + DNAT, /etc/hosts and
  *   /etc/resolv.conf; the sandbox state is saved so a restarted berthd can tear it down.
  * - onStop: everything per-run goes, addresses too; onRemove: the endpoints go.
@@ -145,11 +146,18 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
         if (veth) veths.push(veth)
         if (!net.internal) routed = true
       }
+      // A sandbox made ahead for exactly this veth (the common default-bridge start): its own names are recorded.
+      const pooled = await this.m.pool.take(veths, record.id)
+      if (pooled) {
+        state.netnsPath = state.joinedPath = pooled.netnsPath
+        for (const iface of Object.values(state.interfaces)) if (iface.hostVeth === veths[0]!.hostName) iface.hostVeth = pooled.hostVeth
+      }
       // Saved first: a berthd that dies half-way finds what to delete; a cleanupStale running
       // meanwhile (a restart policy starting a container while berthd starts) leaves it alone.
       this.restored.add(record.id)
       await this.m.store.saveSandbox(state)
-      await this.host.createNetns(netnsPath, veths)
+      if (pooled) await this.host.setLinkUp(pooled.hostVeth)
+      else await this.host.createNetns(netnsPath, veths)
       if (routed && (await this.host.getSysctl('net.ipv4.ip_forward')) !== '1') await this.host.setSysctl('net.ipv4.ip_forward', '1')
       await this.redirectDns(record.id, state)
       const env = await this.writeEtcFiles(record, nets[0])
@@ -160,7 +168,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       }
       await this.refreshNames(record)
       for (const net of this.m.networksOf(record.id, primary?.id)) this.publishEvent('connect', net, record.id)
-      return { networkNamespacePath: netnsPath, ...(env.length > 0 ? { env } : {}) }
+      return { networkNamespacePath: state.joinedPath, ...(env.length > 0 ? { env } : {}) }
     } catch (err) {
       await this.teardown(record.id).catch((e: unknown) => this.m.deps.logger.warn('network cleanup after failed start failed', { id: record.id, error: e }))
       await this.m.releaseAddresses(record.id)
@@ -375,7 +383,8 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     }
     // What is known is read after what exists: a start saves its sandbox before it makes the file and links.
     const files = await listDir(this.m.netnsDir)
-    const known = new Set([...this.m.store.sandboxes.values()].map((s) => s.netnsPath))
+    const pooled = this.m.pool.owned()
+    const known = new Set([...this.m.store.sandboxes.values()].map((s) => s.netnsPath).concat(pooled.paths))
     for (const file of files) {
       const path = join(this.m.netnsDir, file)
       if (!known.has(path)) await this.host.deleteNetns(path).catch(() => undefined)
@@ -383,12 +392,13 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
     const prefix = this.m.deps.prefix
     const links = await this.host.listLinks()
     const bridges = new Set(this.m.store.all().map((n) => n.bridgeName).filter(Boolean))
-    const veths = new Set([...this.m.store.sandboxes.values()].flatMap((s) => Object.values(s.interfaces).map((i) => i.hostVeth)))
+    const veths = new Set([...this.m.store.sandboxes.values()].flatMap((s) => Object.values(s.interfaces).map((i) => i.hostVeth)).concat(pooled.links))
     for (const link of links) {
       const ours = link.name.startsWith(`${prefix}v`) || link.name.startsWith(`${prefix}-`)
       if (ours && !bridges.has(link.name) && !veths.has(link.name)) await this.host.deleteLink(link.name).catch(() => undefined)
     }
     await this.m.syncFirewall()
+    this.m.pool.start()
   }
 
   async connect(nameOrId: string, containerRef: string, req: EndpointRequest = {}): Promise<void> {
@@ -405,6 +415,7 @@ export class ContainerNetworking implements ContainerHooks, Pick<NetworkService,
       try {
         const routed = Object.keys(state.interfaces).some((id) => !this.m.store.get(id)?.internal)
         await this.plug(record.id, net, state, !routed)
+        this.m.pool.addressTaken()
         if (Object.keys(state.interfaces).length === 1 || !this.m.networksOf(record.id).some((n) => n.id !== net.id && isUserDefined(n))) {
           await this.redirectDns(record.id, state)
         }

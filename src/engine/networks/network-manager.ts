@@ -16,6 +16,7 @@ import { assignAddresses, holdsAddress, releaseAddresses, validateRequestedAddre
 import { filterNetworks } from './network-filters.js'
 import { containsIp, overlap, rangeFor6 } from './network-ranges.js'
 import { NetworkStore } from './network-store.js'
+import { SandboxPool, type SandboxPoolDeps } from './sandbox-pool.js'
 import type {
   ContainerNetworkView, EndpointRecord, EndpointRequest, NetworkCreateRequest, NetworkRecord, NetworkService,
 } from './types.js'
@@ -41,6 +42,8 @@ export interface NetworkManagerDeps {
   upstreams: () => string[]
   clock?: () => Date
   dnsPort?: number
+  /** Sandboxes for the default bridge kept ready (see sandbox-pool.ts); none when absent or 0. */
+  sandboxPool?: Pick<SandboxPoolDeps, 'size' | 'startDelayMs' | 'refill'>
 }
 
 export const PREDEFINED = ['bridge', 'host', 'none'] as const
@@ -48,6 +51,7 @@ export const PREDEFINED = ['bridge', 'host', 'none'] as const
 export class NetworkManager implements NetworkService {
   readonly store: NetworkStore
   readonly dns: EmbeddedDns
+  readonly pool: SandboxPool
   private chain: Promise<unknown> = Promise.resolve()
   private firewallChain: Promise<void> = Promise.resolve()
 
@@ -59,6 +63,11 @@ export class NetworkManager implements NetworkService {
       upstreams: (networkId, clientIp) => this.upstreamsFor(networkId, clientIp),
       logger: deps.logger,
       port: deps.dnsPort,
+    })
+    this.pool = new SandboxPool({
+      host: deps.host, netnsDir: this.netnsDir, prefix: deps.prefix, events: deps.events, logger: deps.logger,
+      defaultBridge: () => this.store.all().find((n) => n.predefined && n.name === 'bridge'),
+      size: 0, ...deps.sandboxPool,
     })
   }
 
@@ -459,10 +468,11 @@ export class NetworkManager implements NetworkService {
   }
 
   /**
-   * Daemon shutdown: stops the DNS listeners. With no container running, the bridges and the
+   * Daemon shutdown: deletes the pooled sandboxes, stops the DNS listeners. With no container running, the bridges and the
    * nftables table go too (init makes them again), so a stopped berthd leaves nothing on the host.
    */
   async close(): Promise<void> {
+    await this.pool.close()
     await this.dns.close()
     await this.firewallChain.catch(() => undefined)
     if (this.store.sandboxes.size > 0) return

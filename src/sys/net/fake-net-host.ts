@@ -9,6 +9,8 @@ export class FakeNetHost implements NetHost {
   readonly links = new Map<string, LinkInfo & { address?: string }>()
   readonly netns = new Set<string>()
   readonly veths = new Map<string, VethOptions>()
+  /** Host ends made with hostDown and not yet set up. */
+  readonly down = new Set<string>()
   readonly sysctls = new Map<string, string>()
   readonly dnsRedirects = new Map<string, { resolverIp: string; containerIp: string }>()
   firewall: FirewallModel | undefined
@@ -33,6 +35,7 @@ export class FakeNetHost implements NetHost {
     this.record('deleteLink', name)
     this.links.delete(name)
     this.veths.delete(name)
+    this.down.delete(name)
   }
 
   async listLinks(): Promise<LinkInfo[]> {
@@ -46,7 +49,14 @@ export class FakeNetHost implements NetHost {
       if (v.netnsPath !== path) throw new Error(`veth ${v.hostName} is for ${v.netnsPath}, not ${path}`)
       this.veths.set(v.hostName, v)
       this.links.set(v.hostName, { name: v.hostName, kind: 'veth', master: v.bridge })
+      if (v.hostDown) this.down.add(v.hostName)
     }
+  }
+
+  async setLinkUp(name: string): Promise<void> {
+    this.record('setLinkUp', name)
+    if (!this.links.has(name)) throw new Error(`no link ${name}`)
+    this.down.delete(name)
   }
 
   async deleteNetns(path: string, opts: { links?: readonly string[] } = {}): Promise<void> {
@@ -56,6 +66,7 @@ export class FakeNetHost implements NetHost {
       if (v.netnsPath === path) {
         this.veths.delete(name)
         this.links.delete(name)
+        this.down.delete(name)
       }
     }
     this.dnsRedirects.delete(path)

@@ -87,3 +87,22 @@ test('IpNetHost.createNetns() leaves no namespace file when a veth cannot be mad
   assert.ok(!existsSync(path))
   assert.ok(existsSync(`/sys/class/net/${bridge}`))
 })
+
+test('IpNetHost: a veth made with hostDown is enslaved with hairpin but down; setLinkUp() brings it up as `ip link set up` would', { skip }, async (t) => {
+  const { net, tag, bridge, path } = await netnsFixture(t, 'btk')
+  await net.ensureBridge(bridge, '10.253.98.1/24')
+  const hostName = `btw${tag}0`
+  assert.deepEqual(vethBatches({ hostName, bridge, netnsPath: path, ifName: 'eth0', addressCidr: '10.253.98.2/24', hostDown: true }, 1).host,
+    [`link set ${hostName} master ${bridge}`, `link set ${hostName} type bridge_slave hairpin on`])
+  await net.createNetns(path, [{ hostName, bridge, netnsPath: path, ifName: 'eth0', addressCidr: '10.253.98.2/24', gateway: '10.253.98.1', hostDown: true }])
+  const link = (): { flags: string[]; promiscuity: number; master?: string } =>
+    JSON.parse(execFileSync('ip', ['-j', '-d', 'link', 'show', hostName], { encoding: 'utf8' }))[0]
+  assert.equal(link().master, bridge)
+  assert.ok(!link().flags.includes('UP'))
+  assert.equal(execFileSync('cat', [`/sys/class/net/${hostName}/brport/hairpin_mode`], { encoding: 'utf8' }).trim(), '1')
+  await net.setLinkUp(hostName)
+  assert.ok(link().flags.includes('UP'))
+  assert.equal(link().promiscuity, 1, 'only the bridge makes it promiscuous')
+  await net.deleteNetns(path, { links: [hostName] })
+  assert.ok(!existsSync(`/sys/class/net/${hostName}`))
+})

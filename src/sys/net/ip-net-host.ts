@@ -131,6 +131,14 @@ printf '%s' "$inner" | "$@" "$ip" -batch - || exit ${INNER_FAILED}
     throw new RuntimeError(argv, res.exitCode, stderr, `${ip} -batch failed ${where}: ${stderr.trim()}`)
   }
 
+  async setLinkUp(name: string): Promise<void> {
+    // dev_change_flags through sysfs: no ip(8) run. IFF_PROMISC and IFF_ALLMULTI as read include the
+    // bridge's counts: written back they would become user flags (`promiscuity 2`).
+    const path = `/sys/class/net/${name}/flags`
+    const flags = Number(await readFile(path, 'utf8'))
+    await writeFile(path, `0x${((flags & ~(IFF_PROMISC | IFF_ALLMULTI)) | IFF_UP).toString(16)}`)
+  }
+
   async setSysctl(key: string, value: string): Promise<void> {
     await writeFile(sysctlPath(key), value)
   }
@@ -168,6 +176,10 @@ printf '%s' "$inner" | "$@" "$ip" -batch - || exit ${INNER_FAILED}
   }
 }
 
+/** Interface flags (linux/if.h). */
+const IFF_UP = 0x1
+const IFF_PROMISC = 0x100
+const IFF_ALLMULTI = 0x200
 /** Exit statuses of the sh script of inAndOut. */
 const INNER_FAILED = 3
 const HOST_FAILED = 4
@@ -190,7 +202,7 @@ export function vethBatches(o: VethOptions, hostPid: number): { inner: string[];
     ...(o.gateway6 ? [`route replace ::/0 via ${o.gateway6} dev ${o.ifName}`] : []),
   ]
   const host = [
-    `link set ${o.hostName} master ${o.bridge} up`,
+    `link set ${o.hostName} master ${o.bridge}${o.hostDown ? '' : ' up'}`,
     // Hairpin: a container's own connections to a published port come back through its port.
     `link set ${o.hostName} type bridge_slave hairpin on`,
   ]

@@ -34,6 +34,12 @@ export interface VethOptions {
   address6Cidr?: string
   gateway6?: string
   mtu?: number
+  /**
+   * Host end enslaved (hairpin on) but left down: the sandbox is made ahead of its container and
+   * neither answers on the bridge nor collides with an address IPAM hands out meanwhile; setLinkUp
+   * brings it up when a container takes it.
+   */
+  hostDown?: boolean
 }
 
 export interface NetHost {
@@ -53,6 +59,8 @@ export interface NetHost {
   deleteNetns(path: string, opts?: { links?: readonly string[] }): Promise<void>
   /** A veth pair from the bridge into the namespace, configured and up. */
   addVeth(opts: VethOptions): Promise<void>
+  /** Sets link `name` (of berthd's namespace) up, without a child process. */
+  setLinkUp(name: string): Promise<void>
   /** Writes /proc/sys/<key with dots as slashes>. */
   setSysctl(key: string, value: string): Promise<void>
   getSysctl(key: string): Promise<string | undefined>
