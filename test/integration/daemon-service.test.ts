@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { Daemon, isRoot, runCli, berthBin, berthdBin } from './harness.js'
+import { Daemon, cleanupNetwork, isRoot, privateNetwork, runCli, berthBin, berthdBin } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
 
@@ -133,7 +133,8 @@ describe('berthd listeners and daemon.json', { skip }, () => {
     const dir = tmp()
     const sock = join(dir, 'activated.sock')
     const { spawn } = await import('node:child_process')
-    const child = spawn('systemd-socket-activate', ['-l', sock, berthdBin, '-H', 'fd://', '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--config-file', '/dev/null'], { stdio: 'ignore' })
+    const net = privateNetwork()
+    const child = spawn('systemd-socket-activate', ['-l', sock, berthdBin, '-H', 'fd://', '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--config-file', '/dev/null', ...net.args], { stdio: 'ignore' })
     try {
       // The socket exists before berthd runs; the first request starts it.
       const deadline = Date.now() + 20_000
@@ -147,6 +148,8 @@ describe('berthd listeners and daemon.json', { skip }, () => {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
       spawnSync('pkill', ['-f', `--data-root ${join(dir, 'data')}`])
+      for (let i = 0; i < 100 && spawnSync('pgrep', ['-f', `--data-root ${join(dir, 'data')}`]).status === 0; i++) await new Promise((r) => setTimeout(r, 100))
+      cleanupNetwork(net.prefix)
     }
   })
 

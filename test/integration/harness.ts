@@ -46,11 +46,11 @@ export class Daemon {
     // A private daemon.json, so a host's /etc/berth/daemon.json never changes what tests see.
     this.configFile = join(this.dataRoot, 'daemon.json')
     writeFileSync(this.configFile, '{}\n')
-    this.netPrefix = `bt${randomBytes(2).toString('hex')}`
-    this.bridgeName = `${this.netPrefix}0`
-    const octet = randomInt(200, 250)
-    this.bip = `10.${octet}.${randomInt(0, 256)}.1/24`
-    this.addressPool = `base=10.${octet}.0.0/16,size=24`
+    const net = privateNetwork()
+    this.netPrefix = net.prefix
+    this.bridgeName = net.bridge
+    this.bip = net.bip
+    this.addressPool = net.pool
   }
 
   readonly configFile: string
@@ -152,6 +152,20 @@ export class Daemon {
       cleanupNetwork(this.netPrefix)
     }
   }
+}
+
+/**
+ * A network identity of its own for a test's berthd: prefix of its host objects (nft table, bridges,
+ * veths), default bridge, its address, the pool user networks are cut from, and berthd's flags for
+ * them. Every berthd a test starts needs one: with the defaults it would share berth0 and the
+ * "berth" table with a berthd already running on the host, and delete them when it stops.
+ */
+export function privateNetwork(): { prefix: string; bridge: string; bip: string; pool: string; args: string[] } {
+  const prefix = `bt${randomBytes(2).toString('hex')}`
+  const octet = randomInt(200, 250)
+  const bip = `10.${octet}.${randomInt(0, 256)}.1/24`
+  const pool = `base=10.${octet}.0.0/16,size=24`
+  return { prefix, bridge: `${prefix}0`, bip, pool, args: ['--net-prefix', prefix, '--bridge-name', `${prefix}0`, '--bip', bip, '--default-address-pool', pool] }
 }
 
 /** Links and the nftables table of a daemon's prefix, after a test that left them behind. */

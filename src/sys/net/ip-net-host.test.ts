@@ -106,3 +106,20 @@ test('IpNetHost: a veth made with hostDown is enslaved with hairpin but down; se
   await net.deleteNetns(path, { links: [hostName] })
   assert.ok(!existsSync(`/sys/class/net/${hostName}`))
 })
+
+test('IpNetHost.ensureBridge() sets the bridge\'s MAC once: ports joining and leaving do not change it', { skip }, async (t) => {
+  const { net, tag, bridge, path } = await netnsFixture(t, 'btm')
+  await net.ensureBridge(bridge, '10.253.97.1/24')
+  const mac = (): string => execFileSync('cat', [`/sys/class/net/${bridge}/address`], { encoding: 'utf8' }).trim()
+  const before = mac()
+  assert.equal(execFileSync('cat', [`/sys/class/net/${bridge}/addr_assign_type`], { encoding: 'utf8' }).trim(), '3')
+  // A port with a lower MAC than any random one would otherwise become the bridge's.
+  const hostName = `btm${tag}0`
+  await net.createNetns(path, [{ hostName, bridge, netnsPath: path, ifName: 'eth0', addressCidr: '10.253.97.2/24' }])
+  execFileSync('ip', ['link', 'set', 'dev', hostName, 'address', '02:00:00:00:00:01'])
+  assert.equal(mac(), before)
+  await net.deleteNetns(path, { links: [hostName] })
+  assert.equal(mac(), before)
+  await net.ensureBridge(bridge, '10.253.97.1/24')
+  assert.equal(mac(), before, 'ensureBridge() of an existing bridge keeps its MAC')
+})

@@ -30,6 +30,13 @@ export class IpNetHost implements NetHost {
     if (!links.some((l) => l.name === name)) {
       await this.ip(['link', 'add', 'name', name, 'type', 'bridge', ...(opts.mtu ? ['mtu', String(opts.mtu)] : [])])
     }
+    // A bridge whose MAC was never set takes the lowest of its ports' and changes as containers come
+    // and go, leaving stale gateway entries in their ARP caches: its MAC is set once, as dockerd sets
+    // a random one (NET_ADDR_SET is 3 in addr_assign_type). Its current, random, MAC is kept.
+    const sys = `/sys/class/net/${name}`
+    if ((await readFile(`${sys}/addr_assign_type`, 'utf8')).trim() !== '3') {
+      await this.ip(['link', 'set', 'dev', name, 'address', (await readFile(`${sys}/address`, 'utf8')).trim()])
+    }
     await this.ip(['addr', 'replace', addressCidr, 'dev', name])
     if (opts.address6Cidr) {
       await this.setSysctl(`net.ipv6.conf.${name}.disable_ipv6`, '0').catch(() => undefined)
