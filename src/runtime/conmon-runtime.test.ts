@@ -79,16 +79,23 @@ test('watchExits() reports a file that appears empty once it is written, once pe
   )
 })
 
-test('start() of a crun container opens its exec fifo instead of running `crun start`, and falls back to it', {
-  skip: !isRoot ? 'needs root to run real containers' : (await missing(CONMON)) ?? (await missing(RUNTIMES.crun)) ??
-    (cgroups?.crunUsable === false ? `crun cannot run here: ${cgroups.reason}` : undefined),
-}, async (t) => {
-  const dir = await mkdtemp(join('/tmp', 'berth-fifo-'))
-  const containerId = `bf${Date.now().toString(16)}`
-  // crun behind a wrapper that records every command it is run with.
-  const wrapper = join(dir, 'crun')
-  await writeFile(wrapper, `#!/bin/sh\necho "$*" >> ${join(dir, 'calls')}\nexec ${RUNTIMES.crun} "$@"\n`, { mode: 0o755 })
-  const runtime = new ConmonRuntime({ runtimePath: wrapper, runtimeName: 'crun', conmonPath: CONMON, root: join(dir, 'runtime'), logger: silentLogger })
+const crunSkip = !isRoot ? 'needs root to run real containers' : (await missing(CONMON)) ?? (await missing(RUNTIMES.crun)) ??
+  (cgroups?.crunUsable === false ? `crun cannot run here: ${cgroups.reason}` : undefined)
+
+/**
+ * A ConmonRuntime for crun under a temporary dir and a bundle running `sleep 30` in cgroup /berth/<id>;
+ * the container, its cgroup, the runtime (its read-only crun mount) and the dir are removed with `t`.
+ * `runtimePath(dir)` may put a wrapper in place of crun.
+ */
+async function crunContainer(
+  t: { after(fn: () => Promise<void>): void },
+  prefix: string,
+  runtimePath: (dir: string) => Promise<string> = async () => RUNTIMES.crun,
+): Promise<{ dir: string; root: string; containerId: string; runtime: ConmonRuntime; create: () => Promise<{ pid: number }> }> {
+  const dir = await mkdtemp(join('/tmp', `berth-${prefix}-`))
+  const containerId = `${prefix.slice(0, 2)}${Date.now().toString(16)}`
+  const root = join(dir, 'runtime')
+  const runtime = new ConmonRuntime({ runtimePath: await runtimePath(dir), runtimeName: 'crun', conmonPath: CONMON, root, logger: silentLogger })
   t.after(async () => {
     await runtime.delete(containerId, { force: true }).catch(() => undefined)
     await waitFor('cgroup removal', () => removeCgroup(`/berth/${containerId}`).then(() => true, () => undefined), 5000)
@@ -100,7 +107,18 @@ test('start() of a crun container opens its exec fifo instead of running `crun s
   const bundleDir = join(dir, 'bundle')
   await mkdir(bundleDir)
   await writeFile(join(bundleDir, 'config.json'), JSON.stringify(testOciConfig({ args: ['sleep', '30'], rootfs, terminal: false, cgroupsPath: `/berth/${containerId}` })))
-  const { pid } = await runtime.create({ containerId, bundleDir, logPath: join(bundleDir, 'container.log'), tty: false, openStdin: false })
+  const create = (): Promise<{ pid: number }> => runtime.create({ containerId, bundleDir, logPath: join(bundleDir, 'container.log'), tty: false, openStdin: false })
+  return { dir, root, containerId, runtime, create }
+}
+
+test('start() of a crun container opens its exec fifo instead of running `crun start`, and falls back to it', { skip: crunSkip }, async (t) => {
+  // crun behind a wrapper that records every command it is run with.
+  const { dir, containerId, runtime, create } = await crunContainer(t, 'bfifo', async (dir) => {
+    const wrapper = join(dir, 'crun')
+    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> ${join(dir, 'calls')}\nexec ${RUNTIMES.crun} "$@"\n`, { mode: 0o755 })
+    return wrapper
+  })
+  const { pid } = await create()
   assert.deepEqual(await runtime.state(containerId), { status: 'created', pid })
   await runtime.start(containerId)
   assert.deepEqual(await runtime.state(containerId), { status: 'running', pid })
@@ -111,25 +129,9 @@ test('start() of a crun container opens its exec fifo instead of running `crun s
   assert.equal(await startRuns(), 1)
 })
 
-test('create() has conmon run crun from its read-only mount, marked as cloned, and delete() uses it too', {
-  skip: !isRoot ? 'needs root to run real containers' : (await missing(CONMON)) ?? (await missing(RUNTIMES.crun)) ??
-    (cgroups?.crunUsable === false ? `crun cannot run here: ${cgroups.reason}` : undefined),
-}, async (t) => {
-  const dir = await mkdtemp(join('/tmp', 'berth-rocrun-'))
-  const containerId = `br${Date.now().toString(16)}`
-  const root = join(dir, 'runtime')
-  const runtime = new ConmonRuntime({ runtimePath: RUNTIMES.crun, runtimeName: 'crun', conmonPath: CONMON, root, logger: silentLogger })
-  t.after(async () => {
-    await runtime.delete(containerId, { force: true }).catch(() => undefined)
-    await waitFor('cgroup removal', () => removeCgroup(`/berth/${containerId}`).then(() => true, () => undefined), 5000)
-    await runtime.close()
-    await rm(dir, { recursive: true, force: true })
-  })
-  const rootfs = await busyboxRootfs(join(dir, 'rootfs'))
-  const bundleDir = join(dir, 'bundle')
-  await mkdir(bundleDir)
-  await writeFile(join(bundleDir, 'config.json'), JSON.stringify(testOciConfig({ args: ['sleep', '30'], rootfs, terminal: false, cgroupsPath: `/berth/${containerId}` })))
-  await runtime.create({ containerId, bundleDir, logPath: join(bundleDir, 'container.log'), tty: false, openStdin: false })
+test('create() has conmon run crun from its read-only mount, marked as cloned, and delete() uses it too', { skip: crunSkip }, async (t) => {
+  const { root, containerId, runtime, create } = await crunContainer(t, 'brocrun')
+  await create()
   const conmonPid = (await readFile(join(root, 'persist', containerId, 'conmon.pid'), 'utf8')).trim()
   const argv = (await readFile(`/proc/${conmonPid}/cmdline`, 'utf8')).split('\0')
   const crun = join(root, 'crun')
