@@ -3,23 +3,11 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { Daemon, cleanupNetwork, isRoot, privateNetwork, runCli, berthBin, berthdBin } from './harness.js'
+import { Daemon, cleanupNetwork, freePort, isRoot, privateNetwork, runCli, berthBin, berthdBin } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-    s.on('error', reject)
-  })
-}
 
 const openssl = (dir: string, args: string[]): void => {
   const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' })

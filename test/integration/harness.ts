@@ -8,6 +8,7 @@ import { request } from 'node:http'
 import { mkdtempSync, rmSync, readFileSync, existsSync, openSync, closeSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { randomBytes, randomInt } from 'node:crypto'
+import { createServer, type AddressInfo } from 'node:net'
 
 export interface CliResult {
   code: number
@@ -242,4 +243,16 @@ export async function eventually<T>(fn: () => T | Promise<T>, what: string, time
     await sleep(50)
   }
   throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`)
+}
+
+/** A TCP port on 127.0.0.1 nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port
+      s.close(() => resolve(port))
+    })
+  })
 }

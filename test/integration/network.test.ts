@@ -9,24 +9,12 @@ import { get } from 'node:http'
 import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { Daemon, isRoot, eventually } from './harness.js'
+import { Daemon, isRoot, eventually, freePort } from './harness.js'
 import { linksInUse, netnsInUse, pooledSandboxes } from './pooled-sandboxes.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, bridges, nftables)'
 
 const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/etc']
-
-/** A TCP port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 function httpGet(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

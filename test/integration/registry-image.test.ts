@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { get as httpGet } from 'node:http'
 import { get as httpsGet } from 'node:https'
 import { join } from 'node:path'
-import { Daemon, eventually, isRoot } from './harness.js'
-import { freePort, htpasswdLine } from './registry-peers.js'
+import { Daemon, eventually, freePort, isRoot } from './harness.js'
+import { htpasswdLine } from './registry-peers.js'
 
 const hasTools = isRoot() && spawnSync('htpasswd', ['-h']).error === undefined && spawnSync('openssl', ['version']).status === 0
 const skip = hasTools ? false : 'needs root, htpasswd and openssl (scripts/setup.sh installs them)'

@@ -6,29 +6,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, get } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { get } from 'node:http'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import tarStream from 'tar-stream'
-import { berthBin, sleep } from './harness.js'
+import { berthBin, freePort, sleep } from './harness.js'
 
 export interface RunningRegistry {
   /** "127.0.0.1:PORT" */
   addr: string
   root: string
   stop(): Promise<void>
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 function status(url: string): Promise<number> {

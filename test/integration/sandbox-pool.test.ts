@@ -3,10 +3,9 @@
 // stopped or crashed berthd leaves none behind.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer, type AddressInfo } from 'node:net'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
-import { Daemon, isRoot, eventually } from './harness.js'
+import { Daemon, isRoot, eventually, freePort } from './harness.js'
 import { pooledSandboxes, type PooledSandbox } from './pooled-sandboxes.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, bridges, nftables)'
@@ -39,17 +38,6 @@ function pooled(d: Daemon, what = 'a sandbox made ahead'): Promise<PooledSandbox
     const all = pooledSandboxes(d.execRoot, d.netPrefix)
     return all.length === 1 && all[0]!.address ? all[0] : undefined
   }, what) as Promise<PooledSandbox>
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 describe('default-bridge sandboxes made ahead', { skip }, () => {

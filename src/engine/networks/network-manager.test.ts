@@ -1,63 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { EngineError, silentLogger } from '../../common/index.js'
-import { EventBus } from '../events/index.js'
-import type { ContainerRecord, ContainerService } from '../containers/index.js'
-import { FakeNetHost, type HeldPort, type PortHolder, type UdpTransport } from '../../sys/net/index.js'
-import { ContainerNetworking } from './container-networking.js'
-import { NetworkManager } from './network-manager.js'
+import { EngineError } from '../../common/index.js'
+import type { ContainerRecord } from '../containers/index.js'
+import { FakePorts, container, networkFixture } from './testing/fixtures.js'
 
-class FakePorts implements PortHolder {
-  readonly taken = new Set<string>()
-  next = 40000
-  async hold(proto: 'tcp' | 'udp', ip: string, port: number): Promise<HeldPort> {
-    const p = port === 0 ? this.next++ : port
-    const key = `${proto}/${ip}/${p}`
-    if (this.taken.has(key)) throw Object.assign(new Error('EADDRINUSE'), { code: 'EADDRINUSE' })
-    this.taken.add(key)
-    return { port: p, close: async () => void this.taken.delete(key) }
-  }
-}
-
-const noUdp: UdpTransport = {
-  listen: async () => ({ close: async () => undefined }),
-  query: async () => undefined,
-}
-
-function container(id: string, name: string, dir: string, host: Record<string, unknown> = {}, extra: Partial<ContainerRecord['spec']> = {}): ContainerRecord {
-  return {
-    id, name, created: '', imageId: 'sha256:x', imageConfig: {}, path: 'sh', args: [], restartCount: 0, runtime: 'crun',
-    spec: { image: 'busybox', host: { ...host }, ...extra },
-    state: { status: 'created', running: false, paused: false, restarting: false, oomKilled: false, dead: false, pid: 0, exitCode: 0, error: '', startedAt: '', finishedAt: '' },
-    rootfsPath: join(dir, 'rootfs'), bundleDir: dir, logPath: join(dir, 'log'), hostnamePath: join(dir, 'hostname'),
-    hostsPath: join(dir, `${id}-hosts`), resolvConfPath: join(dir, `${id}-resolv.conf`),
-  }
-}
-
+/** A manager over a FakeNetHost (testing/fixtures.ts), its port holder a FakePorts the tests look into. */
 async function setup(t: { after(fn: () => Promise<void>): void }, root?: string) {
-  const dir = root ?? (await mkdtemp(join(tmpdir(), 'berth-net-')))
-  if (!root) t.after(() => rm(dir, { recursive: true, force: true }))
-  await writeFile(join(dir, 'host-resolv.conf'), 'nameserver 10.0.0.53\nsearch corp.test\n')
-  const records = new Map<string, ContainerRecord>()
-  const containers = { resolve: async (x: string) => {
-    const r = records.get(x) ?? [...records.values()].find((c) => c.name === x)
-    if (!r) throw new EngineError('NotFound', 'CONTAINER_NOT_FOUND', `No such container: ${x}`)
-    return r
-  } } as unknown as ContainerService
-  const host = new FakeNetHost()
   const ports = new FakePorts()
-  const events = new EventBus()
-  const m = new NetworkManager({
-    dataRoot: join(dir, 'data'), execRoot: join(dir, 'exec'), host, ports, udp: noUdp, events, logger: silentLogger,
-    containers: () => containers, prefix: 'bt', defaultBridge: { name: 'bt0', bip: '10.200.0.1/24' },
-    pools: [{ base: '10.201.0.0/16', size: 24 }], upstreams: () => ['10.0.0.53'],
-  })
-  const hooks = new ContainerNetworking(m, { hostResolvConfPath: join(dir, 'host-resolv.conf') })
-  await m.init()
-  return { dir, m, hooks, host, ports, records, events }
+  return { ...(await networkFixture(t, { ...(root ? { root } : {}), ports })), ports }
 }
 
 test('NetworkManager.init() makes bridge, host and none, and the default bridge from --bip', async (t) => {

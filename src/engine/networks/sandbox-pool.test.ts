@@ -1,51 +1,21 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { EngineError, silentLogger, type Logger } from '../../common/index.js'
-import { EventBus } from '../events/index.js'
-import type { ContainerRecord, ContainerService } from '../containers/index.js'
-import { FakeNetHost, type HeldPort, type PortHolder, type UdpTransport } from '../../sys/net/index.js'
-import { ContainerNetworking } from './container-networking.js'
+import { silentLogger, type Logger } from '../../common/index.js'
+import type { ContainerRecord } from '../containers/index.js'
+import type { FakeNetHost, HeldPort, PortHolder } from '../../sys/net/index.js'
 import { assignAddresses } from './endpoint-addresses.js'
-import { NetworkManager } from './network-manager.js'
 import { nextVeths, poolKey } from './sandbox-pool.js'
+import { container, networkFixture } from './testing/fixtures.js'
 import type { EndpointRecord, NetworkRecord } from './types.js'
 
 const ports: PortHolder = { hold: async (_proto, _ip, port): Promise<HeldPort> => ({ port, close: async () => undefined }) }
-const noUdp: UdpTransport = { listen: async () => ({ close: async () => undefined }), query: async () => undefined }
-
-function container(id: string, name: string, dir: string, host: Record<string, unknown> = {}, extra: Partial<ContainerRecord['spec']> = {}): ContainerRecord {
-  return {
-    id, name, created: '', imageId: 'sha256:x', imageConfig: {}, path: 'sh', args: [], restartCount: 0, runtime: 'crun',
-    spec: { image: 'busybox', host: { ...host }, ...extra },
-    state: { status: 'created', running: false, paused: false, restarting: false, oomKilled: false, dead: false, pid: 0, exitCode: 0, error: '', startedAt: '', finishedAt: '' },
-    rootfsPath: join(dir, 'rootfs'), bundleDir: dir, logPath: join(dir, 'log'), hostnamePath: join(dir, 'hostname'),
-    hostsPath: join(dir, `${id}-hosts`), resolvConfPath: join(dir, `${id}-resolv.conf`),
-  }
-}
 
 /** A manager with a pool of `size` over a FakeNetHost, started as the daemon starts it (cleanupStale). */
 async function setup(t: { after(fn: () => Promise<void>): void }, size = 1, logger: Logger = silentLogger, quietMs = 60_000) {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-pool-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  await writeFile(join(dir, 'host-resolv.conf'), 'nameserver 10.0.0.53\n')
-  const records = new Map<string, ContainerRecord>()
-  const containers = { resolve: async (x: string) => {
-    const r = records.get(x) ?? [...records.values()].find((c) => c.name === x)
-    if (!r) throw new EngineError('NotFound', 'CONTAINER_NOT_FOUND', `No such container: ${x}`)
-    return r
-  } } as unknown as ContainerService
-  const host = new FakeNetHost()
-  const events = new EventBus()
-  const m = new NetworkManager({
-    dataRoot: join(dir, 'data'), execRoot: join(dir, 'exec'), host, ports, udp: noUdp, events, logger,
-    containers: () => containers, prefix: 'bt', defaultBridge: { name: 'bt0', bip: '10.200.0.1/24' },
-    pools: [{ base: '10.201.0.0/16', size: 24 }], upstreams: () => ['10.0.0.53'], sandboxPool: { size, startDelayMs: 60_000, refill: { quietMs, maxMs: 60_000 } },
+  const { dir, m, hooks, host, records, events } = await networkFixture(t, {
+    resolvConf: 'nameserver 10.0.0.53\n', logger, ports, sandboxPool: { size, startDelayMs: 60_000, refill: { quietMs, maxMs: 60_000 } },
   })
-  const hooks = new ContainerNetworking(m, { hostResolvConfPath: join(dir, 'host-resolv.conf') })
-  await m.init()
   await hooks.cleanupStale()
   t.after(() => m.close())
   let n = 0
