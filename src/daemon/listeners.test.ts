@@ -5,7 +5,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '../common/index.js'
-import { activationFds, listenAll, parseTcpHost } from './listeners.js'
+import { activationFds, checkHosts, listenAll, parseTcpHost } from './listeners.js'
 
 test('parseTcpHost() defaults the port by TLS like dockerd and reads IPv6 brackets', () => {
   assert.deepEqual(parseTcpHost('tcp://0.0.0.0', true), { host: '0.0.0.0', port: 2376 })
@@ -69,4 +69,12 @@ test('listenAll() keeps answering a client that half-closes its side (docker att
     s.on('error', reject)
   })
   assert.equal(answer, 'HTTP/1.1 101 UPGRADED\r\nUpgrade: tcp\r\n\r\nlate answer')
+})
+
+test('checkHosts() refuses tcp:// without TLS unless allowed, and a malformed tcp:// address, as listenAll() would', () => {
+  assert.throws(() => checkHosts(['unix:///run/x.sock', 'tcp://127.0.0.1:2375'], { insecureTcpAllowed: false }), /refusing to serve tcp:\/\/127\.0\.0\.1:2375 without TLS/)
+  assert.doesNotThrow(() => checkHosts(['tcp://127.0.0.1:2375'], { insecureTcpAllowed: true }))
+  assert.doesNotThrow(() => checkHosts(['unix:///run/x.sock', 'fd://'], { insecureTcpAllowed: false }))
+  assert.doesNotThrow(() => checkHosts(['tcp://127.0.0.1:2376'], { tls: { verify: true, ca: 'ca', cert: 'cert', key: 'key' }, insecureTcpAllowed: false }))
+  assert.throws(() => checkHosts(['tcp://127.0.0.1:notaport'], { insecureTcpAllowed: true }))
 })

@@ -62,6 +62,20 @@ async function groupId(group: string): Promise<number | undefined> {
   return Number.isInteger(gid) ? gid : undefined
 }
 
+/**
+ * Refuses, before anything is made on the host, what listenAll() would refuse anyway: a malformed
+ * tcp:// address, or one without TLS unless insecure TCP was allowed (--tls=false).
+ */
+export function checkHosts(hosts: readonly string[], opts: Pick<ListenOptions, 'tls' | 'insecureTcpAllowed'>): void {
+  for (const host of hosts) {
+    if (!host.startsWith('tcp://')) continue
+    parseTcpHost(host, opts.tls !== undefined)
+    if (!opts.tls && !opts.insecureTcpAllowed) {
+      throw bad(`refusing to serve ${host} without TLS: use --tlsverify with --tlscacert/--tlscert/--tlskey, or say --tls=false explicitly to accept an unauthenticated, unencrypted root-equivalent API`)
+    }
+  }
+}
+
 export async function listenAll(http: HttpServer, hosts: readonly string[], opts: ListenOptions, logger: Logger): Promise<Listeners> {
   const servers: NetServer[] = []
   const addresses: string[] = []
@@ -112,9 +126,7 @@ export async function listenAll(http: HttpServer, hosts: readonly string[], opts
           tlsServer.on('tlsClientError', (err) => logger.debug('TLS handshake failed', { error: err.message }))
           server = tlsServer
         } else {
-          if (!opts.insecureTcpAllowed) {
-            throw bad(`refusing to serve ${host} without TLS: use --tlsverify with --tlscacert/--tlscert/--tlskey, or say --tls=false explicitly to accept an unauthenticated, unencrypted root-equivalent API`)
-          }
+          checkHosts([host], opts)
           logger.warn(`API is accessible on http://${h}:${port} without encryption: anyone who can reach it has root on this host. Use --tlsverify.`)
           server = createNetServer(socketOptions, hand)
         }

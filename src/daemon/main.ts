@@ -4,6 +4,7 @@ import { createStderrLogger, errorMessage } from '../common/index.js'
 import { defaultConfigFile, parseDaemonArgs } from './config.js'
 import { createDaemon } from './create-daemon.js'
 import { DaemonConfigError, type ConfigFileReader } from './daemon-json.js'
+import { checkHosts } from './listeners.js'
 import { dropOwnMallocTunables } from './malloc-tunables.js'
 import { restoreExtraCaCerts } from './start-env.js'
 
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   const logger = createStderrLogger(config.logLevel)
   if (config.configFile) logger.info(`configuration read from ${config.configFile}`)
   for (const w of config.configWarnings) logger.warn(w)
+  // A start that listenAll() would refuse must not make bridges or firewall tables on the way.
+  checkHosts(config.hosts, { ...(config.tls ? { tls: config.tls } : {}), insecureTcpAllowed: config.insecureTcpAllowed })
   const daemon = await createDaemon(config, logger)
   await daemon.listen()
   logger.info('berthd has completed initialization', { runtime: daemon.engine ? config.runtime : '' })

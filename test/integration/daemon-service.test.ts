@@ -2,7 +2,7 @@
 // asked for, daemon.json merged with flags, and contexts shared with the docker CLI.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { Daemon, cleanupNetwork, freePort, isRoot, privateNetwork, runCli, berthBin, berthdBin } from './harness.js'
@@ -103,9 +103,14 @@ describe('berthd listeners and daemon.json', { skip }, () => {
 
   test('tcp:// without TLS refuses to start unless --tls=false is said, then serves with a warning', async () => {
     const port = await freePort()
-    const r = refused(['-H', `tcp://127.0.0.1:${port}`, '--config-file', '/dev/null'])
+    const net = privateNetwork()
+    const r = refused(['-H', `tcp://127.0.0.1:${port}`, '--config-file', '/dev/null', ...net.args])
     assert.equal(r.code, 1)
     assert.match(r.stderr, /refusing to serve tcp:\/\/127\.0\.0\.1:\d+ without TLS/)
+    // Refused before anything was made on the host.
+    const made = existsSync(`/sys/class/net/${net.bridge}`)
+    cleanupNetwork(net.prefix)
+    assert.equal(made, false, 'no bridge was made')
     const d = new Daemon('crun', ['-H', `tcp://127.0.0.1:${port}`, '--tls=false'])
     try {
       await d.start()
