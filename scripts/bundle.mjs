@@ -8,6 +8,7 @@ import { BERTHD_SHEBANG } from '../dist/src/daemon/start-env.js'
 await mkdir('bin', { recursive: true })
 await writeFile('bin/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')
 // bin/berth-registry is the registry server alone, copied into the berth/registry image.
+// bin/berth-unpack unpacks one layer for berthd, in a process of its own (src/daemon/unpack-child.ts).
 // berthd keeps V8's optimizing compiler: running it with --no-opt saved ~7 MB of RSS after a few
 // container runs but made its hot JS paths several times slower (`logs` of a 100 MB log: 2.6 s -> 10.4 s);
 // so did --max-semi-space-size=1 (`logs` 2x the CPU), --optimize-for-size (2 s idle RSS -2.5 MB, `logs` ~3x
@@ -18,8 +19,9 @@ await writeFile('bin/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')
 const banners = {
   'bin/berthd': BERTHD_SHEBANG,
   'bin/berth-registry': '#!/usr/bin/env node',
+  'bin/berth-unpack': '#!/usr/bin/env node',
 }
-for (const [entry, out] of [['src/daemon/main.ts', 'bin/berthd'], ['src/registry/main.ts', 'bin/berth-registry']]) {
+for (const [entry, out] of [['src/daemon/main.ts', 'bin/berthd'], ['src/registry/main.ts', 'bin/berth-registry'], ['src/daemon/unpack-main.ts', 'bin/berth-unpack']]) {
   await build({
     entryPoints: [entry],
     outfile: out,

@@ -13,6 +13,9 @@ test('createApiServer() serves paths with and without the /v1.NN prefix, with Do
     assert.equal(res.headers['docker-experimental'], 'false')
     assert.equal(res.headers['ostype'], 'linux')
     assert.equal(res.headers['server'], 'berth/0.1.0 (linux)')
+    // One Date header, in HTTP's IMF-fixdate form (berth formats it itself, not node).
+    assert.match(String(res.headers['date']), /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/)
+    assert.ok(Math.abs(Date.parse(String(res.headers['date'])) - Date.now()) < 60_000, String(res.headers['date']))
     const body = res.json<{ ApiVersion: string; MinAPIVersion: string; Arch: string; Components: Array<{ Name: string }> }>()
     assert.equal(body.ApiVersion, '1.50')
     assert.equal(body.MinAPIVersion, '1.24')

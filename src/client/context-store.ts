@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { EngineError } from '../common/index.js'
+import { compareStrings, EngineError } from '../common/index.js'
 
 export interface ContextEndpoint {
   host: string
@@ -96,7 +96,7 @@ export function listContexts(env: NodeJS.ProcessEnv): StoredContext[] {
     const meta = readJson(join(root, d, 'meta.json'))
     if (meta) out.push(fromMeta(meta, env))
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name))
+  return out.sort((a, b) => compareStrings(a.name, b.name))
 }
 
 export function createContext(env: NodeJS.ProcessEnv, ctx: { name: string; description: string; endpoint: ContextEndpoint; tls: StoredContext['tls'] }): void {

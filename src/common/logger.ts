@@ -1,3 +1,5 @@
+import { isoTime } from './iso-time.js'
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal'
 
 /** Where the daemon's own log lines go. Engine code logs only through this contract. */
@@ -14,7 +16,7 @@ const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, 
 export function createStderrLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger & { setLevel(level: LogLevel): void } {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (order[lvl] < order[level]) return
-    let line = `time="${new Date().toISOString()}" level=${lvl} msg=${JSON.stringify(msg)}`
+    let line = `time="${isoTime()}" level=${lvl} msg=${JSON.stringify(msg)}`
     for (const [k, v] of Object.entries(fields ?? {})) line += ` ${k}=${JSON.stringify(v instanceof Error ? v.message : v)}`
     write(line + '\n')
   }

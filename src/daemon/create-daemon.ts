@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { newId, type IdMappings, type Logger, EngineError, writeFileAtomic } from '../common/index.js'
 import { listenAll, type Listeners } from './listeners.js'
 import { EventBus } from '../engine/events/index.js'
-import { OverlaySnapshotter } from '../engine/layers/index.js'
+import { OverlaySnapshotter, type LayerUnpacker } from '../engine/layers/index.js'
+import { childUnpacker, findUnpackScript } from './unpack-child.js'
 import { ImageStore, ImageCommitter, bootstrapBusybox, bootstrapRegistry, ImageArchives, ImageDistribution, type ImageRecord } from '../engine/images/index.js'
 import { registryImageInputs } from './registry-image.js'
 import { Builder, StepWorkspace } from '../engine/build/index.js'
@@ -75,11 +76,15 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     root: join(config.execRoot, 'runtime'),
     logger,
   })
+  const unpackScript = findUnpackScript()
+  if (!unpackScript) logger.warn('berth-unpack not found beside berthd: layers are unpacked in berthd itself')
+  const unpacker = unpackScript ? childUnpacker(unpackScript) : undefined
   const snapshotter = new OverlaySnapshotter({
     layersRoot: join(config.dataRoot, 'layers'),
     snapshotsRoot: join(config.dataRoot, 'containers'),
     mounter: { mountOverlay, unmount, isMountpoint, makeSpecialFiles },
     idMappings: remap?.mappings,
+    unpacker,
   })
   const images = new ImageStore({ dataRoot: config.dataRoot, snapshotter, events })
   await images.load?.()
@@ -127,7 +132,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   })
   // FROM an image that is not here pulls it, as Docker's builder does (distribution is made below; used only once serving).
   const builder = await createBuilder(config.dataRoot, {
-    images, snapshotter, runtime, logger, idMappings: remap?.mappings, pullImage: (ref) => distribution.pull(ref),
+    images, snapshotter, runtime, logger, idMappings: remap?.mappings, unpacker, pullImage: (ref) => distribution.pull(ref),
   })
   await mkdir(join(config.dataRoot, 'tmp'), { recursive: true })
   const commit = new ContainerCommit({
@@ -240,6 +245,7 @@ async function createBuilder(
   dataRoot: string,
   deps: {
     images: ImageStore; snapshotter: OverlaySnapshotter; runtime: ConmonRuntime; logger: Logger; idMappings?: IdMappings
+    unpacker?: LayerUnpacker
     pullImage?: (ref: string) => Promise<ImageRecord>
   },
 ): Promise<Builder> {
@@ -255,6 +261,7 @@ async function createBuilder(
       snapshotsRoot: workRoot,
       mounter: { mountOverlay, unmount, isMountpoint, makeSpecialFiles },
       idMappings: deps.idMappings,
+      unpacker: deps.unpacker,
     }),
     runtime: deps.runtime,
     committer: new ImageCommitter(deps.images, deps.snapshotter),

@@ -4,6 +4,7 @@ import { TYPE_NAME } from './template-values.js'
 import { goJson } from './template-funcs.js'
 import { familiarName, splitReference } from './references.js'
 import { goTimeString } from './time.js'
+import { compareStrings } from '../common/compare.js'
 import { ellipsis, goQuote, humanSize, timeAgo, truncateId } from './units.js'
 
 export const DEFAULT_CONTAINER_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}'
@@ -126,8 +127,8 @@ function size(c: ContainerSummary): string {
 /** "0.0.0.0:8080->80/tcp, 9000-9001/tcp": consecutive ports grouped like docker's DisplayablePorts. */
 export function displayablePorts(input: PortSummary[]): string {
   const ports = [...input].sort((a, b) =>
-    a.PrivatePort - b.PrivatePort || (a.IP ?? '').localeCompare(b.IP ?? '') ||
-    (a.PublicPort ?? 0) - (b.PublicPort ?? 0) || a.Type.localeCompare(b.Type))
+    a.PrivatePort - b.PrivatePort || compareStrings(a.IP ?? '', b.IP ?? '') ||
+    (a.PublicPort ?? 0) - (b.PublicPort ?? 0) || compareStrings(a.Type, b.Type))
   const groups = new Map<string, { first: number; last: number }>()
   const result: string[] = []
   const hostMappings: string[] = []

@@ -1,4 +1,5 @@
 // Go time layouts docker prints, and docker's parsing of --since/--until values.
+import { isoTime } from '../common/index.js'
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0')
 
@@ -29,7 +30,7 @@ export function goTimeString(unixSeconds: number): string {
 
 /** time.RFC3339 in UTC: "2006-01-02T15:04:05Z". */
 export function rfc3339Utc(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z')
+  return isoTime(unixSeconds * 1000).replace(/\.\d+Z$/, 'Z')
 }
 
 /** jsonmessage.RFC3339NanoFixed in local time: "2006-01-02T15:04:05.000000000Z07:00". */

@@ -1,9 +1,12 @@
 // berthd's process settings for its memory, given by bin/berthd's shebang (src/daemon/start-env.ts):
 // glibc malloc tunables apply to berthd only, not to the processes it starts; node does not load
 // NODE_EXTRA_CA_CERTS at start-up, and the processes berthd starts see it as berthd was given it.
+// Image layers are unpacked by bin/berth-unpack in a process of its own (src/daemon/unpack-child.ts).
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, readdirSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { Daemon, isRoot, berthdBin } from './harness.js'
 import { BERTHD_SHEBANG } from '../../src/daemon/start-env.js'
 
@@ -72,4 +75,59 @@ test('bin/berthd is plain ASCII with its whitespace minified', () => {
   const text = readFileSync(berthdBin, 'latin1')
   assert.equal(/[^\x00-\x7f]/.exec(text)?.index, undefined)
   assert.ok(text.split('\n').length < 1000, `${text.split('\n').length} lines`)
+})
+
+describe('layers are unpacked by bin/berth-unpack', { skip }, () => {
+  let d: Daemon
+  let dir: string
+  let calls: string
+  before(async () => {
+    dir = mkdtempSync('/var/tmp/berth-it-unpack-')
+    calls = join(dir, 'calls')
+    // berthd runs `node <BERTH_UNPACK_BUNDLE> <root>`: this one notes the root, then is bin/berth-unpack.
+    const wrapper = join(dir, 'unpack-wrapper.js')
+    const unpack = join(dirname(berthdBin), 'berth-unpack')
+    writeFileSync(wrapper, `require('fs').appendFileSync(${JSON.stringify(calls)}, process.argv[2] + '\\n')\nrequire(${JSON.stringify(unpack)})\n`)
+    appendFileSync(calls, '')
+    d = new Daemon()
+    d.env = { ...process.env, BERTH_UNPACK_BUNDLE: wrapper }
+    await d.startWithBusybox()
+  })
+  after(async () => {
+    await d?.stop()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  const roots = (): string[] => readFileSync(calls, 'utf8').split('\n').filter(Boolean)
+
+  test('an import is unpacked in the child, into a temporary dir of the layer store', () => {
+    assert.ok(roots().length >= 1, 'the busybox bootstrap went through the child')
+    const before = roots().length
+    const tree = join(dir, 'tree')
+    mkdirSync(join(tree, 'data'), { recursive: true })
+    writeFileSync(join(tree, 'data', 'hello'), 'unpacked by berth-unpack\n')
+    writeFileSync(join(tree, 'data', 'big'), Buffer.alloc(24 << 20, 'b'))
+    const tar = join(dir, 'layer.tar')
+    assert.equal(spawnSync('tar', ['-C', tree, '-cf', tar, 'data']).status, 0)
+    const imp = d.docker(['import', tar, 'unpacked:latest'])
+    assert.equal(imp.code, 0, imp.stderr)
+    const added = roots().slice(before)
+    assert.equal(added.length, 1, added.join(' '))
+    assert.match(added[0] ?? '', new RegExp(`^${d.dataRoot}/layers/[0-9a-f]{64}/diff\\.tmp-[0-9a-f]+$`))
+    const imported = d.docker(['image', 'inspect', '-f', '{{.Size}}', 'unpacked:latest'])
+    assert.equal(imported.code, 0, imported.stderr)
+    assert.ok(Number(imported.stdout) >= 24 << 20, imported.stdout)
+  })
+
+  test('an invalid layer is refused with its reason, and the daemon keeps serving', () => {
+    const tree = join(dir, 'evil')
+    mkdirSync(tree, { recursive: true })
+    const tar = join(dir, 'evil.tar')
+    assert.equal(spawnSync('tar', ['-C', tree, '-cf', tar, '--transform', 's,^,../,', '.']).status, 0)
+    const imp = d.docker(['import', tar, 'evil:latest'])
+    assert.notEqual(imp.code, 0)
+    assert.match(imp.stderr, /Cannot unpack layer: path ".*" escapes the layer/)
+    assert.equal(d.docker(['image', 'inspect', 'evil:latest']).code, 1)
+    assert.equal(d.docker(['version', '-f', '{{.Server.Version}}']).code, 0)
+  })
 })

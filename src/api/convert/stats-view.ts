@@ -1,4 +1,4 @@
-import type { BlkioEntry, CgroupStats } from '../../common/index.js'
+import { isoTime, type BlkioEntry, type CgroupStats } from '../../common/index.js'
 import type { ContainerStatsSample } from '../../engine/containers/index.js'
 
 const ZERO_TIME = '0001-01-01T00:00:00Z'
@@ -49,8 +49,8 @@ export function statsResponse(sample: ContainerStatsSample, previous: ContainerS
   return {
     name: '/' + sample.name,
     id: sample.id,
-    read: u ? sample.read.toISOString() : ZERO_TIME,
-    preread: previous?.usage ? previous.read.toISOString() : ZERO_TIME,
+    read: u ? isoTime(sample.read) : ZERO_TIME,
+    preread: previous?.usage ? isoTime(previous.read) : ZERO_TIME,
     pids_stats: pids,
     blkio_stats: {
       io_service_bytes_recursive: blkio(u?.blkio.serviceBytes),

@@ -1,3 +1,4 @@
+import { isoTime } from '../../common/index.js'
 import type { Engine } from '../../engine/engine.js'
 import type { SystemInfo, SystemVersion } from '../types/index.js'
 import type { VersionInfo } from '../context.js'
@@ -48,7 +49,7 @@ export function systemInfoView(info: EngineSystemInfo, versionInfo: VersionInfo,
     Debug: info.debug ?? false,
     NFd: 0,
     NGoroutines: 0,
-    SystemTime: now.toISOString(),
+    SystemTime: isoTime(now),
     LoggingDriver: info.loggingDriver,
     CgroupDriver: info.cgroupDriver,
     CgroupVersion: info.cgroupVersion,

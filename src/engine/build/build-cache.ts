@@ -7,7 +7,7 @@
  */
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { readJsonIfExists, sha256, writeJsonAtomic, type Digest } from '../../common/index.js'
+import { readJsonIfExists, sha256, writeJsonAtomic, type Digest, isoTime } from '../../common/index.js'
 import { chainIdOf } from '../layers/index.js'
 import type { ImageConfigBlob } from '../images/index.js'
 import type { BuildState } from './types.js'
@@ -73,7 +73,7 @@ export class BuildCache {
   }
 
   async put(key: Digest, state: BuildState, now: Date): Promise<void> {
-    const record: CacheRecord = { key, config: state.config, topChainId: state.topChainId ?? null, createdAt: now.toISOString() }
+    const record: CacheRecord = { key, config: state.config, topChainId: state.topChainId ?? null, createdAt: isoTime(now) }
     // Not synced: a record lost or cut short by a crash reads as a miss (get() tolerates it).
     await writeJsonAtomic(this.path(key), record, { durable: false })
   }

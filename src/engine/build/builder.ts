@@ -8,7 +8,7 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { EngineError, type Logger } from '../../common/index.js'
+import { EngineError, type Logger, isoTime } from '../../common/index.js'
 import { familiarReference, normalizeReference, type ImageRecord, type ImageService } from '../images/index.js'
 import { prepareContext, readContext } from './build-context.js'
 import type { ContextTree } from './context-tree.js'
@@ -164,7 +164,7 @@ export class Builder implements BuildService {
       ...(this.deps.fetchUrl ? { fetchUrl: this.deps.fetchUrl } : {}),
       cacheFrom,
       epoch,
-      now: () => (epoch !== undefined ? new Date(epoch * 1000) : this.clock()).toISOString().replace('.000Z', 'Z'),
+      now: () => isoTime(epoch !== undefined ? new Date(epoch * 1000) : this.clock()).replace('.000Z', 'Z'),
       emit,
       ...(opts.signal ? { signal: opts.signal } : {}),
       counter: { index: 0, total },

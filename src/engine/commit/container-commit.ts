@@ -7,7 +7,7 @@
  */
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { EngineError, type Digest, type IdMappings, type Logger } from '../../common/index.js'
+import { EngineError, type Digest, type IdMappings, type Logger, isoTime } from '../../common/index.js'
 import { withUpperDirLayer, type Snapshotter } from '../layers/index.js'
 import { applyChanges, type ImageCommitter, type ImageConfigBlob, type ImageRecord, type ImageRuntimeConfig, type ImageService } from '../images/index.js'
 import type { ContainerRecord, ContainerService } from '../containers/index.js'
@@ -75,7 +75,7 @@ export class ContainerCommit {
     } finally {
       if (pause) await this.deps.containers.unpause(record.id).catch((err: unknown) => this.deps.logger.warn('unpause after commit failed', { id: record.id, error: err }))
     }
-    const created = (this.deps.clock?.() ?? new Date()).toISOString()
+    const created = isoTime(this.deps.clock?.() ?? new Date())
     let config = mergedConfig(record, image.config.config ?? {})
     if (req.changes?.length) config = applyChanges(config, req.changes)
     if (req.config) config = { ...config, ...req.config }

@@ -14,7 +14,7 @@ import { dirname, join, posix } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Readable, Writable } from 'node:stream'
 import tar from 'tar-stream'
-import { EngineError, shiftOwner, toContainerId, type IdMappings } from '../../common/index.js'
+import { EngineError, shiftOwner, toContainerId, type IdMappings, isoTime } from '../../common/index.js'
 import { resolveInRootfs } from './rootfs-files.js'
 
 /** Docker's container path stat (the X-Docker-Container-Path-Stat header, base64 JSON). */
@@ -78,7 +78,7 @@ export async function statContainerPath(rootfs: string, path: string): Promise<P
     const resolved = await resolveInRootfs(rootfs, path)
     linkTarget = '/' + resolved.slice(rootfs.length).replace(/^\/+/, '')
   }
-  return { name: name || '/', size: st.size, mode: goMode(st), mtime: st.mtime.toISOString(), linkTarget }
+  return { name: name || '/', size: st.size, mode: goMode(st), mtime: isoTime(st.mtime), linkTarget }
 }
 
 /**

@@ -9,7 +9,7 @@
 import { rm } from 'node:fs/promises'
 import { release } from 'node:os'
 import { join } from 'node:path'
-import { EngineError, digestHex, remappedRoot, writeJsonAtomic, type Logger } from '../../common/index.js'
+import { EngineError, digestHex, remappedRoot, writeJsonAtomic, type Logger, isoTime } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
 import type { Snapshotter } from '../layers/index.js'
 import type { ImageService } from '../images/index.js'
@@ -159,7 +159,7 @@ export class ContainerLifecycle {
         }
       }
       await runtime.start(id)
-      record.state = runningState(record.state, pid, this.ctx.clock().toISOString())
+      record.state = runningState(record.state, pid, isoTime(this.ctx.clock()))
       if (this.healthcheckOf(record)) record.state.health = { status: 'starting', failingStreak: 0, log: [] }
       await this.ctx.store.save(record, RUN_STATE)
     } catch (err) {

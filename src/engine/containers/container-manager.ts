@@ -6,7 +6,7 @@
 import { access, chown, mkdir, rm } from 'node:fs/promises'
 import { hostname as osHostname } from 'node:os'
 import { join } from 'node:path'
-import { EngineError, digestHex, newId, remappedRoot, type CgroupStats, type IdMappings, type Logger } from '../../common/index.js'
+import { EngineError, digestHex, newId, remappedRoot, type CgroupStats, type IdMappings, type Logger, isoTime } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
 import type { ImageService } from '../images/index.js'
 import type { Snapshotter } from '../layers/index.js'
@@ -161,7 +161,7 @@ export class ContainerManager implements ContainerService {
   }
 
   private now(): string {
-    return this.clock().toISOString()
+    return isoTime(this.clock())
   }
 
   async create(spec: ContainerSpec, name?: string): Promise<{ id: string; warnings: string[] }> {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { EngineError, type Process } from '../../common/index.js'
+import { EngineError, type Process, isoTime } from '../../common/index.js'
 import type { OciRuntime } from '../../runtime/oci-runtime.js'
 import type { ContainerStore } from './container-store.js'
 import type { KeyedLock } from './sync.js'
@@ -87,7 +87,7 @@ export interface ProbeOutcome {
  * over (or the container was already healthy), and `retries` consecutive ones make it unhealthy.
  */
 export function nextHealth(current: HealthState, outcome: ProbeOutcome, check: EffectiveHealthcheck, inStartPeriod: boolean): HealthState {
-  const log = [...current.log, { start: outcome.start.toISOString(), end: outcome.end.toISOString(), exitCode: outcome.exitCode, output: outcome.output }].slice(-HEALTH_LOG_LENGTH)
+  const log = [...current.log, { start: isoTime(outcome.start), end: isoTime(outcome.end), exitCode: outcome.exitCode, output: outcome.output }].slice(-HEALTH_LOG_LENGTH)
   if (outcome.exitCode === 0) return { status: 'healthy', failingStreak: 0, log }
   if (inStartPeriod && current.status !== 'healthy') return { ...current, log }
   const failingStreak = current.failingStreak + 1

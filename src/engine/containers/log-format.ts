@@ -5,6 +5,7 @@
  */
 import type { LogEntry } from './types.js'
 import { stat } from 'node:fs/promises'
+import { isoTime } from '../../common/index.js'
 
 export interface LogChunk {
   timeNs: bigint
@@ -65,7 +66,7 @@ export function formatTimestampNs(ns: bigint): string {
   const seconds = ns / 1_000_000_000n
   if (seconds !== lastFormatSecond) {
     lastFormatSecond = seconds
-    lastFormatPrefix = new Date(Number(seconds) * 1000).toISOString().slice(0, 19)
+    lastFormatPrefix = isoTime(Number(seconds) * 1000).slice(0, 19)
   }
   return `${lastFormatPrefix}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}Z`
 }

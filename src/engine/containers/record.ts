@@ -1,6 +1,6 @@
 /** Pure construction and state transitions of ContainerRecord. */
 import { join } from 'node:path'
-import { EngineError } from '../../common/index.js'
+import { EngineError, isoTime } from '../../common/index.js'
 import type { ExitInfo } from '../../runtime/oci-runtime.js'
 import type { ImageRecord } from '../images/index.js'
 import type { ResolvedCommand } from './process-spec.js'
@@ -58,7 +58,7 @@ export function runningState(previous: ContainerState, pid: number, startedAt: s
 export function exitedState(previous: ContainerState, exit: ExitInfo): ContainerState {
   return {
     ...previous, status: 'exited', running: false, paused: false, restarting: false, pid: 0,
-    exitCode: exit.exitCode, oomKilled: exit.oomKilled, finishedAt: exit.finishedAt.toISOString(),
+    exitCode: exit.exitCode, oomKilled: exit.oomKilled, finishedAt: isoTime(exit.finishedAt),
   }
 }
 

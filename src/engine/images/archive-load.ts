@@ -57,7 +57,7 @@ export async function loadArchive(
               throw new EngineError('InvalidArgument', 'DIGEST_MISMATCH', `invalid archive: layer ${img.layers[i]} does not match diff id ${diffId}`, { cause: err })
             })
           }
-          const info = await store.layers.applyLayer(parent, diffId, await store.content.openRead(diffId))
+          const info = await store.layers.applyLayer(parent, diffId, await store.content.layerSource(diffId))
           pin(info.chainId)
           parent = info.chainId
         }

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises'
 import { PassThrough } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import tarStream from 'tar-stream'
-import { isEngineError } from '../../common/index.js'
+import { isEngineError, isoTime } from '../../common/index.js'
 import { hostArchitecture } from './platform.js'
 import type { ImageConfigBlob, ImageRecord, ImageService } from './types.js'
 
@@ -53,7 +53,7 @@ export async function bootstrapRegistry(images: ImageService, opts: BootstrapReg
     if (!isEngineError(err, 'NotFound')) throw err
   }
   const mtime = new Date(Math.floor(Math.max(...stats.map((s) => s.mtimeMs)) / 1000) * 1000)
-  const created = mtime.toISOString().replace('.000Z', 'Z')
+  const created = isoTime(mtime).replace('.000Z', 'Z')
   const config: Omit<ImageConfigBlob, 'rootfs'> = {
     architecture: hostArchitecture(),
     os: 'linux',

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
-import { isEngineError } from '../../common/index.js'
+import { isEngineError, isoTime } from '../../common/index.js'
 import { packTar, type TarEntry } from '../layers/index.js'
 import { hostArchitecture } from './platform.js'
 import type { ImageRecord, ImageService } from './types.js'
@@ -41,7 +41,7 @@ export async function bootstrapBusybox(images: ImageService, opts: BootstrapBusy
   const [binary, st, applets] = await Promise.all([readFile(busyboxPath), stat(busyboxPath), opts.listApplets()])
   const mtime = new Date(Math.floor(st.mtimeMs / 1000) * 1000)
   const tar = await packTar(busyboxEntries(binary, applets, mtime))
-  const created = mtime.toISOString().replace('.000Z', 'Z')
+  const created = isoTime(mtime).replace('.000Z', 'Z')
   return images.createFromLayers(
     [Readable.from([tar])],
     {

@@ -2,8 +2,9 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { pipeline, type Readable } from 'node:stream'
-import { invalid, isDigest, notFound, readJsonIfExists, writeFileAtomic, type Digest } from '../../common/index.js'
+import { pipeline, Readable } from 'node:stream'
+import { chunksOf, invalid, isDigest, notFound, readJsonIfExists, writeFileAtomic, type Digest } from '../../common/index.js'
+import type { LayerSource } from '../layers/index.js'
 import { zlib } from './lazy-zlib.js'
 
 export interface IngestExpectation {
@@ -116,7 +117,8 @@ export class ContentStore {
             while (off < rest.length) off += (await fh.write(rest, off)).bytesWritten
           }
         }
-        for await (const chunk of src) {
+        // A Readable's own iterator joins (copies) whatever is buffered whenever this loop falls behind.
+        for await (const chunk of src instanceof Readable ? chunksOf(src) : src) {
           const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
           hash.update(buf)
           size += buf.length
@@ -170,6 +172,20 @@ export class ContentStore {
       // gunzip is destroyed with the error; its reader sees it.
     })
     return gunzip
+  }
+
+  /**
+   * A layer tar for the snapshotter: the blob's own file when it is stored as one (the unpacker reads it
+   * itself), else (a tar derived from a gzip blob) a stream of it. NotFound when absent.
+   */
+  async layerSource(digest: Digest): Promise<LayerSource> {
+    try {
+      await stat(this.path(digest))
+      return { kind: 'file', path: this.path(digest) }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    return this.openRead(digest)
   }
 
   /** Idempotent. */

@@ -1,5 +1,5 @@
 import { Readable, pipeline } from 'node:stream'
-import { invalid } from '../../common/index.js'
+import { chunksOf, invalid } from '../../common/index.js'
 import { zlib } from './lazy-zlib.js'
 
 /** Magic numbers of the formats `docker import` sees. */
@@ -22,7 +22,8 @@ export function detectCompression(head: Uint8Array): 'none' | 'gzip' | 'bzip2' |
  * InvalidArgument for an empty stream or another compression.
  */
 export async function decompressStream(src: AsyncIterable<Uint8Array | string>): Promise<Readable> {
-  const it = src[Symbol.asyncIterator]()
+  // A Readable's own iterator joins (copies) whatever is buffered whenever this reader falls behind.
+  const it = (src instanceof Readable ? chunksOf(src) : src)[Symbol.asyncIterator]()
   const head: Buffer[] = []
   let n = 0
   let ended = false
@@ -44,7 +45,7 @@ export async function decompressStream(src: AsyncIterable<Uint8Array | string>):
     for (;;) {
       const r = await it.next()
       if (r.done) return
-      yield typeof r.value === 'string' ? Buffer.from(r.value) : Buffer.from(r.value)
+      yield typeof r.value === 'string' ? Buffer.from(r.value) : Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength)
     }
   }
   const raw = Readable.from(all(), { objectMode: false })

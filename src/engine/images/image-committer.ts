@@ -14,7 +14,7 @@ export class ImageCommitter {
 
   async commitLayer(parentChainId: string | undefined, tar: NodeJS.ReadableStream): Promise<{ diffId: Digest; chainId: string; size: number }> {
     const { digest } = await this.store.content.ingest(tar as AsyncIterable<Uint8Array>)
-    const info = await this.snapshotter.applyLayer(parentChainId, digest, await this.store.content.openRead(digest))
+    const info = await this.snapshotter.applyLayer(parentChainId, digest, await this.store.content.layerSource(digest))
     return { diffId: digest, chainId: info.chainId, size: info.size }
   }
 

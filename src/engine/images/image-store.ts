@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { conflict, EngineError, invalid, isDigest, notFound, shortId, type Digest } from '../../common/index.js'
+import { conflict, EngineError, invalid, isDigest, notFound, shortId, type Digest, isoTime } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
 import { chainIdOf, chainIds, type Snapshotter } from '../layers/index.js'
 import { ContentStore } from './content-store.js'
@@ -177,8 +177,8 @@ export class ImageStore implements ImageService {
     return this.withPins(async (pin) => {
       const { digest: diffId } = await this.content.ingest(await decompressStream(tar))
       pin(diffId)
-      await this.snapshotter.applyLayer(undefined, diffId, await this.content.openRead(diffId))
-      const created = this.clock().toISOString()
+      await this.snapshotter.applyLayer(undefined, diffId, await this.content.layerSource(diffId))
+      const created = isoTime(this.clock())
       const comment = opts.message || 'Imported from -'
       const config: ImageConfigBlob = {
         architecture: platform.architecture,
@@ -205,7 +205,7 @@ export class ImageStore implements ImageService {
         const { digest } = await this.content.ingest(layer)
         pin(digest)
         pin(chainIdOf(parent, digest)) // before applying: an existing layer must not be collected meanwhile
-        parent = (await this.snapshotter.applyLayer(parent, digest, await this.content.openRead(digest))).chainId
+        parent = (await this.snapshotter.applyLayer(parent, digest, await this.content.layerSource(digest))).chainId
         diffIds.push(digest)
       }
       return this.register({ ...config, rootfs: { type: 'layers', diff_ids: diffIds } }, ref)
@@ -270,7 +270,7 @@ export class ImageStore implements ImageService {
         const chains = chainIds(config.rootfs.diff_ids)
         let size = 0
         for (const c of chains) size += (await this.snapshotter.layerInfo(c)).size
-        img = { id, config, topChainId: chains[chains.length - 1] ?? null, size, loadedAt: this.clock().toISOString() }
+        img = { id, config, topChainId: chains[chains.length - 1] ?? null, size, loadedAt: isoTime(this.clock()) }
         await this.records.putImage(img)
       }
       if (repoTag) {

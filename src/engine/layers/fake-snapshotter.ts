@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import tarStream from 'tar-stream'
 import { conflict, invalid, isDigest, notFound } from '../../common/index.js'
 import { chainIdOf } from './chain-id.js'
-import type { AppliedLayer, ApplyLayerOptions, LayerInfo, Snapshotter } from './snapshotter.js'
+import { isLayerFile, type AppliedLayer, type ApplyLayerOptions, type LayerInfo, type LayerSource, type Snapshotter } from './snapshotter.js'
 
 /**
  * In-memory Snapshotter for engine tests that need no files: layers are hashed and sized but not
@@ -17,10 +18,10 @@ export class FakeSnapshotter implements Snapshotter {
 
   constructor(private readonly root = '/fake-snapshots') {}
 
-  async applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream, opts: ApplyLayerOptions = {}): Promise<AppliedLayer> {
+  async applyLayer(parentChainId: string | undefined, diffId: string, tar: LayerSource, opts: ApplyLayerOptions = {}): Promise<AppliedLayer> {
     if (!isDigest(diffId)) throw invalid('INVALID_DIGEST', `invalid diff id "${diffId}"`)
     if (parentChainId !== undefined && !opts.parentReady) await this.layerInfo(parentChainId)
-    const { digest, size, tarSize } = await measureTar(tar)
+    const { digest, size, tarSize } = await measureTar(isLayerFile(tar) ? createReadStream(tar.path) : tar)
     if (digest !== diffId) throw invalid('DIGEST_MISMATCH', `Cannot apply layer: diff id mismatch: expected ${diffId}, got ${digest}`)
     await opts.parentReady
     if (parentChainId !== undefined) await this.layerInfo(parentChainId)

@@ -8,15 +8,14 @@ import {
   isDigest,
   notFound,
   remappedRoot,
-  shiftOwner,
   type IdMappings,
   readJsonIfExists,
   writeJsonAtomic,
 } from '../../common/index.js'
 import { chainIdOf } from './chain-id.js'
 import type { Mounter } from './mounter.js'
-import type { AppliedLayer, ApplyLayerOptions, LayerInfo, Snapshotter } from './snapshotter.js'
-import { unpackLayer } from './unpack-layer.js'
+import { isLayerFile, type AppliedLayer, type ApplyLayerOptions, type LayerInfo, type LayerSource, type Snapshotter } from './snapshotter.js'
+import { inProcessUnpacker, type LayerUnpacker } from './unpack-layer.js'
 
 export interface OverlaySnapshotterDeps {
   /** <data>/layers: layers/<chain-hex>/{diff,layer.json}. */
@@ -29,6 +28,8 @@ export interface OverlaySnapshotterDeps {
    * into the mapped host ids and snapshots belong to the mapped root, as dockerd's remapped layer store.
    */
   idMappings?: IdMappings
+  /** How a layer tar becomes a directory; default: unpacked in this process (inProcessUnpacker). */
+  unpacker?: LayerUnpacker
 }
 
 /** layers/<chain-hex>/layer.json */
@@ -55,6 +56,7 @@ export class OverlaySnapshotter implements Snapshotter {
   private readonly snapshotsRoot: string
   private readonly mounter: Mounter
   private readonly idMappings: IdMappings | undefined
+  private readonly unpack: LayerUnpacker
   /** Layer records never change once written. */
   private readonly infos = new Map<string, LayerInfo>()
 
@@ -63,14 +65,15 @@ export class OverlaySnapshotter implements Snapshotter {
     this.snapshotsRoot = deps.snapshotsRoot
     this.mounter = deps.mounter
     this.idMappings = deps.idMappings
+    this.unpack = deps.unpacker ?? inProcessUnpacker((root, files) => this.mounter.makeSpecialFiles(root, files))
   }
 
-  async applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream, opts: ApplyLayerOptions = {}): Promise<AppliedLayer> {
+  async applyLayer(parentChainId: string | undefined, diffId: string, tar: LayerSource, opts: ApplyLayerOptions = {}): Promise<AppliedLayer> {
     if (!isDigest(diffId)) throw invalid('INVALID_DIGEST', `invalid diff id "${diffId}"`)
     if (parentChainId !== undefined && !opts.parentReady) await this.layerInfo(parentChainId)
     const chainId = chainIdOf(parentChainId, diffId)
     if (await this.hasLayer(chainId)) {
-      tar.resume()
+      if (!isLayerFile(tar)) tar.resume()
       await opts.parentReady
       return this.layerInfo(chainId)
     }
@@ -78,10 +81,7 @@ export class OverlaySnapshotter implements Snapshotter {
     const tmp = join(dir, `diff.tmp-${randomBytes(4).toString('hex')}`)
     await mkdir(tmp, { recursive: true })
     try {
-      const mappings = this.idMappings
-      const result = await unpackLayer(tar, tmp, (root, files) => this.mounter.makeSpecialFiles(root, files), {
-        shiftOwner: mappings && ((uid, gid) => shiftOwner(mappings, uid, gid)),
-      })
+      const result = await this.unpack(tar, tmp, { idMappings: this.idMappings })
       if (result.diffId !== diffId) {
         throw invalid('DIGEST_MISMATCH', `Cannot apply layer: diff id mismatch: expected ${diffId}, got ${result.diffId}`)
       }

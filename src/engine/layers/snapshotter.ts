@@ -21,6 +21,19 @@ export interface AppliedLayer extends LayerInfo {
   tarSize?: number
 }
 
+/** A layer tar stored as a file of its own (the content store's): an unpacker may read it itself. */
+export interface LayerFile {
+  kind: 'file'
+  path: string
+}
+
+/** An uncompressed layer tar: a stream, or a stored file. */
+export type LayerSource = NodeJS.ReadableStream | LayerFile
+
+export function isLayerFile(src: LayerSource): src is LayerFile {
+  return (src as Partial<LayerFile>).kind === 'file' && typeof (src as Partial<LayerFile>).path === 'string'
+}
+
 export interface ApplyLayerOptions {
   /**
    * Resolves once the parent layer exists (it may still be unpacking when applyLayer is called): the tar
@@ -31,7 +44,7 @@ export interface ApplyLayerOptions {
 
 export interface Snapshotter {
   /** Unpacks an uncompressed layer tar (OCI whiteouts are converted to overlay whiteouts). Idempotent per chain. */
-  applyLayer(parentChainId: string | undefined, diffId: string, tar: NodeJS.ReadableStream, opts?: ApplyLayerOptions): Promise<AppliedLayer>
+  applyLayer(parentChainId: string | undefined, diffId: string, tar: LayerSource, opts?: ApplyLayerOptions): Promise<AppliedLayer>
   hasLayer(chainId: string): Promise<boolean>
   layerInfo(chainId: string): Promise<LayerInfo>
   /** Deletes a layer dir; callers ensure nothing references it. */

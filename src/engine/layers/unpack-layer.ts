@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import {
   chmodSync,
   closeSync,
+  createReadStream,
   fchmodSync,
   fchownSync,
   futimesSync,
@@ -19,8 +20,9 @@ import { join, posix } from 'node:path'
 import { Readable } from 'node:stream'
 import tarStream from 'tar-stream'
 import type { Header } from 'tar-stream'
-import { chunksOf, drainedOrClosed, invalid, type Digest } from '../../common/index.js'
+import { chunksOf, drainedOrClosed, invalid, shiftOwner, type Digest, type IdMappings } from '../../common/index.js'
 import type { SpecialFile } from './mounter.js'
+import { isLayerFile, type LayerSource } from './snapshotter.js'
 
 export interface UnpackResult {
   /** sha256 of the whole tar stream as read. */
@@ -41,6 +43,22 @@ interface Meta {
 export interface UnpackOptions {
   /** Host owner of a file the tar says is owned by uid:gid (a remapped daemon's shifted layers); identity when absent. */
   shiftOwner?: (uid: number, gid: number) => { uid: number; gid: number }
+}
+
+/**
+ * Unpacks an uncompressed layer tar into `root` (an existing, empty directory), as unpackLayer does;
+ * `idMappings`: a remapped daemon's mappings, owners are shifted into them. berthd gives the snapshotter
+ * one that runs unpackLayer in a short-lived child process (daemon/unpack-child.ts); inProcessUnpacker
+ * runs it here.
+ */
+export type LayerUnpacker = (tar: LayerSource, root: string, opts: { idMappings?: IdMappings }) => Promise<UnpackResult>
+
+/** A LayerUnpacker that unpacks in this process, making special files through `makeSpecialFiles`. */
+export function inProcessUnpacker(makeSpecialFiles: (root: string, files: readonly SpecialFile[]) => Promise<void>): LayerUnpacker {
+  return (tar, root, { idMappings }) =>
+    unpackLayer(isLayerFile(tar) ? createReadStream(tar.path, { highWaterMark: 512 * 1024 }) : tar, root, makeSpecialFiles, {
+      shiftOwner: idMappings && ((uid, gid) => shiftOwner(idMappings, uid, gid)),
+    })
 }
 
 const WHITEOUT = '.wh.'

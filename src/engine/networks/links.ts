@@ -2,6 +2,7 @@
  * Pure: Docker's legacy links on the default bridge (moby daemon/links): the /etc/hosts line of a
  * linked container and the environment variables its alias brings.
  */
+import { compareStrings } from '../../common/index.js'
 import { parsePortKey } from './ports.js'
 
 /** "name:alias" | "name" -> name and alias (the name itself when no alias; leading "/" dropped). */
@@ -30,7 +31,7 @@ export function linkEnv(opts: {
 }): string[] {
   const prefix = opts.alias.toUpperCase().replace(/-/g, '_')
   const env: string[] = []
-  const ports = opts.exposed.map(parsePortKey).sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto))
+  const ports = opts.exposed.map(parsePortKey).sort((a, b) => a.port - b.port || compareStrings(a.proto, b.proto))
   const first = ports[0]
   if (first) env.push(`${prefix}_PORT=${first.proto}://${opts.childIp}:${first.port}`)
   for (const p of ports) {

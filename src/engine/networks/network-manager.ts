@@ -5,7 +5,7 @@
  * ports) is in container-networking.ts, which takes part in the container lifecycle as a hook.
  */
 import { join } from 'node:path'
-import { EngineError, conflict, invalid, newId, type Logger } from '../../common/index.js'
+import { EngineError, conflict, invalid, newId, type Logger, isoTime } from '../../common/index.js'
 import type { ContainerRecord, ContainerService } from '../containers/index.js'
 import type { EventBus } from '../events/index.js'
 import type { NetHost, PortHolder, UdpTransport } from '../../sys/net/index.js'
@@ -83,7 +83,7 @@ export class NetworkManager implements NetworkService {
   }
 
   private now(): string {
-    return (this.deps.clock ?? (() => new Date()))().toISOString()
+    return isoTime((this.deps.clock ?? (() => new Date()))())
   }
 
   /** Loads records, makes the predefined networks, and brings every bridge and DNS listener up. */

@@ -1,5 +1,5 @@
 /** Pure: which host ports a container publishes (HostConfig.PortBindings, PublishAllPorts, ExposedPorts). */
-import { invalid } from '../../common/index.js'
+import { compareStrings, invalid } from '../../common/index.js'
 
 export interface PortRequest {
   proto: 'tcp' | 'udp'
@@ -56,7 +56,7 @@ export function portRequests(bindings: PortBindingsWire, publishAll: boolean, ex
       out.push({ proto, containerPort: port, hostIp: '', hostPortStart: 0, hostPortEnd: 0 })
     }
   }
-  return out.sort((a, b) => a.containerPort - b.containerPort || a.proto.localeCompare(b.proto))
+  return out.sort((a, b) => a.containerPort - b.containerPort || compareStrings(a.proto, b.proto))
 }
 
 /** Exposed ports in "80/tcp" form (image's ExposedPorts merged with the spec's). */

@@ -9,7 +9,7 @@
  */
 import { chown, lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { EngineError, invalid, newId, readJsonIfExists, writeJsonAtomic, type Logger } from '../../common/index.js'
+import { EngineError, invalid, newId, readJsonIfExists, writeJsonAtomic, type Logger, isoTime } from '../../common/index.js'
 import type { EventBus } from '../events/index.js'
 import { matchVolumeFilters, validatePruneFilters, validateVolumeFilters } from './volume-filters.js'
 import {
@@ -169,7 +169,7 @@ export class LocalVolumeService implements VolumeService {
       const labels = { ...(opts.labels ?? {}) }
       if (anonymous) labels[ANONYMOUS_LABEL] = ''
       const meta: VolumeMeta = {
-        CreatedAt: this.clock().toISOString().replace(/\.\d+Z$/, 'Z'), Labels: labels, Options: options, Driver: 'local', Scope: 'local',
+        CreatedAt: isoTime(this.clock()).replace(/\.\d+Z$/, 'Z'), Labels: labels, Options: options, Driver: 'local', Scope: 'local',
       }
       const dir = join(this.deps.root, name)
       await mkdir(join(dir, '_data'), { recursive: true, mode: 0o755 })

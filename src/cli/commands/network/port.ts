@@ -1,5 +1,6 @@
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
+import { compareStrings } from '../../../common/compare.js'
 
 /** `berth port CONTAINER [PRIVATE_PORT[/PROTO]]`: "80/tcp -> 0.0.0.0:8080" lines, as docker. */
 export const portCommand: CommandHandler = async (ctx, args) => {
@@ -14,7 +15,7 @@ export const portCommand: CommandHandler = async (ctx, args) => {
     ctx.io.stdout.write(bindings.map((b) => `${hostPort(b)}\n`).join(''))
     return
   }
-  const keys = Object.keys(ports).sort((a, b) => Number(a.split('/')[0]) - Number(b.split('/')[0]) || a.localeCompare(b))
+  const keys = Object.keys(ports).sort((a, b) => Number(a.split('/')[0]) - Number(b.split('/')[0]) || compareStrings(a, b))
   let out = ''
   for (const key of keys) for (const b of ports[key] ?? []) out += `${key} -> ${hostPort(b)}\n`
   ctx.io.stdout.write(out)

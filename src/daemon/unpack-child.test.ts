@@ -1,0 +1,153 @@
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { EngineError, isEngineError, RuntimeError, sha256 } from '../common/index.js'
+import { inProcessUnpacker, packTar, type LayerSource, type TarEntry } from '../engine/layers/index.js'
+import { makeSpecialFiles } from '../sys/mount.js'
+import { childUnpacker, findUnpackScript, replyError } from './unpack-child.js'
+
+const isRoot = process.getuid?.() === 0
+const skip = !isRoot && 'needs root (owners, device nodes)'
+const here = dirname(fileURLToPath(import.meta.url))
+const script = join(here, 'unpack-main.js')
+const mtime = new Date(1_500_000_000_000)
+
+async function scratch(t: TestContext): Promise<string> {
+  const dir = await mkdtemp('/tmp/berth-unpack-child-test-')
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+async function emptyDir(parent: string, name: string): Promise<string> {
+  const root = join(parent, name)
+  await mkdir(root)
+  return root
+}
+
+/** Every path under root with its type, mode, owner, mtime, device, link target and content digest. */
+async function listing(root: string): Promise<string[]> {
+  const out: string[] = []
+  const walk = async (rel: string): Promise<void> => {
+    for (const name of (await readdir(join(root, rel))).sort()) {
+      const path = join(rel, name)
+      const st = await lstat(join(root, path))
+      let extra = ''
+      if (st.isSymbolicLink()) extra = `-> ${await readlink(join(root, path))}`
+      else if (st.isFile()) extra = sha256(await readFile(join(root, path)))
+      else if (st.isCharacterDevice()) extra = `dev ${st.rdev}`
+      // Directories the tar does not list are made with the time of the unpack.
+      const time = st.mtimeMs === mtime.getTime() ? 'tar-mtime' : 'unpack-time'
+      out.push(`${path} ${st.mode.toString(8)} ${st.uid}:${st.gid} ${time} nlink=${st.isDirectory() ? '-' : st.nlink} ${extra}`)
+      if (st.isDirectory()) await walk(path)
+    }
+  }
+  await walk('')
+  return out
+}
+
+const entries: TarEntry[] = [
+  { header: { name: './', type: 'directory', mode: 0o755, mtime } },
+  { header: { name: 'bin/', type: 'directory', mode: 0o711, uid: 3, gid: 4, mtime } },
+  { header: { name: 'bin/tool', mode: 0o4755, uid: 1000, gid: 1001, mtime }, data: 'binary' },
+  { header: { name: 'bin/alias', type: 'symlink', linkname: 'tool', mtime } },
+  { header: { name: 'bin/hard', type: 'link', linkname: 'bin/tool', mtime } },
+  { header: { name: 'etc/.wh.gone', mtime }, data: '' },
+  { header: { name: 'big', mode: 0o644, mtime }, data: 'x'.repeat(3 << 20) },
+]
+
+test('the child unpacks a stream and a stored file as berthd itself would', { skip }, async (t) => {
+  const dir = await scratch(t)
+  const tar = await packTar(entries)
+  const file = join(dir, 'layer.tar')
+  await writeFile(file, tar)
+  const mappings = { uids: [{ containerId: 0, hostId: 100000, size: 65536 }], gids: [{ containerId: 0, hostId: 100000, size: 65536 }] }
+  const sources: Array<[string, () => LayerSource, { idMappings?: typeof mappings }]> = [
+    ['stream', () => Readable.from([tar.subarray(0, 1000), tar.subarray(1000)]), {}],
+    ['file', () => ({ kind: 'file', path: file }), {}],
+    ['remapped', () => ({ kind: 'file', path: file }), { idMappings: mappings }],
+  ]
+  for (const [name, source, opts] of sources) {
+    const here = await emptyDir(dir, `in-${name}`)
+    const there = await emptyDir(dir, `child-${name}`)
+    const expected = await inProcessUnpacker(makeSpecialFiles)(source(), here, opts)
+    const got = await childUnpacker(script)(source(), there, opts)
+    assert.deepEqual(got, expected, name)
+    assert.equal(got.diffId, sha256(tar))
+    assert.deepEqual(await listing(there), await listing(here), name)
+  }
+  const remapped = await lstat(join(dir, 'child-remapped', 'bin/tool'))
+  assert.deepEqual([remapped.uid, remapped.gid], [101000, 101001])
+  assert.ok((await lstat(join(dir, 'child-file', 'etc/gone'))).isCharacterDevice())
+})
+
+test('an invalid layer fails in the child with the error berthd itself gives', { skip }, async (t) => {
+  const dir = await scratch(t)
+  const outside = await emptyDir(dir, 'outside')
+  const tar = await packTar([
+    { header: { name: 'link', type: 'symlink', linkname: outside, mtime } },
+    { header: { name: 'link/passwd', mode: 0o644, mtime }, data: 'root::0:0' },
+    { header: { name: 'filler', mode: 0o644, mtime }, data: 'y'.repeat(4 << 20) }, // still being sent when the child gives up
+  ])
+  const expected = await inProcessUnpacker(makeSpecialFiles)(Readable.from([tar]), await emptyDir(dir, 'here'), {}).catch((e: unknown) => e)
+  assert.ok(isEngineError(expected, 'InvalidArgument'), String(expected))
+  for (const source of [Readable.from([tar]), { kind: 'file' as const, path: join(dir, 'bad.tar') }]) {
+    await writeFile(join(dir, 'bad.tar'), tar)
+    const root = await emptyDir(dir, `child-${Math.random()}`)
+    await assert.rejects(childUnpacker(script)(source, root, {}), (err: unknown) => {
+      assert.ok(err instanceof EngineError)
+      assert.equal(err.kind, 'InvalidArgument')
+      assert.equal(err.code, (expected as EngineError).code)
+      assert.equal(err.message, (expected as EngineError).message)
+      return true
+    })
+    assert.deepEqual(await readdir(outside), [])
+  }
+})
+
+test("a source that fails mid-stream fails the unpack with the source's own error", { skip }, async (t) => {
+  const dir = await scratch(t)
+  const tar = await packTar(entries)
+  const broken = new Error('connection reset by registry')
+  async function* source(): AsyncGenerator<Buffer> {
+    yield tar.subarray(0, 4096)
+    throw broken
+  }
+  await assert.rejects(childUnpacker(script)(Readable.from(source()), await emptyDir(dir, 'root'), {}), (err) => err === broken)
+})
+
+test('an unpacker that dies or cannot start is a clear RuntimeError', async (t) => {
+  const dir = await scratch(t)
+  const killer = join(dir, 'killer.sh')
+  await writeFile(killer, 'echo dying >&2; kill -9 $$\n')
+  await chmod(killer, 0o755)
+  const killed = await childUnpacker(killer, '/bin/sh')(Readable.from([Buffer.alloc(1024)]), dir, {}).catch((e: unknown) => e)
+  assert.ok(killed instanceof RuntimeError, String(killed))
+  assert.match(killed.message, /^Cannot unpack layer: the unpacker was killed by SIGKILL: dying$/)
+  const missing = await childUnpacker(script, join(dir, 'no-such-node'))({ kind: 'file', path: killer }, dir, {}).catch((e: unknown) => e)
+  assert.ok(missing instanceof RuntimeError, String(missing))
+  assert.match(missing.message, /^Cannot unpack layer: cannot start .*no-such-node: .*ENOENT/)
+})
+
+test('replyError() rebuilds engine errors and keeps the errno of others', () => {
+  const e = replyError({ kind: 'InvalidArgument', code: 'INVALID_LAYER', message: 'bad' })
+  assert.ok(e instanceof EngineError)
+  assert.deepEqual([e.kind, e.code, e.message], ['InvalidArgument', 'INVALID_LAYER', 'bad'])
+  const full = replyError({ message: 'ENOSPC: no space left on device, write', errno: 'ENOSPC' }) as NodeJS.ErrnoException
+  assert.equal(full instanceof EngineError, false)
+  assert.equal(full.code, 'ENOSPC')
+  assert.equal(full.message, 'ENOSPC: no space left on device, write')
+})
+
+test('findUnpackScript() finds the bundle beside berthd, or unpack-main.js beside the compiled module', async (t) => {
+  const dir = await scratch(t)
+  assert.equal(findUnpackScript(join(dir, 'berthd'), {}), undefined)
+  await writeFile(join(dir, 'unpack-main.js'), '')
+  assert.equal(findUnpackScript(join(dir, 'main.js'), {}), join(dir, 'unpack-main.js'))
+  await writeFile(join(dir, 'berth-unpack'), '')
+  assert.equal(findUnpackScript(join(dir, 'berthd'), {}), join(dir, 'berth-unpack'))
+  assert.equal(findUnpackScript(join(dir, 'berthd'), { BERTH_UNPACK_BUNDLE: join(dir, 'main.js') }), join(dir, 'berth-unpack'), 'an override that does not exist is skipped')
+  assert.equal(findUnpackScript(join(dir, 'berthd'), { BERTH_UNPACK_BUNDLE: join(dir, 'unpack-main.js') }), join(dir, 'unpack-main.js'))
+})
