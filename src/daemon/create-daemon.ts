@@ -6,7 +6,7 @@ import { newId, type IdMappings, type Logger, EngineError, writeFileAtomic } fro
 import { listenAll, type Listeners } from './listeners.js'
 import { EventBus } from '../engine/events/index.js'
 import { OverlaySnapshotter, type LayerUnpacker } from '../engine/layers/index.js'
-import { childUnpacker, findUnpackScript } from './unpack-child.js'
+import { findUnpackScript, layerUnpacker } from './unpack-child.js'
 import { ImageStore, ImageCommitter, bootstrapBusybox, bootstrapRegistry, ImageArchives, ImageDistribution, type ImageRecord } from '../engine/images/index.js'
 import { registryImageInputs } from './registry-image.js'
 import { Builder, StepWorkspace } from '../engine/build/index.js'
@@ -76,9 +76,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     root: join(config.execRoot, 'runtime'),
     logger,
   })
-  const unpackScript = findUnpackScript()
-  if (!unpackScript) logger.warn('berth-unpack not found beside berthd: layers are unpacked in berthd itself')
-  const unpacker = unpackScript ? childUnpacker(unpackScript) : undefined
+  const unpacker = layerUnpacker(logger, findUnpackScript())
   const snapshotter = new OverlaySnapshotter({
     layersRoot: join(config.dataRoot, 'layers'),
     snapshotsRoot: join(config.dataRoot, 'containers'),

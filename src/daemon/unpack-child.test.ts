@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { EngineError, isEngineError, RuntimeError, sha256 } from '../common/index.js'
 import { inProcessUnpacker, packTar, type LayerSource, type TarEntry } from '../engine/layers/index.js'
 import { makeSpecialFiles } from '../sys/mount.js'
-import { childUnpacker, findUnpackScript, replyError } from './unpack-child.js'
+import { childUnpacker, findUnpackScript, layerUnpacker, replyError } from './unpack-child.js'
 
 const isRoot = process.getuid?.() === 0
 const skip = !isRoot && 'needs root (owners, device nodes)'
@@ -150,4 +150,30 @@ test('findUnpackScript() finds the bundle beside berthd, or unpack-main.js besid
   assert.equal(findUnpackScript(join(dir, 'berthd'), {}), join(dir, 'berth-unpack'))
   assert.equal(findUnpackScript(join(dir, 'berthd'), { BERTH_UNPACK_BUNDLE: join(dir, 'main.js') }), join(dir, 'berth-unpack'), 'an override that does not exist is skipped')
   assert.equal(findUnpackScript(join(dir, 'berthd'), { BERTH_UNPACK_BUNDLE: join(dir, 'unpack-main.js') }), join(dir, 'unpack-main.js'))
+})
+
+test('layerUnpacker() gives stored layer files to the child and unpacks streams itself', { skip }, async (t) => {
+  const dir = await scratch(t)
+  const marker = join(dir, 'children')
+  await writeFile(marker, '')
+  const wrapper = join(dir, 'wrapper.mjs')
+  await writeFile(wrapper, `import { appendFileSync } from 'node:fs'\nappendFileSync(${JSON.stringify(marker)}, process.argv[2] + '\\n')\nawait import(${JSON.stringify(script)})\n`)
+  const warnings: string[] = []
+  const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined }
+  const tar = await packTar(entries)
+  await writeFile(join(dir, 'layer.tar'), tar)
+  const unpack = layerUnpacker(logger, wrapper)
+  const fromFile = await emptyDir(dir, 'from-file')
+  assert.equal((await unpack({ kind: 'file', path: join(dir, 'layer.tar') }, fromFile, {})).diffId, sha256(tar))
+  const fromStream = await emptyDir(dir, 'from-stream')
+  assert.equal((await unpack(Readable.from([tar]), fromStream, {})).diffId, sha256(tar))
+  assert.deepEqual((await readFile(marker, 'utf8')).split('\n').filter(Boolean), [fromFile])
+  assert.deepEqual(await listing(fromStream), await listing(fromFile))
+  assert.deepEqual(warnings, [])
+
+  const alone = layerUnpacker(logger, undefined)
+  assert.match(warnings.join('\n'), /berth-unpack not found beside berthd: image layers are unpacked in berthd itself/)
+  const here = await emptyDir(dir, 'here')
+  assert.equal((await alone({ kind: 'file', path: join(dir, 'layer.tar') }, here, {})).diffId, sha256(tar))
+  assert.equal((await readFile(marker, 'utf8')).split('\n').filter(Boolean).length, 1)
 })
