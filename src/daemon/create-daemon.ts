@@ -82,7 +82,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     snapshotsRoot: join(config.dataRoot, 'containers'),
     mounter: { mountOverlay, unmount, isMountpoint, makeSpecialFiles },
     idMappings: remap?.mappings,
-    unpacker,
+    unpacker: unpacker.unpack,
   })
   const images = new ImageStore({ dataRoot: config.dataRoot, snapshotter, events })
   await images.load?.()
@@ -130,7 +130,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   })
   // FROM an image that is not here pulls it, as Docker's builder does (distribution is made below; used only once serving).
   const builder = await createBuilder(config.dataRoot, {
-    images, snapshotter, runtime, logger, idMappings: remap?.mappings, unpacker, pullImage: (ref) => distribution.pull(ref),
+    images, snapshotter, runtime, logger, idMappings: remap?.mappings, unpacker: unpacker.unpack, pullImage: (ref) => distribution.pull(ref),
   })
   await mkdir(join(config.dataRoot, 'tmp'), { recursive: true })
   const commit = new ContainerCommit({
@@ -226,6 +226,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await listeners?.close()
       // Streams such as `logs -f` would hold close() open forever; containers keep running regardless.
       server.closeAllConnections()
+      unpacker.close()
       containers.close()
       await networks.close()
       await runtime.close()

@@ -5,9 +5,9 @@ import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { EngineError, isEngineError, RuntimeError, sha256 } from '../common/index.js'
-import { inProcessUnpacker, packTar, type LayerSource, type TarEntry } from '../engine/layers/index.js'
+import { inProcessUnpacker, packTar, type TarEntry } from '../engine/layers/index.js'
 import { makeSpecialFiles } from '../sys/mount.js'
-import { childUnpacker, findUnpackScript, layerUnpacker, replyError } from './unpack-child.js'
+import { ChildUnpacker, findUnpackScript, layerUnpacker, replyError } from './unpack-child.js'
 
 const isRoot = process.getuid?.() === 0
 const skip = !isRoot && 'needs root (owners, device nodes)'
@@ -58,29 +58,43 @@ const entries: TarEntry[] = [
   { header: { name: 'big', mode: 0o644, mtime }, data: 'x'.repeat(3 << 20) },
 ]
 
-test('the child unpacks a stream and a stored file as berthd itself would', { skip }, async (t) => {
+/** A script that notes every start of the child in `marker`, then is the real unpacker. */
+async function countingScript(dir: string): Promise<{ script: string; starts: () => Promise<number> }> {
+  const marker = join(dir, 'starts')
+  await writeFile(marker, '')
+  const wrapper = join(dir, 'wrapper.mjs')
+  await writeFile(wrapper, `import { appendFileSync } from 'node:fs'\nappendFileSync(${JSON.stringify(marker)}, 'start\\n')\nawait import(${JSON.stringify(script)})\n`)
+  return { script: wrapper, starts: async () => (await readFile(marker, 'utf8')).split('\n').filter(Boolean).length }
+}
+
+test('the child unpacks stored files as berthd itself would, one child for a burst of layers', { skip }, async (t) => {
   const dir = await scratch(t)
   const tar = await packTar(entries)
   const file = join(dir, 'layer.tar')
   await writeFile(file, tar)
   const mappings = { uids: [{ containerId: 0, hostId: 100000, size: 65536 }], gids: [{ containerId: 0, hostId: 100000, size: 65536 }] }
-  const sources: Array<[string, () => LayerSource, { idMappings?: typeof mappings }]> = [
-    ['stream', () => Readable.from([tar.subarray(0, 1000), tar.subarray(1000)]), {}],
-    ['file', () => ({ kind: 'file', path: file }), {}],
-    ['remapped', () => ({ kind: 'file', path: file }), { idMappings: mappings }],
-  ]
-  for (const [name, source, opts] of sources) {
-    const here = await emptyDir(dir, `in-${name}`)
+  const { script: counted, starts } = await countingScript(dir)
+  const child = new ChildUnpacker(counted, process.execPath, 200)
+  t.after(() => child.close())
+  const cases: Array<[string, { idMappings?: typeof mappings }]> = [['plain', {}], ['remapped', { idMappings: mappings }], ['again', {}]]
+  const got = await Promise.all(cases.map(async ([name, opts]) => {
     const there = await emptyDir(dir, `child-${name}`)
-    const expected = await inProcessUnpacker(makeSpecialFiles)(source(), here, opts)
-    const got = await childUnpacker(script)(source(), there, opts)
-    assert.deepEqual(got, expected, name)
-    assert.equal(got.diffId, sha256(tar))
+    return { name, opts, there, result: await child.unpack(file, there, opts.idMappings) }
+  }))
+  for (const { name, opts, there, result } of got) {
+    const here = await emptyDir(dir, `in-${name}`)
+    assert.deepEqual(result, await inProcessUnpacker(makeSpecialFiles)({ kind: 'file', path: file }, here, opts), name)
+    assert.equal(result.diffId, sha256(tar))
     assert.deepEqual(await listing(there), await listing(here), name)
   }
   const remapped = await lstat(join(dir, 'child-remapped', 'bin/tool'))
   assert.deepEqual([remapped.uid, remapped.gid], [101000, 101001])
-  assert.ok((await lstat(join(dir, 'child-file', 'etc/gone'))).isCharacterDevice())
+  assert.ok((await lstat(join(dir, 'child-plain', 'etc/gone'))).isCharacterDevice())
+  await child.unpack(file, await emptyDir(dir, 'sequential'))
+  assert.equal(await starts(), 1, 'one child for layers that come one after another')
+  await new Promise((r) => setTimeout(r, 600)) // idleMs 200: the child has ended
+  await child.unpack(file, await emptyDir(dir, 'later'))
+  assert.equal(await starts(), 2, 'a new child after it went idle')
 })
 
 test('an invalid layer fails in the child with the error berthd itself gives', { skip }, async (t) => {
@@ -89,33 +103,24 @@ test('an invalid layer fails in the child with the error berthd itself gives', {
   const tar = await packTar([
     { header: { name: 'link', type: 'symlink', linkname: outside, mtime } },
     { header: { name: 'link/passwd', mode: 0o644, mtime }, data: 'root::0:0' },
-    { header: { name: 'filler', mode: 0o644, mtime }, data: 'y'.repeat(4 << 20) }, // still being sent when the child gives up
   ])
-  const expected = await inProcessUnpacker(makeSpecialFiles)(Readable.from([tar]), await emptyDir(dir, 'here'), {}).catch((e: unknown) => e)
+  await writeFile(join(dir, 'bad.tar'), tar)
+  const source = { kind: 'file' as const, path: join(dir, 'bad.tar') }
+  const expected = await inProcessUnpacker(makeSpecialFiles)(source, await emptyDir(dir, 'here'), {}).catch((e: unknown) => e)
   assert.ok(isEngineError(expected, 'InvalidArgument'), String(expected))
-  for (const source of [Readable.from([tar]), { kind: 'file' as const, path: join(dir, 'bad.tar') }]) {
-    await writeFile(join(dir, 'bad.tar'), tar)
-    const root = await emptyDir(dir, `child-${Math.random()}`)
-    await assert.rejects(childUnpacker(script)(source, root, {}), (err: unknown) => {
-      assert.ok(err instanceof EngineError)
-      assert.equal(err.kind, 'InvalidArgument')
-      assert.equal(err.code, (expected as EngineError).code)
-      assert.equal(err.message, (expected as EngineError).message)
-      return true
-    })
-    assert.deepEqual(await readdir(outside), [])
-  }
-})
-
-test("a source that fails mid-stream fails the unpack with the source's own error", { skip }, async (t) => {
-  const dir = await scratch(t)
-  const tar = await packTar(entries)
-  const broken = new Error('connection reset by registry')
-  async function* source(): AsyncGenerator<Buffer> {
-    yield tar.subarray(0, 4096)
-    throw broken
-  }
-  await assert.rejects(childUnpacker(script)(Readable.from(source()), await emptyDir(dir, 'root'), {}), (err) => err === broken)
+  const child = new ChildUnpacker(script)
+  t.after(() => child.close())
+  await assert.rejects(child.unpack(source.path, await emptyDir(dir, 'there')), (err: unknown) => {
+    assert.ok(err instanceof EngineError)
+    assert.equal(err.kind, 'InvalidArgument')
+    assert.equal(err.code, (expected as EngineError).code)
+    assert.equal(err.message, (expected as EngineError).message)
+    return true
+  })
+  assert.deepEqual(await readdir(outside), [])
+  const missing = await child.unpack(join(dir, 'no-such.tar'), await emptyDir(dir, 'none')).catch((e: unknown) => e) as NodeJS.ErrnoException
+  assert.equal(missing.code, 'ENOENT', String(missing))
+  assert.equal(isEngineError(missing), false)
 })
 
 test('an unpacker that dies or cannot start is a clear RuntimeError', async (t) => {
@@ -123,10 +128,12 @@ test('an unpacker that dies or cannot start is a clear RuntimeError', async (t) 
   const killer = join(dir, 'killer.sh')
   await writeFile(killer, 'echo dying >&2; kill -9 $$\n')
   await chmod(killer, 0o755)
-  const killed = await childUnpacker(killer, '/bin/sh')(Readable.from([Buffer.alloc(1024)]), dir, {}).catch((e: unknown) => e)
+  const dying = new ChildUnpacker(killer, '/bin/sh')
+  const killed = await dying.unpack(killer, dir).catch((e: unknown) => e)
   assert.ok(killed instanceof RuntimeError, String(killed))
   assert.match(killed.message, /^Cannot unpack layer: the unpacker was killed by SIGKILL: dying$/)
-  const missing = await childUnpacker(script, join(dir, 'no-such-node'))({ kind: 'file', path: killer }, dir, {}).catch((e: unknown) => e)
+  const absent = new ChildUnpacker(script, join(dir, 'no-such-node'))
+  const missing = await absent.unpack(killer, dir).catch((e: unknown) => e)
   assert.ok(missing instanceof RuntimeError, String(missing))
   assert.match(missing.message, /^Cannot unpack layer: cannot start .*no-such-node: .*ENOENT/)
 })
@@ -154,26 +161,25 @@ test('findUnpackScript() finds the bundle beside berthd, or unpack-main.js besid
 
 test('layerUnpacker() gives stored layer files to the child and unpacks streams itself', { skip }, async (t) => {
   const dir = await scratch(t)
-  const marker = join(dir, 'children')
-  await writeFile(marker, '')
-  const wrapper = join(dir, 'wrapper.mjs')
-  await writeFile(wrapper, `import { appendFileSync } from 'node:fs'\nappendFileSync(${JSON.stringify(marker)}, process.argv[2] + '\\n')\nawait import(${JSON.stringify(script)})\n`)
+  const { script: counted, starts } = await countingScript(dir)
   const warnings: string[] = []
   const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined }
   const tar = await packTar(entries)
   await writeFile(join(dir, 'layer.tar'), tar)
-  const unpack = layerUnpacker(logger, wrapper)
-  const fromFile = await emptyDir(dir, 'from-file')
-  assert.equal((await unpack({ kind: 'file', path: join(dir, 'layer.tar') }, fromFile, {})).diffId, sha256(tar))
+  const { unpack, close } = layerUnpacker(logger, counted)
+  t.after(close)
   const fromStream = await emptyDir(dir, 'from-stream')
   assert.equal((await unpack(Readable.from([tar]), fromStream, {})).diffId, sha256(tar))
-  assert.deepEqual((await readFile(marker, 'utf8')).split('\n').filter(Boolean), [fromFile])
+  assert.equal(await starts(), 0, 'a stream is unpacked in berthd')
+  const fromFile = await emptyDir(dir, 'from-file')
+  assert.equal((await unpack({ kind: 'file', path: join(dir, 'layer.tar') }, fromFile, {})).diffId, sha256(tar))
+  assert.equal(await starts(), 1, 'a stored file goes to the child')
   assert.deepEqual(await listing(fromStream), await listing(fromFile))
   assert.deepEqual(warnings, [])
 
-  const alone = layerUnpacker(logger, undefined)
+  const alone = layerUnpacker(logger, undefined).unpack
   assert.match(warnings.join('\n'), /berth-unpack not found beside berthd: image layers are unpacked in berthd itself/)
   const here = await emptyDir(dir, 'here')
   assert.equal((await alone({ kind: 'file', path: join(dir, 'layer.tar') }, here, {})).diffId, sha256(tar))
-  assert.equal((await readFile(marker, 'utf8')).split('\n').filter(Boolean).length, 1)
+  assert.equal(await starts(), 1)
 })

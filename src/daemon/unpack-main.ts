@@ -1,33 +1,42 @@
 /**
- * bin/berth-unpack: unpacks one layer tar for berthd in a process of its own (see unpack-child.ts).
- *   berth-unpack <root> [<id mappings as JSON>]   the tar on stdin
- * Prints one JSON line on stdout: {"result": UnpackResult} and exits 0, or {"error": {...}} and exits 1.
+ * bin/berth-unpack: unpacks stored layer tars for berthd in a process of its own (see unpack-child.ts).
+ *   berth-unpack --serve
+ * Reads one JSON request per line on stdin, {"id", "root", "file", "idMappings"?}, unpacks them as they
+ * come (concurrently), and answers each with one line on stdout: {"id", "result": UnpackResult} or
+ * {"id", "error": {...}}. Exits once stdin ends and its jobs are done.
  */
-import { isEngineError, type IdMappings } from '../common/index.js'
+import { createInterface } from 'node:readline'
+import { isEngineError } from '../common/index.js'
 import { inProcessUnpacker } from '../engine/layers/index.js'
 import { makeSpecialFiles } from '../sys/mount.js'
-import type { UnpackReply } from './unpack-child.js'
+import type { UnpackReply, UnpackRequest } from './unpack-child.js'
 
-async function main(): Promise<void> {
-  const [root, mappings] = process.argv.slice(2)
-  if (!root) {
-    process.stderr.write('usage: berth-unpack <root> [<id mappings JSON>] < layer.tar\n')
+async function answer(line: string): Promise<UnpackReply> {
+  let id = 0
+  try {
+    const req = JSON.parse(line) as UnpackRequest
+    id = req.id
+    const result = await inProcessUnpacker(makeSpecialFiles)({ kind: 'file', path: req.file }, req.root, req.idMappings ? { idMappings: req.idMappings } : {})
+    return { id, result }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    return isEngineError(err)
+      ? { id, error: { kind: err.kind, code: err.code, message: err.message } }
+      : { id, error: { message: e.message ?? String(err), ...(typeof e.code === 'string' ? { errno: e.code } : {}) } }
+  }
+}
+
+function main(): void {
+  if (process.argv[2] !== '--serve') {
+    process.stderr.write('usage: berth-unpack --serve   (requests on stdin, one JSON line each)\n')
     process.exitCode = 2
     return
   }
-  let reply: UnpackReply
-  try {
-    const idMappings = mappings ? (JSON.parse(mappings) as IdMappings) : undefined
-    reply = { result: await inProcessUnpacker(makeSpecialFiles)(process.stdin, root, { idMappings }) }
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException
-    reply = isEngineError(err)
-      ? { error: { kind: err.kind, code: err.code, message: err.message } }
-      : { error: { message: e.message ?? String(err), ...(typeof e.code === 'string' ? { errno: e.code } : {}) } }
-    process.exitCode = 1
-  }
-  process.stdout.write(`${JSON.stringify(reply)}\n`)
-  process.stdin.destroy() // a failed unpack stops reading; what berthd still sends is not wanted
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
+  lines.on('line', (line) => {
+    if (line.trim() === '') return
+    void answer(line).then((reply) => process.stdout.write(`${JSON.stringify(reply)}\n`))
+  })
 }
 
-void main()
+main()

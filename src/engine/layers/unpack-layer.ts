@@ -47,9 +47,8 @@ export interface UnpackOptions {
 
 /**
  * Unpacks an uncompressed layer tar into `root` (an existing, empty directory), as unpackLayer does;
- * `idMappings`: a remapped daemon's mappings, owners are shifted into them. berthd gives the snapshotter
- * one that runs unpackLayer in a short-lived child process (daemon/unpack-child.ts); inProcessUnpacker
- * runs it here.
+ * `idMappings`: a remapped daemon's mappings, owners are shifted into them. inProcessUnpacker runs
+ * unpackLayer here; berthd's (daemon/unpack-child.ts) runs it in a short-lived child for a stored file.
  */
 export type LayerUnpacker = (tar: LayerSource, root: string, opts: { idMappings?: IdMappings }) => Promise<UnpackResult>
 
