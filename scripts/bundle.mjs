@@ -8,7 +8,7 @@ import { BERTHD_SHEBANG } from '../dist/src/daemon/start-env.js'
 await mkdir('bin', { recursive: true })
 await writeFile('bin/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')
 // bin/berth-registry is the registry server alone, copied into the berth/registry image.
-// bin/berth-unpack unpacks one layer for berthd, in a process of its own (src/daemon/unpack-child.ts).
+// bin/berth-unpack unpacks stored image layers for berthd, in a process of its own (src/daemon/unpack-child.ts).
 // berthd keeps V8's optimizing compiler: running it with --no-opt saved ~7 MB of RSS after a few
 // container runs but made its hot JS paths several times slower (`logs` of a 100 MB log: 2.6 s -> 10.4 s);
 // so did --max-semi-space-size=1 (`logs` 2x the CPU), --optimize-for-size (2 s idle RSS -2.5 MB, `logs` ~3x

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { EngineError, isEngineError, RuntimeError, sha256 } from '../common/index.js'
 import { inProcessUnpacker, packTar, type TarEntry } from '../engine/layers/index.js'
 import { makeSpecialFiles } from '../sys/mount.js'
+import { sampleTree } from '../engine/layers/testing/sample-layer.js'
 import { ChildUnpacker, findUnpackScript, layerUnpacker, replyError } from './unpack-child.js'
 
 const isRoot = process.getuid?.() === 0
@@ -49,11 +50,7 @@ async function listing(root: string): Promise<string[]> {
 }
 
 const entries: TarEntry[] = [
-  { header: { name: './', type: 'directory', mode: 0o755, mtime } },
-  { header: { name: 'bin/', type: 'directory', mode: 0o711, uid: 3, gid: 4, mtime } },
-  { header: { name: 'bin/tool', mode: 0o4755, uid: 1000, gid: 1001, mtime }, data: 'binary' },
-  { header: { name: 'bin/alias', type: 'symlink', linkname: 'tool', mtime } },
-  { header: { name: 'bin/hard', type: 'link', linkname: 'bin/tool', mtime } },
+  ...sampleTree(mtime),
   { header: { name: 'etc/.wh.gone', mtime }, data: '' },
   { header: { name: 'big', mode: 0o644, mtime }, data: 'x'.repeat(3 << 20) },
 ]

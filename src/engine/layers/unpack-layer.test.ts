@@ -8,6 +8,7 @@ import { makeSpecialFiles } from '../../sys/mount.js'
 import { FakeMounter } from './fake-mounter.js'
 import { packTar, type TarEntry } from './pack-tar.js'
 import { cleanPath, unpackLayer } from './unpack-layer.js'
+import { sampleTree } from './testing/sample-layer.js'
 
 const isRoot = process.getuid?.() === 0
 const mtime = new Date(1_500_000_000_000)
@@ -30,11 +31,7 @@ test('cleanPath() normalizes and rejects escapes', () => {
 test('unpackLayer() keeps modes, owners, mtimes, symlinks, hard links and devices', { skip: !isRoot && 'needs root' }, async (t) => {
   const root = await scratch(t)
   const entries: TarEntry[] = [
-    { header: { name: './', type: 'directory', mode: 0o755, mtime } },
-    { header: { name: 'bin/', type: 'directory', mode: 0o711, uid: 3, gid: 4, mtime } },
-    { header: { name: 'bin/tool', mode: 0o4755, uid: 1000, gid: 1001, mtime }, data: 'binary' },
-    { header: { name: 'bin/alias', type: 'symlink', linkname: 'tool', mtime } },
-    { header: { name: 'bin/hard', type: 'link', linkname: 'bin/tool', mtime } },
+    ...sampleTree(mtime),
     { header: { name: 'dev/null', type: 'character-device', mode: 0o666, devmajor: 1, devminor: 3, mtime } },
     { header: { name: 'dev/nullink', type: 'link', linkname: 'dev/null', mtime } },
     { header: { name: 'run/fifo', type: 'fifo', mode: 0o600, mtime } },
