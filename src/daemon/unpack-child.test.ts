@@ -71,7 +71,8 @@ test('the child unpacks stored files as berthd itself would, one child for a bur
   await writeFile(file, tar)
   const mappings = { uids: [{ containerId: 0, hostId: 100000, size: 65536 }], gids: [{ containerId: 0, hostId: 100000, size: 65536 }] }
   const { script: counted, starts } = await countingScript(dir)
-  const child = new ChildUnpacker(counted, process.execPath, 200)
+  // idleMs long enough that the in-process comparisons between the layers below never outlast it.
+  const child = new ChildUnpacker(counted, process.execPath, 5000)
   t.after(() => child.close())
   const cases: Array<[string, { idMappings?: typeof mappings }]> = [['plain', {}], ['remapped', { idMappings: mappings }], ['again', {}]]
   const got = await Promise.all(cases.map(async ([name, opts]) => {
@@ -89,7 +90,7 @@ test('the child unpacks stored files as berthd itself would, one child for a bur
   assert.ok((await lstat(join(dir, 'child-plain', 'etc/gone'))).isCharacterDevice())
   await child.unpack(file, await emptyDir(dir, 'sequential'))
   assert.equal(await starts(), 1, 'one child for layers that come one after another')
-  await new Promise((r) => setTimeout(r, 600)) // idleMs 200: the child has ended
+  await new Promise((r) => setTimeout(r, 5500)) // idleMs 5000: the child has ended
   await child.unpack(file, await emptyDir(dir, 'later'))
   assert.equal(await starts(), 2, 'a new child after it went idle')
 })
