@@ -9,7 +9,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-packages=(crun runc conmon busybox-static tini iproute2 nftables iptables ca-certificates openssl tmux
+packages=(crun runc conmon busybox-static tini perl-base iproute2 nftables iptables ca-certificates openssl tmux
   docker-registry skopeo apache2-utils wrk zstd docker-compose curl)
 missing=()
 for p in "${packages[@]}"; do

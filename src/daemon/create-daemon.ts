@@ -16,7 +16,7 @@ import { ContainerManager, ExecManager } from '../engine/containers/index.js'
 import { LocalVolumeService, VolumeHooks } from '../engine/volumes/index.js'
 import type { Engine } from '../engine/engine.js'
 import { CLONED_BINARY_ENV, ConmonRuntime, scratchDirFor } from '../runtime/index.js'
-import { resolveUsernsRemap, setupRemappedRoot, SpawnHelper, useSpawnHelper } from '../sys/index.js'
+import { MountHelper, resolveUsernsRemap, setupRemappedRoot, SpawnHelper, useMountHelper, useSpawnHelper } from '../sys/index.js'
 import { ensureCgroupsForCrun, mountOverlay, mountFilesystem, unmount, isMountpoint, makeSpecialFiles, run, hostNofileHardLimit, boundingCapabilities, detectCgroups, detectCgroupFeatures, readCgroupStats, filterThrough } from '../sys/index.js'
 import { createApiServer } from '../api/index.js'
 import type { DaemonConfig } from './config.js'
@@ -58,6 +58,9 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   const removeSpawnDir = (): void => rmSync(spawnDir, { recursive: true, force: true })
   process.once('exit', removeSpawnDir)
   useSpawnHelper(spawnHelper)
+  // Container rootfs mounts and unmounts: mount(2) and umount2(2) from one perl, not a mount(8) each.
+  const mountHelper = new MountHelper({ onUnavailable: (reason) => logger.warn(`mounting with mount(8): ${reason}`) })
+  useMountHelper(mountHelper)
 
   const warnings: string[] = []
   let runtimeName = config.runtime
@@ -233,6 +236,8 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       await rm(config.pidfile, { force: true })
       useSpawnHelper(undefined)
       spawnHelper.close()
+      useMountHelper(undefined)
+      mountHelper.close()
       process.off('exit', removeSpawnDir)
       await rm(spawnDir, { recursive: true, force: true })
     },

@@ -1,8 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile, readdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isMountpoint, makeSpecialFiles, mountOverlay, mountPoints, overlayMountArgs, unmount } from './mount.js'
+import { isMountpoint, makeSpecialFiles, mountOverlay, mountPoints, overlayMountArgs, overlayMountRequest, unmount, useMountHelper } from './mount.js'
+import { MountHelper, MS_RDONLY } from './mount-helper.js'
 
 const isRoot = process.getuid?.() === 0
 
@@ -59,55 +60,111 @@ test('overlayMountArgs() rejects paths with separators and a lone upperdir', () 
   assert.throws(() => overlayMountArgs({ lowerdirs: [], target: '/m' }), { kind: 'InvalidArgument' })
 })
 
+test('overlayMountRequest() is the same overlay as mount(2) arguments: ro is MS_RDONLY, not an option', () => {
+  const opts = { lowerdirs: ['/l/2', '/l/1'], upperdir: '/c/u', workdir: '/c/w', target: '/m', volatile: true }
+  assert.deepEqual(overlayMountRequest(opts), {
+    source: 'overlay', fstype: 'overlay', flags: 0, data: 'index=off,lowerdir=/l/2:/l/1,upperdir=/c/u,workdir=/c/w,volatile', target: '/m',
+  })
+  const ro = overlayMountRequest({ lowerdirs: ['/a', '/b'], target: '/m', readonly: true })
+  assert.equal(ro?.flags, MS_RDONLY)
+  assert.equal(ro?.data, 'index=off,lowerdir=/a:/b')
+  // The read-only bind mount stays with mount(8) (a bind, then a read-only remount).
+  assert.equal(overlayMountRequest({ lowerdirs: ['/l/1'], target: '/m' }), undefined)
+})
+
+test('overlayMountRequest() gives relative lowerdirs and their cwd when options exceed a page, as overlayMountArgs()', () => {
+  const lowers = Array.from({ length: 50 }, (_, i) => `/var/lib/berth/layers/${String(i).padStart(64, 'a')}/diff`)
+  const req = overlayMountRequest({ lowerdirs: lowers, target: '/m' })
+  const args = overlayMountArgs({ lowerdirs: lowers, target: '/m' })
+  assert.equal(req?.cwd, '/var/lib/berth/layers')
+  assert.equal(req?.cwd, args.cwd)
+  assert.equal(req?.data, args.argv[5])
+  assert.throws(() => overlayMountRequest({ lowerdirs: ['/a,b', '/c'], target: '/m' }), /comma, colon or space/)
+})
+
 test('mountPoints() decodes octal escapes in mountinfo', () => {
   const info = '36 35 98:0 /mnt1 /mnt/with\\040space rw,noatime master:1 - ext3 /dev/root rw\n'
   assert.deepEqual([...mountPoints(info)], ['/mnt/with space'])
 })
 
-test('mountOverlay() mounts lowers read-only and upper copy-on-write', { skip: !isRoot && 'needs root' }, async (t) => {
-  const mounts: string[] = []
-  const dir = await tmpDir(t, mounts)
-  for (const d of ['l1', 'l2', 'u', 'w', 'm', 'ro']) await mkdir(join(dir, d))
-  await writeFile(join(dir, 'l1/a'), 'from l1')
-  await writeFile(join(dir, 'l2/a'), 'from l2')
-  await writeFile(join(dir, 'l1/b'), 'only l1')
-  mounts.push(join(dir, 'm'))
-  await mountOverlay({ lowerdirs: [join(dir, 'l2'), join(dir, 'l1')], upperdir: join(dir, 'u'), workdir: join(dir, 'w'), target: join(dir, 'm') })
-  assert.equal(await isMountpoint(join(dir, 'm')), true)
-  assert.equal(await readFile(join(dir, 'm/a'), 'utf8'), 'from l2')
-  await writeFile(join(dir, 'm/b'), 'changed')
-  assert.equal(await readFile(join(dir, 'l1/b'), 'utf8'), 'only l1')
-  assert.equal(await readFile(join(dir, 'u/b'), 'utf8'), 'changed')
-
-  mounts.push(join(dir, 'ro'))
-  await mountOverlay({ lowerdirs: [join(dir, 'l1')], target: join(dir, 'ro') })
-  assert.equal(await readFile(join(dir, 'ro/b'), 'utf8'), 'only l1')
-  await assert.rejects(writeFile(join(dir, 'ro/new'), 'x'), { code: 'EROFS' })
-
-  await unmount(join(dir, 'm'))
-  await unmount(join(dir, 'ro'))
-  assert.equal(await isMountpoint(join(dir, 'm')), false)
-  await unmount(join(dir, 'm'))
-  await unmount(join(dir, 'does-not-exist'))
-})
-
-test('mountOverlay() mounts more layers than fit in a page of absolute paths', { skip: !isRoot && 'needs root' }, async (t) => {
-  const mounts: string[] = []
-  const dir = await tmpDir(t, mounts)
-  const lowers: string[] = []
-  for (let i = 0; i < 50; i++) {
-    const l = join(dir, 'layers', String(i).padStart(64, 'f'), 'diff')
-    await mkdir(l, { recursive: true })
-    await writeFile(join(l, `file${i}`), String(i))
-    lowers.unshift(l)
+// The daemon mounts through its MountHelper (mount(2) from perl); without it, mount(8) runs.
+for (const via of ['mount(8)', 'the mount helper'] as const) {
+  const useHelper = (t: { after: (fn: () => void) => void }): void => {
+    if (via === 'mount(8)') return
+    const helper = new MountHelper()
+    useMountHelper(helper)
+    t.after(() => {
+      useMountHelper(undefined)
+      helper.close()
+    })
   }
-  assert.ok(lowers.join(':').length > 4096)
-  await mkdir(join(dir, 'm'))
-  mounts.push(join(dir, 'm'))
-  await mountOverlay({ lowerdirs: lowers, target: join(dir, 'm') })
-  assert.equal((await readdir(join(dir, 'm'))).length, 50)
-  assert.equal(await readFile(join(dir, 'm/file0'), 'utf8'), '0')
-})
+
+  test(`mountOverlay() mounts lowers read-only and upper copy-on-write (${via})`, { skip: !isRoot && 'needs root' }, async (t) => {
+    useHelper(t)
+    const mounts: string[] = []
+    const dir = await tmpDir(t, mounts)
+    for (const d of ['l1', 'l2', 'u', 'w', 'm', 'ro']) await mkdir(join(dir, d))
+    await writeFile(join(dir, 'l1/a'), 'from l1')
+    await writeFile(join(dir, 'l2/a'), 'from l2')
+    await writeFile(join(dir, 'l1/b'), 'only l1')
+    mounts.push(join(dir, 'm'))
+    await mountOverlay({ lowerdirs: [join(dir, 'l2'), join(dir, 'l1')], upperdir: join(dir, 'u'), workdir: join(dir, 'w'), target: join(dir, 'm') })
+    assert.equal(await isMountpoint(join(dir, 'm')), true)
+    assert.equal(await readFile(join(dir, 'm/a'), 'utf8'), 'from l2')
+    await writeFile(join(dir, 'm/b'), 'changed')
+    assert.equal(await readFile(join(dir, 'l1/b'), 'utf8'), 'only l1')
+    assert.equal(await readFile(join(dir, 'u/b'), 'utf8'), 'changed')
+
+    mounts.push(join(dir, 'ro'))
+    await mountOverlay({ lowerdirs: [join(dir, 'l1')], target: join(dir, 'ro') })
+    assert.equal(await readFile(join(dir, 'ro/b'), 'utf8'), 'only l1')
+    await assert.rejects(writeFile(join(dir, 'ro/new'), 'x'), { code: 'EROFS' })
+
+    await unmount(join(dir, 'm'))
+    await unmount(join(dir, 'ro'))
+    assert.equal(await isMountpoint(join(dir, 'm')), false)
+    await unmount(join(dir, 'm'))
+    await unmount(join(dir, 'does-not-exist'))
+  })
+
+  test(`mountOverlay() mounts more layers than fit in a page of absolute paths (${via})`, { skip: !isRoot && 'needs root' }, async (t) => {
+    useHelper(t)
+    const mounts: string[] = []
+    const dir = await tmpDir(t, mounts)
+    const lowers: string[] = []
+    for (let i = 0; i < 50; i++) {
+      const l = join(dir, 'layers', String(i).padStart(64, 'f'), 'diff')
+      await mkdir(l, { recursive: true })
+      await writeFile(join(l, `file${i}`), String(i))
+      lowers.unshift(l)
+    }
+    assert.ok(lowers.join(':').length > 4096)
+    await mkdir(join(dir, 'm'))
+    mounts.push(join(dir, 'm'))
+    await mountOverlay({ lowerdirs: lowers, target: join(dir, 'm') })
+    assert.equal((await readdir(join(dir, 'm'))).length, 50)
+    assert.equal(await readFile(join(dir, 'm/file0'), 'utf8'), '0')
+  })
+
+  test(`unmount() of a busy mount fails with the reason and leaves it mounted; lazy detaches it (${via})`, { skip: !isRoot && 'needs root' }, async (t) => {
+    useHelper(t)
+    const mounts: string[] = []
+    const dir = await tmpDir(t, mounts)
+    for (const d of ['l1', 'l2', 'm']) await mkdir(join(dir, d))
+    await writeFile(join(dir, 'l1/f'), 'x')
+    mounts.push(join(dir, 'm'))
+    await mountOverlay({ lowerdirs: [join(dir, 'l2'), join(dir, 'l1')], target: join(dir, 'm') })
+    const busy = await open(join(dir, 'm/f'))
+    t.after(() => busy.close())
+    await assert.rejects(unmount(join(dir, 'm')), (err: Error) => {
+      assert.match(err.message, /can't unmount .*\/m: Device or resource busy/)
+      return true
+    })
+    assert.equal(await isMountpoint(join(dir, 'm')), true)
+    await unmount(join(dir, 'm'), { lazy: true })
+    assert.equal(await isMountpoint(join(dir, 'm')), false)
+  })
+}
 
 test('makeSpecialFiles() creates whiteouts and opaque dirs that overlay honours', { skip: !isRoot && 'needs root' }, async (t) => {
   const mounts: string[] = []

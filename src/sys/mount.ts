@@ -3,11 +3,13 @@ import { access, readFile, realpath } from 'node:fs/promises'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import tarStream from 'tar-stream'
 import { invalid, RuntimeError } from '../common/index.js'
+import { MNT_DETACH, MountHelperUnavailable, MountSyscallError, MS_RDONLY, type MountHelper, type MountRequest } from './mount-helper.js'
 import { run } from './process.js'
 
 /**
  * Mounts and the few filesystem objects Node cannot create itself (device nodes, overlay whiteouts,
- * trusted.* xattrs). The one place berth calls mount(8), umount(8) and tar(1).
+ * trusted.* xattrs). The one place berth mounts and unmounts (mount(2) and umount2(2) through the
+ * daemon's MountHelper, else mount(8) and umount(8)) and calls tar(1).
  */
 
 export interface OverlayMountOptions {
@@ -51,7 +53,30 @@ const PAGE_SIZE = 4096
  *   "layers/<chain-hex>/diff" layout that fits about 57 layers.
  */
 export function overlayMountArgs(opts: OverlayMountOptions, pageSize = PAGE_SIZE): { argv: string[]; cwd?: string } {
-  const { lowerdirs, upperdir, workdir, target } = opts
+  const plan = overlayMountPlan(opts, pageSize)
+  if (plan.bindLower !== undefined) return { argv: ['mount', '--bind', '-o', 'ro', plan.bindLower, opts.target] }
+  return { argv: ['mount', '-t', 'overlay', 'overlay', '-o', plan.options.join(','), opts.target], ...(plan.cwd ? { cwd: plan.cwd } : {}) }
+}
+
+/**
+ * The same mount as overlayMountArgs, as mount(2)'s arguments (for the MountHelper): 'ro' is the
+ * MS_RDONLY flag there, not an option. undefined for the read-only bind mount, which takes two calls. Pure.
+ */
+export function overlayMountRequest(opts: OverlayMountOptions, pageSize = PAGE_SIZE): MountRequest | undefined {
+  const plan = overlayMountPlan(opts, pageSize)
+  if (plan.bindLower !== undefined) return undefined
+  return {
+    source: 'overlay',
+    fstype: 'overlay',
+    flags: opts.readonly ? MS_RDONLY : 0,
+    data: plan.options.filter((o) => o !== 'ro').join(','),
+    target: opts.target,
+    ...(plan.cwd ? { cwd: plan.cwd } : {}),
+  }
+}
+
+function overlayMountPlan(opts: OverlayMountOptions, pageSize: number): { bindLower?: string; options: string[]; cwd?: string } {
+  const { lowerdirs, upperdir, workdir } = opts
   if (lowerdirs.length === 0) throw invalid('INVALID_MOUNT', 'Cannot mount overlay: no lower directories')
   if ((upperdir === undefined) !== (workdir === undefined)) {
     throw invalid('INVALID_MOUNT', 'Cannot mount overlay: upperdir and workdir go together')
@@ -62,27 +87,25 @@ export function overlayMountArgs(opts: OverlayMountOptions, pageSize = PAGE_SIZE
     // ':' separates lowerdirs and ',' separates options; mount(8) has no escape for the latter.
     if (/[,:\s]/.test(p)) throw invalid('INVALID_MOUNT', `Cannot mount overlay: path "${p}" contains a comma, colon or space`)
   }
-  if (!upperdir && lowerdirs.length === 1) {
-    return { argv: ['mount', '--bind', '-o', 'ro', lowerdirs[0] as string, target] }
-  }
-  const build = (rel: (p: string) => string): string => {
+  if (!upperdir && lowerdirs.length === 1) return { bindLower: lowerdirs[0] as string, options: [] }
+  const build = (rel: (p: string) => string): string[] => {
     const o = ['index=off', `lowerdir=${lowerdirs.map(rel).join(':')}`]
     if (upperdir) o.push(`upperdir=${upperdir}`, `workdir=${workdir as string}`)
     if (opts.readonly) o.push('ro')
     if (opts.volatile && upperdir) o.push('volatile')
-    return o.join(',')
+    return o
   }
-  let data = build((p) => p)
+  let options = build((p) => p)
   let cwd: string | undefined
-  if (data.length >= pageSize) {
+  if (options.join(',').length >= pageSize) {
     cwd = commonParent(lowerdirs)
     const base = cwd
-    data = build((p) => relative(base, p))
-    if (data.length >= pageSize) {
+    options = build((p) => relative(base, p))
+    if (options.join(',').length >= pageSize) {
       throw invalid('INVALID_MOUNT', `Cannot mount overlay: ${lowerdirs.length} layers exceed the mount option size limit`)
     }
   }
-  return { argv: ['mount', '-t', 'overlay', 'overlay', '-o', data, target], ...(cwd ? { cwd } : {}) }
+  return { options, ...(cwd ? { cwd } : {}) }
 }
 
 function commonParent(paths: readonly string[]): string {
@@ -96,8 +119,29 @@ function commonParent(paths: readonly string[]): string {
   return parts.join(sep) || sep
 }
 
+let mountHelper: MountHelper | undefined
+
+/**
+ * Daemon only: from now on overlays are mounted and everything is unmounted by this helper's
+ * mount(2)/umount2(2), without a process per call; undefined goes back to mount(8).
+ */
+export function useMountHelper(h: MountHelper | undefined): void {
+  mountHelper = h
+}
+
 export async function mountOverlay(opts: OverlayMountOptions): Promise<void> {
   const { argv, cwd } = overlayMountArgs(opts)
+  const request = overlayMountRequest(opts)
+  if (request && mountHelper && !mountHelper.failed) {
+    try {
+      await mountHelper.mount(request)
+      return
+    } catch (err) {
+      // The same words as mount(8)'s (busybox: "mounting overlay on X failed: Invalid argument").
+      if (err instanceof MountSyscallError) throw new RuntimeError(argv, err.errno, `mount: mounting overlay on ${opts.target} failed: ${err.message}`)
+      if (!(err instanceof MountHelperUnavailable)) throw err
+    }
+  }
   // A read-only bind mount takes util-linux's mount (a bind and a remount); an overlay is one mount(2).
   await run(argv[1] === '--bind' ? argv : await withBusybox(argv), cwd ? { cwd } : {})
 }
@@ -121,6 +165,20 @@ export async function mountFilesystem(opts: { source: string; target: string; ty
 
 /** Unmounts target. Not mounted (or missing) is fine. `lazy` detaches a busy mount (umount -l). */
 export async function unmount(target: string, opts: { lazy?: boolean } = {}): Promise<void> {
+  if (mountHelper && !mountHelper.failed) {
+    try {
+      await mountHelper.umount(target, opts.lazy ? MNT_DETACH : 0)
+      return
+    } catch (err) {
+      // EINVAL: not a mount point; ENOENT, ENOTDIR: no such path. Anything else (EBUSY) is an error
+      // only while the target is still mounted.
+      if (err instanceof MountSyscallError) {
+        if (['EINVAL', 'ENOENT', 'ENOTDIR'].includes(err.code) || !(await isMountpoint(target))) return
+        throw new RuntimeError(['umount', ...(opts.lazy ? ['-l'] : []), target], err.errno, `umount: can't unmount ${target}: ${err.message}`)
+      }
+      if (!(err instanceof MountHelperUnavailable)) throw err
+    }
+  }
   if (!(await isMountpoint(target))) return
   const argv = await withBusybox(['umount', ...(opts.lazy ? ['-l'] : []), target])
   const result = await run(argv, { check: false })

@@ -1,7 +1,8 @@
 // berthd's process settings for its memory, given by bin/berthd's shebang (src/daemon/start-env.ts):
 // glibc malloc tunables apply to berthd only, not to the processes it starts; node does not load
 // NODE_EXTRA_CA_CERTS at start-up, and the processes berthd starts see it as berthd was given it.
-// Image layers are unpacked by bin/berth-unpack in a process of its own (src/daemon/unpack-child.ts).
+// Image layers are unpacked by bin/berth-unpack in a process of its own (src/daemon/unpack-child.ts);
+// container rootfs are mounted by a perl that berthd keeps while it mounts (src/sys/mount-helper.ts).
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -43,7 +44,7 @@ describe('berthd start-up environment', { skip }, () => {
     await d.startWithBusybox()
   })
   after(async () => {
-    d?.docker(['rm', '-f', 'memtun'])
+    d?.docker(['rm', '-f', 'memtun', 'mounthelp'])
     await d?.stop()
   })
 
@@ -67,6 +68,31 @@ describe('berthd start-up environment', { skip }, () => {
     const names = [...startEnv(pid).keys()]
     assert.deepEqual(names.filter((n) => /EXTRA_CA_CERTS|GLIBC_TUNABLES/.test(n)), [])
     assert.ok(names.includes('PATH'), names.join(' '))
+  })
+
+  // src/sys/mount-helper.ts: one perl, berthd's child, calls mount(2)/umount2(2) for container rootfs.
+  test('a container rootfs is mounted and unmounted by berthd\'s berth-mount-helper, not a mount(8) each', () => {
+    const berthd = berthdPid(d.dataRoot)
+    const run = d.docker(['run', '-d', '--name', 'mounthelp', '--network', 'none', 'busybox', 'sleep', '1000'])
+    assert.equal(run.code, 0, run.stderr)
+    const id = run.stdout.trim()
+    const helpers = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('berth-mount-helper') && parentPid(Number(p)) === berthd
+      } catch {
+        return false
+      }
+    })
+    assert.equal(helpers.length, 1)
+    const rootfs = join(d.dataRoot, 'containers', id, 'rootfs')
+    const mounted = (): string[] => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.split(' ')[4] === rootfs)
+    assert.equal(mounted().length, 1)
+    assert.match(mounted()[0] as string, / - overlay overlay .*lowerdir=/)
+    assert.equal(d.docker(['exec', 'mounthelp', 'cat', '/etc/hostname']).stdout.trim(), id.slice(0, 12))
+    assert.equal(d.docker(['rm', '-f', 'mounthelp']).code, 0)
+    assert.deepEqual(mounted(), [])
+    // The same helper did both (it is ended only after 5 s without a job).
+    assert.equal(readFileSync(`/proc/${helpers[0] as string}/cmdline`, 'utf8').startsWith('berth-mount-helper'), true)
   })
 })
 
