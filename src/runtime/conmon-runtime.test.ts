@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { access, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '../common/index.js'
@@ -91,11 +91,12 @@ async function crunContainer(
   t: { after(fn: () => Promise<void>): void },
   prefix: string,
   runtimePath: (dir: string) => Promise<string> = async () => RUNTIMES.crun,
+  conmonPath: (dir: string) => Promise<string> = async () => CONMON,
 ): Promise<{ dir: string; root: string; containerId: string; runtime: ConmonRuntime; create: () => Promise<{ pid: number }> }> {
   const dir = await mkdtemp(join('/tmp', `berth-${prefix}-`))
   const containerId = `${prefix.slice(0, 2)}${Date.now().toString(16)}`
   const root = join(dir, 'runtime')
-  const runtime = new ConmonRuntime({ runtimePath: await runtimePath(dir), runtimeName: 'crun', conmonPath: CONMON, root, logger: silentLogger })
+  const runtime = new ConmonRuntime({ runtimePath: await runtimePath(dir), runtimeName: 'crun', conmonPath: await conmonPath(dir), root, logger: silentLogger })
   t.after(async () => {
     await runtime.delete(containerId, { force: true }).catch(() => undefined)
     await waitFor('cgroup removal', () => removeCgroup(`/berth/${containerId}`).then(() => true, () => undefined), 5000)
@@ -144,4 +145,36 @@ test('create() has conmon run crun from its read-only mount, marked as cloned, a
   assert.equal((await runtime.state(containerId))?.status, 'running')
   await runtime.delete(containerId, { force: true })
   assert.equal(await runtime.state(containerId), undefined)
+})
+
+/** The parent pid and the command line of a process. */
+async function procInfo(pid: string | number): Promise<{ ppid: string; cmdline: string[] }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  return { ppid: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] as string, cmdline: (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0') }
+}
+
+test('create() starts conmon through the exec launcher: its monitor is reaped by the launcher\'s tini, in the persist dir', { skip: crunSkip }, async (t) => {
+  const { root, containerId, runtime, create } = await crunContainer(t, 'blaunch')
+  await create()
+  const conmonPid = (await readFile(join(root, 'persist', containerId, 'conmon.pid'), 'utf8')).trim()
+  assert.equal(await readlink(`/proc/${conmonPid}/cwd`), join(root, 'persist', containerId))
+  // conmon double-forks: its monitor is reparented to the nearest subreaper, the launcher's tini.
+  const parent = await procInfo((await procInfo(conmonPid)).ppid)
+  assert.ok(parent.cmdline.includes('berth-exec-launcher'), parent.cmdline.join(' '))
+  assert.match(parent.cmdline[0] as string, /tini/)
+  // No FIFO or stderr file of the handshake is left open or in place for it.
+  await runtime.start(containerId)
+  assert.equal((await runtime.state(containerId))?.status, 'running')
+  const fds = await readdir(`/proc/${conmonPid}/fd`)
+  const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${conmonPid}/fd/${fd}`).catch(() => '')))
+  assert.deepEqual(targets.filter((l) => l.includes('conmon-') && l.endsWith('.err') && !l.endsWith('(deleted)')), [])
+})
+
+test('a conmon that exits before it reports a pid is an error with what it printed, through the launcher too', { skip: crunSkip }, async (t) => {
+  const { create } = await crunContainer(t, 'bbadmon', undefined, async (dir) => {
+    const fake = join(dir, 'conmon')
+    await writeFile(fake, '#!/bin/sh\necho "conmon: cannot do $1 here" >&2\nexit 3\n', { mode: 0o755 })
+    return fake
+  })
+  await assert.rejects(create(), /conmon exited \(3\) without reporting a pid: conmon: cannot do --api-version here/)
 })

@@ -1,12 +1,13 @@
 import { constants, existsSync, mkdirSync, watch } from 'node:fs'
 import { mkdir, open, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Readable, Writable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { EngineError, RuntimeError, errorMessage, newId, type LinuxResources, type Logger, type Process, type Spec } from '../common/index.js'
-import { FdLauncher, run, spawnWithFds, type RunResult } from '../sys/index.js'
+import { FdLauncher, FdLauncherUnavailable, run, type RunResult } from '../sys/index.js'
 import { connectAttach } from './conmon-attach.js'
 import { conmonCtlMessage, resizeMessage, writeConmonFifo } from './conmon-ctl.js'
 import { conmonExec } from './conmon-exec.js'
+import { launchConmon, spawnConmon, type ConmonProcess, type ConmonStartOptions } from './conmon-start.js'
 import { crunExec } from './crun-exec.js'
 import { FifoPool, fifoDirFor } from './fifo-pool.js'
 import { ReadOnlyBinary, type RuntimeCommand } from './readonly-binary.js'
@@ -146,49 +147,35 @@ export class ConmonRuntime implements OciRuntime {
     const runtime = await this.runtimeCommand()
     const argv = conmonArgs(opts, { ...this.opts, runtimePath: runtime.path }, this.paths)
     this.opts.logger.debug('spawning conmon', { containerId: id, argv: argv.join(' ') })
-    const child = spawnWithFds(argv, ['pipe', 'pipe'], {
-      // conmon runs the runtime with its own environment.
-      env: { ...process.env, ...runtime.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
-      // conmon also writes its "oom" marker into its working directory: keep it in the persist dir.
-      cwd: persist,
-    })
-    const syncPipe = child.stdio[3] as Readable
-    const startPipe = child.stdio[4] as Writable
-    // EPIPE here means conmon died before reading; the sync pipe then closes and reports the failure.
-    startPipe.on('error', (err) => this.opts.logger.debug('conmon start pipe', { containerId: id, err: err.message }))
+    // conmon runs the runtime with its own environment. It also writes its "oom" marker into its
+    // working directory: keep it in the persist dir.
+    const conmon = await this.startConmon({ argv, env: runtime.env, cwd: persist })
     if (opts.ready) {
       try {
         await opts.ready
       } catch (err) {
         // conmon blocks on the start pipe before it forks or runs the runtime: killed there, it leaves
         // nothing. (Closing the pipe instead would let it go on and create the container.)
-        // (pid -1 = the spawn failed: kill(-1) would signal every process.)
-        if (child.pid > 0) {
-          try {
-            process.kill(child.pid, 'SIGKILL')
-          } catch {
-            // Gone already (it failed on its own).
-          }
-        }
-        syncPipe.destroy()
-        startPipe.destroy()
-        child.exited.catch(() => undefined)
+        conmon.sync.destroy()
+        await conmon.kill()
+        conmon.exited.catch(() => undefined)
         throw err
       }
     }
     // conmon blocks on the start pipe before it forks; unblock it once the bundle is complete.
-    startPipe.end('0')
+    conmon.start()
 
     let line: string | undefined
     try {
       // Not abortable: an abort while `<runtime> create` runs would race it; wait for its answer, then undo.
-      line = await readSyncLine(syncPipe)
+      line = await readSyncLine(conmon.sync)
     } finally {
       // conmon keeps the sync pipe open until the container exits; do not wait for EOF.
-      syncPipe.destroy()
+      conmon.sync.destroy()
+      conmon.release()
     }
     if (line === undefined) {
-      const { exitCode, stderr } = await child.exited
+      const { exitCode, stderr } = await conmon.exited
       throw new RuntimeError(argv, exitCode, stderr, `Cannot create container ${id}: conmon exited (${exitCode ?? 'signal'}) without reporting a pid: ${stderr.trim()}`)
     }
     let msg: { data?: unknown; message?: unknown }
@@ -207,6 +194,28 @@ export class ConmonRuntime implements OciRuntime {
       throw opts.signal.reason
     }
     return { pid }
+  }
+
+  /**
+   * conmon through the exec launcher (a fork of a small bash, not of berthd: see conmon-start.ts) when
+   * crun runs with tini at hand; else, or when the launcher cannot start, by node's spawn.
+   */
+  private async startConmon(opts: ConmonStartOptions): Promise<ConmonProcess> {
+    const launcher = this.execLauncher()
+    if (launcher && this.fifos) {
+      try {
+        return await launchConmon(launcher, this.fifos, opts)
+      } catch (err) {
+        if (!(err instanceof FdLauncherUnavailable)) throw err
+      }
+    }
+    return spawnConmon(opts)
+  }
+
+  /** The launcher of plain execs and conmon (crun with tini only), made on first use. */
+  private execLauncher(): FdLauncher | undefined {
+    if (this.closed || !this.fifos || !this.crunBinary || !this.reaperPath) return undefined
+    return (this.launcher ??= new FdLauncher(this.reaperPath))
   }
 
   async start(containerId: string): Promise<void> {
@@ -367,7 +376,7 @@ export class ConmonRuntime implements OciRuntime {
   exec(opts: RuntimeExecOptions): Promise<RuntimeExecProcess> {
     if (this.fifos && this.crunBinary && this.reaperPath && !opts.process.terminal && !opts.openStdin) {
       const binary = this.crunBinary
-      const launcher = this.closed ? undefined : (this.launcher ??= new FdLauncher(this.reaperPath))
+      const launcher = this.execLauncher()
       const deps = { runtime: () => binary.command(), reaperPath: this.reaperPath, launcher, paths: this.paths, fifos: this.fifos, fifoDir: this.fifos.dir }
       return crunExec(deps, opts)
     }

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FdLauncher, FdLauncherUnavailable, asciiQuote, launchRequest } from './fd-launcher.js'
@@ -35,11 +36,17 @@ function children(pid: number): Array<{ pid: number; zombie: boolean }> {
 }
 
 test('launchRequest() counts the bytes of the quoted words, env words counted before argv', () => {
-  const words = "$'/p/o' $'/dev/null' $'/p/3' $'' $'1' $'K=v\\x20w' $'sh' $'-c' $'a\\x20b'"
+  const words = "$'/p/o' $'/dev/null' $'/p/3' $'t' $'' $'1' $'K=v\\x20w' $'sh' $'-c' $'a\\x20b'"
   assert.equal(
     launchRequest(3, { argv: ['sh', '-c', 'a b'], stdout: '/p/o', stderr: '/dev/null', fd3: '/p/3', env: { K: 'v w' } }),
     `3 ${words.length}\n${words}`,
   )
+})
+
+test('launchRequest() gives fd 4 as t<text> or p<path>, and the cwd after it', () => {
+  const req = launchRequest(4, { argv: ['x'], stdout: '/o', stderr: '/e', fd3: '/3', fd4Path: '/p/start', cwd: '/run/c d' })
+  assert.equal(req.split('\n')[1], "$'/o' $'/e' $'/3' $'p/p/start' $'/run/c\\x20d' $'0' $'x'")
+  assert.equal(launchRequest(5, { argv: ['x'], stdout: '/o', stderr: '/e', fd3: '/3', fd4Text: 'pq' }).split('\n')[1], "$'/o' $'/e' $'/3' $'tpq' $'' $'0' $'x'")
 })
 
 test('asciiQuote() escapes quotes, backslashes, controls, spaces and the UTF-8 bytes of non-ASCII', () => {
@@ -71,6 +78,41 @@ test('FdLauncher.launch() runs argv with stdout, stderr and fd 3 at the given pa
   assert.equal(await l.launch({ argv: ['sh', '-c', 'kill -INT $$'], stdout: '/dev/null', stderr: '/dev/null', fd3: '/dev/null' }), 130)
   // A path that cannot be opened: the job fails before argv runs.
   assert.equal(await l.launch({ argv: ['sh', '-c', 'touch ' + join(dir, 'ran')], stdout: join(dir, 'no/such/dir'), stderr: '/dev/null', fd3: '/dev/null' }), 1)
+  assert.equal(existsSync(join(dir, 'ran')), false)
+})
+
+test('FdLauncher.launch() with fd 4 from a path runs in the cwd given and reports the pid it can be killed by', async (t) => {
+  if (!existsSync(TINI)) return t.skip('no tini')
+  const { l, dir } = await launcher(t)
+  const fd3 = join(dir, 'fd3')
+  await writeFile(join(dir, 'start'), 'from a file\n')
+  await mkdir(join(dir, 'work dir'))
+  const pids: number[] = []
+  const status = await l.launch({
+    argv: ['sh', '-c', 'echo $$ >&3; pwd >&3; cat <&4 >&3'], stdout: '/dev/null', stderr: '/dev/null', fd3, fd4Path: join(dir, 'start'), cwd: join(dir, 'work dir'), onPid: (p) => pids.push(p),
+  })
+  assert.equal(status, 0)
+  assert.equal(pids.length, 1)
+  assert.equal(await readFile(fd3, 'utf8'), `${pids[0] as number}\n${join(dir, 'work dir')}\nfrom a file\n`)
+  // A job blocked reading a FIFO nobody writes to (conmon waiting for its start byte) is killed by its pid.
+  execFileSync('mkfifo', [join(dir, 'fifo')])
+  let killed = false
+  const blocked = l.launch({
+    argv: ['sh', '-c', 'read x <&4'], stdout: '/dev/null', stderr: '/dev/null', fd3: '/dev/null', fd4Path: join(dir, 'fifo'),
+    onPid: (p) => {
+      setTimeout(() => {
+        process.kill(p, 'SIGKILL')
+        killed = true
+      }, 100)
+    },
+  })
+  // Opening the FIFO's read end waits for a writer: be one, and never write.
+  const writer = await open(join(dir, 'fifo'), 'w')
+  t.after(() => writer.close())
+  assert.equal(await blocked, 137)
+  assert.equal(killed, true)
+  // A cwd that does not exist fails the job before argv runs.
+  assert.equal(await l.launch({ argv: ['sh', '-c', 'touch ' + join(dir, 'ran')], stdout: '/dev/null', stderr: '/dev/null', fd3: '/dev/null', cwd: join(dir, 'nope') }), 1)
   assert.equal(existsSync(join(dir, 'ran')), false)
 })
 
