@@ -1,6 +1,15 @@
-import { open, rename, mkdir, readFile } from 'node:fs/promises'
+import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { open, rename, mkdir, readFile, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { randomBytes } from 'node:crypto'
+
+/**
+ * A write without fsync of at most this many bytes is made with synchronous calls: four system calls
+ * that only touch the page cache (~0.1-0.3 ms here) instead of four round trips through libuv's thread
+ * pool, each of which waits for a free thread and then for the event loop (~1 ms each in the middle of
+ * a container start, which makes a dozen such files).
+ */
+const SYNC_WRITE_MAX = 64 * 1024
 
 export interface AtomicWriteOptions {
   mode?: number
@@ -17,6 +26,10 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: number | AtomicWriteOptions = {}): Promise<void> {
   const { mode = 0o644, durable = true } = typeof opts === 'number' ? { mode: opts } : opts
   const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`
+  if (!durable && (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength) <= SYNC_WRITE_MAX) {
+    writeSmallFileSync(path, tmp, typeof data === 'string' ? Buffer.from(data) : data, mode)
+    return
+  }
   let fh
   try {
     fh = await open(tmp, 'w', mode)
@@ -32,7 +45,45 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   } finally {
     await fh.close()
   }
-  await rename(tmp, path)
+  try {
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+}
+
+function writeSmallFileSync(path: string, tmp: string, data: Uint8Array, mode: number): void {
+  let fd: number
+  try {
+    fd = openSync(tmp, 'w', mode)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    mkdirSync(dirname(path), { recursive: true })
+    fd = openSync(tmp, 'w', mode)
+  }
+  try {
+    for (let off = 0; off < data.byteLength; ) off += writeSync(fd, data, off)
+  } catch (err) {
+    closeSync(fd)
+    removeQuietly(tmp)
+    throw err
+  }
+  closeSync(fd)
+  try {
+    renameSync(tmp, path)
+  } catch (err) {
+    removeQuietly(tmp)
+    throw err
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch {
+    // gone already
+  }
 }
 
 export async function writeJsonAtomic(path: string, value: unknown, opts: AtomicWriteOptions = {}): Promise<void> {
