@@ -135,7 +135,9 @@ export async function launchConmon(launcher: FdLauncher, fifos: FifoPool, opts: 
   return {
     sync,
     start: () => {
-      writeSync(startFd, '0')
+      // A conmon that exited already (it failed on its own) reads nothing, and its fds are closed: the
+      // number may belong to another file by now.
+      if (!released) writeSync(startFd, '0')
     },
     kill: async () => {
       await pidKnown
