@@ -66,23 +66,24 @@ function writeSmallFileSync(path: string, tmp: string, data: Uint8Array, mode: n
     for (let off = 0; off < data.byteLength; ) off += writeSync(fd, data, off)
   } catch (err) {
     closeSync(fd)
-    removeQuietly(tmp)
+    removeFileQuietly(tmp)
     throw err
   }
   closeSync(fd)
   try {
     renameSync(tmp, path)
   } catch (err) {
-    removeQuietly(tmp)
+    removeFileQuietly(tmp)
     throw err
   }
 }
 
-function removeQuietly(path: string): void {
+/** Unlinks a file that may be gone already (synchronously: one system call). */
+export function removeFileQuietly(path: string): void {
   try {
     unlinkSync(path)
   } catch {
-    // gone already
+    // gone already, or never made
   }
 }
 

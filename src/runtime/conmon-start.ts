@@ -9,11 +9,12 @@
  * - spawnConmon: node's spawn with socketpairs at fd 3 and 4, when there is no launcher (runc, no tini)
  *   or it cannot start.
  */
-import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, constants, openSync, writeSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { Socket } from 'node:net'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
+import { removeFileQuietly } from '../common/index.js'
 import { FdLauncherUnavailable, spawnWithFds, type FdLauncher } from '../sys/index.js'
 import { openPipe, type FifoPool } from './fifo-pool.js'
 
@@ -119,11 +120,11 @@ export async function launchConmon(launcher: FdLauncher, fifos: FifoPool, opts: 
   const exited = exitStatus.then(
     async (code) => {
       const stderr = await readFile(stderrFile, 'utf8').catch(() => '')
-      removeFile(stderrFile)
+      removeFileQuietly(stderrFile)
       return { exitCode: code, stderr }
     },
     (err: unknown) => {
-      removeFile(stderrFile)
+      removeFileQuietly(stderrFile)
       throw err
     },
   )
@@ -154,13 +155,5 @@ function killQuietly(pid: number): void {
     process.kill(pid, 'SIGKILL')
   } catch {
     // Gone already (it failed on its own).
-  }
-}
-
-function removeFile(path: string): void {
-  try {
-    unlinkSync(path)
-  } catch {
-    // never made, or gone
   }
 }

@@ -18,10 +18,10 @@
  * message on the process's stderr). Output that arrives before the pid is held, and is the error
  * message when no pid comes.
  */
-import { closeSync, writeFileSync, unlinkSync } from 'node:fs'
+import { closeSync, writeFileSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { join } from 'node:path'
-import { EngineError, RuntimeError } from '../common/index.js'
+import { EngineError, RuntimeError, removeFileQuietly } from '../common/index.js'
 import { FdLauncherUnavailable, spawnWithStdio, type FdLauncher } from '../sys/index.js'
 import { socketName, type RuntimePaths } from './conmon-args.js'
 import { execStartError } from './conmon-exec.js'
@@ -121,7 +121,7 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
   } catch (err) {
     for (const fd of ours) closeSync(fd)
     closeTheirs()
-    if (wroteFile) removeFile(processFile)
+    if (wroteFile) removeFileQuietly(processFile)
     throw err
   }
   const [pidFd, outFd, errFd] = ours as [number, number | undefined, number | undefined]
@@ -147,7 +147,7 @@ export async function crunExec(deps: CrunExecDeps, opts: RuntimeExecOptions): Pr
   ])
   pidPipe.socket.destroy()
   closeTheirs()
-  if (wroteFile) removeFile(processFile)
+  if (wroteFile) removeFileQuietly(processFile)
 
   const outputsEnded = Promise.all([out?.ended, err?.ended])
   if (!(pid > 0)) {
@@ -223,14 +223,6 @@ class OutputStream {
     if (this.ended) return
     this.ended = true
     for (const l of this.endListeners.splice(0)) l()
-  }
-}
-
-function removeFile(path: string): void {
-  try {
-    unlinkSync(path)
-  } catch {
-    // already gone
   }
 }
 

@@ -17,6 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
+import { holdWhileBusy } from './helper-protocol.js'
 
 /** mount(2) and umount2(2) numbers of the architectures berth runs on (asm/unistd_64.h, asm-generic/unistd.h). */
 const SYSCALLS: Readonly<Record<string, { mount: number; umount2: number }>> = {
@@ -176,7 +177,7 @@ export class MountHelper {
     const busy = this.jobs.size > 0
     const child = this.child
     if (!child) return
-    for (const h of [child, child.stdout] as Array<{ ref?: () => void; unref?: () => void } | null>) (busy ? h?.ref : h?.unref)?.call(h)
+    holdWhileBusy(child, busy)
     if (!busy) {
       clearTimeout(this.idleTimer)
       this.idleTimer = setTimeout(() => {

@@ -130,18 +130,20 @@ export function useMountHelper(h: MountHelper | undefined): void {
 }
 
 export async function mountOverlay(opts: OverlayMountOptions): Promise<void> {
-  const { argv, cwd } = overlayMountArgs(opts)
-  const request = overlayMountRequest(opts)
-  if (request && mountHelper && !mountHelper.failed) {
+  const request = mountHelper && !mountHelper.failed ? overlayMountRequest(opts) : undefined
+  if (request && mountHelper) {
     try {
       await mountHelper.mount(request)
       return
     } catch (err) {
       // The same words as mount(8)'s (busybox: "mounting overlay on X failed: Invalid argument").
-      if (err instanceof MountSyscallError) throw new RuntimeError(argv, err.errno, `mount: mounting overlay on ${opts.target} failed: ${err.message}`)
+      if (err instanceof MountSyscallError) {
+        throw new RuntimeError(overlayMountArgs(opts).argv, err.errno, `mount: mounting overlay on ${opts.target} failed: ${err.message}`)
+      }
       if (!(err instanceof MountHelperUnavailable)) throw err
     }
   }
+  const { argv, cwd } = overlayMountArgs(opts)
   // A read-only bind mount takes util-linux's mount (a bind and a remount); an overlay is one mount(2).
   await run(argv[1] === '--bind' ? argv : await withBusybox(argv), cwd ? { cwd } : {})
 }
