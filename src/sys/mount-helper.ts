@@ -145,6 +145,8 @@ export class MountHelper {
     const { mount, umount2 } = this.syscalls as { mount: number; umount2: number }
     const perl = this.opts.perl ?? 'perl'
     const child = spawn(perl, ['-e', SCRIPT, String(mount), String(umount2)], { stdio: ['pipe', 'pipe', 'ignore'] })
+    // A line a helper that died left unfinished is not the start of the new one's first reply.
+    this.buffer = ''
     child.stdout?.setEncoding('utf8')
     child.stdout?.on('data', (chunk: string) => this.onData(chunk))
     child.stdin?.on('error', () => undefined)
