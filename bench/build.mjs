@@ -1,13 +1,15 @@
 // Build benchmark: a 10-step Dockerfile with a 50 MB context, built cold (--no-cache) and fully
 // cached, by berth (its CLI and the docker CLI's legacy builder against berthd) and, with
-// --with-peers, by Docker (dockerd, legacy builder: BuildKit needs the buildx plugin, which is not
-// installable here) and Podman (buildah), interleaved round by round in the same run.
+// --with-peers, by Docker with both its builders (the legacy builder through the docker CLI 28, and
+// BuildKit through Debian's docker.io CLI 20.10 at /usr/bin/docker, which still has BuildKit built in:
+// CLI 28 needs the buildx plugin for it, and Debian 12 has no buildx) and by Podman (buildah),
+// interleaved round by round in the same run.
 // Writes bench/results/build-<date>.md and prints it. Usage: node bench/build.mjs [--runs N] [--with-peers]
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { must, sh, stats, timeOnce, busyboxRootfs, interruptible } from './lib.mjs'
-import { DOCKER_CLI, dockerEnv, peerSession, tearDown } from './peers.mjs'
+import { DOCKER_CLI, DOCKER_BUILDKIT_CLI, dockerEnv, peerSession, tearDown } from './peers.mjs'
 import { binDir, startBerthd } from './berthd.mjs'
 
 const args = process.argv.slice(2)
@@ -61,6 +63,7 @@ try {
   if (peers) {
     must(DOCKER_CLI, ['import', tar, 'bench-busybox'], dockerEnv)
     engines.push({ name: 'Docker (dockerd, legacy builder)', build: (cache) => () => sh(DOCKER_CLI, ['build', '-q', ...(cache ? [] : ['--no-cache']), '-t', 'bench-app', ctx], { ...dockerEnv, DOCKER_BUILDKIT: '0' }) })
+    engines.push({ name: 'Docker (dockerd, BuildKit)', build: (cache) => () => sh(DOCKER_BUILDKIT_CLI, ['build', '-q', ...(cache ? [] : ['--no-cache']), '-t', 'bench-app-bk', ctx], { ...dockerEnv, DOCKER_BUILDKIT: '1' }) })
     if (peers.pm(['import', tar, 'bench-busybox']).status !== 0) throw new Error('podman import failed')
     engines.push({ name: 'Podman (buildah)', build: (cache) => () => peers.pm(['build', '-q', '--network', 'none', ...(cache ? [] : ['--no-cache']), '-t', 'bench-app', ctx]) })
   }

@@ -9,6 +9,8 @@ import { snapshotHost, saveSnapshot, loadSnapshot, restoreHost, leftovers, PEER_
 
 /** The real docker CLI 28; Debian's docker.io also installs an older /usr/bin/docker. */
 export const DOCKER_CLI = '/usr/local/bin/docker'
+/** Debian's docker.io CLI 20.10: the only client here that drives dockerd's built-in BuildKit (no buildx). */
+export const DOCKER_BUILDKIT_CLI = '/usr/bin/docker'
 
 export const DOCKER = {
   runDir: '/run/bench-docker',

@@ -108,6 +108,8 @@ export interface ImageBuildOptions {
   pull?: boolean
   cacheFrom?: string[]
   platform?: string
+  /** berth's context transfer: the key the archive's fingerprinted and cached entries belong to. */
+  contextKey?: string
   signal?: AbortSignal
 }
 
@@ -201,6 +203,11 @@ export interface EngineClient {
   imageSearch(term: string, options?: { limit?: number; registryAuth?: string }): Promise<Array<{ name: string; description: string; star_count: number; is_official: boolean; is_automated: boolean }>>
   /** POST /build with a context archive: Docker's JSON progress messages. */
   imageBuild(context: Readable, options?: ImageBuildOptions): Promise<AsyncIterable<JsonMessage>>
+  /**
+   * berth-specific: POST /berth/build/context. Of `files` (name -> stat fingerprint), the names a
+   * build with `contextKey` must send with their data. A daemon without it (dockerd) answers 404.
+   */
+  buildContextMissing(contextKey: string, files: Record<string, string>): Promise<string[]>
   /** berth-specific: POST /berth/images/bootstrap?name=... builds a base image from host binaries. */
   imageBootstrap(name: string): Promise<AsyncIterable<JsonMessage>>
 

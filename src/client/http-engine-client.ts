@@ -356,12 +356,18 @@ export class HttpEngineClient implements EngineClient {
       pull: options.pull,
       cachefrom: options.cacheFrom && options.cacheFrom.length > 0 ? JSON.stringify(options.cacheFrom) : undefined,
       platform: options.platform || undefined,
+      contextkey: options.contextKey || undefined,
       rm: true,
     }
     const res = await this.stream({
       method: 'POST', path: '/build', query, body: context, headers: { 'Content-Type': 'application/x-tar' }, signal: options.signal,
     })
     return parseJsonStream<JsonMessage>(res)
+  }
+
+  async buildContextMissing(contextKey: string, files: Record<string, string>): Promise<string[]> {
+    const res = await this.json<{ missing?: string[] }>({ method: 'POST', path: '/berth/build/context', query: { key: contextKey }, body: { files } })
+    return res.value?.missing ?? []
   }
 
   async imagePull(ref: string, options: { platform?: string; registryAuth?: string } = {}): Promise<AsyncIterable<JsonMessage>> {

@@ -6,8 +6,11 @@ import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { spawn, spawnSync } from 'node:child_process'
+import { request } from 'node:http'
 import { dirname, join } from 'node:path'
-import { Daemon, berthBin, eventually, isRoot, type CliResult } from './harness.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { contextKeyOf, fingerprints, walkContext } from '../../src/cli/commands/build/context-tar.js'
+import { Daemon, berthBin, eventually, freePort, isRoot, type CliResult } from './harness.js'
 
 const skip = isRoot() ? false : 'needs root (namespaces, cgroups, overlay mounts)'
 
@@ -26,6 +29,19 @@ function write(dir: string, files: Record<string, string>): void {
     mkdirSync(dirname(join(dir, name)), { recursive: true })
     writeFileSync(join(dir, name), content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 })
   }
+}
+
+/** POST of a binary body (a tar) on the daemon's socket. */
+function apiBinary(socket: string, path: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socket, agent: false, method: 'POST', path, headers: { 'Content-Type': 'application/x-tar' } }, (res) => {
+      let data = ''
+      res.on('data', (c: Buffer) => (data += c.toString()))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
 }
 
 const usingCache = (r: CliResult): number => (r.stdout.match(/ ---> Using cache/g) ?? []).length
@@ -294,6 +310,64 @@ describe('build', { skip }, () => {
     assert.equal(usingCache(after), 0, after.stdout)
   })
 
+  test('berth build sends only what changed since the last build of the directory; the docker CLI sends everything', async () => {
+    const dir = context({ Dockerfile: 'FROM busybox\nCOPY . /ctx/\nRUN cat /ctx/a.txt /ctx/sub/b.txt\n', 'a.txt': 'one\n', 'sub/b.txt': 'bee\n', 'big.bin': 'x'.repeat(3 << 20) })
+    await sleep(2100) // files changed in the last 2 s are always sent with their data
+    const key = await contextKeyOf(dir)
+    const missing = async (files: Map<string, string>): Promise<string[]> => {
+      const r = await d.api('POST', `/berth/build/context?key=${key}`, JSON.stringify({ files: Object.fromEntries(files) }))
+      assert.equal(r.status, 200, r.body)
+      return (JSON.parse(r.body) as { missing: string[] }).missing.sort()
+    }
+    const received = (): string[] => d.log().split('\n').filter((l) => l.includes('msg="build context received"') && l.includes(key))
+    const now = async (): Promise<Map<string, string>> => fingerprints(await walkContext(dir), BigInt(Date.now() + 10_000) * 1_000_000n)
+    assert.deepEqual(await missing(await now()), ['Dockerfile', 'a.txt', 'big.bin', 'sub/b.txt'])
+
+    const first = ok(build('berth', ['-t', 'incr', dir]))
+    assert.match(first.stdout, /one\nbee\n/)
+    assert.match(received().at(-1) ?? '', /dataBytes=\d{7,} cachedFiles=0/)
+    assert.deepEqual(await missing(await now()), [])
+
+    write(dir, { 'a.txt': 'two\n' })
+    assert.deepEqual(await missing(await now()), ['a.txt'])
+    const second = ok(build('berth', ['-t', 'incr', dir]))
+    assert.match(second.stdout, /two\nbee\n/)
+    // a.txt went with its data (changed just now), the rest from the store
+    assert.match(received().at(-1) ?? '', /dataBytes=4 cachedFiles=3/)
+    assert.equal(ok(d.docker(['run', '--rm', 'incr', 'cat', '/ctx/a.txt', '/ctx/sub/b.txt'])).stdout, 'two\nbee\n')
+    assert.equal(ok(d.docker(['run', '--rm', 'incr', 'wc', '-c', '/ctx/big.bin'])).stdout.trim(), `${3 << 20} /ctx/big.bin`)
+
+    // Settled, a.txt is fingerprinted: sent once more (nothing was kept for it), then from the store.
+    await sleep(2100)
+    const third = ok(build('berth', ['-t', 'incr', dir]))
+    assert.equal(usingCache(third), 2, third.stdout)
+    assert.match(received().at(-1) ?? '', /dataBytes=4 cachedFiles=3/)
+    ok(build('berth', ['-t', 'incr', dir]))
+    assert.match(received().at(-1) ?? '', /dataBytes=0 cachedFiles=4/)
+
+    // The docker CLI has no key: the whole context, and the same cache.
+    const docker = ok(build('docker', ['-t', 'incr', dir]))
+    assert.equal(usingCache(docker), 2, docker.stdout)
+
+    // Bad input, and a cached entry the daemon does not have.
+    const badKey = await d.api('POST', '/berth/build/context?key=nothex', '{"files":{}}')
+    assert.equal(badKey.status, 400)
+    assert.equal((JSON.parse(badKey.body) as { message: string }).message, 'invalid build context key "nothex": want 64 hex digits')
+    const badBody = await d.api('POST', `/berth/build/context?key=${key}`, '{"files":["a"]}')
+    assert.equal(badBody.status, 400)
+    assert.match(badBody.body, /invalid build context manifest/)
+    const tar = spawnSync('tar', ['-c', '-f', '-', '--format=posix', '--pax-option=BERTH.fingerprint=nope,BERTH.cached=1', '-C', dir, 'a.txt'])
+    const miss = await apiBinary(d.socket, `/build?contextkey=${key}`, tar.stdout)
+    assert.equal(miss.status, 409, miss.body)
+    assert.equal((JSON.parse(miss.body) as { message: string }).message, 'build context cache: 1 file(s) sent as cached are not stored here (a.txt); send the context again')
+
+    // build prune empties the store as well.
+    const prune = await d.api('POST', '/build/prune')
+    assert.equal(prune.status, 200)
+    assert.deepEqual(await missing(await now()), ['Dockerfile', 'a.txt', 'big.bin', 'sub/b.txt'])
+    assertNothingLeft()
+  })
+
   test('ADD extracts local archives and fetches URLs; COPY --chown/--chmod and --from an image', async () => {
     const dir = context({ 'payload/inner.txt': 'inside the archive\n', 'plain.txt': 'plain\n' })
     spawnSync('tar', ['-czf', join(dir, 'payload.tar.gz'), '-C', join(dir, 'payload'), '.'])
@@ -332,6 +406,51 @@ describe('build', { skip }, () => {
     assert.equal(usingCache(fromImage), 2, fromImage.stdout)
     assert.equal(inspect('cache-user', '{{json .RootFS.Layers}}'), inspect('cache-source', '{{json .RootFS.Layers}}'))
   })
+
+  test('RUN is on the default bridge, with /etc/hosts and /etc/resolv.conf that stay out of its layer', async () => {
+    const gateway = d.bip.split('/')[0] as string
+    const port = await freePort()
+    // In a child: the build below blocks this process's event loop.
+    const server = spawn(process.execPath, ['-e', `require('net').createServer((s) => s.end('hello from the host\\n')).listen(${port}, '${gateway}', () => console.log('ready'))`])
+    try {
+      let ready = ''
+      server.stdout.on('data', (c: Buffer) => (ready += c.toString()))
+      await eventually(() => ready.includes('ready'), 'the host server to listen')
+      const dir = context({
+        Dockerfile: [
+          'FROM busybox',
+          `RUN nc ${gateway} ${port} > /got && ip route | grep -q "default via ${gateway}" && grep -q "$(hostname)" /etc/hosts && grep -q nameserver /etc/resolv.conf`,
+          // A RUN cannot change what the next one sees there.
+          'RUN echo "nameserver 192.0.2.1" > /etc/resolv.conf && echo changed >> /etc/hosts',
+          'RUN ! grep -q -e 192.0.2.1 -e changed /etc/resolv.conf /etc/hosts',
+          '',
+        ].join('\n'),
+      })
+      ok(build('docker', ['-t', 'netrun', dir]))
+      assert.equal(ok(d.docker(['run', '--rm', 'netrun', 'cat', '/got'])).stdout, 'hello from the host\n')
+      // The mount points the runtime made for the etc files are in no layer: the RUNs that only wrote
+      // to those files changed nothing.
+      const layers = layerEntries('netrun')
+      assert.deepEqual(layers.at(-1), ['got'])
+      assert.equal(layers.length, Number(inspect('busybox', '{{len .RootFS.Layers}}')) + 1)
+    } finally {
+      server.kill()
+    }
+    assertNothingLeft()
+  })
+
+  /** The paths each layer of an image holds, bottom first (from `docker save`). */
+  const layerEntries = (ref: string): string[][] => {
+    const out = mkdtempSync('/var/tmp/berth-build-save-')
+    try {
+      ok(d.docker(['save', '-o', join(out, 'image.tar'), ref]))
+      spawnSync('tar', ['-xf', join(out, 'image.tar'), '-C', out])
+      const [manifest] = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Array<{ Layers: string[] }>
+      return (manifest?.Layers ?? []).map((l) => spawnSync('tar', ['-tf', join(out, l)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((p) => p.replace(/^\.\//, '')).filter((p) => p !== '' && p !== './'))
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  }
 
   test('an interrupted build leaves no container, mount or workspace', async () => {
     const dir = context({ Dockerfile: 'FROM busybox\nRUN echo started; sleep 60\n' })

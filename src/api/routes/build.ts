@@ -1,7 +1,7 @@
 import { EngineError, errorMessage, shortId, type Logger } from '../../common/index.js'
 import type { BuildEvent, BuildService } from '../../engine/build/index.js'
 import type { Route, RouteHandler } from '../router.js'
-import { queryBool, queryBoolOr, queryString, sendJson, startStream, type RequestContext } from '../context.js'
+import { queryBool, queryBoolOr, queryString, readJson, sendJson, startStream, type RequestContext } from '../context.js'
 import { jsonStreamLine } from '../stream/index.js'
 import type { JsonStreamMessage } from '../types/index.js'
 
@@ -79,6 +79,7 @@ const build: RouteHandler = async (ctx, { engine, logger }) => {
       rm: queryBoolOr(ctx, 'rm', true),
       forceRm: queryBool(ctx, 'forcerm'),
       ...(queryString(ctx, 'platform') ? { platform: queryString(ctx, 'platform') as string } : {}),
+      ...(queryString(ctx, 'contextkey') ? { contextKey: queryString(ctx, 'contextkey') as string } : {}),
       signal: ctx.signal,
       onEvent,
     })
@@ -103,7 +104,25 @@ function streamError(ctx: RequestContext, err: unknown, logger: Logger): void {
   if (!ctx.res.writableEnded) ctx.res.end(jsonStreamLine({ errorDetail: detail, error: message }))
 }
 
+/**
+ * berth-specific: POST /berth/build/context?key=K with {"files": {name: fingerprint}} answers
+ * {"missing": [names]}, the files a POST /build?contextkey=K must send with their data (the others
+ * may go as cached entries). See engine/build/context-store.ts.
+ */
+const contextMissing: RouteHandler = async (ctx, { engine }) => {
+  const builder = builderOf(engine)
+  const key = queryString(ctx, 'key')
+  if (!key) throw new EngineError('InvalidArgument', 'INVALID_CONTEXT_KEY', 'missing build context key')
+  const body = await readJson<{ files?: unknown }>(ctx)
+  const files = body?.files
+  if (!files || typeof files !== 'object' || Array.isArray(files) || Object.values(files).some((v) => typeof v !== 'string')) {
+    throw new EngineError('InvalidArgument', 'INVALID_PARAMETER', 'invalid build context manifest: want {"files": {name: fingerprint}}')
+  }
+  sendJson(ctx, 200, { missing: await builder.contextMissing(key, files as Record<string, string>) })
+}
+
 export const buildRoutes: Route[] = [
+  { method: 'POST', path: '/berth/build/context', handler: contextMissing },
   { method: 'POST', path: '/build', handler: build },
   {
     method: 'POST', path: '/build/prune',

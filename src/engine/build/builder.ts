@@ -13,6 +13,7 @@ import { familiarReference, normalizeReference, type ImageRecord, type ImageServ
 import { prepareContext, readContext } from './build-context.js'
 import type { ContextTree } from './context-tree.js'
 import { BuildCache, configJson } from './build-cache.js'
+import { ContextStore, validContextKey } from './context-store.js'
 import { parseDockerfile } from './dockerfile-parser.js'
 import { toStages, type Dockerfile, type Stage, type Step } from './instructions.js'
 import { expandWord } from './shell-words.js'
@@ -33,6 +34,12 @@ export interface BuilderDeps {
   pullImage?: (ref: string) => Promise<ImageRecord>
   /** Fetches ADD <url> sources (default: the global fetch). */
   fetchUrl?: UrlFetcher
+  /** Contexts kept for the next build (default: under root/context-store, emptied at start). */
+  contextStore?: ContextStore
+}
+
+function checkContextKey(key: string): void {
+  if (!validContextKey(key)) throw new EngineError('InvalidArgument', 'INVALID_CONTEXT_KEY', `invalid build context key "${key}": want 64 hex digits`)
 }
 
 /** The stages the target needs: itself and, transitively, the stages its FROMs and COPY --from name. */
@@ -65,22 +72,50 @@ export function neededStages(df: Dockerfile, target: Stage, metaArgs: ReadonlyMa
 export class Builder implements BuildService {
   private readonly cache: BuildCache
   private readonly clock: () => Date
+  private readonly contexts: ContextStore
 
   constructor(private readonly deps: BuilderDeps) {
     this.cache = new BuildCache(join(deps.root, 'cache'))
     this.clock = deps.clock ?? (() => new Date())
+    this.contexts = deps.contextStore ?? new ContextStore({ root: join(deps.root, 'context-store') })
+  }
+
+  async contextMissing(contextKey: string, files: Readonly<Record<string, string>>): Promise<string[]> {
+    checkContextKey(contextKey)
+    return this.contexts.missing(contextKey, files)
   }
 
   async build(opts: BuildOptions): Promise<BuildResult> {
+    const key = opts.contextKey
+    if (key === undefined) return this.buildWith(opts, undefined)
+    checkContextKey(key)
+    return this.contexts.withKey(key, () => this.buildWith(opts, key))
+  }
+
+  private async buildWith(opts: BuildOptions, key: string | undefined): Promise<BuildResult> {
     const id = randomBytes(8).toString('hex')
     const contextDir = join(this.deps.root, 'contexts', id)
     const scratchDir = join(this.deps.root, 'contexts', `${id}-scratch`)
     const spillPath = join(this.deps.root, 'contexts', `${id}-spill`)
     let tree: ContextTree | undefined
+    let remembering: Promise<void> | undefined
     try {
-      tree = await readContext(opts.context, { root: contextDir, spillPath, scratchDir, ...(opts.signal ? { signal: opts.signal } : {}) })
+      tree = await readContext(opts.context, {
+        root: contextDir, spillPath, scratchDir,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(key ? { stored: (name: string, fingerprint: string) => this.contexts.lookup(key, name, fingerprint) } : {}),
+      })
+      this.deps.logger.debug('build context received', { ...tree.transferStats(), ...(key ? { contextKey: key } : {}) })
+      if (key) {
+        // While the build runs: its files stay readable until the tree closes, after this settles.
+        remembering = this.contexts.remember(key, tree.receivedFiles()).catch(async (err: unknown) => {
+          this.deps.logger.warn('could not keep the build context for the next build', { error: err })
+          await this.contexts.forget(key)
+        })
+      }
       return await this.buildIn(tree, scratchDir, opts)
     } finally {
+      await remembering
       await tree?.close()
       await rm(spillPath, { force: true })
       await rm(scratchDir, { recursive: true, force: true })
@@ -212,7 +247,7 @@ export class Builder implements BuildService {
     void opts
     const records = await this.cache.all()
     for (const r of records) await this.cache.delete(r.key)
-    const spaceReclaimed = await this.deps.committer.releaseLayers(records.map((r) => r.diffIds))
+    const spaceReclaimed = await this.deps.committer.releaseLayers(records.map((r) => r.diffIds)) + await this.contexts.clear()
     return { cachesDeleted: records.map((r) => r.key.slice('sha256:'.length)), spaceReclaimed }
   }
 

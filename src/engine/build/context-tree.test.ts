@@ -134,3 +134,85 @@ test('executeCopy() copies from a ContextTree what it copies from the unpacked c
     assert.deepEqual(listing(fromTree), listing(fromDisk), sources.join(' '))
   }
 })
+
+/** An archive built entry by entry with tar-stream (PAX records as the berth CLI writes them). */
+async function paxArchive(entries: Array<{ name: string; data?: string; pax?: Record<string, string>; type?: 'file' | 'directory' }>): Promise<Readable> {
+  const { default: tarStream } = await import('tar-stream')
+  const pack = tarStream.pack()
+  const chunks: Buffer[] = []
+  pack.on('data', (c: unknown) => void chunks.push(c as Buffer))
+  const ended = new Promise<void>((resolve) => pack.on('end', () => resolve()))
+  for (const e of entries) {
+    const data = Buffer.from(e.data ?? '')
+    const header = { name: e.name, type: e.type ?? 'file', mode: 0o644, mtime: new Date(1_700_000_000_000), size: e.type === 'directory' ? 0 : data.length, ...(e.pax ? { pax: e.pax } : {}) }
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error | null): void => (err ? reject(err) : resolve())
+      if (e.type === 'directory') pack.entry(header, done)
+      else pack.entry(header, data, done)
+    })
+  }
+  pack.finalize()
+  await ended
+  return Readable.from([Buffer.concat(chunks)])
+}
+
+test('ContextTree with a context store: cached entries read from the store, fingerprinted files are listed for it', async (t) => {
+  const base = tmp(t)
+  const blob = join(base, 'blob')
+  writeFileSync(blob, 'stored content')
+  const looked: string[] = []
+  const tree = await ContextTree.read(await paxArchive([
+    { name: 'dir', type: 'directory' },
+    { name: 'dir/kept.txt', pax: { 'BERTH.fingerprint': 'fp-kept', 'BERTH.cached': '1' } },
+    { name: 'new.txt', data: 'new content', pax: { 'BERTH.fingerprint': 'fp-new' } },
+    { name: 'plain.txt', data: 'no fingerprint' },
+  ]), {
+    root: join(base, 'ctx'), spillPath: join(base, 'spill'), scratchDir: base,
+    stored: (name, fp) => {
+      looked.push(`${name}=${fp}`)
+      return name === 'dir/kept.txt' && fp === 'fp-kept' ? { path: blob, digest: 'd'.repeat(64), size: 14 } : undefined
+    },
+  })
+  t.after(() => tree.close())
+  assert.deepEqual(looked, ['dir/kept.txt=fp-kept'])
+  assert.equal(await tree.readText('dir/kept.txt'), 'stored content')
+  assert.equal((await tree.lstat(join(base, 'ctx/dir/kept.txt'))).size, 14)
+  assert.equal(await tree.digest(join(base, 'ctx/dir/kept.txt')), 'd'.repeat(64))
+  await tree.copyFile(join(base, 'ctx/dir/kept.txt'), join(base, 'copied'))
+  assert.equal(readFileSync(join(base, 'copied'), 'utf8'), 'stored content')
+  const files = tree.receivedFiles()
+  assert.deepEqual(files.map((f) => [f.name, f.fingerprint, f.size, f.write !== undefined]), [['dir/kept.txt', 'fp-kept', 14, false], ['new.txt', 'fp-new', 11, true]])
+  const fresh = files[1] as { write: (dest: string) => Promise<void>; digest: string }
+  await fresh.write(join(base, 'written'))
+  assert.equal(readFileSync(join(base, 'written'), 'utf8'), 'new content')
+  assert.equal(fresh.digest, (await import('node:crypto')).createHash('sha256').update('new content').digest('hex'))
+})
+
+test('ContextTree: a cached entry the store cannot give fails the read with a Conflict once the whole archive is read', async (t) => {
+  const base = tmp(t)
+  const input = await paxArchive([
+    { name: 'gone.txt', pax: { 'BERTH.fingerprint': 'fp', 'BERTH.cached': '1' } },
+    { name: 'after.txt', data: 'x'.repeat(100_000) },
+  ])
+  let ended = false
+  input.on('end', () => (ended = true))
+  await assert.rejects(
+    ContextTree.read(input, { root: join(base, 'ctx'), spillPath: join(base, 'spill'), scratchDir: base, stored: () => undefined }),
+    (err: Error & { kind?: string }) => {
+      assert.equal(err.kind, 'Conflict')
+      assert.match(err.message, /^build context cache: 1 file\(s\) sent as cached are not stored here \(gone.txt\); send the context again$/)
+      return true
+    },
+  )
+  assert.equal(ended, true, 'the request body was read to its end')
+})
+
+test('ContextTree without a context store ignores berth\'s PAX records: a cached entry is an empty file', async (t) => {
+  const base = tmp(t)
+  const tree = await ContextTree.read(await paxArchive([{ name: 'f', pax: { 'BERTH.fingerprint': 'fp', 'BERTH.cached': '1' } }]), {
+    root: join(base, 'ctx'), spillPath: join(base, 'spill'), scratchDir: base,
+  })
+  t.after(() => tree.close())
+  assert.equal(await tree.readText('f'), '')
+  assert.deepEqual(tree.receivedFiles(), [])
+})

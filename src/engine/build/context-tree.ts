@@ -7,13 +7,19 @@
  * virtual paths under `root` (never created on disk), so COPY/ADD plan, hash and copy from it
  * exactly as from a directory; only ADD archives are written out (for tar(1)).
  */
-import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises'
+import { copyFile, mkdir, open, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname, join, posix } from 'node:path'
 import { createHash, randomBytes, type Hash } from 'node:crypto'
-import { isEngineError, type DockerIgnore } from '../../common/index.js'
+import { EngineError, isEngineError, type DockerIgnore } from '../../common/index.js'
+import type { ReceivedFile, StoredFile } from './context-store.js'
 import { decompressStream, detectCompression } from '../images/index.js'
 import { buildError, type SourceFs, type SourceStat } from './file-ops.js'
 import { TarReader, type TarHeader } from './tar-reader.js'
+
+/** PAX record of the berth CLI: the stat fingerprint of a regular file (see ContextStore). */
+export const FINGERPRINT_PAX = 'BERTH.fingerprint'
+/** PAX record of the berth CLI: the file's content is not sent, the daemon has it (any value). */
+export const CACHED_PAX = 'BERTH.cached'
 
 const MAX_LINKS = 40
 const S_IFDIR = 0o040000
@@ -29,6 +35,8 @@ interface TreeNode {
   chunks?: Buffer[]
   /** File data's offset in the spill file. */
   spillOffset?: number
+  /** File data in a stored file of the ContextStore. */
+  blobPath?: string
   /** sha256 (hex) of a file's content, computed as it arrives. */
   digest?: string
   target?: string
@@ -79,6 +87,17 @@ export interface ContextTreeOptions {
   /** Bytes of file data kept in memory (default 128 MiB). */
   memoryLimit?: number
   signal?: AbortSignal
+  /**
+   * The context store's files for this build's context key: entries with a fingerprint are tracked
+   * (receivedFiles), and entries marked as cached take their content from here.
+   */
+  stored?: (name: string, fingerprint: string) => StoredFile | undefined
+}
+
+/** A cached entry the store could not give: the client must send the context again. */
+export function contextCacheMiss(names: readonly string[]): EngineError {
+  return new EngineError('Conflict', 'BUILD_CONTEXT_CACHE_MISS',
+    `build context cache: ${names.length} file(s) sent as cached are not stored here (${names[0] ?? ''}); send the context again`)
 }
 
 export class ContextTree implements SourceFs {
@@ -89,6 +108,11 @@ export class ContextTree implements SourceFs {
   private spillQueue: Buffer[] = []
   private current: TreeNode | undefined
   private hasher: Hash | undefined
+  /** Fingerprinted files in arrival order (a later entry of the same name wins). */
+  private readonly fingerprinted = new Map<string, { node: TreeNode; fingerprint: string }>()
+  private readonly misses: string[] = []
+  private cachedCount = 0
+  private dataBytes = 0
 
   private constructor(private readonly opts: ContextTreeOptions) {}
 
@@ -134,7 +158,30 @@ export class ContextTree implements SourceFs {
       if (isEngineError(err)) throw err
       throw buildError(`Error processing tar file: ${(err as Error).message}`)
     }
+    // Only now: the whole request was read, so the client gets the answer rather than a reset.
+    if (tree.misses.length > 0) {
+      await tree.close()
+      throw contextCacheMiss(tree.misses)
+    }
     return tree
+  }
+
+  /** How the context came: file bytes sent, and files taken from the context store. */
+  transferStats(): { dataBytes: number; cachedFiles: number } {
+    return { dataBytes: this.dataBytes, cachedFiles: this.cachedCount }
+  }
+
+  /** The fingerprinted files as received (for ContextStore.remember). */
+  receivedFiles(): ReceivedFile[] {
+    const out: ReceivedFile[] = []
+    for (const [name, { node, fingerprint }] of this.fingerprinted) {
+      if (node.digest === undefined) continue
+      out.push({
+        name, fingerprint, digest: node.digest, size: node.size,
+        ...(node.blobPath === undefined ? { write: (dest: string) => this.writeNode(node, dest) } : {}),
+      })
+    }
+    return out
   }
 
   async close(): Promise<void> {
@@ -154,6 +201,7 @@ export class ContextTree implements SourceFs {
     this.hasher = undefined
     const name = cleanEntryName(h.name)
     if (name === undefined) return
+    this.fingerprinted.delete(name)
     const parts = name.split('/')
     const base = parts.pop() as string
     let dir = this.top
@@ -178,7 +226,21 @@ export class ContextTree implements SourceFs {
         return
       }
       case 'file': {
+        const fingerprint = this.opts.stored ? h.pax?.get(FINGERPRINT_PAX) : undefined
+        if (fingerprint !== undefined && h.pax?.has(CACHED_PAX)) {
+          const stored = (this.opts.stored as NonNullable<ContextTreeOptions['stored']>)(name, fingerprint)
+          if (!stored) {
+            this.misses.push(name)
+            return
+          }
+          this.cachedCount++
+          const node: TreeNode = { type: 'file', mode, mtime, size: stored.size, blobPath: stored.path, digest: stored.digest }
+          children.set(base, node)
+          this.fingerprinted.set(name, { node, fingerprint })
+          return
+        }
         const node: TreeNode = { type: 'file', mode, mtime, size: h.size }
+        if (fingerprint !== undefined) this.fingerprinted.set(name, { node, fingerprint })
         if (this.memoryUsed + h.size <= (this.opts.memoryLimit ?? 128 << 20)) {
           node.chunks = []
           this.memoryUsed += h.size
@@ -210,6 +272,7 @@ export class ContextTree implements SourceFs {
     if (!node) return
     // Hashed while the client is still sending: the main thread would be waiting anyway.
     this.hasher?.update(chunk)
+    this.dataBytes += chunk.length
     if (node.chunks) node.chunks.push(chunk)
     else {
       this.spillQueue.push(chunk)
@@ -344,19 +407,28 @@ export class ContextTree implements SourceFs {
   async *chunks(path: string): AsyncGenerator<Buffer> {
     const node = this.nodeAt('open', path, true)
     if (node.type !== 'file') throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' })
+    yield* this.nodeChunks(node, path)
+  }
+
+  private async *nodeChunks(node: TreeNode, path: string): AsyncGenerator<Buffer> {
     if (node.chunks) {
       yield* node.chunks
       return
     }
-    const fh = this.spill
+    const fromBlob = node.blobPath !== undefined
+    const fh = fromBlob ? await open(node.blobPath as string, 'r') : this.spill
     if (!fh) throw notFound('open', path)
-    const start = node.spillOffset as number
-    for (let at = 0; at < node.size;) {
-      const buf = Buffer.allocUnsafe(Math.min(1 << 20, node.size - at))
-      const { bytesRead } = await fh.read(buf, 0, buf.length, start + at)
-      if (bytesRead === 0) throw new Error(`spill file cut short reading ${path}`)
-      at += bytesRead
-      yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead)
+    try {
+      const start = fromBlob ? 0 : (node.spillOffset as number)
+      for (let at = 0; at < node.size;) {
+        const buf = Buffer.allocUnsafe(Math.min(1 << 20, node.size - at))
+        const { bytesRead } = await fh.read(buf, 0, buf.length, start + at)
+        if (bytesRead === 0) throw new Error(`${fromBlob ? 'stored context file' : 'spill file'} cut short reading ${path}`)
+        at += bytesRead
+        yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead)
+      }
+    } finally {
+      if (fromBlob) await fh.close()
     }
   }
 
@@ -367,7 +439,17 @@ export class ContextTree implements SourceFs {
   }
 
   async copyFile(src: string, dest: string): Promise<void> {
-    const node = this.nodeAt('copyfile', src, true)
+    await this.writeNode(this.nodeAt('copyfile', src, true), dest, src)
+  }
+
+  /** Writes a file node's content to `dest` (a new file, 0644). */
+  private async writeNode(node: TreeNode, dest: string, shown = dest): Promise<void> {
+    if (node.type !== 'file') throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' })
+    if (node.blobPath !== undefined) {
+      // In the kernel (copy_file_range), without the data passing through here.
+      await copyFile(node.blobPath, dest)
+      return
+    }
     if (node.chunks) {
       const fh = await open(dest, 'w', 0o644)
       try {
@@ -377,7 +459,7 @@ export class ContextTree implements SourceFs {
       }
       return
     }
-    await writeFile(dest, this.chunks(src), { mode: 0o644 })
+    await writeFile(dest, this.nodeChunks(node, shown), { mode: 0o644 })
   }
 
   async hostFile(path: string): Promise<string> {

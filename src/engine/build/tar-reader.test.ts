@@ -42,6 +42,18 @@ test('TarReader reports the same entries whatever the chunk boundaries', async (
   assert.equal(whole[3]?.header.linkname, 'a.txt')
 })
 
+test('TarReader hands an entry its PAX records (vendor ones too), and only that entry', async () => {
+  const tar = await packTar([
+    { header: { name: 'a.txt', pax: { 'BERTH.fingerprint': '5:1:2:3:4:33188', 'BERTH.cached': '1' } }, data: '' },
+    { header: { name: 'b.txt' }, data: 'beta' },
+  ])
+  const [a, b] = readAll(tar, 100)
+  assert.equal(a?.header.pax?.get('BERTH.fingerprint'), '5:1:2:3:4:33188')
+  assert.equal(a?.header.pax?.get('BERTH.cached'), '1')
+  assert.equal(b?.header.pax, undefined)
+  assert.equal(b?.data, 'beta')
+})
+
 test('TarReader refuses a corrupted header and an archive cut inside an entry', async () => {
   const tar = await packTar([{ header: { name: 'a.txt' }, data: 'x'.repeat(2000) }])
   const bad = Buffer.from(tar)

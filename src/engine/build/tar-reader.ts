@@ -15,6 +15,8 @@ export interface TarHeader {
   /** Seconds since the epoch (PAX may give fractions). */
   mtime: number | undefined
   linkname: string
+  /** The entry's PAX records (global ones included), when it has any. */
+  pax?: ReadonlyMap<string, string>
 }
 
 export interface TarSink {
@@ -163,8 +165,8 @@ export class TarReader {
     let linkname = str(block, 157, 100)
     let mtime: number | undefined = octal(block, 136, 12)
     let dataSize = size
-    const pax = new Map([...this.globalPax, ...this.pax])
-    this.pax = new Map()
+    const pax = this.globalPax.size === 0 ? this.pax : new Map([...this.globalPax, ...this.pax])
+    if (this.pax.size > 0) this.pax = new Map()
     if (pax.has('path')) name = pax.get('path') as string
     if (pax.has('linkpath')) linkname = pax.get('linkpath') as string
     if (pax.has('mtime')) mtime = Number(pax.get('mtime'))
@@ -174,7 +176,7 @@ export class TarReader {
     }
     const type = kind === 'file' && name.endsWith('/') ? 'directory' : kind
     const hasData = type === 'file' || type === 'other'
-    this.sink.entry({ name, type, mode: octal(block, 100, 8), size: hasData ? dataSize : 0, mtime, linkname })
+    this.sink.entry({ name, type, mode: octal(block, 100, 8), size: hasData ? dataSize : 0, mtime, linkname, ...(pax.size > 0 ? { pax } : {}) })
     if (!hasData) {
       // links and directories carry no data even when a size is given
       if (dataSize > 0) this.padding += dataSize

@@ -1,5 +1,6 @@
 import type { Digest } from '../../common/index.js'
 import type { ImageConfigBlob, ImageRecord } from '../images/index.js'
+import type { UpperDirLayer } from '../layers/index.js'
 
 /** What a build reports while it runs; api/ turns these into Docker's JSON stream, cli/ draws them. */
 export type BuildEvent =
@@ -35,6 +36,11 @@ export interface BuildOptions {
   /** Remove intermediate containers even after a failed step (berth always does). */
   forceRm?: boolean
   platform?: string
+  /**
+   * berth's context transfer: the context's key in the ContextStore (64 hex digits). The archive's
+   * fingerprinted files are remembered under it, and its cached entries are read from it.
+   */
+  contextKey?: string
   signal?: AbortSignal
   onEvent?: (event: BuildEvent) => void
 }
@@ -59,6 +65,8 @@ export interface BuildPruneResult {
  */
 export interface BuildService {
   build(opts: BuildOptions): Promise<BuildResult>
+  /** Of `files` (name -> stat fingerprint), the names a build with `contextKey` must send with data. */
+  contextMissing(contextKey: string, files: Readonly<Record<string, string>>): Promise<string[]>
   /** Drops cache records (all, or those not used by an image) and layers nothing else uses. */
   prune(opts?: { all?: boolean }): Promise<BuildPruneResult>
   /** Removes what an interrupted build left (mounts, runtime state, work dirs). Called at daemon start. */
@@ -74,8 +82,8 @@ export interface BuildState {
 
 /** What the builder needs from the image store: layers in, images out. */
 export interface LayerCommitter {
-  /** Stores an uncompressed layer tar as a blob and unpacks it on top of `parentChainId`. */
-  commitLayer(parentChainId: string | undefined, tar: NodeJS.ReadableStream): Promise<{ diffId: Digest; chainId: string; size: number }>
+  /** Stores an upper dir's layer tar as a blob and makes it a layer on top of `parentChainId` (ImageCommitter.commitLayer). */
+  commitLayer(parentChainId: string | undefined, layer: UpperDirLayer): Promise<{ diffId: Digest; chainId: string; size: number }>
   /** True when every layer of the chain is unpacked. */
   hasLayers(diffIds: readonly Digest[]): Promise<boolean>
   /** Registers an image from exact config bytes and tags it; its layers must be committed. */

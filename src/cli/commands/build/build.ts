@@ -5,7 +5,9 @@ import { DockerIgnore } from '../../../common/index.js'
 import { Readable } from 'node:stream'
 import type { CommandHandler } from '../../command-spec.js'
 import { CliError } from '../../render/errors.js'
-import { contextTar } from './context-tar.js'
+import { DaemonError } from '../../../client/index.js'
+import type { EngineClient, ImageBuildOptions, JsonMessage } from '../../../client/index.js'
+import { contextKeyOf, contextTar, fingerprints, walkContext, type ContextTarOptions } from './context-tar.js'
 import { BuildProgress } from './progress.js'
 
 interface BuildFlags {
@@ -51,7 +53,8 @@ export const buildCommand: CommandHandler = async (ctx, args, options) => {
   if (/^(https?|git):\/\//.test(source) || source.startsWith('git@')) {
     throw new CliError(`unable to prepare context: building from a URL (${source}) is not supported by berth yet`, 1)
   }
-  let context: Readable
+  let context: Readable | undefined
+  let transfer: ContextTransfer | undefined
   let dockerfile: string | undefined
   if (source === '-') {
     if (flags.file === '-') throw new CliError('invalid argument: can\'t use stdin for both build context and dockerfile', 1)
@@ -89,7 +92,7 @@ export const buildCommand: CommandHandler = async (ctx, args, options) => {
       ignore = undefined
     }
     const keep = new Set(['.dockerignore', dockerfile ?? 'Dockerfile', ...(dockerfile ? [] : ['dockerfile'])])
-    context = contextTar({ dir: source, extra, ...(ignore ? { ignore, keep } : {}) })
+    transfer = { dir: source, extra, entries: await walkContext(source, ignore ? { ignore, keep } : {}) }
   }
   const buildArgs = buildArgMap(flags.buildArg ?? [], process.env)
   if (process.env['SOURCE_DATE_EPOCH'] && !('SOURCE_DATE_EPOCH' in buildArgs)) buildArgs['SOURCE_DATE_EPOCH'] = process.env['SOURCE_DATE_EPOCH']
@@ -100,7 +103,7 @@ export const buildCommand: CommandHandler = async (ctx, args, options) => {
   }
   const quiet = flags.quiet === true || flags.progress === 'quiet'
   const mode = flags.progress === 'plain' ? 'plain' : flags.progress === 'tty' || (flags.progress !== 'plain' && ctx.io.stdout.isTTY) ? 'tty' : 'plain'
-  const messages = await ctx.client().imageBuild(context, {
+  const buildOptions: ImageBuildOptions = {
     ...(dockerfile ? { dockerfile } : {}),
     tags: flags.tag ?? [],
     buildArgs,
@@ -111,7 +114,8 @@ export const buildCommand: CommandHandler = async (ctx, args, options) => {
     pull: flags.pull === true,
     cacheFrom: flags.cacheFrom ?? [],
     ...(flags.platform ? { platform: flags.platform } : {}),
-  })
+  }
+  const messages = transfer ? await sendContext(ctx.client(), transfer, buildOptions) : await ctx.client().imageBuild(context as Readable, buildOptions)
   const progress = quiet ? undefined : new BuildProgress(ctx.io.stdout, mode, ctx.io.stdout.columns ?? 100)
   let imageId: string | undefined
   let quietText = ''
@@ -136,4 +140,36 @@ export const buildCommand: CommandHandler = async (ctx, args, options) => {
   }
   if (quiet) ctx.io.stdout.write(quietText || `${imageId ?? ''}\n`)
   if (flags.iidfile && imageId) writeFileSync(flags.iidfile, imageId)
+}
+
+export interface ContextTransfer {
+  dir: string
+  extra: Record<string, Buffer>
+  entries: ContextTarOptions['entries']
+}
+
+/**
+ * Starts the build of a context directory. Against berthd, only the files it does not hold from an
+ * earlier build of the same directory go with their data (POST /berth/build/context says which);
+ * should it have dropped some meanwhile, the whole context goes again. Other daemons get the whole
+ * context, as the docker CLI sends it.
+ */
+export async function sendContext(client: EngineClient, t: ContextTransfer, options: ImageBuildOptions): Promise<AsyncIterable<JsonMessage>> {
+  const plain = { dir: t.dir, extra: t.extra, ...(t.entries ? { entries: t.entries } : {}) }
+  const fps = fingerprints(t.entries ?? [])
+  const key = await contextKeyOf(t.dir)
+  let missing: Set<string>
+  try {
+    missing = new Set(await client.buildContextMissing(key, Object.fromEntries(fps)))
+  } catch (err) {
+    if (err instanceof DaemonError && (err.statusCode === 404 || err.statusCode === 405)) return client.imageBuild(contextTar(plain), options)
+    throw err
+  }
+  const cached = new Set([...fps.keys()].filter((n) => !missing.has(n)))
+  try {
+    return await client.imageBuild(contextTar({ ...plain, fingerprints: fps, cached }), { ...options, contextKey: key })
+  } catch (err) {
+    if (!(err instanceof DaemonError && err.statusCode === 409 && err.message.startsWith('build context cache:')) || cached.size === 0) throw err
+    return client.imageBuild(contextTar({ ...plain, fingerprints: fps }), { ...options, contextKey: key })
+  }
 }
