@@ -333,3 +333,12 @@ test('HttpEngineClient with lazyNegotiation pings before a request whose body is
   assert.deepEqual(seen.map((s) => s.url.replace(/\?.*/, '')), ['/_ping', '/v1.43/images/create'])
   assert.equal(seen[1]!.body, 'tar')
 })
+
+test('HttpEngineClient with lazyNegotiation: once a request went through at 1.50, a streamed body needs no ping', async (t) => {
+  const { host, seen } = await fakeDaemon(t, ...versionedDaemon('1.50'))
+  const client = new HttpEngineClient({ host, lazyNegotiation: true })
+  t.after(() => client.close())
+  await client.containerList()
+  for await (const message of await client.imageImport(Readable.from([Buffer.from('tar')]), { repo: 'me/img' })) assert.deepEqual(message, { status: 'done' })
+  assert.deepEqual(seen.map((s) => s.url.replace(/\?.*/, '')), ['/v1.50/containers/json', '/v1.50/images/create'])
+})

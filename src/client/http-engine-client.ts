@@ -479,12 +479,16 @@ export class HttpEngineClient implements EngineClient {
   /**
    * Sends `options` under the API version prefix. With lazy negotiation and no version known yet,
    * tries MAX_API_VERSION first and negotiates only if the daemon rejects it as too new (a request
-   * that streams a body cannot be repeated, so it negotiates first).
+   * that streams a body cannot be repeated, so it negotiates first, unless a request already went
+   * through at MAX_API_VERSION).
    */
   private async versionedSend<T>(options: RequestOptions, send: (options: RequestOptions) => Promise<T>): Promise<T> {
     if (this.negotiated || !this.lazyNegotiation || isStream(options.body)) return send(await this.versioned(options))
     try {
-      return await send({ ...options, path: `/v${MAX_API_VERSION}${options.path}` })
+      const result = await send({ ...options, path: `/v${MAX_API_VERSION}${options.path}` })
+      // The daemon took this version: later requests (a streamed body too) need no ping.
+      this.negotiated ??= Promise.resolve(MAX_API_VERSION)
+      return result
     } catch (err) {
       if (!isVersionTooNew(err)) throw err
     }

@@ -9,7 +9,7 @@ import { OverlaySnapshotter, type LayerUnpacker } from '../engine/layers/index.j
 import { findUnpackScript, layerUnpacker } from './unpack-child.js'
 import { ImageStore, ImageCommitter, bootstrapBusybox, bootstrapRegistry, ImageArchives, ImageDistribution, type ImageRecord } from '../engine/images/index.js'
 import { registryImageInputs } from './registry-image.js'
-import { Builder, StepWorkspace } from '../engine/build/index.js'
+import { Builder, StepWorkspace, type RunNetwork } from '../engine/build/index.js'
 import { ContainerCommit } from '../engine/commit/index.js'
 import { HttpRegistryClient } from '../registry/index.js'
 import { ContainerManager, ExecManager } from '../engine/containers/index.js'
@@ -100,7 +100,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
     })),
   })
   const volumeHooks = new VolumeHooks({ volumes, events, logger, resolveContainer: (nameOrId) => containers.resolve(nameOrId) })
-  const { networks, networking } = await createNetworking(config, events, logger, () => containers)
+  const { networks, networking, runSandboxes } = await createNetworking(config, events, logger, () => containers)
   const containers: ContainerManager = new ContainerManager({
     dataRoot: config.dataRoot,
     runtime,
@@ -134,10 +134,11 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
   // FROM an image that is not here pulls it, as Docker's builder does (distribution is made below; used only once serving).
   const builder = await createBuilder(config.dataRoot, {
     images, snapshotter, runtime, logger, idMappings: remap?.mappings, unpacker: unpacker.unpack, pullImage: (ref) => distribution.pull(ref),
+    network: runSandboxes,
   })
   await mkdir(join(config.dataRoot, 'tmp'), { recursive: true })
   const commit = new ContainerCommit({
-    containers, images, snapshotter, committer: new ImageCommitter(images, snapshotter), logger,
+    containers, images, snapshotter, committer: new ImageCommitter(images, snapshotter, logger), logger,
     exec: async (argv) => {
       await run(argv)
     },
@@ -231,6 +232,7 @@ export async function createDaemon(config: DaemonConfig, logger: Logger): Promis
       server.closeAllConnections()
       unpacker.close()
       containers.close()
+      await runSandboxes.close()
       await networks.close()
       await runtime.close()
       await rm(config.pidfile, { force: true })
@@ -250,6 +252,7 @@ async function createBuilder(
   deps: {
     images: ImageStore; snapshotter: OverlaySnapshotter; runtime: ConmonRuntime; logger: Logger; idMappings?: IdMappings
     unpacker?: LayerUnpacker
+    network?: RunNetwork
     pullImage?: (ref: string) => Promise<ImageRecord>
   },
 ): Promise<Builder> {
@@ -268,16 +271,17 @@ async function createBuilder(
       unpacker: deps.unpacker,
     }),
     runtime: deps.runtime,
-    committer: new ImageCommitter(deps.images, deps.snapshotter),
+    committer: new ImageCommitter(deps.images, deps.snapshotter, deps.logger),
     exec,
     specOptions: { hostNofileLimit: await hostNofileHardLimit(), availableCapabilities: await boundingCapabilities() },
     logger: deps.logger,
     idMappings: deps.idMappings,
+    ...(deps.network ? { network: deps.network } : {}),
   })
   const builder = new Builder({
     root: buildRoot,
     images: deps.images,
-    committer: new ImageCommitter(deps.images, deps.snapshotter),
+    committer: new ImageCommitter(deps.images, deps.snapshotter, deps.logger),
     workspace,
     exec,
     logger: deps.logger,

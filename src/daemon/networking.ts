@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path'
 import type { Logger } from '../common/index.js'
 import type { ContainerService } from '../engine/containers/index.js'
 import type { EventBus } from '../engine/events/index.js'
-import { ContainerNetworking, NetworkManager, parseAddressPool, DEFAULT_POOLS } from '../engine/networks/index.js'
+import { ContainerNetworking, NetworkManager, RunSandboxes, parseAddressPool, DEFAULT_POOLS } from '../engine/networks/index.js'
 import { DgramTransport, IpNetHost, IptablesNetHost, SocketPortHolder, type NetHost } from '../sys/net/index.js'
 import type { DaemonConfig } from './config.js'
 
@@ -19,7 +19,7 @@ export async function createNetworking(
   events: EventBus,
   logger: Logger,
   containers: () => ContainerService,
-): Promise<{ networks: NetworkManager; networking: ContainerNetworking }> {
+): Promise<{ networks: NetworkManager; networking: ContainerNetworking; runSandboxes: RunSandboxes }> {
   const resolvConf = '/etc/resolv.conf'
   let upstreams: string[] | undefined
   const networks = new NetworkManager({
@@ -39,7 +39,9 @@ export async function createNetworking(
   })
   const networking = new ContainerNetworking(networks, { hostResolvConfPath: resolvConf })
   await networks.init()
-  return { networks, networking }
+  // The build's RUN steps borrow namespaces on the default bridge.
+  const runSandboxes = new RunSandboxes(networks, { hostResolvConfPath: resolvConf })
+  return { networks, networking, runSandboxes }
 }
 
 /**

@@ -178,3 +178,29 @@ test('a conmon that exits before it reports a pid is an error with what it print
   })
   await assert.rejects(create(), /conmon exited \(3\) without reporting a pid: conmon: cannot do --api-version here/)
 })
+
+test('runForeground() keeps the seccomp filter crun compiled, so the next container of the profile gets it', { skip: crunSkip }, async (t) => {
+  const { dir, runtime } = await crunContainer(t, 'bfgsec')
+  const rootfs = join(dir, 'rootfs')
+  const seccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ names: ['mkdirat', 'mkdir'], action: 'SCMP_ACT_ERRNO' }] }
+  const run = async (containerId: string): Promise<{ annotations: Record<string, string> | undefined; output: string; code: number }> => {
+    const bundleDir = join(dir, containerId)
+    await mkdir(bundleDir)
+    const spec = { ...testOciConfig({ args: ['sh', '-c', 'mkdir /tmp/x || echo denied'], rootfs, terminal: false, cgroupsPath: `/berth/${containerId}` }), linux: undefined } as Record<string, unknown>
+    spec['linux'] = { ...(testOciConfig({ args: [], rootfs, terminal: false, cgroupsPath: `/berth/${containerId}` }) as { linux: object }).linux, seccomp }
+    const annotations = runtime.specAnnotations(containerId, spec as never)
+    await writeFile(join(bundleDir, 'config.json'), JSON.stringify({ ...spec, ...(annotations ? { annotations } : {}) }))
+    t.after(() => waitFor('cgroup removal', () => removeCgroup(`/berth/${containerId}`).then(() => true, () => undefined), 5000))
+    const proc = await runtime.runForeground!({ containerId, bundleDir })
+    let output = ''
+    proc.attach.onData((_s, d) => (output += d.toString()))
+    const code = await proc.exited
+    return { annotations, output, code }
+  }
+  const first = await run(`bs1${Date.now().toString(16)}`)
+  assert.equal(first.annotations, undefined, 'nothing compiled yet')
+  assert.deepEqual([first.output, first.code], ['mkdir: can\'t create directory \'/tmp/x\': Operation not permitted\ndenied\n', 0])
+  const second = await run(`bs2${Date.now().toString(16)}`)
+  assert.ok(second.annotations?.['run.oci.seccomp_bpf_data'], 'the compiled filter is handed over')
+  assert.deepEqual([second.output, second.code], [first.output, 0], 'and the container runs under the same filter')
+})

@@ -9,6 +9,7 @@ import { conmonCtlMessage, resizeMessage, writeConmonFifo } from './conmon-ctl.j
 import { conmonExec } from './conmon-exec.js'
 import { launchConmon, spawnConmon, type ConmonProcess, type ConmonStartOptions } from './conmon-start.js'
 import { crunExec } from './crun-exec.js'
+import { crunRun } from './crun-run.js'
 import { FifoPool, fifoDirFor } from './fifo-pool.js'
 import { ReadOnlyBinary, type RuntimeCommand } from './readonly-binary.js'
 import { conmonArgs, runtimePaths, socketName, type RuntimePaths } from './conmon-args.js'
@@ -21,6 +22,8 @@ import type {
   RuntimeCreateOptions,
   RuntimeExecOptions,
   RuntimeExecProcess,
+  RuntimeRunOptions,
+  RuntimeRunProcess,
   RuntimeState,
   RuntimeStatus,
 } from './oci-runtime.js'
@@ -76,6 +79,8 @@ export class ConmonRuntime implements OciRuntime {
   private dirsReady: Promise<unknown> | undefined
   /** Containers whose spec has poststart hooks: only `crun start` runs those. */
   private readonly runtimeStart = new Set<string>()
+  /** crun with tini only: `crun run` in the foreground, through the exec launcher (see crun-run.ts). */
+  readonly runForeground: ((opts: RuntimeRunOptions) => Promise<RuntimeRunProcess>) | undefined
 
   constructor(private readonly opts: ConmonRuntimeOptions) {
     this.name = opts.runtimeName
@@ -85,6 +90,8 @@ export class ConmonRuntime implements OciRuntime {
     this.crunBinary = opts.runtimeName === 'crun' ? new ReadOnlyBinary(opts.runtimePath, join(opts.root, 'crun'), opts.logger) : undefined
     const reaper = opts.reaperPath ?? '/usr/bin/tini-static'
     this.reaperPath = existsSync(reaper) ? reaper : undefined
+    const { fifos, crunBinary, reaperPath } = this
+    this.runForeground = fifos && crunBinary && reaperPath ? (o) => this.runWithoutMonitor(o, { fifos, crunBinary, reaperPath }) : undefined
   }
 
   /**
@@ -117,7 +124,7 @@ export class ConmonRuntime implements OciRuntime {
       this.seccomp?.forget(opts.containerId)
       throw err
     }
-    await this.seccomp?.created(opts.containerId)
+    this.seccomp?.created(opts.containerId)
     return created
   }
 
@@ -128,11 +135,7 @@ export class ConmonRuntime implements OciRuntime {
     const id = opts.containerId
     const { exitsDir } = this.paths
     const persist = this.paths.persistDir(id)
-    this.dirsReady ??= Promise.all([exitsDir, this.paths.socketDir, this.paths.stateDir].map((dir) => mkdir(dir, { recursive: true }))).catch((err: unknown) => {
-      this.dirsReady = undefined
-      throw err
-    })
-    await this.dirsReady
+    await this.sharedDirs()
     // A container can be created again after it stopped: stale exit/oom files would report the old
     // exit. purge() deletes them with the persist dir, so a new persist dir means there are none.
     const fresh = (await mkdir(persist, { recursive: true })) !== undefined
@@ -194,6 +197,15 @@ export class ConmonRuntime implements OciRuntime {
       throw opts.signal.reason
     }
     return { pid }
+  }
+
+  /** Makes the runtime's shared directories (once). */
+  private sharedDirs(): Promise<unknown> {
+    this.dirsReady ??= Promise.all([this.paths.exitsDir, this.paths.socketDir, this.paths.stateDir].map((dir) => mkdir(dir, { recursive: true }))).catch((err: unknown) => {
+      this.dirsReady = undefined
+      throw err
+    })
+    return this.dirsReady
   }
 
   /**
@@ -381,6 +393,23 @@ export class ConmonRuntime implements OciRuntime {
       return crunExec(deps, opts)
     }
     return conmonExec({ bins: this.opts, paths: this.paths, logger: this.opts.logger }, opts)
+  }
+
+  private async runWithoutMonitor(
+    opts: RuntimeRunOptions, parts: { fifos: FifoPool; crunBinary: ReadOnlyBinary; reaperPath: string },
+  ): Promise<RuntimeRunProcess> {
+    await this.sharedDirs()
+    const launcher = this.execLauncher()
+    try {
+      return await crunRun({
+        runtime: () => parts.crunBinary.command(), reaperPath: parts.reaperPath, ...(launcher ? { launcher } : {}), fifos: parts.fifos, paths: this.paths,
+        // Its state (with the seccomp filter crun compiled) goes as soon as the process exits: read it now.
+        started: (id) => this.seccomp?.created(id),
+      }, opts)
+    } catch (err) {
+      this.seccomp?.forget(opts.containerId)
+      throw err
+    }
   }
 
   async probe(containerId: string, process: Process, timeoutMs: number): Promise<ProbeResult> {

@@ -421,6 +421,44 @@ export function ociRuntimeSuite(target: RuntimeSuiteTarget): void {
       assert.equal(await proc.exited, 137)
     })
 
+    test('runForeground() runs a container to its end: stdout as stream 1, stderr as 2, its exit status; the runtime forgets it', async (t) => {
+      if (!runtime.runForeground) return t.skip('the runtime has no foreground run')
+      const c = await bundle(t, ['sh', '-c', 'echo out; echo err >&2; exit 5'])
+      const proc = await runtime.runForeground({ containerId: c.containerId, bundleDir: c.bundleDir })
+      assert.ok(proc.pid > 0)
+      const output = collect(proc.attach)
+      assert.equal(await proc.exited, 5)
+      assert.deepEqual(await output, { stdout: 'out\n', stderr: 'err\n' })
+      assert.equal(await runtime.state(c.containerId), undefined)
+    })
+
+    test('runForeground() of a missing executable rejects with the runtime message and leaves no container', async (t) => {
+      if (!runtime.runForeground) return t.skip('the runtime has no foreground run')
+      const c = await bundle(t, ['/no-such-binary'])
+      await assert.rejects(runtime.runForeground({ containerId: c.containerId, bundleDir: c.bundleDir }),
+        (err: unknown) => isEngineError(err) && /^Cannot create container \S+: .*no-such-binary/.test(err.message))
+      assert.equal(await runtime.state(c.containerId), undefined)
+    })
+
+    test('runForeground(): the running container is known to state() and kill(); killed, it exits 137 and is gone', async (t) => {
+      if (!runtime.runForeground) return t.skip('the runtime has no foreground run')
+      const c = await bundle(t, ['sleep', '100'])
+      const proc = await runtime.runForeground({ containerId: c.containerId, bundleDir: c.bundleDir })
+      assert.deepEqual(await runtime.state(c.containerId), { status: 'running', pid: proc.pid })
+      await runtime.kill(c.containerId, 'KILL')
+      assert.equal(await proc.exited, 137)
+      assert.equal(await runtime.state(c.containerId), undefined)
+    })
+
+    test('runForeground(): delete() with force ends the container (what a new daemon does after a crash)', async (t) => {
+      if (!runtime.runForeground) return t.skip('the runtime has no foreground run')
+      const c = await bundle(t, ['sleep', '100'])
+      const proc = await runtime.runForeground({ containerId: c.containerId, bundleDir: c.bundleDir })
+      await runtime.delete(c.containerId, { force: true })
+      assert.equal(await proc.exited, 137)
+      assert.equal(await runtime.state(c.containerId), undefined)
+    })
+
     test('create() rejects with the runtime error when the command does not exist', async (t) => {
       const c = await bundle(t, ['/no-such-binary'])
       await assert.rejects(runtime.create(c), (err: unknown) => isEngineError(err) && /no-such-binary/.test(err.message))

@@ -94,6 +94,23 @@ export interface RuntimeExecProcess {
   exited: Promise<number>
 }
 
+/** A container run to its end by runForeground(): its bundle, complete (config.json written). */
+export interface RuntimeRunOptions {
+  containerId: string
+  bundleDir: string
+}
+
+/**
+ * A container started by runForeground(). `attach` carries its output from the start; `exited` resolves
+ * with its exit status (128 + N when signal N killed it) once it has exited, its output has ended and
+ * the runtime has deleted it.
+ */
+export interface RuntimeRunProcess {
+  pid: number
+  attach: AttachConnection
+  exited: Promise<number>
+}
+
 export interface OciRuntime {
   /** "crun" or "runc": the OCI runtime conmon drives. */
   readonly name: string
@@ -150,6 +167,16 @@ export interface OciRuntime {
    * Output is stdout and stderr, cut to their first 4096 bytes. A timeout kills the runtime's exec.
    */
   probe?(containerId: string, process: Process, timeoutMs: number): Promise<ProbeResult>
+
+  /**
+   * Creates and starts the bundle's container without a monitor, its stdin /dev/null; the runtime
+   * deletes it once its process has exited (no delete() or purge() to call). Resolves once the process
+   * runs. A process the runtime cannot start is a RuntimeError with the runtime's message, and leaves
+   * nothing. While it runs the container is known to kill(), state() and delete(); if berthd exits
+   * meanwhile it runs on unwatched until one of those ends it. Absent where the runtime cannot run one
+   * this way: use create() and start().
+   */
+  readonly runForeground?: (opts: RuntimeRunOptions) => Promise<RuntimeRunProcess>
 
   /** Releases what the runtime holds on the host for itself (not containers: they keep running). */
   close?(): Promise<void>

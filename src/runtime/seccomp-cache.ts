@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Spec } from '../common/index.js'
 
@@ -35,13 +35,17 @@ export class SeccompCache {
     return undefined
   }
 
-  /** After a successful create: keeps the filter the runtime compiled for this container, if asked to. Never throws. */
-  async created(containerId: string): Promise<void> {
+  /**
+   * After a successful create: keeps the filter the runtime compiled for this container, if asked to.
+   * Synchronous: a container run in the foreground takes its state (and the file) with it when it exits,
+   * which a short process does within a millisecond or two. Never throws.
+   */
+  created(containerId: string): void {
     const key = this.capture.get(containerId)
     if (key === undefined) return
     this.capture.delete(containerId)
     try {
-      const bpf = await readFile(join(this.stateDir, containerId, 'seccomp.bpf'))
+      const bpf = readFileSync(join(this.stateDir, containerId, 'seccomp.bpf'))
       if (bpf.length === 0 || bpf.length % 8 !== 0) return // not a sock_filter array
       if (this.filters.size >= MAX_ENTRIES) this.filters.delete(this.filters.keys().next().value as string)
       this.filters.set(key, bpf.toString('base64'))

@@ -364,11 +364,12 @@ export class StageRunner {
         let exitCode = 0
         const layer = await r.workspace.change(this.state.topChainId, async (ws) => {
           const read = async (p: string): Promise<string | undefined> => readFile(await resolveInRoot(ws.rootfs, p, false), 'utf8').catch(() => undefined)
-          const user = resolveUser(config.User || '', await read('/etc/passwd'), await read('/etc/group'))
+          const [passwd, group] = await Promise.all([read('/etc/passwd'), read('/etc/group')])
+          const user = resolveUser(config.User || '', passwd, group)
           if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`)
           r.emit({ type: 'container-start', containerId })
           exitCode = await r.workspace.run(ws, {
-            containerId, args, env, cwd: config.WorkingDir || '/', user, networkMode: 'none', ...(script ? { script } : {}),
+            containerId, args, env, cwd: config.WorkingDir || '/', user, networkMode: 'default', ...(script ? { script } : {}),
           }, (stream, data) => r.emit({ type: 'output', stream, data }), r.signal)
           r.emit({ type: 'container-removed', containerId })
           if (exitCode !== 0) throw stepFailed(`The command '${args.join(' ')}' returned a non-zero code: ${exitCode}`, exitCode)

@@ -6,13 +6,16 @@
  * abort), the container, the mount and the snapshot are gone when a call returns; cleanup() removes
  * what a daemon crash left.
  */
-import { lstat, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
+import { writeFileSync } from 'node:fs'
+import { readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { writeJsonAtomic, type Digest, type IdMappings, type Logger, type Mount } from '../../common/index.js'
+import { writeFileAtomic, writeJsonAtomic, type Digest, type IdMappings, type Logger, type Mount } from '../../common/index.js'
 import { withUpperDirLayer, type Snapshotter } from '../layers/index.js'
-import { ociSpec, type ContainerRecord, type OciSpecOptions, type ResolvedUser } from '../containers/index.js'
+import { buildHosts, ociSpec, type ContainerRecord, type OciSpecOptions, type ResolvedUser } from '../containers/index.js'
 import type { OciRuntime } from '../../runtime/oci-runtime.js'
+import type { LentNetwork, RunNetwork } from './run-network.js'
+import { etcMountPoints, missingMountPoints, removeEtcStubs, type EtcMountPoints } from './run-mount-points.js'
 import type { LayerCommitter } from './types.js'
 
 export interface StepWorkspaceDeps {
@@ -30,6 +33,8 @@ export interface StepWorkspaceDeps {
    * namespace); layers record owners as containers see them.
    */
   idMappings?: IdMappings
+  /** Where RUN steps of network mode "default" get their network (without it, an empty namespace of their own). */
+  network?: RunNetwork
 }
 
 export interface Workspace {
@@ -45,24 +50,19 @@ export interface RunProcess {
   cwd: string
   user: ResolvedUser
   /**
-   * The network mode of RUN containers. Only "none" exists until networking lands; a network
-   * driver will later turn other modes into a namespace path here.
+   * "default": a namespace on the default bridge lent by deps.network, with /etc/hosts and
+   * /etc/resolv.conf for it, as Docker's RUN has; "none": an empty namespace of its own (loopback only).
    */
-  networkMode: 'none'
+  networkMode: 'default' | 'none'
   /** A heredoc script run as a file: bind-mounted read-only at /dev/pipes/<name>, never in the layer. */
   script?: { name: string; content: string }
 }
 
-/** Mount points the runtime creates in a rootfs when missing; they must not end up in a layer. */
-const RUNTIME_MOUNT_POINTS = ['proc', 'sys', 'dev']
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path)
-    return true
-  } catch {
-    return false
-  }
+/** The network side of a RUN's bundle: the namespace to join, the etc files to bind (paths in the bundle). */
+interface RunNetworkFiles {
+  netnsPath: string
+  hostsPath?: string
+  resolvConfPath?: string
 }
 
 export class StepWorkspace {
@@ -82,7 +82,7 @@ export class StepWorkspace {
       await this.deps.snapshotter.unmount(ws.rootfs)
       const upper = this.deps.snapshotter.upperDir(ws.key)
       if ((await readdir(upper)).length === 0) return undefined
-      return withUpperDirLayer(upper, join(ws.bundleDir, 'diff.tar'), this.deps.exec, (layer) => this.deps.committer.commitLayer(parentChainId, layer), { ...opts, idMappings: this.deps.idMappings })
+      return withUpperDirLayer(upper, join(ws.bundleDir, 'diff.tar'), this.deps.exec, (layer) => this.deps.committer.commitLayer(parentChainId, layer), { ...opts, idMappings: this.deps.idMappings, reuseDir: true })
     })
   }
 
@@ -96,9 +96,13 @@ export class StepWorkspace {
     const bundleDir = join(this.deps.workRoot, key)
     const rootfs = join(bundleDir, 'rootfs')
     const ws: Workspace = { key, rootfs, bundleDir }
-    await this.deps.snapshotter.prepare(key, parentChainId)
+    // Volatile: a workspace never outlives the daemon (cleanup() deletes it), so overlay need not
+    // sync the whole upper filesystem when it is unmounted. A layer made of it (the upper dir itself, or
+    // the blob unpacked) is no less durable for it: the blob is fsynced by the content store, and layer
+    // dirs were never synced. A read-only mount does not sync anyway.
+    await this.deps.snapshotter.prepare(key, parentChainId, { volatile: true })
     try {
-      await this.deps.snapshotter.mount(key, rootfs, { readonly })
+      await this.deps.snapshotter.mount(key, rootfs, readonly ? { readonly } : { volatile: true })
       return await fn(ws)
     } finally {
       await this.release(ws)
@@ -119,13 +123,94 @@ export class StepWorkspace {
   async run(ws: Workspace, proc: RunProcess, onOutput: (stream: 1 | 2, data: Buffer) => void, signal?: AbortSignal): Promise<number> {
     const { runtime } = this.deps
     const containerId = proc.containerId
-    const missing: string[] = []
-    for (const m of RUNTIME_MOUNT_POINTS) if (!(await exists(join(ws.rootfs, m)))) missing.push(m)
-    if (proc.script) await writeFile(join(ws.bundleDir, 'script'), proc.script.content, { mode: 0o755 })
-    // The bundle lives only as long as this call: nothing to sync.
-    await writeJsonAtomic(join(ws.bundleDir, 'config.json'), this.spec(ws, proc), { durable: false })
-    // So cleanup() can find the container if the daemon dies while it runs.
-    await writeFile(join(ws.bundleDir, 'container-id'), containerId)
+    signal?.throwIfAborted()
+    // Lent meanwhile (an idle namespace at once; never rejects: without one the RUN has none).
+    const lending = proc.networkMode === 'default' ? this.lendNetwork(containerId) : undefined
+    const missing = missingMountPoints(ws.rootfs)
+    const etc = lending ? etcMountPoints(ws.rootfs) : undefined
+    try {
+      if (proc.script) await writeFile(join(ws.bundleDir, 'script'), proc.script.content, { mode: 0o755 })
+      const lent = await lending
+      const spec = this.spec(ws, proc, lent && etc ? this.networkFiles(ws, containerId, lent, etc) : undefined)
+      // The same filter as every container of the profile: the runtime hands over the one it compiled.
+      const annotations = runtime.specAnnotations?.(containerId, spec)
+      if (annotations) spec.annotations = { ...spec.annotations, ...annotations }
+      // The bundle lives only as long as this call: nothing to sync. container-id lets cleanup() find the
+      // container if the daemon dies while it runs.
+      await writeJsonAtomic(join(ws.bundleDir, 'config.json'), spec, { durable: false })
+      await writeFileAtomic(join(ws.bundleDir, 'container-id'), containerId, { durable: false })
+      return runtime.runForeground
+        ? await this.runForeground(runtime.runForeground, ws, containerId, onOutput, signal)
+        : await this.runMonitored(ws, containerId, onOutput, signal)
+    } finally {
+      // The container is gone: the namespace may serve the next RUN.
+      const lent = await lending
+      lent?.release()
+      const upper = this.deps.snapshotter.upperDir(ws.key)
+      if (lent && etc) await removeEtcStubs(upper, etc)
+      for (const m of missing) await rmdir(join(upper, m)).catch(() => undefined)
+    }
+  }
+
+  /** A namespace on the default bridge from deps.network; without one the RUN gets an empty namespace of its own. */
+  private async lendNetwork(containerId: string): Promise<LentNetwork | undefined> {
+    if (!this.deps.network) return undefined
+    try {
+      return await this.deps.network.acquire()
+    } catch (err) {
+      this.deps.logger.warn('build: RUN gets no network (loopback only)', { containerId, error: err })
+      return undefined
+    }
+  }
+
+  /** Writes the RUN's /etc/hosts and /etc/resolv.conf for `lent` into the bundle: what spec() binds. */
+  private networkFiles(ws: Workspace, containerId: string, lent: LentNetwork, etc: EtcMountPoints): RunNetworkFiles {
+    const files: RunNetworkFiles = { netnsPath: lent.netnsPath }
+    if (etc.bind.includes('hosts')) {
+      // The hostname ociSpec gives the RUN container, with its address, as in a container's /etc/hosts.
+      const hostname = containerId.slice(0, 12)
+      files.hostsPath = join(ws.bundleDir, 'hosts')
+      writeFileSync(files.hostsPath, buildHosts({ hostNetwork: false, hostname, addresses: [lent.ipv4, ...(lent.ipv6 ? [lent.ipv6] : [])] }))
+    }
+    if (etc.bind.includes('resolv.conf')) {
+      files.resolvConfPath = join(ws.bundleDir, 'resolv.conf')
+      writeFileSync(files.resolvConfPath, lent.resolvConf)
+    }
+    return files
+  }
+
+  /**
+   * run() by the runtime's foreground run: one runtime process that creates, starts, waits and deletes
+   * (no monitor, attach socket, exit file or delete to run). On abort the container is killed, and the
+   * call returns once the runtime has deleted it.
+   */
+  private async runForeground(
+    runForeground: NonNullable<OciRuntime['runForeground']>, ws: Workspace, containerId: string,
+    onOutput: (stream: 1 | 2, data: Buffer) => void, signal: AbortSignal | undefined,
+  ): Promise<number> {
+    const { runtime } = this.deps
+    const proc = await runForeground({ containerId, bundleDir: ws.bundleDir })
+    proc.attach.onData(onOutput)
+    const kill = (): void => {
+      // Killed, the runtime deletes the container; a delete is the fallback when the kill fails.
+      runtime.kill(containerId, 'KILL').catch(() => runtime.delete(containerId, { force: true })).catch((err: unknown) => {
+        this.deps.logger.warn('build: killing an aborted RUN failed', { containerId, error: err })
+      })
+    }
+    signal?.addEventListener('abort', kill, { once: true })
+    try {
+      if (signal?.aborted) kill()
+      const exitCode = await proc.exited
+      signal?.throwIfAborted()
+      return exitCode
+    } finally {
+      signal?.removeEventListener('abort', kill)
+    }
+  }
+
+  /** run() through the runtime's monitor: create, attach, start, wait for the exit file, delete. */
+  private async runMonitored(ws: Workspace, containerId: string, onOutput: (stream: 1 | 2, data: Buffer) => void, signal?: AbortSignal): Promise<number> {
+    const { runtime } = this.deps
     let exitResolve: (code: number) => void = () => undefined
     const exited = new Promise<number>((resolve) => (exitResolve = resolve))
     const watch = runtime.watchExits((id, exit) => {
@@ -166,13 +251,10 @@ export class StepWorkspace {
         await runtime.delete(containerId, { force: true }).catch((err) => this.deps.logger.warn('build: runtime delete failed', { containerId, error: err }))
         await runtime.purge?.(containerId).catch(() => undefined)
       }
-      await rm(join(ws.bundleDir, 'config.json'), { force: true })
-      const upper = this.deps.snapshotter.upperDir(ws.key)
-      for (const m of missing) await rmdir(join(upper, m)).catch(() => undefined)
     }
   }
 
-  private spec(ws: Workspace, proc: RunProcess): ReturnType<typeof ociSpec> {
+  private spec(ws: Workspace, proc: RunProcess, network?: RunNetworkFiles): ReturnType<typeof ociSpec> {
     const [path, ...args] = proc.args
     const record = {
       id: proc.containerId,
@@ -184,11 +266,12 @@ export class StepWorkspace {
       rootfsPath: ws.rootfs,
       bundleDir: ws.bundleDir,
       hostnamePath: '',
-      hostsPath: '',
-      resolvConfPath: '',
+      hostsPath: network?.hostsPath ?? '',
+      resolvConfPath: network?.resolvConfPath ?? '',
     } as unknown as ContainerRecord
-    const spec = ociSpec(record, proc.user, this.deps.specOptions)
-    // No /etc/hosts, /etc/hostname or /etc/resolv.conf binds: with network "none" they serve no purpose.
+    const spec = ociSpec(record, proc.user, { ...this.deps.specOptions, ...(network ? { networkNamespacePath: network.netnsPath } : {}) })
+    // The etc files without a source are not bound: /etc/hostname never (as BuildKit), /etc/hosts and
+    // /etc/resolv.conf only on a network (with "none" they serve no purpose) and where the rootfs allows.
     spec.mounts = (spec.mounts ?? []).filter((m: Mount) => m.source !== '')
     if (proc.script) {
       spec.mounts.push({ destination: `/dev/pipes/${proc.script.name}`, type: 'bind', source: join(ws.bundleDir, 'script'), options: ['bind', 'ro'] })

@@ -106,6 +106,7 @@ export class ContainerCommit {
     }
     if (entries.length === 0) return undefined
     const tarFile = join(this.deps.workDir, `commit-${record.id.slice(0, 12)}-${Date.now()}.tar`)
+    // No reuseDir: the container keeps its upper dir (it may be running), so the layer is unpacked from the blob.
     return withUpperDirLayer(upper, tarFile, this.deps.exec, (layer) => this.deps.committer.commitLayer(image.topChainId, layer), { idMappings: this.deps.idMappings })
   }
 }

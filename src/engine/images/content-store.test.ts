@@ -42,6 +42,22 @@ test('ContentStore.ingest() streams, verifies size and digest', async (t) => {
   await assert.rejects(content.ingest([Buffer.from('x')], { digest: 'md5:abc' as never }), { kind: 'InvalidArgument' })
 })
 
+test('ContentStore.ingest() writes a blob of many batches in order; a failing source stores nothing', async (t) => {
+  const { content, root } = await store(t)
+  const chunks = Array.from({ length: 80 }, (_, i) => Buffer.alloc(65_536 + i, i))
+  const whole = Buffer.concat(chunks)
+  const { digest } = await content.ingest(Readable.from(chunks))
+  assert.equal(digest, sha256(whole))
+  assert.ok((await content.read(digest)).equals(whole))
+  async function* failing(): AsyncGenerator<Buffer> {
+    for (const c of chunks.slice(0, 40)) yield c
+    throw new Error('source failed')
+  }
+  await assert.rejects(content.ingest(failing()), { message: 'source failed' })
+  assert.deepEqual(await readdir(join(root, 'ingest')), [])
+  assert.deepEqual(await readdir(join(root, 'sha256')), [digest.slice(7)])
+})
+
 test('ContentStore.openRead() streams a blob and reports a missing one as NotFound', async (t) => {
   const { content } = await store(t)
   const digest = await content.put('streamed')

@@ -1,19 +1,34 @@
 /**
  * ImageCommitter: how the builder creates images from a parent image plus new layers and a config.
- * Layers go into the content store and are unpacked on the parent's chain by the image store's
- * snapshotter; the finished config is registered (and tagged) through ImageStore.registerImage, so
+ * Layers go into the content store and become layers on the parent's chain in the image store's
+ * snapshotter (the upper dir moved into place, or the blob unpacked); the finished config is registered (and tagged) through ImageStore.registerImage, so
  * the image id is the digest of exactly those config bytes.
  */
-import { type Digest } from '../../common/index.js'
-import { chainIdOf, chainIds, type Snapshotter } from '../layers/index.js'
+import { isEngineError, type Digest, type Logger } from '../../common/index.js'
+import { chainIdOf, chainIds, type Snapshotter, type UpperDirLayer } from '../layers/index.js'
 import type { ImageStore } from './image-store.js'
 import type { ImageRecord } from './types.js'
 
 export class ImageCommitter {
-  constructor(private readonly store: ImageStore, private readonly snapshotter: Snapshotter) {}
+  constructor(private readonly store: ImageStore, private readonly snapshotter: Snapshotter, private readonly logger?: Logger) {}
 
-  async commitLayer(parentChainId: string | undefined, tar: NodeJS.ReadableStream): Promise<{ diffId: Digest; chainId: string; size: number }> {
-    const { digest } = await this.store.content.ingest(tar as AsyncIterable<Uint8Array>)
+  /**
+   * Stores an upper dir's layer tar as a blob, then makes it a layer on `parentChainId`: from the dir
+   * itself when the layer allows it (Snapshotter.commitUpperDir: nothing is unpacked again), else, or
+   * when moving the dir fails, by unpacking the blob.
+   */
+  async commitLayer(parentChainId: string | undefined, layer: UpperDirLayer): Promise<{ diffId: Digest; chainId: string; size: number }> {
+    const { digest } = await this.store.content.ingest(layer.tar)
+    const reusable = layer.reusableDir()
+    if (reusable) {
+      try {
+        const info = await this.snapshotter.commitUpperDir(parentChainId, digest, reusable.dir, reusable.size)
+        return { diffId: digest, chainId: info.chainId, size: info.size }
+      } catch (err) {
+        if (isEngineError(err)) throw err
+        this.logger?.warn('commit: the upper dir cannot become the layer; unpacking its tar instead', { diffId: digest, error: err })
+      }
+    }
     const info = await this.snapshotter.applyLayer(parentChainId, digest, await this.store.content.layerSource(digest))
     return { diffId: digest, chainId: info.chainId, size: info.size }
   }

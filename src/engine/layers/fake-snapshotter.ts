@@ -15,6 +15,8 @@ export class FakeSnapshotter implements Snapshotter {
   readonly snapshots = new Map<string, { parentChainId: string | undefined }>()
   /** target -> { key, readonly, volatile } */
   readonly mounts = new Map<string, { key: string; readonly: boolean; volatile: boolean }>()
+  /** chain id -> the upper dir commitUpperDir made that layer from */
+  readonly committedDirs = new Map<string, string>()
 
   constructor(private readonly root = '/fake-snapshots') {}
 
@@ -31,6 +33,19 @@ export class FakeSnapshotter implements Snapshotter {
     const info: LayerInfo = { chainId, diffId, parentChainId, size }
     this.layers.set(chainId, info)
     return { ...info, tarSize }
+  }
+
+  /** Records the layer; `upperDir` is only remembered (in `committedDirs`), never read. */
+  async commitUpperDir(parentChainId: string | undefined, diffId: string, upperDir: string, size: number): Promise<LayerInfo> {
+    if (!isDigest(diffId)) throw invalid('INVALID_DIGEST', `invalid diff id "${diffId}"`)
+    if (parentChainId !== undefined) await this.layerInfo(parentChainId)
+    const chainId = chainIdOf(parentChainId, diffId)
+    const existing = this.layers.get(chainId)
+    if (existing) return existing
+    const info: LayerInfo = { chainId, diffId, parentChainId, size }
+    this.layers.set(chainId, info)
+    this.committedDirs.set(chainId, upperDir)
+    return info
   }
 
   async hasLayer(chainId: string): Promise<boolean> {

@@ -1,12 +1,14 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { chmod, link, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { sha256 } from '../../common/index.js'
 import { isMountpoint, makeSpecialFiles, mountOverlay, unmount } from '../../sys/mount.js'
+import { run } from '../../sys/process.js'
 import { FakeMounter } from './fake-mounter.js'
 import type { Mounter } from './mounter.js'
+import { withUpperDirLayer } from './overlay-diff.js'
 import { OverlaySnapshotter } from './overlay-snapshotter.js'
 import { packTar, type TarEntry } from './pack-tar.js'
 import { snapshotterSuite } from './snapshotter.suite.js'
@@ -152,4 +154,93 @@ test('OverlaySnapshotter mounts a snapshot again, durable or volatile, after a v
   await snapshotter.unmount(target)
   await snapshotter.mount('temp', target)
   assert.equal(await readFile(join(target, 'etc/kept'), 'utf8'), 'x')
+})
+
+/** What a mounted tree shows: per path, its type, mode, owner, and content or link target. */
+async function tree(root: string, rel = ''): Promise<string[]> {
+  const out: string[] = []
+  for (const name of (await readdir(join(root, rel))).sort()) {
+    const path = rel ? `${rel}/${name}` : name
+    const st = await lstat(join(root, path))
+    const kind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? `link->${await readlink(join(root, path))}` : st.isFile() ? `file:${await readFile(join(root, path), 'utf8')}` : 'other'
+    out.push(`${path} ${kind} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid}`)
+    if (st.isDirectory()) out.push(...(await tree(root, path)))
+  }
+  return out
+}
+
+test('OverlaySnapshotter.commitUpperDir() makes an upper dir the layer that unpacking its tar makes', { skip: !isRoot && 'needs root' }, async (t) => {
+  const { snapshotter, scratch, data } = await setup(t, realMounter)
+  // The same layers unpacked from the tar, in a second store, to compare with.
+  const unpacking = new OverlaySnapshotter({ layersRoot: join(data, 'layers2'), snapshotsRoot: join(data, 'containers2'), mounter: realMounter })
+  const baseEntries: TarEntry[] = [
+    { header: { name: 'keep', mtime }, data: 'k' },
+    { header: { name: 'doomed', mtime }, data: 'd' },
+    { header: { name: 'cache/', type: 'directory', mode: 0o755, mtime } },
+    { header: { name: 'cache/old', mtime }, data: 'o' },
+  ]
+  const base = await apply(snapshotter, undefined, baseEntries)
+  await apply(unpacking, undefined, baseEntries)
+
+  await snapshotter.prepare('step', base, { volatile: true })
+  const step = join(scratch, 'step')
+  t.after(() => snapshotter.unmount(step))
+  await snapshotter.mount('step', step, { volatile: true })
+  await writeFile(join(step, 'new'), 'new-file')
+  await rm(join(step, 'doomed')) // a whiteout
+  await rm(join(step, 'cache'), { recursive: true })
+  await mkdir(join(step, 'cache')) // an opaque dir
+  await writeFile(join(step, 'cache/fresh'), 'f')
+  await symlink('new', join(step, 'link'))
+  await link(join(step, 'new'), join(step, 'hard'))
+  await chmod(join(step, 'keep'), 0o600) // a copy-up
+  await snapshotter.unmount(step)
+
+  const upper = snapshotter.upperDir('step')
+  const { tar, reusable } = await withUpperDirLayer(upper, join(data, 'diff.tar'), async (argv) => {
+    await run(argv)
+  }, async (layer) => {
+    const chunks: Buffer[] = []
+    for await (const c of layer.tar) chunks.push(c)
+    return { tar: Buffer.concat(chunks), reusable: layer.reusableDir() }
+  }, { reuseDir: true })
+  assert.deepEqual(reusable?.dir, upper)
+  const diffId = sha256(tar)
+  const unpacked = await unpacking.applyLayer(base, diffId, Readable.from([tar]))
+  const committed = await snapshotter.commitUpperDir(base, diffId, upper, reusable?.size ?? -1)
+  assert.equal(committed.chainId, unpacked.chainId)
+  assert.equal(committed.size, unpacked.size, 'the size unpacking records')
+  await assert.rejects(lstat(upper), { code: 'ENOENT' })
+  const diff = join(data, 'layers', committed.chainId.slice(7), 'diff')
+  assert.equal((await lstat(join(diff, 'hard'))).ino, (await lstat(join(diff, 'new'))).ino)
+  assert.equal((await lstat(diff)).mode & 0o7777, 0o755)
+
+  // A child over each: the same tree, and the whiteout and the opaque dir hide what is below.
+  await snapshotter.prepare('child', committed.chainId)
+  await unpacking.prepare('child', unpacked.chainId)
+  const child = join(scratch, 'child')
+  const child2 = join(scratch, 'child2')
+  t.after(async () => {
+    await snapshotter.unmount(child)
+    await unpacking.unmount(child2)
+  })
+  await snapshotter.mount('child', child)
+  await unpacking.mount('child', child2)
+  const shown = await tree(child)
+  assert.deepEqual(shown, await tree(child2))
+  assert.deepEqual(shown.map((l) => l.split(' ').slice(0, 2).join(' ')), [
+    'cache dir', 'cache/fresh file:f', 'hard file:new-file', 'keep file:k', 'link link->new', 'new file:new-file',
+  ])
+  assert.equal((await lstat(join(child, 'keep'))).mode & 0o777, 0o600)
+  // The committed layer is an ordinary lower: a child can change it without touching it.
+  await writeFile(join(child, 'new'), 'changed')
+  assert.equal(await readFile(join(diff, 'new'), 'utf8'), 'new-file')
+})
+
+test('OverlaySnapshotter.commitUpperDir() fails and registers nothing when the dir cannot be moved', async (t) => {
+  const { snapshotter, data } = await setup(t, new FakeMounter())
+  const base = await apply(snapshotter, undefined, [{ header: { name: 'a', mtime }, data: 'a' }])
+  await assert.rejects(snapshotter.commitUpperDir(base, sha256('x'), join(data, 'no-such-dir'), 1), { code: 'ENOENT' })
+  assert.equal(await snapshotter.hasLayer(sha256(`${base} ${sha256('x')}`)), false)
+  assert.deepEqual(await readdir(join(data, 'layers')), [base.slice(7)])
 })

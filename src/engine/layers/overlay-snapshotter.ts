@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { chown, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises'
+import { chmod, chown, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   conflict,
@@ -59,6 +59,8 @@ export class OverlaySnapshotter implements Snapshotter {
   private readonly unpack: LayerUnpacker
   /** Layer records never change once written. */
   private readonly infos = new Map<string, LayerInfo>()
+  /** Chains being registered right now (see exclusive()). */
+  private readonly publishing = new Map<string, Promise<void>>()
 
   constructor(deps: OverlaySnapshotterDeps) {
     this.layersRoot = deps.layersRoot
@@ -89,21 +91,83 @@ export class OverlaySnapshotter implements Snapshotter {
         await opts.parentReady
         if (parentChainId !== undefined) await this.layerInfo(parentChainId)
       }
-      if (await this.hasLayer(chainId)) return this.layerInfo(chainId) // a concurrent apply won
-      const diff = join(dir, 'diff')
-      await rm(diff, { recursive: true, force: true }) // left by a crash before layer.json
-      await rename(tmp, diff)
-      const record: LayerJson = { chainId, diffId, parent: parentChainId ?? null, size: result.size }
-      await writeJsonAtomic(join(dir, 'layer.json'), record)
-      const info: LayerInfo = { chainId, diffId, parentChainId, size: result.size }
-      this.infos.set(chainId, info)
-      return { ...info, tarSize: result.tarSize }
+      return await this.exclusive(chainId, async () => {
+        if (await this.hasLayer(chainId)) return this.layerInfo(chainId) // a concurrent apply won
+        const diff = join(dir, 'diff')
+        await rm(diff, { recursive: true, force: true }) // left by a crash before layer.json
+        await rename(tmp, diff)
+        return { ...(await this.register(chainId, diffId, parentChainId, result.size)), tarSize: result.tarSize }
+      })
     } catch (err) {
       await rm(tmp, { recursive: true, force: true })
       await rmdir(dir).catch(() => undefined) // only if nothing else is in it
       throw err
     } finally {
       await rm(tmp, { recursive: true, force: true })
+    }
+  }
+
+  async commitUpperDir(parentChainId: string | undefined, diffId: string, upperDir: string, size: number): Promise<LayerInfo> {
+    if (!isDigest(diffId)) throw invalid('INVALID_DIGEST', `invalid diff id "${diffId}"`)
+    if (parentChainId !== undefined) await this.layerInfo(parentChainId)
+    const chainId = chainIdOf(parentChainId, diffId)
+    return this.exclusive(chainId, async () => {
+      if (await this.hasLayer(chainId)) return this.layerInfo(chainId)
+      const dir = this.layerDir(chainId)
+      const diff = join(dir, 'diff')
+      await mkdir(dir, { recursive: true })
+      await rm(diff, { recursive: true, force: true }) // left by a crash before layer.json
+      try {
+        await this.resetLayerRoot(upperDir)
+        await rename(upperDir, diff)
+      } catch (err) {
+        await rmdir(dir).catch(() => undefined) // only if nothing else is in it
+        throw err
+      }
+      try {
+        return await this.register(chainId, diffId, parentChainId, size)
+      } catch (err) {
+        // Not a layer: the dir goes back, so the caller can still remove its snapshot (or unpack the tar).
+        await rename(diff, upperDir).catch(() => rm(diff, { recursive: true, force: true }))
+        await rmdir(dir).catch(() => undefined)
+        throw err
+      }
+    })
+  }
+
+  /**
+   * An unpacked layer's root dir is 0755 and belongs to (the containers') root whatever the tar says
+   * (tar(1)'s "./" entry is not part of a layer); a committed upper dir's root is made the same.
+   */
+  private async resetLayerRoot(path: string): Promise<void> {
+    const owner = this.idMappings ? remappedRoot(this.idMappings) : { uid: 0, gid: 0 }
+    const st = await stat(path)
+    if (st.uid !== owner.uid || st.gid !== owner.gid) await chown(path, owner.uid, owner.gid)
+    if ((st.mode & 0o7777) !== 0o755) await chmod(path, 0o755)
+  }
+
+  /** The layer exists from here on: its record is written once its diff dir is in place. */
+  private async register(chainId: string, diffId: string, parentChainId: string | undefined, size: number): Promise<LayerInfo> {
+    const record: LayerJson = { chainId, diffId, parent: parentChainId ?? null, size }
+    await writeJsonAtomic(join(this.layerDir(chainId), 'layer.json'), record)
+    const info: LayerInfo = { chainId, diffId, parentChainId, size }
+    this.infos.set(chainId, info)
+    return info
+  }
+
+  /**
+   * Runs `fn` alone for its chain (in this snapshotter): two commits of the same layer, by applyLayer
+   * or commitUpperDir, never replace each other's diff dir between the existence check and layer.json.
+   */
+  private async exclusive<T>(chainId: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.publishing.get(chainId) ?? Promise.resolve()
+    const run = before.then(fn)
+    const done = run.then(() => undefined, () => undefined)
+    this.publishing.set(chainId, done)
+    try {
+      return await run
+    } finally {
+      if (this.publishing.get(chainId) === done) this.publishing.delete(chainId)
     }
   }
 

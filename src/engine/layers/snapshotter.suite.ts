@@ -107,6 +107,28 @@ export function snapshotterSuite(name: string, setup: (t: TestContext) => Promis
     await assert.rejects(snapshotter.layerInfo(l.diffId), { kind: 'NotFound' })
   })
 
+  test(`${name}: commitUpperDir() makes a snapshot's upper dir a layer; a second commit of the chain gets the first`, async (t) => {
+    const { snapshotter } = await setup(t)
+    const base = await layer({ 'a.txt': 'base' })
+    await snapshotter.applyLayer(undefined, base.diffId, Readable.from(base.tar))
+    await snapshotter.prepare('c1', base.diffId)
+    await snapshotter.prepare('c2', base.diffId)
+    const diffId = sha256('the tar of c1')
+    const info = await snapshotter.commitUpperDir(base.diffId, diffId, snapshotter.upperDir('c1'), 42)
+    assert.deepEqual(info, { chainId: sha256(`${base.diffId} ${diffId}`), diffId, parentChainId: base.diffId, size: 42 })
+    assert.equal(await snapshotter.hasLayer(info.chainId), true)
+    assert.deepEqual(await snapshotter.layerInfo(info.chainId), info)
+    assert.deepEqual(await snapshotter.commitUpperDir(base.diffId, diffId, snapshotter.upperDir('c2'), 7), info)
+    await snapshotter.removeSnapshot('c1')
+    await snapshotter.removeSnapshot('c2')
+    await snapshotter.prepare('child', info.chainId)
+    await snapshotter.removeSnapshot('child')
+    await snapshotter.prepare('c3', undefined)
+    await assert.rejects(snapshotter.commitUpperDir(sha256('missing'), diffId, snapshotter.upperDir('c3'), 1), { kind: 'NotFound' })
+    await assert.rejects(snapshotter.commitUpperDir(undefined, 'not-a-digest', snapshotter.upperDir('c3'), 1), { kind: 'InvalidArgument' })
+    await snapshotter.removeSnapshot('c3')
+  })
+
   test(`${name}: prepare() refuses an existing key and an unknown parent`, async (t) => {
     const { snapshotter } = await setup(t)
     const l = await layer({ 'a.txt': 'x' })

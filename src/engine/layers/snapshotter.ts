@@ -6,6 +6,8 @@
  *   chain(L0) = diffID(L0), chain(Ln) = sha256(chain(Ln-1) + " " + diffID(Ln))).
  * - A container gets a writable snapshot: `prepare(key, parentChain)` creates upper/work dirs;
  *   `mount(key, target, readonly)` overlays them on the parent chain's diff dirs; `unmount`; `remove`.
+ * - A build step's snapshot ends as a layer: `commitUpperDir` moves its upper dir into place as the
+ *   layer's diff dir (it is in overlay's format already), where `applyLayer` would unpack its tar.
  * Errors: NotFound for an unknown key or chain; RuntimeError when mount(8)/umount fail.
  */
 export interface LayerInfo {
@@ -45,6 +47,17 @@ export interface ApplyLayerOptions {
 export interface Snapshotter {
   /** Unpacks an uncompressed layer tar (OCI whiteouts are converted to overlay whiteouts). Idempotent per chain. */
   applyLayer(parentChainId: string | undefined, diffId: string, tar: LayerSource, opts?: ApplyLayerOptions): Promise<AppliedLayer>
+  /**
+   * Makes a snapshot's upper dir the layer `diffId` on `parentChainId` by moving it into place, nothing
+   * unpacked (containerd's overlay Commit: the active snapshot's upper becomes the committed layer).
+   * Preconditions: `upperDir` is not mounted, is on the layers' filesystem, and holds exactly what the
+   * tar `diffId` unpacks to, in overlay's own format (whiteouts, opaque dirs); `size` is what applyLayer
+   * would record for that tar. The dir is gone once this resolves with a new layer. Idempotent per
+   * chain: when the layer exists, it is returned and the dir is left alone. NotFound for an unknown
+   * parent; when the dir cannot be moved (another filesystem...), an fs error, and the dir stays where it
+   * is (apply the tar instead).
+   */
+  commitUpperDir(parentChainId: string | undefined, diffId: string, upperDir: string, size: number): Promise<LayerInfo>
   hasLayer(chainId: string): Promise<boolean>
   layerInfo(chainId: string): Promise<LayerInfo>
   /** Deletes a layer dir; callers ensure nothing references it. */

@@ -3,6 +3,7 @@
 export * from './types.js'
 export { NetworkManager, isUserDefined, PREDEFINED, type NetworkManagerDeps } from './network-manager.js'
 export { ContainerNetworking, parseNetworkMode, type NetworkMode } from './container-networking.js'
+export { RunSandboxes, type LentSandbox, type RunSandboxesOptions } from './run-sandboxes.js'
 export { parseAddressPool, DEFAULT_POOLS, type AddressPool } from './ipam.js'
 export { parsePortKey } from './ports.js'
 export type { SandboxState } from './network-store.js'

@@ -132,11 +132,13 @@ export class SandboxPool {
    * The entry made for exactly `veths` (one veth; waiting for it when it is being made), removed from
    * the pool: the caller owns its namespace and link from now on. Undefined when there is none. Every
    * start on a bridge network calls this: IPAM may have handed out a predicted address meanwhile, so a
-   * fill follows once the start finished.
+   * fill follows once the start finished. Without a container (a build's RUN namespace: see
+   * run-sandboxes.ts), the fill follows once containers are quiet.
    */
-  async take(veths: readonly VethOptions[], containerId: string): Promise<PooledSandbox | undefined> {
+  async take(veths: readonly VethOptions[], containerId?: string): Promise<PooledSandbox | undefined> {
     if (!this.started || this.closed) return undefined
-    this.refillAfter(containerId)
+    if (containerId === undefined) this.addressTaken()
+    else this.refillAfter(containerId)
     const key = veths.length === 1 ? poolKey(veths[0]!) : undefined
     const i = key === undefined ? -1 : this.entries.findIndex((e) => e.key === key)
     if (i < 0) return undefined

@@ -167,9 +167,23 @@ export async function sendContext(client: EngineClient, t: ContextTransfer, opti
   }
   const cached = new Set([...fps.keys()].filter((n) => !missing.has(n)))
   try {
-    return await client.imageBuild(contextTar({ ...plain, fingerprints: fps, cached }), { ...options, contextKey: key })
+    return await client.imageBuild(await whole(contextTar({ ...plain, fingerprints: fps, cached }), t.entries ?? [], cached), { ...options, contextKey: key })
   } catch (err) {
     if (!(err instanceof DaemonError && err.statusCode === 409 && err.message.startsWith('build context cache:')) || cached.size === 0) throw err
     return client.imageBuild(contextTar({ ...plain, fingerprints: fps }), { ...options, contextKey: key })
   }
+}
+
+/** Archives up to this size are made before they are sent, and go in one write. */
+const ONE_PIECE_MAX = 8 << 20
+
+/**
+ * A small archive (most of all, one whose files the daemon has) in one piece: the daemon reads one
+ * buffer instead of a few small chunks per entry.
+ */
+async function whole(tar: Readable, entries: readonly { name: string; stat: { size: bigint; isFile(): boolean } }[], cached: ReadonlySet<string>): Promise<Readable> {
+  let estimate = 1024
+  for (const e of entries) estimate += 1536 + (e.stat.isFile() && !cached.has(e.name) ? Number(e.stat.size) : 0)
+  if (estimate > ONE_PIECE_MAX) return tar
+  return Readable.from([await readAll(tar)])
 }

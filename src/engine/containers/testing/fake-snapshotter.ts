@@ -16,6 +16,9 @@ export class FakeSnapshotter implements Snapshotter {
   async applyLayer(): Promise<LayerInfo> {
     throw new EngineError('NotImplemented', 'FAKE', 'applyLayer is not faked')
   }
+  async commitUpperDir(): Promise<LayerInfo> {
+    throw new EngineError('NotImplemented', 'FAKE', 'commitUpperDir is not faked')
+  }
   async hasLayer(): Promise<boolean> {
     return true
   }
