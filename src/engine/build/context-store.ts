@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, rename, rm, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
+import { KeyedLock } from '../../common/index.js'
 
 /** A stored file: where its content is and what it is. */
 export interface StoredFile {
@@ -63,7 +64,7 @@ export class ContextStore {
   private readonly blobs = new Map<string, { refs: number; size: number }>()
   private bytes = 0
   private ready: Promise<void> | undefined
-  private readonly locks = new Map<string, Promise<void>>()
+  private readonly locks = new KeyedLock()
 
   constructor(private readonly opts: ContextStoreOptions) {
     this.maxKeys = opts.maxKeys ?? 16
@@ -107,18 +108,7 @@ export class ContextStore {
    */
   async withKey<T>(key: string, fn: () => Promise<T>): Promise<T> {
     await this.init()
-    const before = this.locks.get(key) ?? Promise.resolve()
-    let release = (): void => undefined
-    const mine = new Promise<void>((r) => (release = r))
-    const chained = before.then(() => mine)
-    this.locks.set(key, chained)
-    await before
-    try {
-      return await fn()
-    } finally {
-      release()
-      if (this.locks.get(key) === chained) this.locks.delete(key)
-    }
+    return this.locks.run(key, fn)
   }
 
   /**
@@ -165,7 +155,7 @@ export class ContextStore {
     if (old) this.addRefs(old, -1)
     for (const [k] of this.indexes) {
       if (this.indexes.size <= this.maxKeys && this.bytes <= this.maxBytes) break
-      if (k === key || this.locks.has(k)) continue
+      if (k === key || this.locks.busy(k)) continue
       this.dropIndex(k)
     }
     await this.collect()
@@ -181,7 +171,7 @@ export class ContextStore {
   async clear(): Promise<number> {
     await this.init()
     const before = this.bytes
-    for (const k of [...this.indexes.keys()]) if (!this.locks.has(k)) this.dropIndex(k)
+    for (const k of [...this.indexes.keys()]) if (!this.locks.busy(k)) this.dropIndex(k)
     await this.collect()
     return before - this.bytes
   }

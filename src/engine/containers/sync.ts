@@ -1,24 +1,6 @@
 /** Per-container serialization and exit/removal notification used by ContainerManager. */
 
-/** Runs callbacks for the same key one at a time, in call order. Not re-entrant. */
-export class KeyedLock {
-  private readonly tails = new Map<string, Promise<void>>()
-
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve()
-    let release!: () => void
-    const mine = new Promise<void>((resolve) => (release = resolve))
-    const tail = previous.then(() => mine)
-    this.tails.set(key, tail)
-    await previous
-    try {
-      return await fn()
-    } finally {
-      release()
-      if (this.tails.get(key) === tail) this.tails.delete(key)
-    }
-  }
-}
+export { KeyedLock } from '../../common/index.js'
 
 type Waiter = { resolve: (exitCode: number) => void; onRemovedOnly: boolean }
 
